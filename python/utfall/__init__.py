@@ -1,0 +1,24 @@
+"""utfall: statistical impact evaluation for social outcomes contracts.
+
+Historical comparison-group matching, expected costs per individual over
+aligned follow-up windows, bootstrap confidence intervals, concentration
+analysis and reproducible batch re-evaluation, with a Rust core.
+"""
+
+from __future__ import annotations
+
+
+from ._core import __version__
+from .cohort import Cohort
+from .errors import ComputationError, DataError, ReproductionError, SpecError, UtfallError
+
+__all__ = [
+    "Cohort",
+    "ComputationError",
+    "DataError",
+    "ReproductionError",
+    "SpecError",
+    "UtfallError",
+    "__version__",
+
+]

@@ -1,0 +1,174 @@
+//! Daily tariffs per care type and a yearly price index.
+//!
+//! A tariff is a daily cost valid from a date until the next tariff of the same
+//! care type; an episode that spans a change is priced piecewise. With a price
+//! index, a cost incurred on a day of year `y` is expressed in base-year prices:
+//!
+//! ```text
+//! cost_base = cost_nominal * I(base) / I(y)
+//! ```
+
+use crate::dates;
+use crate::error::{Error, Result};
+
+/// The daily tariffs of one care type: change dates ascending, with the cost from each.
+#[derive(Debug, Clone, Default)]
+pub struct TariffSchedule {
+    pub valid_from: Vec<i32>,
+    pub daily_cost: Vec<f64>,
+}
+
+impl TariffSchedule {
+    /// The position of the tariff in force on `day`, if any.
+    fn in_force(&self, day: i32) -> Option<usize> {
+        self.valid_from.partition_point(|&from| from <= day).checked_sub(1)
+    }
+}
+
+/// Yearly price index values and the base year they are rebased to.
+#[derive(Debug, Clone)]
+pub struct PriceIndex {
+    pub first_year: i32,
+    /// `factor[y - first_year] = I(base) / I(y)`.
+    pub factor: Vec<f64>,
+    pub base_year: i32,
+}
+
+impl PriceIndex {
+    /// Builds the index from (year, value) rows. Years must be unique, values positive.
+    pub fn new(years: &[i32], values: &[f64], base_year: i32) -> Result<PriceIndex> {
+        if years.is_empty() {
+            return Err(Error::data("price_index", "year", None, "the price index has no rows"));
+        }
+        for (row, &v) in values.iter().enumerate() {
+            if !v.is_finite() || v <= 0.0 {
+                return Err(Error::data("price_index", "index", Some(row), format!("the index value {v} must be a positive number")));
+            }
+        }
+        let first_year = *years.iter().min().unwrap_or(&0);
+        let last_year = *years.iter().max().unwrap_or(&0);
+        let mut value = vec![f64::NAN; (last_year - first_year + 1) as usize];
+        for (row, (&y, &v)) in years.iter().zip(values).enumerate() {
+            let slot = &mut value[(y - first_year) as usize];
+            if !slot.is_nan() {
+                return Err(Error::data("price_index", "year", Some(row), format!("the year {y} appears twice")));
+            }
+            *slot = v;
+        }
+        if let Some(gap) = value.iter().position(|v| v.is_nan()) {
+            return Err(Error::data("price_index", "year", None, format!("the year {} is missing between {first_year} and {last_year}", first_year + gap as i32)));
+        }
+        if base_year < first_year || base_year > last_year {
+            return Err(Error::Spec(format!("the base year {base_year} is not in the price index ({first_year}-{last_year})")));
+        }
+        let base = value[(base_year - first_year) as usize];
+        Ok(PriceIndex { first_year, factor: value.iter().map(|v| base / v).collect(), base_year })
+    }
+
+    pub fn last_year(&self) -> i32 {
+        self.first_year + self.factor.len() as i32 - 1
+    }
+
+    pub fn covers(&self, year: i32) -> bool {
+        year >= self.first_year && year <= self.last_year()
+    }
+
+    /// The factor that turns a cost of `year` into base-year prices.
+    pub fn factor(&self, year: i32) -> f64 {
+        self.factor[(year - self.first_year) as usize]
+    }
+}
+
+/// Prices care days and ledger amounts.
+#[derive(Debug, Clone, Default)]
+pub struct Pricing {
+    /// One schedule per care type code; `None` when no tariffs were given at all.
+    pub tariffs: Option<Vec<TariffSchedule>>,
+    pub price_index: Option<PriceIndex>,
+}
+
+impl Pricing {
+    /// Whether care type `t` has a tariff in force on `day` (always true without tariffs).
+    pub fn has_tariff(&self, t: usize, day: i32) -> bool {
+        match &self.tariffs {
+            None => true,
+            Some(s) => s.get(t).and_then(|s| s.in_force(day)).is_some(),
+        }
+    }
+
+    /// The cost of care type `t` over the days `[a, b)`, in base-year prices when
+    /// a price index is set. Zero without tariffs.
+    ///
+    /// The interval is cut at every tariff change and, with a price index, at
+    /// every new year: `sum_segments days * daily_cost * I(base)/I(year)`.
+    pub fn interval_cost(&self, t: usize, a: i32, b: i32) -> f64 {
+        let Some(schedules) = &self.tariffs else { return 0.0 };
+        let schedule = &schedules[t];
+        let mut total = 0.0;
+        let mut day = a;
+        // Validation guarantees a tariff is in force from `a` on.
+        let mut k = schedule.in_force(a).unwrap_or(0);
+        while day < b {
+            let next_change = schedule.valid_from.get(k + 1).copied().unwrap_or(i32::MAX);
+            let mut seg_end = b.min(next_change);
+            let mut factor = 1.0;
+            if let Some(index) = &self.price_index {
+                seg_end = seg_end.min(dates::next_new_year(day));
+                factor = index.factor(dates::year_of(day));
+            }
+            total += (seg_end - day) as f64 * schedule.daily_cost[k] * factor;
+            if seg_end == next_change {
+                k += 1;
+            }
+            day = seg_end;
+        }
+        total
+    }
+
+    /// A ledger amount dated `day` in base-year prices.
+    pub fn ledger_amount(&self, amount: f64, day: i32) -> f64 {
+        match &self.price_index {
+            None => amount,
+            Some(index) => amount * index.factor(dates::year_of(day)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dates::ymd;
+
+    fn hvb() -> Pricing {
+        Pricing {
+            tariffs: Some(vec![TariffSchedule { valid_from: vec![ymd(2015, 1, 1).unwrap(), ymd(2016, 7, 1).unwrap()], daily_cost: vec![3000.0, 3500.0] }]),
+            price_index: None,
+        }
+    }
+
+    #[test]
+    fn tariff_change_mid_episode_is_priced_piecewise() {
+        let p = hvb();
+        // 2016-06-21 .. 2016-07-11: 10 days at 3000 then 10 days at 3500.
+        let cost = p.interval_cost(0, ymd(2016, 6, 21).unwrap(), ymd(2016, 7, 11).unwrap());
+        assert_eq!(cost, 10.0 * 3000.0 + 10.0 * 3500.0);
+    }
+
+    #[test]
+    fn price_index_rebases_each_year() {
+        let mut p = hvb();
+        p.price_index = Some(PriceIndex::new(&[2015, 2016], &[100.0, 125.0], 2016).unwrap());
+        // 2015-12-27 .. 2016-01-06: 5 days in 2015 (x1.25) and 5 in 2016.
+        let cost = p.interval_cost(0, ymd(2015, 12, 27).unwrap(), ymd(2016, 1, 6).unwrap());
+        assert_eq!(cost, 5.0 * 3000.0 * 1.25 + 5.0 * 3000.0);
+        assert_eq!(p.ledger_amount(100.0, ymd(2015, 3, 1).unwrap()), 125.0);
+    }
+
+    #[test]
+    fn price_index_rejects_gaps_and_bad_values() {
+        assert!(PriceIndex::new(&[2014, 2016], &[1.0, 1.0], 2016).is_err());
+        assert!(PriceIndex::new(&[2016], &[f64::NAN], 2016).is_err());
+        assert!(PriceIndex::new(&[2016, 2016], &[1.0, 1.0], 2016).is_err());
+        assert!(PriceIndex::new(&[2016], &[1.0], 2020).is_err());
+    }
+}

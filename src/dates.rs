@@ -1,0 +1,153 @@
+//! Dates and follow-up horizons.
+//!
+//! Dates are whole days since 1970-01-01 (`i32`), as numpy's `datetime64[D]`.
+//! A horizon is a length of follow-up: days, months or years.
+//!
+//! # Calendar rule
+//! Months and years are calendar arithmetic from the index date: `"2y"` from
+//! 2016-03-15 ends at 2018-03-15 (exclusive), so the window is
+//! `[2016-03-15, 2018-03-15)`. When the target month is shorter than the start
+//! day, the end is clamped to the last day of that month (the rule of R's
+//! `lubridate::%m+%` and of pandas' `DateOffset`): `"1y"` from 2016-02-29 ends
+//! at 2017-02-28, and `"1m"` from 2017-01-31 ends at 2017-02-28. Days are exact:
+//! `"730d"` is 730 days whatever the calendar.
+
+use crate::error::{Error, Result};
+use chrono::{Datelike, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+const EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
+    Some(d) => d,
+    None => unreachable!(),
+};
+
+/// A date as a chrono date.
+pub fn to_naive(day: i32) -> NaiveDate {
+    EPOCH + chrono::Duration::days(day as i64)
+}
+
+/// Days since 1970-01-01.
+pub fn from_naive(date: NaiveDate) -> i32 {
+    (date - EPOCH).num_days() as i32
+}
+
+/// Days since 1970-01-01 of a calendar date, if it exists.
+pub fn ymd(year: i32, month: u32, day: u32) -> Option<i32> {
+    NaiveDate::from_ymd_opt(year, month, day).map(from_naive)
+}
+
+/// The calendar year of a day.
+pub fn year_of(day: i32) -> i32 {
+    to_naive(day).year()
+}
+
+/// The first day of the year after the one containing `day`.
+pub fn next_new_year(day: i32) -> i32 {
+    let y = year_of(day);
+    from_naive(NaiveDate::from_ymd_opt(y + 1, 1, 1).expect("valid new year"))
+}
+
+/// A length of follow-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Horizon {
+    Days(i32),
+    Months(i32),
+    Years(i32),
+}
+
+impl Horizon {
+    /// Parses `"2y"`, `"36m"`, `"730d"` (a bare number is days).
+    ///
+    /// # Examples
+    /// ```
+    /// use utfall::dates::Horizon;
+    /// assert_eq!(Horizon::parse("2y").unwrap(), Horizon::Years(2));
+    /// assert_eq!(Horizon::parse("36m").unwrap(), Horizon::Months(36));
+    /// assert_eq!(Horizon::parse("730").unwrap(), Horizon::Days(730));
+    /// ```
+    pub fn parse(text: &str) -> Result<Horizon> {
+        let t = text.trim().to_ascii_lowercase();
+        let bad = || Error::Spec(format!("cannot read the horizon '{text}': write it as '2y', '36m', '730d' or a number of days"));
+        let (num, unit) = match t.char_indices().last() {
+            Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], c),
+            Some(_) => (t.as_str(), 'd'),
+            None => return Err(bad()),
+        };
+        let n: i32 = num.trim().parse().map_err(|_| bad())?;
+        if n <= 0 {
+            return Err(Error::Spec(format!("the horizon '{text}' must be positive")));
+        }
+        match unit {
+            'd' => Ok(Horizon::Days(n)),
+            'm' => Ok(Horizon::Months(n)),
+            'y' => Ok(Horizon::Years(n)),
+            _ => Err(bad()),
+        }
+    }
+
+    /// The exclusive end of the window `[start, start + self)`.
+    ///
+    /// # Examples
+    /// ```
+    /// use utfall::dates::{ymd, Horizon};
+    /// let leap = ymd(2016, 2, 29).unwrap();
+    /// assert_eq!(Horizon::Years(1).end_from(leap), ymd(2017, 2, 28).unwrap());
+    /// ```
+    pub fn end_from(self, start: i32) -> i32 {
+        let months = match self {
+            Horizon::Days(d) => return start.saturating_add(d),
+            Horizon::Months(m) => m,
+            Horizon::Years(y) => y * 12,
+        };
+        let date = to_naive(start);
+        match date.checked_add_months(Months::new(months as u32)) {
+            Some(end) => from_naive(end),
+            None => i32::MAX,
+        }
+    }
+
+    /// The exclusive end of the window `[end - self, end)`, going backwards.
+    pub fn start_before(self, end: i32) -> i32 {
+        let months = match self {
+            Horizon::Days(d) => return end.saturating_sub(d),
+            Horizon::Months(m) => m,
+            Horizon::Years(y) => y * 12,
+        };
+        match to_naive(end).checked_sub_months(Months::new(months as u32)) {
+            Some(start) => from_naive(start),
+            None => i32::MIN,
+        }
+    }
+
+    /// The canonical text form: "2y", "36m", "730d".
+    pub fn label(self) -> String {
+        match self {
+            Horizon::Days(d) => format!("{d}d"),
+            Horizon::Months(m) => format!("{m}m"),
+            Horizon::Years(y) => format!("{y}y"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calendar_windows() {
+        let d = ymd(2016, 3, 15).unwrap();
+        assert_eq!(Horizon::Years(2).end_from(d), ymd(2018, 3, 15).unwrap());
+        assert_eq!(Horizon::Months(1).end_from(ymd(2017, 1, 31).unwrap()), ymd(2017, 2, 28).unwrap());
+        assert_eq!(Horizon::Years(4).end_from(ymd(2016, 2, 29).unwrap()), ymd(2020, 2, 29).unwrap());
+        assert_eq!(Horizon::Days(730).end_from(d), d + 730);
+        assert_eq!(Horizon::Years(1).start_before(ymd(2017, 3, 1).unwrap()), ymd(2016, 3, 1).unwrap());
+    }
+
+    #[test]
+    fn parse_rejects_nonsense() {
+        assert!(Horizon::parse("two years").is_err());
+        assert!(Horizon::parse("0y").is_err());
+        assert!(Horizon::parse("").is_err());
+        assert!(Horizon::parse("3w").is_err());
+    }
+}

@@ -1,0 +1,22 @@
+//! utfall: statistical impact evaluation for social outcomes contracts.
+//!
+//! The core is plain Rust and knows nothing of Python; the bindings live in
+//! [`python`] behind the `python` feature, so `cargo test` needs no interpreter.
+//!
+//! One module per concept:
+//! - [`error`]: the one error type, carrying table, column, row and problem;
+//! - [`dates`]: days since 1970-01-01 and calendar horizons ("2y", "36m", "730d");
+//! - [`cohort`]: individuals, care episodes, tariffs, a cost ledger and a price
+//!   index, and the per-individual windows computed from them;
+//! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures.
+
+pub mod cohort;
+pub mod dates;
+pub mod error;
+pub mod rng;
+pub mod synthetic;
+
+#[cfg(feature = "python")]
+mod python;
+
+pub use error::{Error, Result};

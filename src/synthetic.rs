@@ -1,0 +1,1 @@
+//! A synthetic register (filled in by the synthetic-register work).
