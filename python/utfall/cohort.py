@@ -333,11 +333,12 @@ class Cohort:
                                   self.price_index, base_year=self.base_year, allow_overlaps=self.allow_overlaps)
 
     # ------------------------------------------------------------------ queries
-    def _frame(self, start, end, complete, values, care_types: Optional[Iterable[str]], ledger: bool) -> pd.DataFrame:
+    def _frame(self, start, end, complete, values, care_types: Optional[Iterable[str]], ledger: bool,
+               ids: Optional[pd.Index] = None, group: Optional[np.ndarray] = None) -> pd.DataFrame:
         k = len(self.care_types)
         chosen = self._care_type_positions(care_types)
-        out = pd.DataFrame(index=self.ids)
-        out["group"] = self.individuals["group"].to_numpy()
+        out = pd.DataFrame(index=self.ids if ids is None else pd.Index(ids, name="id"))
+        out["group"] = self.individuals["group"].to_numpy() if group is None else group
         out["window_start"] = to_dates(start)
         out["window_end"] = to_dates(end)
         out["days_observed"] = (np.asarray(end, dtype=np.int64) - np.asarray(start, dtype=np.int64))
@@ -350,7 +351,7 @@ class Cohort:
             for j, cat in enumerate(self.categories):
                 out[f"ledger_{cat}"] = values[:, 2 * k + j]
         out["care_days_total"] = values[:, chosen].sum(axis=1) if chosen else 0.0
-        cost = values[:, [k + j for j in chosen]].sum(axis=1) if chosen else np.zeros(len(self))
+        cost = values[:, [k + j for j in chosen]].sum(axis=1) if chosen else np.zeros(len(values))
         if ledger and self.categories:
             cost = cost + values[:, 2 * k:].sum(axis=1)
         out["cost_total"] = cost
@@ -379,6 +380,25 @@ class Cohort:
         types plus ledger amounts when ``ledger``).
         """
         return self._frame(*self._core.costs(horizon_text(horizon)), care_types, ledger)
+
+    def costs_over(self, positions: Union[np.ndarray, Sequence[int]], start: Any, end: Any,
+                   care_types: Optional[Iterable[str]] = None, ledger: bool = True) -> pd.DataFrame:
+        """Care days and costs over arbitrary windows, one row per request.
+
+        Row ``r`` covers ``[start[r], end[r])`` of the individual at table
+        position ``positions[r]``, clipped at their end of data. One individual
+        may appear many times, e.g. a comparison individual serving several
+        participants over windows of different lengths. Columns as in
+        :meth:`costs`, plus ``id``; the index is ``0..len(positions)-1``.
+        """
+        positions = np.asarray(positions, dtype=np.int64)
+        start_days = _as_days(start, len(positions))
+        end_days = _as_days(end, len(positions))
+        parts = self._core.totals_for(positions, start_days, end_days)
+        frame = self._frame(*parts, care_types, ledger, ids=self.ids[positions],
+                            group=self.individuals["group"].to_numpy()[positions])
+        frame.insert(0, "id", frame.index)
+        return frame.reset_index(drop=True)
 
     def care_days(self, horizon: Optional[Horizon] = None, care_types: Optional[Iterable[str]] = None,
                   window: Optional[tuple] = None) -> pd.DataFrame:
@@ -450,6 +470,16 @@ class Cohort:
 
     def _repr_html_(self) -> str:
         return f"<p><b>utfall.Cohort</b>: {repr(self)[7:-1]}</p>" + self.summary().to_html()
+
+
+def _as_days(dates: Any, n: int) -> np.ndarray:
+    """Dates (datetime64, strings, Timestamps) or ints (days since 1970) as int32 days."""
+    array = np.asarray(dates)
+    if np.issubdtype(array.dtype, np.integer):
+        out = array.astype(np.int32)
+    else:
+        out = days(pd.Series(np.atleast_1d(array)), "window", "date")
+    return np.broadcast_to(out, (n,)).astype(np.int32)
 
 
 def _user_name(columns: Optional[Mapping[str, Any]], table: str, role: str) -> str:

@@ -63,20 +63,21 @@ impl Cohort {
         }
     }
 
-    /// Totals over one window per individual: `windows[i] = (start, end)`,
-    /// clipped at the end of data.
-    pub fn totals_over(&self, windows: &[(i32, i32)]) -> WindowTotals {
+    /// Totals over arbitrary `(individual, window)` requests, one row each: an
+    /// individual may appear many times (a comparison individual serving
+    /// several participants over windows of different lengths).
+    pub fn totals_for(&self, who: &[usize], windows: &[(i32, i32)]) -> WindowTotals {
         let width = 2 * self.n_types + self.n_categories;
-        let mut values = vec![0.0; self.n() * width];
-        let mut end = vec![0; self.n()];
-        let mut complete = vec![false; self.n()];
+        let mut values = vec![0.0; who.len() * width];
+        let mut end = vec![0; who.len()];
+        let mut complete = vec![false; who.len()];
         values
             .par_chunks_mut(width.max(1))
             .zip(end.par_iter_mut())
             .zip(complete.par_iter_mut())
             .enumerate()
-            .for_each(|(i, ((row, end), complete))| {
-                let (a, b) = windows[i];
+            .for_each(|(r, ((row, end), complete))| {
+                let (i, (a, b)) = (who[r], windows[r]);
                 let clipped = b.min(self.observed_until[i]).max(a);
                 *end = clipped;
                 *complete = b <= self.observed_until[i];
@@ -92,6 +93,13 @@ impl Cohort {
             n_categories: self.n_categories,
             values,
         }
+    }
+
+    /// Totals over one window per individual: `windows[i] = (start, end)`,
+    /// clipped at the end of data.
+    pub fn totals_over(&self, windows: &[(i32, i32)]) -> WindowTotals {
+        let who: Vec<usize> = (0..self.n()).collect();
+        self.totals_for(&who, windows)
     }
 
     /// The follow-up window `[index, index + horizon)` of every individual.

@@ -97,6 +97,22 @@ impl CohortCore {
         totals(py, t)
     }
 
+    /// Totals over `[start[r], end[r])` of individual `who[r]` (positions), one row per request.
+    fn totals_for<'py>(&self, py: Python<'py>, who: PyReadonlyArray1<i64>, start: PyReadonlyArray1<i32>, end: PyReadonlyArray1<i32>) -> PyResult<Totals<'py>> {
+        let n = self.inner.n() as i64;
+        let who = who.as_array();
+        if who.len() != start.as_array().len() || who.len() != end.as_array().len() {
+            return Err(pyo3::exceptions::PyValueError::new_err("who, start and end must have the same length"));
+        }
+        if let Some(bad) = who.iter().find(|&&w| w < 0 || w >= n) {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!("individual position {bad} is outside the cohort (0..{n})")));
+        }
+        let who: Vec<usize> = who.iter().map(|&w| w as usize).collect();
+        let windows: Vec<(i32, i32)> = start.as_array().iter().zip(end.as_array().iter()).map(|(&a, &b)| (a, b)).collect();
+        let t = run(py, || Ok(self.inner.totals_for(&who, &windows)))?;
+        totals(py, t)
+    }
+
     /// Totals before the index date and the number of placements started then.
     #[pyo3(signature = (lookback=None))]
     fn history<'py>(&self, py: Python<'py>, lookback: Option<&str>) -> PyResult<(Totals<'py>, Bound<'py, PyArray1<u32>>)> {
