@@ -11,14 +11,22 @@ from __future__ import annotations
 from ._core import __version__
 from .cohort import Cohort
 from .errors import ComputationError, DataError, ReproductionError, SpecError, UtfallError
+from .evaluation import Evaluation, evaluate
+from .audit import load_evaluation, reproduce
+from .batch import evaluate_many
 
 __all__ = [
     "Cohort",
     "ComputationError",
     "DataError",
+    "Evaluation",
     "ReproductionError",
     "SpecError",
     "UtfallError",
     "__version__",
+    "evaluate",
+    "evaluate_many",
+    "load_evaluation",
+    "reproduce",
 
 ]
