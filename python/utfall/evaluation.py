@@ -194,7 +194,7 @@ def evaluate(cohort, matching: Any = None, horizons: Sequence = ("2y", "3y"), ou
     >>> people = pd.DataFrame({"id": ["p", "h1", "h2"], "group": ["participant", "historical", "historical"],
     ...                        "index_date": ["2017-01-01", "2013-01-01", "2013-06-01"], "sex": ["f", "f", "f"]})
     >>> eps = pd.DataFrame({"id": ["p", "h1", "h2"], "start": ["2017-01-01", "2013-01-01", "2013-06-01"],
-    ...                     "end": ["2017-01-11", "2013-01-21", "2013-06-31"], "care_type": "HVB"})
+    ...                     "end": ["2017-01-11", "2013-01-21", "2013-07-01"], "care_type": "HVB"})
     >>> tariffs = pd.DataFrame({"care_type": ["HVB"], "valid_from": ["2010-01-01"], "daily_cost": [1000.0]})
     >>> c = utfall.Cohort.from_frames(people, eps, tariffs, data_end="2019-12-31")
     >>> ev = utfall.evaluate(c, {"estimator": "stratum", "exact": ["sex"]}, horizons=["1y"], bootstrap=False, seed=1)
