@@ -198,10 +198,8 @@ def evaluate(cohort, matching: Any = None, horizons: Sequence = ("2y", "3y"), ou
     >>> tariffs = pd.DataFrame({"care_type": ["HVB"], "valid_from": ["2010-01-01"], "daily_cost": [1000.0]})
     >>> c = utfall.Cohort.from_frames(people, eps, tariffs, data_end="2019-12-31")
     >>> ev = utfall.evaluate(c, {"estimator": "stratum", "exact": ["sex"]}, horizons=["1y"], bootstrap=False, seed=1)
-    >>> ev.individuals[["actual", "expected", "savings"]]
-        actual  expected  savings
-    id                           
-    p  10000.0   25000.0  15000.0
+    >>> ev.individuals.loc["p", ["actual", "expected", "savings"]].tolist()
+    [10000.0, 25000.0, 15000.0]
     """
     spec = make_spec(matching, horizons, outcome, care_types, intervention_cost, bootstrap, seed, partial)
     return _evaluate_spec(cohort, spec, n_threads=n_threads, progress=progress)
