@@ -132,9 +132,13 @@ def make_spec(matching=None, horizons=("2y", "3y"), outcome="cost", care_types=N
         raise SpecError(f"outcome must be 'cost' or 'care_days', not {outcome!r}")
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**63))
-    return {"matching": _normal_matching(matching, hs), "horizons": hs, "outcome": outcome,
+    match_spec, boot_spec = _normal_matching(matching, hs), _normal_bootstrap(bootstrap)
+    if boot_spec is not None and boot_spec["rematch"] and match_spec["estimator"] == "given":
+        raise SpecError("bootstrap: rematch=True redoes the matching, which needs matching arguments or strata, "
+                        "not fixed pairs")
+    return {"matching": match_spec, "horizons": hs, "outcome": outcome,
             "care_types": [care_types] if isinstance(care_types, str) else (None if care_types is None else list(care_types)),
-            "intervention_cost": _normal_cost(intervention_cost), "bootstrap": _normal_bootstrap(bootstrap),
+            "intervention_cost": _normal_cost(intervention_cost), "bootstrap": boot_spec,
             "seed": int(seed), "partial": partial}
 
 

@@ -132,5 +132,7 @@ def rematch_distributions(cohort, spec: dict, n_resamples: int, seed: int, progr
         inner["seed"] = int(children[b].generate_state(1, np.uint64)[0] >> np.uint64(1))
         per_horizon = _run(replicate, inner, progress=False, n_threads=None)
         for h, part in per_horizon.items():
-            out[h][b] = part["summary"]["savings_total"]
+            # A replicate in which some participant found no comparison individual is left out (NaN).
+            if part["summary"]["n_without_comparison"] == 0:
+                out[h][b] = part["summary"]["savings_total"]
     return out
