@@ -92,8 +92,9 @@ def _normal_bootstrap(bootstrap: Any) -> Optional[dict]:
     if unknown:
         raise SpecError(f"bootstrap: unknown option(s) {sorted(unknown)}; allowed: {sorted(DEFAULT_BOOTSTRAP)}")
     spec = dict(DEFAULT_BOOTSTRAP, **bootstrap)
-    if spec["method"] not in ("bca", "percentile", "basic", "normal"):
-        raise SpecError(f"bootstrap: method must be 'bca', 'percentile', 'basic' or 'normal', not {spec['method']!r}")
+    if spec["method"] not in ("bca", "percentile", "basic", "normal", "studentized"):
+        raise SpecError(f"bootstrap: method must be 'bca', 'percentile', 'basic', 'normal' or 'studentized', "
+                        f"not {spec['method']!r}")
     if int(spec["n_resamples"]) < 2:
         raise SpecError("bootstrap: n_resamples must be at least 2")
     if not 0 < float(spec["confidence_level"]) < 1:

@@ -203,7 +203,7 @@ def strata(cohort, exact: Sequence[str], lookback: Any, eligible: np.ndarray, hi
         row = int(used[np.flatnonzero(missing)[0]])
         column = next(c for c in exact if pd.isna(frame[c].iloc[row]))
         raise data_error("individuals", column, row, "the stratum value is missing", cohort.ids[row])
-    codes_used = frame.iloc[used].groupby(list(exact), sort=True).ngroup().to_numpy()
+    codes_used = frame.iloc[used].groupby(list(exact), sort=True, observed=True).ngroup().to_numpy()
     stratum_of = np.full(len(cohort), -1, dtype=np.int64)
     stratum_of[used] = codes_used
     n_strata = int(codes_used.max()) + 1 if len(codes_used) else 0
