@@ -266,12 +266,17 @@ def _run(cohort, spec: dict, progress: bool, n_threads: Optional[int]) -> dict:
     if len(participants) == 0:
         raise SpecError("the cohort has no participants to evaluate")
     out = {}
-    for j, h in enumerate(spec["horizons"]):
+    steps = list(enumerate(spec["horizons"]))
+    if progress and len(steps) > 1:
+        from tqdm.auto import tqdm
+
+        steps = tqdm(steps, desc="horizons", leave=False)
+    for j, h in steps:
         full = cohort.costs(h)
         eligible = ex.eligible_positions(cohort, full)
         if matching["estimator"] == "matched":
             comparison = ex.matched(cohort, h, {k: v for k, v in matching.items() if k != "estimator"},
-                                    child_seed(spec["seed"], 0, j), eligible)
+                                    child_seed(spec["seed"], 0, j), eligible, progress)
         elif matching["estimator"] == "given":
             comparison = ex.sets_from_pairs(cohort, pd.DataFrame(matching["pairs"][h]), eligible, "given", h)
         else:

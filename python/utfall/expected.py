@@ -162,12 +162,13 @@ def sets_from_pairs(cohort, pairs: pd.DataFrame, eligible: np.ndarray, estimator
                       unmatched=unmatched.reset_index(drop=True), match=match)
 
 
-def matched(cohort, horizon: str, match_args: dict, seed: int, eligible: np.ndarray) -> Comparison:
+def matched(cohort, horizon: str, match_args: dict, seed: int, eligible: np.ndarray, progress: bool = False) -> Comparison:
     """Matching on the eligible pool at ``horizon`` with :func:`utfall.match`."""
     import utfall  # late: the matching module may load after this one
 
     args = dict(match_args)
     args.setdefault("seed", seed)
+    args.setdefault("progress", progress)
     result = utfall.match(cohort, horizon=horizon, **args)
     if isinstance(result, dict):
         result = result[horizon]
