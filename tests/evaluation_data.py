@@ -35,6 +35,7 @@ def hand_cohort(change_tariff: bool = False) -> "utfall.Cohort":
         "index_date": ["2017-01-01", "2019-01-01", "2013-01-01", "2013-06-01", "2018-06-01", "2014-01-01"],
         "end_of_data": [None, "2020-06-30", None, None, None, "2015-06-30"],
         "sex": ["f", "m", "f", "m", "f", "f"],
+        "region": ["a", "b", "a", "a", "a", "b"],  # p2's region has no eligible historical individual
     })
     episodes = pd.DataFrame([
         ("p1", "2017-01-01", "2017-01-11", "HVB"), ("p1", "2019-02-01", "2019-02-06", "HVB"),

@@ -166,3 +166,22 @@ def test_display_and_plots(cohort):
     assert ev.plot_differences("2y").get_ylabel() == "MSEK"
     with pytest.raises(KeyError, match="5y"):
         ev.trajectory("5y")
+
+
+def test_a_participant_without_comparison_is_counted_not_dropped(cohort):
+    ev = utfall.evaluate(cohort, {"estimator": "stratum", "exact": ["region"]}, horizons=["2y"], bootstrap=False,
+                         seed=1, intervention_cost=1000.0)
+    two = rows(ev, "2y")
+    assert two.loc["p2", "n_comparison"] == 0 and np.isnan(two.loc["p2", "expected"]) and not two.loc["p2", "included"]
+    assert two.loc["p1", "comparison_ids"] == ("h1", "h2", "h3")
+    s = ev.summary(readable=False).loc["2y"]
+    assert s["n_without_comparison"] == 1 and s["n_included"] == 1
+    assert s["expected_total"] == pytest.approx((37500.0 + 37500.0 + 4800.0) / 3)
+    assert ev.trajectory("2y").loc[24, "expected"] == pytest.approx(s["expected_total"])
+
+
+def test_strata_from_history_columns(cohort):
+    ev = utfall.evaluate(cohort, {"estimator": "stratum", "exact": ["prior_placements"]}, horizons=["2y"],
+                         bootstrap=False, seed=1)
+    # Nobody has a placement before their index date: one stratum of all eligible (h1, h2, h3).
+    assert rows(ev, "2y").loc["p1", "comparison_ids"] == ("h1", "h2", "h3")
