@@ -6,6 +6,7 @@ user's own columns for each role, so nobody renames their register by hand.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
@@ -71,7 +72,7 @@ def days(values: pd.Series, table: str, column: str, ids: Optional[pd.Series] = 
     if pd.api.types.is_datetime64_any_dtype(series):
         parsed = series
     else:
-        parsed = pd.to_datetime(series, errors="coerce")
+        parsed = _parse_dates(series)
     bad = parsed.isna() & ~missing
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
@@ -82,6 +83,17 @@ def days(values: pd.Series, table: str, column: str, ids: Optional[pd.Series] = 
     out = parsed.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
     out[missing.to_numpy()] = np.iinfo(np.int32).max
     return out.astype(np.int32)
+
+
+def _parse_dates(series: pd.Series) -> pd.Series:
+    """ISO 8601 first (fast, unambiguous); what fails is tried element by element."""
+    parsed = pd.to_datetime(series, errors="coerce", format="ISO8601")
+    retry = parsed.isna() & series.notna()
+    if retry.any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            parsed[retry] = pd.to_datetime(series[retry].astype(str), errors="coerce", format="mixed")
+    return parsed
 
 
 def numbers(values: pd.Series, table: str, column: str, ids: Optional[pd.Series] = None) -> np.ndarray:

@@ -206,6 +206,8 @@ class Cohort:
                              "the end of data is unknown: give an end_of_data column or data_end=", ids.iloc[row])
         ind["index_date"] = to_dates(index_days)
         ind["end_of_data"] = to_dates(end_days)
+        roles = ["id", "group", "index_date", "end_of_data"]
+        ind = ind[roles + [c for c in ind.columns if c not in roles]]
 
         # Episodes.
         ep = select(ep_raw, "episodes", ["id", "start", "end", "care_type"], [], columns)

@@ -143,3 +143,53 @@ fn overlaps_allowed_when_asked() {
     let w = c.costs(Horizon::Years(1));
     assert_eq!(w.values[0] + w.values[1], 31.0 + 42.0);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One individual with non-overlapping episodes built from (gap, length, type) steps.
+    fn cohort_from(steps: &[(i32, i32, u32)], index_offset: i32) -> Cohort {
+        let mut input = base();
+        input.index_date = vec![d(2014, 1, 1) + index_offset];
+        input.end_of_data = vec![d(2019, 12, 31)];
+        let mut day = d(2013, 1, 1);
+        for &(gap, len, t) in steps {
+            day += gap;
+            input.episode_individual.push(0);
+            input.episode_start.push(day);
+            input.episode_end.push(day + len);
+            input.episode_type.push(t);
+            day += len;
+        }
+        input.price_index = Some(((2010..=2020).collect(), (0..11).map(|k| 100.0 + 3.0 * k as f64).collect(), 2020));
+        Cohort::new(input).unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn windows_add_up(steps in prop::collection::vec((0i32..200, 0i32..400, 0u32..2), 0..8),
+                          offset in 0i32..700, cut in 0i32..1500) {
+            let c = cohort_from(&steps, offset);
+            let index = c.index_date[0];
+            let whole = c.totals_over(&[(index, index + 1500)]);
+            let left = c.totals_over(&[(index, index + cut)]);
+            let right = c.totals_over(&[(index + cut, index + 1500)]);
+            for j in 0..whole.width() {
+                let sum = left.values[j] + right.values[j];
+                prop_assert!((whole.values[j] - sum).abs() <= 1e-9 * whole.values[j].abs().max(1.0));
+            }
+        }
+
+        #[test]
+        fn monthly_trajectory_sums_to_the_window_cost(steps in prop::collection::vec((0i32..200, 0i32..400, 0u32..2), 0..8),
+                                                      offset in 0i32..700) {
+            let c = cohort_from(&steps, offset);
+            let months = c.trajectories(24);
+            let total: f64 = months.iter().sum();
+            let window = c.costs(Horizon::Months(24));
+            let cost: f64 = window.values[2..4].iter().sum();
+            prop_assert!((total - cost).abs() <= 1e-9 * cost.abs().max(1.0));
+        }
+    }
+}
