@@ -149,7 +149,6 @@ def load_evaluation(source: Any) -> Evaluation:
     data = _read(source)
     results = data["results"]
     summary = _frame(results["summary"])
-    summary["payback_month"] = summary["payback_month"].astype(object)
     spec = data["specification"]
     return Evaluation(spec=spec, version=data["utfall_version"], fingerprints=data["fingerprints"],
                       individuals=_frame(results["individuals"]), summary=summary,

@@ -328,7 +328,7 @@ def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: 
         "net_savings": np.nan if cost is None else exp_total - act_total - cost,
         "break_even_actual": np.nan if cost is None else exp_total - cost,
         "savings_low": np.nan, "savings_high": np.nan, "interval": "",
-        "p_savings_positive": np.nan, "p_savings_cover_cost": np.nan, "payback_month": None,
+        "p_savings_positive": np.nan, "p_savings_cover_cost": np.nan, "payback_month": np.nan,
     }
 
     months = trajectory.month_count(h)
@@ -343,7 +343,8 @@ def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: 
     traj["n_observed"] = observed.sum(axis=0)
     traj = traj.set_index("month")
     if cost is not None:
-        summary["payback_month"] = trajectory.payback_month(traj["savings"].to_numpy(), cost)
+        month = trajectory.payback_month(traj["savings"].to_numpy(), cost)
+        summary["payback_month"] = np.nan if month is None else float(month)  # NaN: not within the horizon
     return {"individuals": table, "summary": summary, "trajectory": traj, "comparison": comparison,
             "savings": d, "cumulative_savings": cum_savings}
 

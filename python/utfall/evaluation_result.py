@@ -95,7 +95,7 @@ class Evaluation:
     def payback_month(self, horizon: Optional[str] = None) -> Optional[int]:
         """The first month whose cumulative savings cover the intervention cost, if any."""
         value = self._summary.loc[self._horizon(horizon), "payback_month"]
-        return None if value is None or (isinstance(value, float) and np.isnan(value)) else int(value)
+        return None if pd.isna(value) else int(value)
 
     def to_frame(self) -> pd.DataFrame:
         """The per-individual table (a copy)."""
