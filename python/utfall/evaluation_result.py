@@ -190,12 +190,16 @@ class Evaluation:
     def __repr__(self) -> str:
         lines = [f"Evaluation({self.spec['outcome']}, {self.spec['matching']['estimator']} comparison, "
                  f"seed {self.seed}, utfall {self.version})"]
-        u = self.unit
+        big = self.unit == "SEK" and self._summary["expected_total"].abs().max() >= 1e6
+
+        def amount(value: float) -> str:
+            return f"{value / 1e6:,.1f} MSEK" if big else f"{value:,.0f} {self.unit}"
+
         for h, row in self._summary.iterrows():
-            text = (f"  {h}: expected {row['expected_total']:,.0f} {u}, actual {row['actual_total']:,.0f} {u}, "
-                    f"savings {row['savings_total']:,.0f} {u}")
+            text = (f"  {h}: expected {amount(row['expected_total'])}, actual {amount(row['actual_total'])}, "
+                    f"savings {amount(row['savings_total'])}")
             if pd.notna(row["savings_low"]):
-                text += f" [{row['savings_low']:,.0f}, {row['savings_high']:,.0f}] ({row['interval']})"
+                text += f" [{amount(row['savings_low'])}, {amount(row['savings_high'])}] ({row['interval']})"
             lines.append(text + f"; {row['status']}")
         return "\n".join(lines)
 

@@ -19,6 +19,7 @@ Replicate ``b`` uses the seed ``numpy.random.SeedSequence(seed).spawn(B)[b]``.
 
 from __future__ import annotations
 
+import warnings
 from typing import Optional
 
 import numpy as np
@@ -64,9 +65,13 @@ def savings_band(cumulative_savings: np.ndarray, *, n_resamples: int, confidence
         return low, high
     engine = _engine()
     for m in range(months):
-        result = engine(np.ascontiguousarray(cumulative_savings[:, m]), statistic="sum", n_resamples=n_resamples,
-                        confidence_level=confidence_level, methods=("percentile",), seed=seed,
-                        n_threads=n_threads, progress=False)
+        with warnings.catch_warnings():
+            # Early months often have few distinct values; the band is a display aid,
+            # the warnings belong to the interval of the total, which keeps them.
+            warnings.simplefilter("ignore")
+            result = engine(np.ascontiguousarray(cumulative_savings[:, m]), statistic="sum", n_resamples=n_resamples,
+                            confidence_level=confidence_level, methods=("percentile",), seed=seed,
+                            n_threads=n_threads, progress=False)
         row = result.intervals.iloc[0]
         low[m], high[m] = float(row["low"]), float(row["high"])
     return low, high
