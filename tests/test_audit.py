@@ -35,9 +35,10 @@ def test_reproduce_and_a_changed_cost_is_caught(cohort):
     ev = utfall.evaluate(cohort, STRATA, horizons=["2y", "3y"], bootstrap=False, seed=3)
     again = utfall.reproduce(ev.to_json(), cohort)
     assert again == ev
-    changed = hand_cohort(change_tariff=True)
-    with pytest.raises(utfall.ReproductionError, match="'tariffs'"):
-        utfall.reproduce(ev.to_json(), changed)
+    with pytest.raises(utfall.ReproductionError, match="table\\(s\\) 'tariffs' "):
+        utfall.reproduce(ev.to_json(), hand_cohort(change_tariff=True))
+    with pytest.raises(utfall.ReproductionError, match="table\\(s\\) 'costs' "):
+        utfall.reproduce(ev.to_json(), hand_cohort(change_ledger=True))
 
 
 def test_reproduce_names_a_differing_number(cohort):
