@@ -185,3 +185,9 @@ def test_strata_from_history_columns(cohort):
                          bootstrap=False, seed=1)
     # Nobody has a placement before their index date: one stratum of all eligible (h1, h2, h3).
     assert rows(ev, "2y").loc["p1", "comparison_ids"] == ("h1", "h2", "h3")
+
+
+def test_comparison_weights(cohort):
+    ev = utfall.evaluate(cohort, PAIRS, horizons=["2y"], bootstrap=False, seed=1)
+    w = ev.comparison_weights("2y")
+    assert w.values.tolist() == [["p1", "h1", 0.5], ["p1", "h3", 0.5], ["p2", "h2", 1.0]]

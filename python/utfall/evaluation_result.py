@@ -97,6 +97,19 @@ class Evaluation:
         value = self._summary.loc[self._horizon(horizon), "payback_month"]
         return None if pd.isna(value) else int(value)
 
+    def comparison_weights(self, horizon: Optional[str] = None) -> pd.DataFrame:
+        """Who was compared with whom: one row per (participant, comparison individual)
+        with the weight ``1 / k`` of the comparison individual in the participant's
+        expected outcome (``k`` the size of the participant's comparison set)."""
+        h = self._horizon(horizon)
+        rows = self.individuals[self.individuals["horizon"] == h]
+        ids = rows["comparison_ids"].apply(list)
+        k = ids.apply(len).to_numpy()
+        long = pd.DataFrame({"participant": np.repeat(rows.index.to_numpy(), k),
+                             "comparison": [c for group in ids for c in group],
+                             "weight": np.repeat(1.0 / np.maximum(k, 1), k)})
+        return long
+
     def to_frame(self) -> pd.DataFrame:
         """The per-individual table (a copy)."""
         return self.individuals.copy()
