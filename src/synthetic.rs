@@ -27,7 +27,7 @@
 //! `exp(ln(median) + sigma * N(0,1))`, scaled by the care need
 //! `f = exp(0.6 z)`:
 //! - before the index date, from `1 + U(0, age - 11)` years earlier: home spells
-//!   with median `900 / f` days (sigma 1.0), placements in foster home (45 %),
+//!   with median `250 / f` days (sigma 1.0), placements in foster home (45 %),
 //!   emergency home (25 %), HVB (25 %) or SiS (5 %); a placement that reaches
 //!   the index date is ended there (the index placement is a move);
 //! - the index placement is SiS with probability `logistic(-1.6 + 0.5 z + 0.6 substance)`,
@@ -43,8 +43,8 @@
 //!
 //! **Outpatient care** (the `costs` ledger, category `outpatient`, billed once
 //! per decision on its date): during every home spell, decisions arrive as a
-//! Poisson process of rate `f^0.5 / 180` per day; an amount is lognormal with
-//! median 70,000 SEK (sigma 0.8), nominal prices of its year.
+//! Poisson process of rate `f^0.5 / 240` per day in its first 540 days; an
+//! amount is lognormal with median 90,000 SEK (sigma 0.8), nominal prices of its year.
 //!
 //! **Intervention effect.** For participants after inclusion: placement lengths
 //! times 0.93 and re-placement after a return home 10 % less likely, but 20 %
@@ -63,8 +63,7 @@
 //! the two years after the index date, the 20 % most care-heavy hold 46.6 %
 //! of the HVB+SiS care days and the 50 % most care-heavy 84.2 % (the
 //! pre-study: 47 % and 83 %); the mean two-year social-services cost of a
-//! complete historical individual is 1.66 MSEK in 2021 prices (seeds 2, 3:
-//! 46.5/84.1 %, 1.66 MSEK and 46.1/84.1 %, 1.68 MSEK) (Norrköping: expected
+//! complete historical individual is 1.64 MSEK in 2021 prices (Norrköping: expected
 //! 101.6 MSEK for 60 participants).
 
 use crate::cohort::{CohortInput, ONGOING};
@@ -143,6 +142,9 @@ const PRICE_INDEX: [(i32, f64); 17] = [
 /// The share of individuals with a heavy care need, and how much heavier.
 const HEAVY_SHARE: f64 = 0.2;
 const HEAVY_SHIFT: f64 = 1.2;
+
+/// Outpatient decisions are made in the first days of a home spell only.
+const OUTPATIENT_SPAN: i32 = 540;
 
 /// Individuals generated per parallel work item (the result does not depend on it).
 const CHUNK: usize = 4096;
@@ -242,17 +244,17 @@ impl Life<'_> {
         self.rows.episodes.push((self.who, start, end, kind));
     }
 
-    /// Outpatient decisions during the home spell `[a, b)`.
+    /// Outpatient decisions during the first [`OUTPATIENT_SPAN`] days of the home spell `[a, b)`.
     fn outpatient(&mut self, a: i32, b: i32, rate_factor: f64) {
-        let rate = self.f.sqrt() / 180.0 * rate_factor;
+        let rate = self.f.sqrt() / 240.0 * rate_factor;
         let mut t = a as f64;
-        let b = b.min(self.observed_until) as f64;
+        let b = b.min(self.observed_until).min(a.saturating_add(OUTPATIENT_SPAN)) as f64;
         loop {
             t += -(1.0 - self.rng.random::<f64>()).ln() / rate;
             if t >= b {
                 break;
             }
-            let amount = (70_000.0 * (0.8 * normal(&mut self.rng)).exp()).round();
+            let amount = (90_000.0 * (0.8 * normal(&mut self.rng)).exp()).round();
             self.rows.ledger.push((self.who, t as i32, amount));
         }
     }
@@ -262,7 +264,7 @@ impl Life<'_> {
         let years = 1.0 + self.rng.random::<f64>() * (age as f64 - 11.0);
         let mut t = index - (years * 365.25) as i32;
         loop {
-            let home = lognormal_days(&mut self.rng, 900.0 / self.f, 1.0);
+            let home = lognormal_days(&mut self.rng, 250.0 / self.f, 1.0);
             self.outpatient(t, (t + home).min(index), 1.0);
             t += home;
             if t >= index {
