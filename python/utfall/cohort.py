@@ -336,25 +336,29 @@ class Cohort:
     def _frame(self, start, end, complete, values, care_types: Optional[Iterable[str]], ledger: bool) -> pd.DataFrame:
         k = len(self.care_types)
         chosen = self._care_type_positions(care_types)
-        out = pd.DataFrame(index=self.ids)
-        out["group"] = self.individuals["group"].to_numpy()
-        out["window_start"] = to_dates(start)
-        out["window_end"] = to_dates(end)
-        out["days_observed"] = (np.asarray(end, dtype=np.int64) - np.asarray(start, dtype=np.int64))
-        out["complete"] = complete
-        for j in chosen:
-            out[f"care_days_{self.care_types[j]}"] = values[:, j]
-        for j in chosen:
-            out[f"cost_{self.care_types[j]}"] = values[:, k + j]
+        # One (columns x individuals) block handed to pandas without a copy; the
+        # core returns `values` column-major, so each column copy is contiguous.
+        positions = list(chosen) + [k + j for j in chosen]
+        names = [f"care_days_{self.care_types[j]}" for j in chosen] + [f"cost_{self.care_types[j]}" for j in chosen]
         if ledger:
-            for j, cat in enumerate(self.categories):
-                out[f"ledger_{cat}"] = values[:, 2 * k + j]
-        out["care_days_total"] = values[:, chosen].sum(axis=1) if chosen else 0.0
-        cost = values[:, [k + j for j in chosen]].sum(axis=1) if chosen else np.zeros(len(self))
-        if ledger and self.categories:
-            cost = cost + values[:, 2 * k:].sum(axis=1)
-        out["cost_total"] = cost
-        return out
+            positions += [2 * k + j for j in range(len(self.categories))]
+            names += [f"ledger_{cat}" for cat in self.categories]
+        block = np.zeros((len(positions) + 2, len(self)))
+        for row, position in enumerate(positions):
+            block[row] = values[:, position]
+        for row in range(len(chosen)):
+            block[-2] += block[row]
+        for row in range(len(chosen), len(positions)):
+            block[-1] += block[row]
+        numbers = pd.DataFrame(block.T, index=self.ids, columns=names + ["care_days_total", "cost_total"], copy=False)
+        head = pd.DataFrame({
+            "group": self.individuals["group"].array,
+            "window_start": to_dates(start),
+            "window_end": to_dates(end),
+            "days_observed": (np.asarray(end, dtype=np.int64) - np.asarray(start, dtype=np.int64)),
+            "complete": complete,
+        }, index=numbers.index)
+        return pd.concat([head, numbers], axis=1, copy=False)
 
     def _care_type_positions(self, care_types: Optional[Iterable[str]]) -> list:
         if care_types is None:

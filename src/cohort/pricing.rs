@@ -32,6 +32,9 @@ pub struct PriceIndex {
     /// `factor[y - first_year] = I(base) / I(y)`.
     pub factor: Vec<f64>,
     pub base_year: i32,
+    /// 1 January of every year `first_year..=last_year + 1`, as days, so that
+    /// pricing finds a day's year without calendar arithmetic.
+    year_start: Vec<i32>,
 }
 
 impl PriceIndex {
@@ -62,7 +65,10 @@ impl PriceIndex {
             return Err(Error::Spec(format!("the base year {base_year} is not in the price index ({first_year}-{last_year})")));
         }
         let base = value[(base_year - first_year) as usize];
-        Ok(PriceIndex { first_year, factor: value.iter().map(|v| base / v).collect(), base_year })
+        let year_start = (first_year..=last_year + 1)
+            .map(|y| dates::ymd(y, 1, 1).ok_or_else(|| Error::data("price_index", "year", None, format!("the year {y} is out of range"))))
+            .collect::<Result<Vec<i32>>>()?;
+        Ok(PriceIndex { first_year, factor: value.iter().map(|v| base / v).collect(), base_year, year_start })
     }
 
     pub fn last_year(&self) -> i32 {
@@ -76,6 +82,18 @@ impl PriceIndex {
     /// The factor that turns a cost of `year` into base-year prices.
     pub fn factor(&self, year: i32) -> f64 {
         self.factor[(year - self.first_year) as usize]
+    }
+
+    /// The factor of the year containing `day`, and the first day of the next
+    /// year. Days outside the index take the nearest year (validation rejects them).
+    pub fn factor_on(&self, day: i32) -> (f64, i32) {
+        // A year has at most 366 days, so this guess is the year or the one before.
+        let last = self.factor.len() - 1;
+        let mut k = ((day.saturating_sub(self.year_start[0])).max(0) / 366).min(last as i32) as usize;
+        while k < last && self.year_start[k + 1] <= day {
+            k += 1;
+        }
+        (self.factor[k], self.year_start[k + 1])
     }
 }
 
@@ -113,8 +131,9 @@ impl Pricing {
             let mut seg_end = b.min(next_change);
             let mut factor = 1.0;
             if let Some(index) = &self.price_index {
-                seg_end = seg_end.min(dates::next_new_year(day));
-                factor = index.factor(dates::year_of(day));
+                let (year_factor, new_year) = index.factor_on(day);
+                seg_end = seg_end.min(new_year);
+                factor = year_factor;
             }
             total += (seg_end - day) as f64 * schedule.daily_cost[k] * factor;
             if seg_end == next_change {
@@ -129,7 +148,7 @@ impl Pricing {
     pub fn ledger_amount(&self, amount: f64, day: i32) -> f64 {
         match &self.price_index {
             None => amount,
-            Some(index) => amount * index.factor(dates::year_of(day)),
+            Some(index) => amount * index.factor_on(day).0,
         }
     }
 }
@@ -162,6 +181,18 @@ mod tests {
         let cost = p.interval_cost(0, ymd(2015, 12, 27).unwrap(), ymd(2016, 1, 6).unwrap());
         assert_eq!(cost, 5.0 * 3000.0 * 1.25 + 5.0 * 3000.0);
         assert_eq!(p.ledger_amount(100.0, ymd(2015, 3, 1).unwrap()), 125.0);
+    }
+
+    #[test]
+    fn year_boundaries_match_the_calendar() {
+        let index = PriceIndex::new(&[2014, 2015, 2016], &[100.0, 110.0, 125.0], 2016).unwrap();
+        assert_eq!(index.factor_on(ymd(2010, 6, 1).unwrap()).0, index.factor(2014));
+        assert_eq!(index.factor_on(ymd(2030, 6, 1).unwrap()).0, index.factor(2016));
+        for day in ymd(2014, 1, 1).unwrap()..ymd(2017, 1, 1).unwrap() {
+            let (factor, next) = index.factor_on(day);
+            assert_eq!(factor, index.factor(dates::year_of(day)));
+            assert_eq!(next, dates::next_new_year(day));
+        }
     }
 
     #[test]

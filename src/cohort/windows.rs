@@ -95,8 +95,19 @@ impl Cohort {
     }
 
     /// The follow-up window `[index, index + horizon)` of every individual.
+    ///
+    /// Calendar arithmetic is done once per distinct day between the first and
+    /// the last index date (a few thousand days), not once per individual.
     pub fn follow_up(&self, horizon: Horizon) -> Vec<(i32, i32)> {
-        self.index_date.par_iter().map(|&d| (d, horizon.end_from(d))).collect()
+        let (Some(&first), Some(&last)) = (self.index_date.iter().min(), self.index_date.iter().max()) else {
+            return Vec::new();
+        };
+        let span = last as i64 - first as i64 + 1;
+        if span > 4 * self.n() as i64 {
+            return self.index_date.par_iter().map(|&d| (d, horizon.end_from(d))).collect();
+        }
+        let ends: Vec<i32> = (0..span as i32).into_par_iter().map(|k| horizon.end_from(first + k)).collect();
+        self.index_date.par_iter().map(|&d| (d, ends[(d - first) as usize])).collect()
     }
 
     /// Totals over each individual's follow-up window.

@@ -8,10 +8,24 @@ use pyo3::prelude::*;
 /// The columns of a window query: (start, end, complete, values n x width).
 type Totals<'py> = (Bound<'py, PyArray1<i32>>, Bound<'py, PyArray1<i32>>, Bound<'py, PyArray1<bool>>, Bound<'py, PyArray2<f64>>);
 
+/// The values of `t` as an `n x width` array in column-major (Fortran) order,
+/// so that each column is contiguous: pandas takes columns without copying.
 fn totals<'py>(py: Python<'py>, t: WindowTotals) -> PyResult<Totals<'py>> {
+    use ndarray::ShapeBuilder;
     let width = t.width();
     let n = t.start.len();
-    let values = ndarray::Array2::from_shape_vec((n, width), t.values).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+    let mut by_column = vec![0.0; n * width];
+    // Blocked transpose: a block of rows stays in cache while its columns are written.
+    for first in (0..n).step_by(1024) {
+        let rows = first..(first + 1024).min(n);
+        for j in 0..width {
+            let column = &mut by_column[j * n..(j + 1) * n];
+            for i in rows.clone() {
+                column[i] = t.values[i * width + j];
+            }
+        }
+    }
+    let values = ndarray::Array2::from_shape_vec((n, width).f(), by_column).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
     Ok((t.start.into_pyarray(py), t.end.into_pyarray(py), t.complete.into_pyarray(py), values.into_pyarray(py)))
 }
 
