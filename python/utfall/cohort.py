@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._frames import days, name_row, numbers, select, to_dates, to_pandas
+from ._frames import as_labels, days, label_codes, name_row, numbers, select, to_dates, to_pandas
 from .errors import DataError, data_error
 
 Horizon = Union[str, int]
@@ -219,28 +219,28 @@ class Cohort:
             raise data_error("episodes", "care_type", row, "the care type is missing", ep["id"].iloc[row])
         ep_start = days(ep["start"], "episodes", "start", ep["id"])
         ep_end = days(ep["end"], "episodes", "end", ep["id"], allow_missing=True)
-        ep["care_type"] = ep["care_type"].astype(str)
+        ep["care_type"] = as_labels(ep["care_type"])
 
         # Tariffs fix the care types and their order; episode types must be among them.
         tar = None
         if tariffs is not None:
             tar = select(to_pandas(tariffs, "tariffs"), "tariffs", ["care_type", "valid_from", "daily_cost"], [], columns)
-            tar["care_type"] = tar["care_type"].astype(str)
+            tar["care_type"] = as_labels(tar["care_type"])
             care_types = list(pd.unique(tar["care_type"]))
-            missing_types = ~ep["care_type"].isin(care_types)
+            missing_types = label_codes(ep["care_type"], care_types) < 0
             if missing_types.any():
-                row = int(np.flatnonzero(missing_types.to_numpy())[0])
+                row = int(np.flatnonzero(missing_types)[0])
                 raise data_error("episodes", "care_type", row,
                                  f"the care type {ep['care_type'].iloc[row]!r} has no tariff (tariffs cover {care_types})",
                                  ep["id"].iloc[row])
             tar_from = days(tar["valid_from"], "tariffs", "valid_from")
             tar_cost = numbers(tar["daily_cost"], "tariffs", "daily_cost")
-            tar_type = pd.Index(care_types).get_indexer(tar["care_type"]).astype(np.uint32)
+            tar_type = label_codes(tar["care_type"], care_types).astype(np.uint32)
             tar["valid_from"] = to_dates(tar_from)
             tar["daily_cost"] = tar_cost
         else:
             care_types = list(pd.unique(ep["care_type"]))
-        ep_type = pd.Index(care_types).get_indexer(ep["care_type"]).astype(np.uint32)
+        ep_type = label_codes(ep["care_type"], care_types).astype(np.uint32)
         ep["start"] = to_dates(ep_start)
         ep["end"] = pd.Series(to_dates(ep_end)).where(ep_end != np.iinfo(np.int32).max)
 
@@ -250,7 +250,7 @@ class Cohort:
             led = select(to_pandas(costs, "costs"), "costs", ["id", "date", "amount"], ["category"], columns)
             if "category" not in led.columns:
                 led["category"] = "ledger"
-            led["category"] = led["category"].astype(str)
+            led["category"] = as_labels(led["category"])
             led_codes = pd.Index(ids).get_indexer(led["id"])
             if (led_codes < 0).any():
                 row = int(np.flatnonzero(led_codes < 0)[0])
@@ -258,7 +258,7 @@ class Cohort:
             led_date = days(led["date"], "costs", "date", led["id"])
             led_amount = numbers(led["amount"], "costs", "amount", led["id"])
             categories = list(pd.unique(led["category"]))
-            led_cat = pd.Index(categories).get_indexer(led["category"]).astype(np.uint32)
+            led_cat = label_codes(led["category"], categories).astype(np.uint32)
             led["date"] = to_dates(led_date)
             led["amount"] = led_amount
         else:
@@ -358,7 +358,7 @@ class Cohort:
             "days_observed": (np.asarray(end, dtype=np.int64) - np.asarray(start, dtype=np.int64)),
             "complete": complete,
         }, index=numbers.index)
-        return pd.concat([head, numbers], axis=1, copy=False)
+        return pd.concat([head, numbers], axis=1)
 
     def _care_type_positions(self, care_types: Optional[Iterable[str]]) -> list:
         if care_types is None:
