@@ -87,13 +87,19 @@ impl PriceIndex {
     /// The factor of the year containing `day`, and the first day of the next
     /// year. Days outside the index take the nearest year (validation rejects them).
     pub fn factor_on(&self, day: i32) -> (f64, i32) {
+        let k = self.slot_of(day);
+        (self.factor[k], self.year_start[k + 1])
+    }
+
+    /// The position of the year containing `day` (clamped to the index's years).
+    fn slot_of(&self, day: i32) -> usize {
         // A year has at most 366 days, so this guess is the year or the one before.
         let last = self.factor.len() - 1;
-        let mut k = ((day.saturating_sub(self.year_start[0])).max(0) / 366).min(last as i32) as usize;
+        let mut k = (day.saturating_sub(self.year_start[0]).max(0) / 366).min(last as i32) as usize;
         while k < last && self.year_start[k + 1] <= day {
             k += 1;
         }
-        (self.factor[k], self.year_start[k + 1])
+        k
     }
 }
 
@@ -126,14 +132,19 @@ impl Pricing {
         let mut day = a;
         // Validation guarantees a tariff is in force from `a` on.
         let mut k = schedule.in_force(a).unwrap_or(0);
+        // The year is found once, then followed from new year to new year.
+        let mut year = self.price_index.as_ref().map_or(0, |index| index.slot_of(a));
         while day < b {
             let next_change = schedule.valid_from.get(k + 1).copied().unwrap_or(i32::MAX);
             let mut seg_end = b.min(next_change);
             let mut factor = 1.0;
             if let Some(index) = &self.price_index {
-                let (year_factor, new_year) = index.factor_on(day);
+                let new_year = index.year_start[year + 1];
                 seg_end = seg_end.min(new_year);
-                factor = year_factor;
+                factor = index.factor[year];
+                if seg_end == new_year && year + 1 < index.factor.len() {
+                    year += 1;
+                }
             }
             total += (seg_end - day) as f64 * schedule.daily_cost[k] * factor;
             if seg_end == next_change {
@@ -181,6 +192,24 @@ mod tests {
         let cost = p.interval_cost(0, ymd(2015, 12, 27).unwrap(), ymd(2016, 1, 6).unwrap());
         assert_eq!(cost, 5.0 * 3000.0 * 1.25 + 5.0 * 3000.0);
         assert_eq!(p.ledger_amount(100.0, ymd(2015, 3, 1).unwrap()), 125.0);
+    }
+
+    #[test]
+    fn long_intervals_equal_the_day_by_day_sum() {
+        let mut p = hvb();
+        p.price_index = Some(PriceIndex::new(&[2015, 2016, 2017, 2018], &[100.0, 104.0, 125.0, 130.0], 2018).unwrap());
+        let first = ymd(2015, 1, 1).unwrap();
+        for (a, b) in [(0, 1461), (17, 900), (180, 550), (364, 366), (546, 548), (700, 701)] {
+            let by_day: f64 = (first + a..first + b)
+                .map(|d| {
+                    let year = dates::year_of(d);
+                    let k = p.tariffs.as_ref().unwrap()[0].in_force(d).unwrap();
+                    p.tariffs.as_ref().unwrap()[0].daily_cost[k] * p.price_index.as_ref().unwrap().factor(year)
+                })
+                .sum();
+            let cost = p.interval_cost(0, first + a, first + b);
+            assert!((cost - by_day).abs() <= 1e-9 * by_day, "[{a}, {b}): {cost} vs {by_day}");
+        }
     }
 
     #[test]
