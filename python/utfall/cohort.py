@@ -343,14 +343,20 @@ class Cohort:
         if ledger:
             positions += [2 * k + j for j in range(len(self.categories))]
             names += [f"ledger_{cat}" for cat in self.categories]
-        block = np.zeros((len(positions) + 2, len(self)))
-        for row, position in enumerate(positions):
-            block[row] = values[:, position]
-        for row in range(len(chosen)):
-            block[-2] += block[row]
-        for row in range(len(chosen), len(positions)):
-            block[-1] += block[row]
-        numbers = pd.DataFrame(block.T, index=self.ids, columns=names + ["care_days_total", "cost_total"], copy=False)
+        n_days = len(chosen)
+        if positions == list(range(values.shape[1])) and values.flags.f_contiguous:
+            selected = values  # all columns in order: pandas keeps the core's array
+        else:
+            selected = np.asfortranarray(values[:, positions])
+        care_days_total = np.zeros(len(self))
+        cost_total = np.zeros(len(self))
+        for j in range(n_days):
+            care_days_total += selected[:, j]
+        for j in range(n_days, len(positions)):
+            cost_total += selected[:, j]
+        numbers = pd.DataFrame(selected, index=self.ids, columns=names, copy=False)
+        numbers["care_days_total"] = care_days_total
+        numbers["cost_total"] = cost_total
         head = pd.DataFrame({
             "group": self.individuals["group"].array,
             "window_start": to_dates(start),
