@@ -97,3 +97,19 @@ fn register_shape_follows_the_model() {
     }
     assert!(!r.ledger_amount.is_empty());
 }
+
+#[test]
+fn column_major_totals_equal_the_row_major_ones() {
+    let r = register(20, 10_000, 5);
+    let cohort = Cohort::new(r.cohort_input()).unwrap();
+    let rows = cohort.costs(Horizon::Years(3));
+    let columns = cohort.costs_by_column(Horizon::Years(3));
+    let (n, width) = (cohort.n(), rows.width());
+    assert_eq!(rows.end, columns.end);
+    assert_eq!(rows.complete, columns.complete);
+    for i in 0..n {
+        for j in 0..width {
+            assert_eq!(rows.values[i * width + j].to_bits(), columns.values[j * n + i].to_bits());
+        }
+    }
+}
