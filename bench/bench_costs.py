@@ -87,7 +87,7 @@ def pandas_costs(frames: dict, years: int = 2) -> pd.DataFrame:
     return out
 
 
-REPEATS = 3
+REPEATS = 5
 
 
 def best_of(work, repeats: int) -> float:

@@ -102,3 +102,19 @@ def test_bad_sizes_are_refused(bad):
 def test_bad_seed_is_refused():
     with pytest.raises(ValueError, match="seed"):
         utfall.synthetic.register(1, 1, seed=-3)
+
+
+def test_same_register_on_one_and_four_threads():
+    import os
+    import subprocess
+    import sys
+
+    code = ("import hashlib, utfall; c = utfall.synthetic.register(60, 5000, seed=9); "
+            "print(sorted(c.fingerprints().items())); "
+            "print(hashlib.sha256(c.costs('3y').drop(columns='group').to_numpy('float64').tobytes()).hexdigest())")
+    outputs = []
+    for threads in ("1", "4"):
+        env = dict(os.environ, RAYON_NUM_THREADS=threads)
+        outputs.append(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                      check=True, timeout=120).stdout)
+    assert outputs[0] == outputs[1]
