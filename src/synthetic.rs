@@ -28,7 +28,8 @@
 //! `f = exp(0.6 z)`:
 //! - before the index date, from `1 + U(0, age - 11)` years earlier: home spells
 //!   with median `250 / f` days (sigma 1.0), placements in foster home (45 %),
-//!   emergency home (25 %), HVB (25 %) or SiS (5 %); a placement that reaches
+//!   emergency home (25 %), HVB (25 %) or SiS (5 %) with the lengths below
+//!   times `f^0.8` instead of `f`; a placement that reaches
 //!   the index date is ended there (the index placement is a move);
 //! - the index placement is SiS with probability `logistic(-1.6 + 0.5 z + 0.6 substance)`,
 //!   otherwise HVB; placement lengths have medians HVB 120, SiS 88, foster home
@@ -65,6 +66,10 @@
 //! pre-study: 47 % and 83 %); the mean two-year social-services cost of a
 //! complete historical individual is 1.64 MSEK in 2021 prices (Norrköping: expected
 //! 101.6 MSEK for 60 participants).
+//!
+//! # Performance
+//! A million historical individuals (4.8 million episodes, 4.6 million ledger
+//! rows) take about 0.5 s on 2 cores (0.7 s on one).
 
 use crate::cohort::{CohortInput, ONGOING};
 use crate::dates::ymd;

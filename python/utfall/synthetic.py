@@ -50,6 +50,9 @@ two years from the index date the 20 % most care-heavy hold 46.6 % of the
 HVB+SiS care days and the 50 % most care-heavy 84.2 % (pre-study: 47 % and
 83 %); the mean two-year cost of a historical individual is 1.64 MSEK in 2021
 prices (Norrköping: 101.6 MSEK expected for 60 participants, 1.69 MSEK each).
+
+A million historical individuals (4.8 million episodes) take about 0.7 s as
+DataFrames and 2 s as a Cohort on 2 cores.
 """
 
 from __future__ import annotations
