@@ -164,6 +164,56 @@ impl Pricing {
     }
 }
 
+/// The daily cost of one care type as pieces between breaks: a tariff change
+/// or (with a price index) a new year. Within piece `k`, `[breaks[k], breaks[k+1])`,
+/// a day costs `daily_cost[k] * factor[k]`. Pricing an interval from the curve
+/// gives bit-for-bit the sum of [`Pricing::interval_cost`], with one search
+/// per interval instead of a tariff and a year lookup per segment.
+#[derive(Debug, Clone, Default)]
+pub struct PriceCurve {
+    breaks: Vec<i32>,
+    daily_cost: Vec<f64>,
+    factor: Vec<f64>,
+}
+
+impl PriceCurve {
+    /// The cost of the days `[a, b)` (validation guarantees a tariff is in force).
+    pub fn interval_cost(&self, a: i32, b: i32) -> f64 {
+        let mut k = self.breaks.partition_point(|&from| from <= a).saturating_sub(1);
+        let (mut day, mut total) = (a, 0.0);
+        while day < b {
+            let seg_end = b.min(self.breaks.get(k + 1).copied().unwrap_or(i32::MAX));
+            total += (seg_end - day) as f64 * self.daily_cost[k] * self.factor[k];
+            day = seg_end;
+            k += 1;
+        }
+        total
+    }
+}
+
+impl Pricing {
+    /// One [`PriceCurve`] per care type; `None` without tariffs.
+    pub fn curves(&self) -> Option<Vec<PriceCurve>> {
+        let schedules = self.tariffs.as_ref()?;
+        Some(
+            schedules
+                .iter()
+                .map(|schedule| {
+                    let mut breaks = schedule.valid_from.clone();
+                    if let Some(index) = &self.price_index {
+                        breaks.extend(index.year_start.iter().copied());
+                    }
+                    breaks.sort_unstable();
+                    breaks.dedup();
+                    let daily_cost = breaks.iter().map(|&d| schedule.in_force(d).map_or(0.0, |k| schedule.daily_cost[k])).collect();
+                    let factor = breaks.iter().map(|&d| self.price_index.as_ref().map_or(1.0, |index| index.factor[index.slot_of(d)])).collect();
+                    PriceCurve { breaks, daily_cost, factor }
+                })
+                .collect(),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,6 +259,7 @@ mod tests {
                 .sum();
             let cost = p.interval_cost(0, first + a, first + b);
             assert!((cost - by_day).abs() <= 1e-9 * by_day, "[{a}, {b}): {cost} vs {by_day}");
+            assert_eq!(p.curves().unwrap()[0].interval_cost(first + a, first + b).to_bits(), cost.to_bits());
         }
     }
 

@@ -49,7 +49,9 @@ impl Cohort {
             }
             let ty = self.episode_type[e] as usize;
             row[ty] += (t - s) as f64;
-            row[k + ty] += self.pricing.interval_cost(ty, s, t);
+            if let Some(curves) = &self.price_curves {
+                row[k + ty] += curves[ty].interval_cost(s, t);
+            }
         }
         let ledger = self.ledger_of(i);
         // Ledger entries are sorted by date: find the first inside the window.

@@ -113,3 +113,14 @@ fn column_major_totals_equal_the_row_major_ones() {
         }
     }
 }
+
+#[test]
+fn price_curves_give_the_segment_by_segment_costs() {
+    let r = register(0, 3_000, 8);
+    let cohort = Cohort::new(r.cohort_input()).unwrap();
+    let curves = cohort.price_curves.as_ref().unwrap();
+    for e in 0..cohort.episode_start.len() {
+        let (a, b, t) = (cohort.episode_start[e], cohort.episode_end[e], cohort.episode_type[e] as usize);
+        assert_eq!(curves[t].interval_cost(a, b).to_bits(), cohort.pricing.interval_cost(t, a, b).to_bits());
+    }
+}
