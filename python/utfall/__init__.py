@@ -9,6 +9,7 @@ from __future__ import annotations
 
 
 from ._core import __version__
+from . import synthetic
 from .cohort import Cohort
 from .errors import ComputationError, DataError, ReproductionError, SpecError, UtfallError
 
@@ -20,5 +21,6 @@ __all__ = [
     "SpecError",
     "UtfallError",
     "__version__",
+    "synthetic",
 
 ]
