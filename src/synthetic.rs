@@ -19,7 +19,8 @@
 //! historical, 45 % among participants), a neuropsychiatric diagnosis with
 //! probability `logistic(-0.5 + 0.8 z)` and substance use with probability
 //! `logistic(-1.5 + 0.4 (age - 14) + 0.7 z)`. The extract date (`data_end`) is
-//! 2020-12-31; 4 % have an earlier end of data (moved away, died), uniform
+//! 2021-10-31 (so that, as in Norrköping, about 55 of 60 participants have
+//! three complete years); 4 % have an earlier end of data (moved away, died), uniform
 //! between 60 days after the index date and the extract.
 //!
 //! **Placements.** A semi-Markov chain of spells at home and in care
@@ -377,7 +378,7 @@ fn pick6(rng: &mut Pcg64, weights: &[f64; 6]) -> u8 {
 /// assert_eq!(r.episode_individual.len(), r.episode_start.len());
 /// ```
 pub fn register(n_participants: usize, n_historical: usize, seed: u64) -> Register {
-    let data_end = day(2020, 12, 31);
+    let data_end = day(2021, 10, 31);
     let participants = Group {
         participant: true,
         first_index: day(2016, 8, 1),

@@ -24,7 +24,7 @@ def test_frames_are_the_register_format(frames):
     assert list(ep.columns) == ["id", "start", "end", "care_type"]
     assert set(ep["care_type"]) == {"HVB", "SiS", "foster_home", "emergency_home"}
     assert ep["end"].isna().any(), "some episodes are ongoing at the extract"
-    assert frames["data_end"] == pd.Timestamp("2020-12-31")
+    assert frames["data_end"] == pd.Timestamp("2021-10-31")
     assert frames["base_year"] == 2021
     assert set(frames["costs"]["category"]) == {"outpatient"}
     assert frames["price_index"]["year"].tolist() == list(range(2005, 2022))

@@ -21,7 +21,8 @@ not change when the historical pool grows.
   (40 % girls among historical, 45 % among participants), ``diagnosis``
   (neuropsychiatric, probability ``logistic(-0.5 + 0.8 z)``) and
   ``substance_use`` (``logistic(-1.5 + 0.4 (age - 14) + 0.7 z)``). The extract
-  date ``data_end`` is 2020-12-31; 4 % have an earlier ``end_of_data`` (moved
+  date ``data_end`` is 2021-10-31 (about 55 of 60 participants then have three
+  complete years, as in Norrköping); 4 % have an earlier ``end_of_data`` (moved
   away, died).
 - **Placements** follow a semi-Markov chain of home spells and placements
   (HVB, SiS, foster_home, emergency_home) with lognormal lengths
