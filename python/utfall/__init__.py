@@ -9,6 +9,7 @@ from __future__ import annotations
 
 
 from ._core import __version__
+from . import synthetic
 from .cohort import Cohort
 from .errors import ComputationError, DataError, ReproductionError, SpecError, UtfallError
 from .evaluation import Evaluation, evaluate
@@ -28,5 +29,6 @@ __all__ = [
     "evaluate_many",
     "load_evaluation",
     "reproduce",
+    "synthetic",
 
 ]

@@ -1,5 +1,5 @@
 # Type stubs of the compiled core, checked by `python -m mypy.stubtest utfall._core`.
-from typing import Optional, Tuple, final
+from typing import Any, Dict, Optional, Tuple, final
 
 import numpy as np
 import numpy.typing as npt
@@ -40,3 +40,5 @@ class CohortCore:
     def trajectories(self, months: int) -> npt.NDArray[np.float64]: ...
     @staticmethod
     def window_end(start: npt.NDArray[np.int32], horizon_text: str) -> npt.NDArray[np.int32]: ...
+
+def synthetic_register(n_participants: int, n_historical: int, seed: int) -> Dict[str, Any]: ...

@@ -107,6 +107,23 @@ def numbers(values: pd.Series, table: str, column: str, ids: Optional[pd.Series]
     return converted.to_numpy(dtype=np.float64)
 
 
+def as_labels(values: pd.Series) -> pd.Series:
+    """Values as text labels. A categorical column stays categorical (with text
+    categories): converting millions of rows to strings would take seconds."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.rename_categories([str(c) for c in values.cat.categories])
+    return values.astype(str)
+
+
+def label_codes(values: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
+    """The position of each label in ``vocabulary``; -1 when it is not there."""
+    index = pd.Index(list(vocabulary))
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        mapping = np.append(index.get_indexer(values.cat.categories), -1)
+        return mapping[values.cat.codes.to_numpy()]
+    return index.get_indexer(values)
+
+
 def _id_at(ids: Optional[pd.Series], row: int) -> Any:
     if ids is None:
         return None

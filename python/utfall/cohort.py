@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._frames import days, name_row, numbers, select, to_dates, to_pandas
+from ._frames import as_labels, days, label_codes, name_row, numbers, select, to_dates, to_pandas
 from .errors import DataError, data_error
 
 Horizon = Union[str, int]
@@ -221,28 +221,28 @@ class Cohort:
             raise data_error("episodes", "care_type", row, "the care type is missing", ep["id"].iloc[row])
         ep_start = days(ep["start"], "episodes", "start", ep["id"])
         ep_end = days(ep["end"], "episodes", "end", ep["id"], allow_missing=True)
-        ep["care_type"] = ep["care_type"].astype(str)
+        ep["care_type"] = as_labels(ep["care_type"])
 
         # Tariffs fix the care types and their order; episode types must be among them.
         tar = None
         if tariffs is not None:
             tar = select(to_pandas(tariffs, "tariffs"), "tariffs", ["care_type", "valid_from", "daily_cost"], [], columns)
-            tar["care_type"] = tar["care_type"].astype(str)
+            tar["care_type"] = as_labels(tar["care_type"])
             care_types = list(pd.unique(tar["care_type"]))
-            missing_types = ~ep["care_type"].isin(care_types)
+            missing_types = label_codes(ep["care_type"], care_types) < 0
             if missing_types.any():
-                row = int(np.flatnonzero(missing_types.to_numpy())[0])
+                row = int(np.flatnonzero(missing_types)[0])
                 raise data_error("episodes", "care_type", row,
                                  f"the care type {ep['care_type'].iloc[row]!r} has no tariff (tariffs cover {care_types})",
                                  ep["id"].iloc[row])
             tar_from = days(tar["valid_from"], "tariffs", "valid_from")
             tar_cost = numbers(tar["daily_cost"], "tariffs", "daily_cost")
-            tar_type = pd.Index(care_types).get_indexer(tar["care_type"]).astype(np.uint32)
+            tar_type = label_codes(tar["care_type"], care_types).astype(np.uint32)
             tar["valid_from"] = to_dates(tar_from)
             tar["daily_cost"] = tar_cost
         else:
             care_types = list(pd.unique(ep["care_type"]))
-        ep_type = pd.Index(care_types).get_indexer(ep["care_type"]).astype(np.uint32)
+        ep_type = label_codes(ep["care_type"], care_types).astype(np.uint32)
         ep["start"] = to_dates(ep_start)
         ep["end"] = pd.Series(to_dates(ep_end)).where(ep_end != np.iinfo(np.int32).max)
 
@@ -252,7 +252,7 @@ class Cohort:
             led = select(to_pandas(costs, "costs"), "costs", ["id", "date", "amount"], ["category"], columns)
             if "category" not in led.columns:
                 led["category"] = "ledger"
-            led["category"] = led["category"].astype(str)
+            led["category"] = as_labels(led["category"])
             led_codes = pd.Index(ids).get_indexer(led["id"])
             if (led_codes < 0).any():
                 row = int(np.flatnonzero(led_codes < 0)[0])
@@ -260,7 +260,7 @@ class Cohort:
             led_date = days(led["date"], "costs", "date", led["id"])
             led_amount = numbers(led["amount"], "costs", "amount", led["id"])
             categories = list(pd.unique(led["category"]))
-            led_cat = pd.Index(categories).get_indexer(led["category"]).astype(np.uint32)
+            led_cat = label_codes(led["category"], categories).astype(np.uint32)
             led["date"] = to_dates(led_date)
             led["amount"] = led_amount
         else:
@@ -345,25 +345,36 @@ class Cohort:
                ids: Optional[pd.Index] = None, group: Optional[np.ndarray] = None) -> pd.DataFrame:
         k = len(self.care_types)
         chosen = self._care_type_positions(care_types)
-        out = pd.DataFrame(index=self.ids if ids is None else pd.Index(ids, name="id"))
-        out["group"] = self.individuals["group"].to_numpy() if group is None else group
-        out["window_start"] = to_dates(start)
-        out["window_end"] = to_dates(end)
-        out["days_observed"] = (np.asarray(end, dtype=np.int64) - np.asarray(start, dtype=np.int64))
-        out["complete"] = complete
-        for j in chosen:
-            out[f"care_days_{self.care_types[j]}"] = values[:, j]
-        for j in chosen:
-            out[f"cost_{self.care_types[j]}"] = values[:, k + j]
+        # One (columns x individuals) block handed to pandas without a copy; the
+        # core returns `values` column-major, so each column copy is contiguous.
+        positions = list(chosen) + [k + j for j in chosen]
+        names = [f"care_days_{self.care_types[j]}" for j in chosen] + [f"cost_{self.care_types[j]}" for j in chosen]
         if ledger:
-            for j, cat in enumerate(self.categories):
-                out[f"ledger_{cat}"] = values[:, 2 * k + j]
-        out["care_days_total"] = values[:, chosen].sum(axis=1) if chosen else 0.0
-        cost = values[:, [k + j for j in chosen]].sum(axis=1) if chosen else np.zeros(len(values))
-        if ledger and self.categories:
-            cost = cost + values[:, 2 * k:].sum(axis=1)
-        out["cost_total"] = cost
-        return out
+            positions += [2 * k + j for j in range(len(self.categories))]
+            names += [f"ledger_{cat}" for cat in self.categories]
+        n_days = len(chosen)
+        if positions == list(range(values.shape[1])) and values.flags.f_contiguous:
+            selected = values  # all columns in order: pandas keeps the core's array
+        else:
+            selected = np.asfortranarray(values[:, positions])
+        care_days_total = np.zeros(len(values))
+        cost_total = np.zeros(len(values))
+        for j in range(n_days):
+            care_days_total += selected[:, j]
+        for j in range(n_days, len(positions)):
+            cost_total += selected[:, j]
+        index = self.ids if ids is None else pd.Index(ids, name="id")
+        numbers = pd.DataFrame(selected, index=index, columns=names, copy=False)
+        numbers["care_days_total"] = care_days_total
+        numbers["cost_total"] = cost_total
+        head = pd.DataFrame({
+            "group": self.individuals["group"].array if group is None else group,
+            "window_start": to_dates(start),
+            "window_end": to_dates(end),
+            "days_observed": (np.asarray(end, dtype=np.int64) - np.asarray(start, dtype=np.int64)),
+            "complete": complete,
+        }, index=numbers.index)
+        return pd.concat([head, numbers], axis=1)
 
     def _care_type_positions(self, care_types: Optional[Iterable[str]]) -> list:
         if care_types is None:

@@ -13,7 +13,7 @@
 mod pricing;
 mod windows;
 
-pub use pricing::{PriceIndex, Pricing, TariffSchedule};
+pub use pricing::{PriceCurve, PriceIndex, Pricing, TariffSchedule};
 pub use windows::{History, WindowTotals};
 
 use crate::error::{Error, Result};
@@ -72,6 +72,8 @@ pub struct Cohort {
     pub ledger_category: Vec<u32>,
     pub n_categories: usize,
     pub pricing: Pricing,
+    /// `pricing` as one price curve per care type (None without tariffs).
+    pub price_curves: Option<Vec<PriceCurve>>,
 }
 
 /// Stable order of rows grouped by individual code, then by a date.
@@ -207,6 +209,7 @@ impl Cohort {
             ledger_amount: lorder.iter().map(|&r| input.ledger_amount[r]).collect(),
             ledger_category: lorder.iter().map(|&r| input.ledger_category[r]).collect(),
             n_categories: input.n_categories,
+            price_curves: pricing.curves(),
             pricing,
         })
     }

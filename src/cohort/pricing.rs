@@ -32,6 +32,9 @@ pub struct PriceIndex {
     /// `factor[y - first_year] = I(base) / I(y)`.
     pub factor: Vec<f64>,
     pub base_year: i32,
+    /// 1 January of every year `first_year..=last_year + 1`, as days, so that
+    /// pricing finds a day's year without calendar arithmetic.
+    year_start: Vec<i32>,
 }
 
 impl PriceIndex {
@@ -62,7 +65,10 @@ impl PriceIndex {
             return Err(Error::Spec(format!("the base year {base_year} is not in the price index ({first_year}-{last_year})")));
         }
         let base = value[(base_year - first_year) as usize];
-        Ok(PriceIndex { first_year, factor: value.iter().map(|v| base / v).collect(), base_year })
+        let year_start = (first_year..=last_year + 1)
+            .map(|y| dates::ymd(y, 1, 1).ok_or_else(|| Error::data("price_index", "year", None, format!("the year {y} is out of range"))))
+            .collect::<Result<Vec<i32>>>()?;
+        Ok(PriceIndex { first_year, factor: value.iter().map(|v| base / v).collect(), base_year, year_start })
     }
 
     pub fn last_year(&self) -> i32 {
@@ -76,6 +82,24 @@ impl PriceIndex {
     /// The factor that turns a cost of `year` into base-year prices.
     pub fn factor(&self, year: i32) -> f64 {
         self.factor[(year - self.first_year) as usize]
+    }
+
+    /// The factor of the year containing `day`, and the first day of the next
+    /// year. Days outside the index take the nearest year (validation rejects them).
+    pub fn factor_on(&self, day: i32) -> (f64, i32) {
+        let k = self.slot_of(day);
+        (self.factor[k], self.year_start[k + 1])
+    }
+
+    /// The position of the year containing `day` (clamped to the index's years).
+    fn slot_of(&self, day: i32) -> usize {
+        // A year has at most 366 days, so this guess is the year or the one before.
+        let last = self.factor.len() - 1;
+        let mut k = (day.saturating_sub(self.year_start[0]).max(0) / 366).min(last as i32) as usize;
+        while k < last && self.year_start[k + 1] <= day {
+            k += 1;
+        }
+        k
     }
 }
 
@@ -108,13 +132,19 @@ impl Pricing {
         let mut day = a;
         // Validation guarantees a tariff is in force from `a` on.
         let mut k = schedule.in_force(a).unwrap_or(0);
+        // The year is found once, then followed from new year to new year.
+        let mut year = self.price_index.as_ref().map_or(0, |index| index.slot_of(a));
         while day < b {
             let next_change = schedule.valid_from.get(k + 1).copied().unwrap_or(i32::MAX);
             let mut seg_end = b.min(next_change);
             let mut factor = 1.0;
             if let Some(index) = &self.price_index {
-                seg_end = seg_end.min(dates::next_new_year(day));
-                factor = index.factor(dates::year_of(day));
+                let new_year = index.year_start[year + 1];
+                seg_end = seg_end.min(new_year);
+                factor = index.factor[year];
+                if seg_end == new_year && year + 1 < index.factor.len() {
+                    year += 1;
+                }
             }
             total += (seg_end - day) as f64 * schedule.daily_cost[k] * factor;
             if seg_end == next_change {
@@ -129,8 +159,58 @@ impl Pricing {
     pub fn ledger_amount(&self, amount: f64, day: i32) -> f64 {
         match &self.price_index {
             None => amount,
-            Some(index) => amount * index.factor(dates::year_of(day)),
+            Some(index) => amount * index.factor_on(day).0,
         }
+    }
+}
+
+/// The daily cost of one care type as pieces between breaks: a tariff change
+/// or (with a price index) a new year. Within piece `k`, `[breaks[k], breaks[k+1])`,
+/// a day costs `daily_cost[k] * factor[k]`. Pricing an interval from the curve
+/// gives bit-for-bit the sum of [`Pricing::interval_cost`], with one search
+/// per interval instead of a tariff and a year lookup per segment.
+#[derive(Debug, Clone, Default)]
+pub struct PriceCurve {
+    breaks: Vec<i32>,
+    daily_cost: Vec<f64>,
+    factor: Vec<f64>,
+}
+
+impl PriceCurve {
+    /// The cost of the days `[a, b)` (validation guarantees a tariff is in force).
+    pub fn interval_cost(&self, a: i32, b: i32) -> f64 {
+        let mut k = self.breaks.partition_point(|&from| from <= a).saturating_sub(1);
+        let (mut day, mut total) = (a, 0.0);
+        while day < b {
+            let seg_end = b.min(self.breaks.get(k + 1).copied().unwrap_or(i32::MAX));
+            total += (seg_end - day) as f64 * self.daily_cost[k] * self.factor[k];
+            day = seg_end;
+            k += 1;
+        }
+        total
+    }
+}
+
+impl Pricing {
+    /// One [`PriceCurve`] per care type; `None` without tariffs.
+    pub fn curves(&self) -> Option<Vec<PriceCurve>> {
+        let schedules = self.tariffs.as_ref()?;
+        Some(
+            schedules
+                .iter()
+                .map(|schedule| {
+                    let mut breaks = schedule.valid_from.clone();
+                    if let Some(index) = &self.price_index {
+                        breaks.extend(index.year_start.iter().copied());
+                    }
+                    breaks.sort_unstable();
+                    breaks.dedup();
+                    let daily_cost = breaks.iter().map(|&d| schedule.in_force(d).map_or(0.0, |k| schedule.daily_cost[k])).collect();
+                    let factor = breaks.iter().map(|&d| self.price_index.as_ref().map_or(1.0, |index| index.factor[index.slot_of(d)])).collect();
+                    PriceCurve { breaks, daily_cost, factor }
+                })
+                .collect(),
+        )
     }
 }
 
@@ -162,6 +242,37 @@ mod tests {
         let cost = p.interval_cost(0, ymd(2015, 12, 27).unwrap(), ymd(2016, 1, 6).unwrap());
         assert_eq!(cost, 5.0 * 3000.0 * 1.25 + 5.0 * 3000.0);
         assert_eq!(p.ledger_amount(100.0, ymd(2015, 3, 1).unwrap()), 125.0);
+    }
+
+    #[test]
+    fn long_intervals_equal_the_day_by_day_sum() {
+        let mut p = hvb();
+        p.price_index = Some(PriceIndex::new(&[2015, 2016, 2017, 2018], &[100.0, 104.0, 125.0, 130.0], 2018).unwrap());
+        let first = ymd(2015, 1, 1).unwrap();
+        for (a, b) in [(0, 1461), (17, 900), (180, 550), (364, 366), (546, 548), (700, 701)] {
+            let by_day: f64 = (first + a..first + b)
+                .map(|d| {
+                    let year = dates::year_of(d);
+                    let k = p.tariffs.as_ref().unwrap()[0].in_force(d).unwrap();
+                    p.tariffs.as_ref().unwrap()[0].daily_cost[k] * p.price_index.as_ref().unwrap().factor(year)
+                })
+                .sum();
+            let cost = p.interval_cost(0, first + a, first + b);
+            assert!((cost - by_day).abs() <= 1e-9 * by_day, "[{a}, {b}): {cost} vs {by_day}");
+            assert_eq!(p.curves().unwrap()[0].interval_cost(first + a, first + b).to_bits(), cost.to_bits());
+        }
+    }
+
+    #[test]
+    fn year_boundaries_match_the_calendar() {
+        let index = PriceIndex::new(&[2014, 2015, 2016], &[100.0, 110.0, 125.0], 2016).unwrap();
+        assert_eq!(index.factor_on(ymd(2010, 6, 1).unwrap()).0, index.factor(2014));
+        assert_eq!(index.factor_on(ymd(2030, 6, 1).unwrap()).0, index.factor(2016));
+        for day in ymd(2014, 1, 1).unwrap()..ymd(2017, 1, 1).unwrap() {
+            let (factor, next) = index.factor_on(day);
+            assert_eq!(factor, index.factor(dates::year_of(day)));
+            assert_eq!(next, dates::next_new_year(day));
+        }
     }
 
     #[test]

@@ -49,7 +49,9 @@ impl Cohort {
             }
             let ty = self.episode_type[e] as usize;
             row[ty] += (t - s) as f64;
-            row[k + ty] += self.pricing.interval_cost(ty, s, t);
+            if let Some(curves) = &self.price_curves {
+                row[k + ty] += curves[ty].interval_cost(s, t);
+            }
         }
         let ledger = self.ledger_of(i);
         // Ledger entries are sorted by date: find the first inside the window.
@@ -63,9 +65,20 @@ impl Cohort {
         }
     }
 
-    /// Totals over arbitrary `(individual, window)` requests, one row each: an
-    /// individual may appear many times (a comparison individual serving
-    /// several participants over windows of different lengths).
+    /// Clips window `(a, b)` of individual `i` at the end of data, adds its
+    /// totals into `row` and returns the clipped end and whether it is complete.
+    fn window_row(&self, i: usize, (a, b): (i32, i32), row: &mut [f64]) -> (i32, bool) {
+        let clipped = b.min(self.observed_until[i]).max(a);
+        if !row.is_empty() {
+            self.accumulate(i, a, clipped, row);
+        }
+        (clipped, b <= self.observed_until[i])
+    }
+
+    /// Totals over arbitrary `(individual, window)` requests, one row each
+    /// (row-major, as [`WindowTotals`]): an individual may appear many times,
+    /// e.g. a comparison individual serving several participants over windows
+    /// of different lengths.
     pub fn totals_for(&self, who: &[usize], windows: &[(i32, i32)]) -> WindowTotals {
         let width = 2 * self.n_types + self.n_categories;
         let mut values = vec![0.0; who.len() * width];
@@ -77,13 +90,8 @@ impl Cohort {
             .zip(complete.par_iter_mut())
             .enumerate()
             .for_each(|(r, ((row, end), complete))| {
-                let (i, (a, b)) = (who[r], windows[r]);
-                let clipped = b.min(self.observed_until[i]).max(a);
-                *end = clipped;
-                *complete = b <= self.observed_until[i];
-                if width > 0 {
-                    self.accumulate(i, a, clipped, row);
-                }
+                let row = if width > 0 { row } else { &mut [] };
+                (*end, *complete) = self.window_row(who[r], windows[r], row);
             });
         WindowTotals {
             start: windows.iter().map(|w| w.0).collect(),
@@ -98,18 +106,97 @@ impl Cohort {
     /// Totals over one window per individual: `windows[i] = (start, end)`,
     /// clipped at the end of data.
     pub fn totals_over(&self, windows: &[(i32, i32)]) -> WindowTotals {
-        let who: Vec<usize> = (0..self.n()).collect();
-        self.totals_for(&who, windows)
+        let width = 2 * self.n_types + self.n_categories;
+        let mut values = vec![0.0; self.n() * width];
+        let mut end = vec![0; self.n()];
+        let mut complete = vec![false; self.n()];
+        values
+            .par_chunks_mut(width.max(1))
+            .zip(end.par_iter_mut())
+            .zip(complete.par_iter_mut())
+            .enumerate()
+            .for_each(|(i, ((row, end), complete))| {
+                let row = if width > 0 { row } else { &mut [] };
+                (*end, *complete) = self.window_row(i, windows[i], row);
+            });
+        WindowTotals {
+            start: windows.iter().map(|w| w.0).collect(),
+            end,
+            complete,
+            n_types: self.n_types,
+            n_categories: self.n_categories,
+            values,
+        }
+    }
+
+    /// As [`Cohort::totals_over`], but `values` is column-major: the value of
+    /// column `j` for individual `i` is `values[j * n + i]`. This is the layout
+    /// of a pandas DataFrame, which then takes the columns without copying.
+    pub fn totals_over_by_column(&self, windows: &[(i32, i32)]) -> WindowTotals {
+        const CHUNK: usize = 4096;
+        let (n, width) = (self.n(), 2 * self.n_types + self.n_categories);
+        let mut values = vec![0.0; n * width];
+        let mut end = vec![0; n];
+        let mut complete = vec![false; n];
+        // Each chunk of individuals gets its own slice of every column.
+        let mut columns_of_chunk: Vec<Vec<&mut [f64]>> = (0..n.div_ceil(CHUNK)).map(|_| Vec::with_capacity(width)).collect();
+        if n > 0 {
+            for column in values.chunks_mut(n) {
+                for (c, part) in column.chunks_mut(CHUNK).enumerate() {
+                    columns_of_chunk[c].push(part);
+                }
+            }
+        }
+        columns_of_chunk
+            .into_par_iter()
+            .zip(end.par_chunks_mut(CHUNK))
+            .zip(complete.par_chunks_mut(CHUNK))
+            .enumerate()
+            .for_each(|(c, ((mut columns, end), complete))| {
+                let mut row = vec![0.0; width];
+                for k in 0..end.len() {
+                    let i = c * CHUNK + k;
+                    row.fill(0.0);
+                    (end[k], complete[k]) = self.window_row(i, windows[i], &mut row);
+                    for (column, &v) in columns.iter_mut().zip(&row) {
+                        column[k] = v;
+                    }
+                }
+            });
+        WindowTotals {
+            start: windows.iter().map(|w| w.0).collect(),
+            end,
+            complete,
+            n_types: self.n_types,
+            n_categories: self.n_categories,
+            values,
+        }
     }
 
     /// The follow-up window `[index, index + horizon)` of every individual.
+    ///
+    /// Calendar arithmetic is done once per distinct day between the first and
+    /// the last index date (a few thousand days), not once per individual.
     pub fn follow_up(&self, horizon: Horizon) -> Vec<(i32, i32)> {
-        self.index_date.par_iter().map(|&d| (d, horizon.end_from(d))).collect()
+        let (Some(&first), Some(&last)) = (self.index_date.iter().min(), self.index_date.iter().max()) else {
+            return Vec::new();
+        };
+        let span = last as i64 - first as i64 + 1;
+        if span > 4 * self.n() as i64 {
+            return self.index_date.par_iter().map(|&d| (d, horizon.end_from(d))).collect();
+        }
+        let ends: Vec<i32> = (0..span as i32).into_par_iter().map(|k| horizon.end_from(first + k)).collect();
+        self.index_date.par_iter().map(|&d| (d, ends[(d - first) as usize])).collect()
     }
 
     /// Totals over each individual's follow-up window.
     pub fn costs(&self, horizon: Horizon) -> WindowTotals {
         self.totals_over(&self.follow_up(horizon))
+    }
+
+    /// As [`Cohort::costs`], with the values column-major (see [`Cohort::totals_over_by_column`]).
+    pub fn costs_by_column(&self, horizon: Horizon) -> WindowTotals {
+        self.totals_over_by_column(&self.follow_up(horizon))
     }
 
     /// Totals over `[index - lookback, index)` (all earlier data without a

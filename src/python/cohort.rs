@@ -8,10 +8,30 @@ use pyo3::prelude::*;
 /// The columns of a window query: (start, end, complete, values n x width).
 type Totals<'py> = (Bound<'py, PyArray1<i32>>, Bound<'py, PyArray1<i32>>, Bound<'py, PyArray1<bool>>, Bound<'py, PyArray2<f64>>);
 
-fn totals<'py>(py: Python<'py>, t: WindowTotals) -> PyResult<Totals<'py>> {
+/// The values of `t` as an `n x width` array in column-major (Fortran) order,
+/// so that each column is contiguous and pandas takes the columns without copying.
+/// `by_column` says whether `t.values` is already column-major.
+fn totals<'py>(py: Python<'py>, t: WindowTotals, by_column: bool) -> PyResult<Totals<'py>> {
+    use ndarray::ShapeBuilder;
     let width = t.width();
     let n = t.start.len();
-    let values = ndarray::Array2::from_shape_vec((n, width), t.values).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+    let by_column = if by_column {
+        t.values
+    } else {
+        let mut out = vec![0.0; n * width];
+        // Blocked transpose: a block of rows stays in cache while its columns are written.
+        for first in (0..n).step_by(1024) {
+            let rows = first..(first + 1024).min(n);
+            for j in 0..width {
+                let column = &mut out[j * n..(j + 1) * n];
+                for i in rows.clone() {
+                    column[i] = t.values[i * width + j];
+                }
+            }
+        }
+        out
+    };
+    let values = ndarray::Array2::from_shape_vec((n, width).f(), by_column).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
     Ok((t.start.into_pyarray(py), t.end.into_pyarray(py), t.complete.into_pyarray(py), values.into_pyarray(py)))
 }
 
@@ -83,8 +103,8 @@ impl CohortCore {
     /// Totals over `[index, index + horizon)` per individual.
     fn costs<'py>(&self, py: Python<'py>, horizon_text: &str) -> PyResult<Totals<'py>> {
         let h = horizon(py, horizon_text)?;
-        let t = run(py, || Ok(self.inner.costs(h)))?;
-        totals(py, t)
+        let t = run(py, || Ok(self.inner.costs_by_column(h)))?;
+        totals(py, t, true)
     }
 
     /// Totals over one window `[start[i], end[i])` per individual.
@@ -93,8 +113,8 @@ impl CohortCore {
         if windows.len() != self.inner.n() {
             return Err(pyo3::exceptions::PyValueError::new_err("one window per individual is needed"));
         }
-        let t = run(py, || Ok(self.inner.totals_over(&windows)))?;
-        totals(py, t)
+        let t = run(py, || Ok(self.inner.totals_over_by_column(&windows)))?;
+        totals(py, t, true)
     }
 
     /// Totals over `[start[r], end[r])` of individual `who[r]` (positions), one row per request.
@@ -110,7 +130,7 @@ impl CohortCore {
         let who: Vec<usize> = who.iter().map(|&w| w as usize).collect();
         let windows: Vec<(i32, i32)> = start.as_array().iter().zip(end.as_array().iter()).map(|(&a, &b)| (a, b)).collect();
         let t = run(py, || Ok(self.inner.totals_for(&who, &windows)))?;
-        totals(py, t)
+        totals(py, t, false)
     }
 
     /// Totals before the index date and the number of placements started then.
@@ -118,7 +138,7 @@ impl CohortCore {
     fn history<'py>(&self, py: Python<'py>, lookback: Option<&str>) -> PyResult<(Totals<'py>, Bound<'py, PyArray1<u32>>)> {
         let h = lookback.map(|l| horizon(py, l)).transpose()?;
         let hist = run(py, || Ok(self.inner.history(h)))?;
-        Ok((totals(py, hist.totals)?, hist.placements.into_pyarray(py)))
+        Ok((totals(py, hist.totals, false)?, hist.placements.into_pyarray(py)))
     }
 
     /// Cost per individual per month since the index date (n x months).
