@@ -191,3 +191,12 @@ def test_comparison_weights(cohort):
     ev = utfall.evaluate(cohort, PAIRS, horizons=["2y"], bootstrap=False, seed=1)
     w = ev.comparison_weights("2y")
     assert w.values.tolist() == [["p1", "h1", 0.5], ["p1", "h3", 0.5], ["p2", "h2", 1.0]]
+
+
+def test_totals_by_care_type(cohort):
+    ev = utfall.evaluate(cohort, PAIRS, horizons=["2y"], bootstrap=False, seed=1)
+    parts = ev.by_part("2y")
+    assert parts.index.tolist() == ["cost_HVB", "cost_SiS", "ledger_outpatient"]
+    assert parts.loc["cost_SiS", "actual"] == 20000.0 and parts.loc["cost_SiS", "expected"] == pytest.approx(12500.0)
+    assert parts.loc["ledger_outpatient", "actual"] == 5000.0
+    assert parts["savings"].sum() == pytest.approx(ev.summary(readable=False).loc["2y", "savings_total"])

@@ -97,6 +97,22 @@ class Evaluation:
         value = self._summary.loc[self._horizon(horizon), "payback_month"]
         return None if pd.isna(value) else int(value)
 
+    def by_part(self, horizon: Optional[str] = None) -> pd.DataFrame:
+        """Totals over the included participants per part of the outcome (care type
+        costs or care days, ledger categories): ``expected``, ``actual`` and
+        ``savings``; the rows add up to the horizon's totals."""
+        h = self._horizon(horizon)
+        rows = self.individuals[(self.individuals["horizon"] == h) & self.individuals["included"]]
+        parts = [c[len("actual_"):] for c in rows.columns if c.startswith("actual_")]
+        if not parts:
+            return pd.DataFrame({"expected": [rows["expected"].sum()], "actual": [rows["actual"].sum()],
+                                 "savings": [rows["savings"].sum()]}, index=pd.Index(["total"], name="part"))
+        frame = pd.DataFrame({"expected": [rows[f"expected_{p}"].sum() for p in parts],
+                              "actual": [rows[f"actual_{p}"].sum() for p in parts]},
+                             index=pd.Index(parts, name="part"))
+        frame["savings"] = frame["expected"] - frame["actual"]
+        return frame
+
     def comparison_weights(self, horizon: Optional[str] = None) -> pd.DataFrame:
         """Who was compared with whom: one row per (participant, comparison individual)
         with the weight ``1 / k`` of the comparison individual in the participant's
