@@ -80,7 +80,8 @@ def evaluate_many(specs: Sequence[dict], cohort: Any = None, *, executor: Option
         jobs.append((name, who, make_spec(**raw)))
 
     own = executor is None
-    pool = ThreadPoolExecutor(max_workers=max_workers or min(len(jobs), os.cpu_count() or 1) or 1) if own else executor
+    pool: Executor = ThreadPoolExecutor(max_workers=max_workers or min(len(jobs), os.cpu_count() or 1) or 1) \
+        if executor is None else executor
     try:
         futures = [pool.submit(_run_one, who, spec, n_threads) for _, who, spec in jobs]
         if progress:

@@ -132,7 +132,7 @@ def make_spec(matching=None, horizons=("2y", "3y"), outcome="cost", care_types=N
     if outcome not in ("cost", "care_days"):
         raise SpecError(f"outcome must be 'cost' or 'care_days', not {outcome!r}")
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))
+        seed = int(np.random.SeedSequence().entropy) % (2**63)  # type: ignore[arg-type]
     match_spec, boot_spec = _normal_matching(matching, hs), _normal_bootstrap(bootstrap)
     if boot_spec is not None and boot_spec["rematch"] and match_spec["estimator"] == "given":
         raise SpecError("bootstrap: rematch=True redoes the matching, which needs matching arguments or strata, "

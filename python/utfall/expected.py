@@ -54,7 +54,7 @@ class Comparison:
     estimator: str
     treated: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     control: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    stratum_of: Optional[np.ndarray] = None
+    stratum_of: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     members: list = field(default_factory=list)
     unmatched: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"id": [], "reason": []}))
     match: Any = None
@@ -166,10 +166,12 @@ def matched(cohort, horizon: str, match_args: dict, seed: int, eligible: np.ndar
     """Matching on the eligible pool at ``horizon`` with :func:`utfall.match`."""
     import utfall  # late: the matching module may load after this one
 
+    run_match = getattr(utfall, "match")
+
     args = dict(match_args)
     args.setdefault("seed", seed)
     args.setdefault("progress", progress)
-    result = utfall.match(cohort, horizon=horizon, **args)
+    result = run_match(cohort, horizon=horizon, **args)
     if isinstance(result, dict):
         result = result[horizon]
     unmatched = getattr(result, "unmatched", None)
@@ -242,19 +244,19 @@ def expected_values(cohort, comparison: Comparison, full: pd.DataFrame, parts: l
         codes = comparison.stratum_of[participants]
         for r, code in enumerate(codes):
             comparison_ids[r] = member_ids[code]
-            n_comparison[r] = len(members[code])
+            n_comparison[r] = int(len(members[code]))
         done = complete[participants] & (n_comparison > 0)
         if len(means):
             expected[done] = means[codes[done]]
         # Truncated participants: one mean per (stratum, observed days).
         todo = np.flatnonzero(~complete[participants] & (n_comparison > 0))
         keys = sorted({(int(codes[r]), int(days_observed[participants[r]])) for r in todo})
-        for code, d in keys:
+        for code, length in keys:
             m = members[code]
-            values = window_values(cohort, m, starts[m], starts[m] + d, parts)
+            values = window_values(cohort, m, starts[m], starts[m] + length, parts)
             mean = values.mean(axis=0)
             for r in todo:
-                if codes[r] == code and days_observed[participants[r]] == d:
+                if codes[r] == code and days_observed[participants[r]] == length:
                     expected[r] = mean
         return expected, n_comparison, comparison_ids
 
