@@ -250,14 +250,14 @@ def expected_values(cohort, comparison: Comparison, full: pd.DataFrame, parts: l
             expected[done] = means[codes[done]]
         # Truncated participants: one mean per (stratum, observed days).
         todo = np.flatnonzero(~complete[participants] & (n_comparison > 0))
-        keys = sorted({(int(codes[r]), int(days_observed[participants[r]])) for r in todo})
+        keys = sorted({(int(codes[row]), int(days_observed[participants[row]])) for row in todo})
         for code, length in keys:
             m = members[code]
             values = window_values(cohort, m, starts[m], starts[m] + length, parts)
             mean = values.mean(axis=0)
-            for r in todo:
-                if codes[r] == code and days_observed[participants[r]] == length:
-                    expected[r] = mean
+            for row in todo:
+                if codes[row] == code and days_observed[participants[row]] == length:
+                    expected[row] = mean
         return expected, n_comparison, comparison_ids
 
     # Sets: gather full-window values for complete participants, truncated windows otherwise.
