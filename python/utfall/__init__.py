@@ -9,16 +9,22 @@ from __future__ import annotations
 
 
 from ._core import __version__
+from .bootstrap import BootstrapResult, bootstrap
 from .cohort import Cohort
+from .concentration import Concentration, concentration
 from .errors import ComputationError, DataError, ReproductionError, SpecError, UtfallError
 
 __all__ = [
+    "BootstrapResult",
     "Cohort",
+    "Concentration",
     "ComputationError",
     "DataError",
     "ReproductionError",
     "SpecError",
     "UtfallError",
     "__version__",
+    "bootstrap",
+    "concentration",
 
 ]

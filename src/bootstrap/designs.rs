@@ -138,6 +138,15 @@ impl Design {
         self.units.len() == self.row_order.len()
     }
 
+    /// The rows drawn by replicate `r` under `seed`, segment by segment in draw
+    /// order, each unit's rows in data order: the same draws as [`super::Plan::run`].
+    pub fn resample_rows(&self, seed: u64, r: u64) -> Vec<u32> {
+        let mut rng = super::Halves::new(seed, r);
+        let mut rows = Vec::with_capacity(self.n_rows());
+        self.draw(&mut rng, |_, u| rows.extend_from_slice(&self.row_order[self.units[u].clone()]));
+        rows
+    }
+
     /// Draws the units of one replicate, calling `pick(segment, unit)` for each draw,
     /// segment by segment, in draw order.
     #[inline]

@@ -23,7 +23,7 @@ use designs::{uniform_index, Design, Labels};
 use rand::RngCore;
 use rand_pcg::Pcg64;
 use rayon::prelude::*;
-use statistics::{linear_value_and_variance, Linear, Moments, Statistic};
+use statistics::{linear_value_and_variance, Moments, Statistic};
 
 /// The rows of the data: one or two value columns of equal length, and optional
 /// row weights (used by sorted statistics: a value's weight is its draw count
@@ -94,6 +94,33 @@ impl RngCore for Halves {
             chunk.copy_from_slice(&v[..chunk.len()]);
         }
     }
+}
+
+/// The sum (and sum of squares when `SQUARES`) of `len` drawn values.
+///
+/// Four interleaved accumulators break the floating-point add chain, which
+/// otherwise limits a replicate to one draw per add latency; the order of the
+/// additions is fixed, so the result is still bit-identical everywhere.
+#[inline]
+fn sum_draws<const SQUARES: bool>(len: u32, pick: &mut impl FnMut() -> f64) -> (f64, f64) {
+    let (mut s, mut q) = ([0.0f64; 4], [0.0f64; 4]);
+    for _ in 0..len / 4 {
+        for lane in 0..4 {
+            let v = pick();
+            s[lane] += v;
+            if SQUARES {
+                q[lane] += v * v;
+            }
+        }
+    }
+    for _ in 0..len % 4 {
+        let v = pick();
+        s[0] += v;
+        if SQUARES {
+            q[0] += v * v;
+        }
+    }
+    ((s[0] + s[1]) + (s[2] + s[3]), (q[0] + q[1]) + (q[2] + q[3]))
 }
 
 impl Plan {
@@ -311,18 +338,8 @@ impl Plan {
                 for (k, seg) in self.design.segments.iter().enumerate() {
                     let len = seg.len() as u32;
                     let values = &x[seg.clone()];
-                    let (mut s, mut sq) = (0.0, 0.0);
-                    if want_variance {
-                        for _ in 0..len {
-                            let v = values[uniform_index(&mut rng, len) as usize];
-                            s += v;
-                            sq += v * v;
-                        }
-                    } else {
-                        for _ in 0..len {
-                            s += values[uniform_index(&mut rng, len) as usize];
-                        }
-                    }
+                    let mut pick = || values[uniform_index(&mut rng, len) as usize];
+                    let (s, sq) = if want_variance { sum_draws::<true>(len, &mut pick) } else { sum_draws::<false>(len, &mut pick) };
                     let n = len as f64;
                     let (a, b) = (2 * variable[k], 2 * variable[k] + 1);
                     let m = &mut scratch.moments[k];
@@ -356,15 +373,6 @@ impl Plan {
             }
             _ => unreachable!("plans pair kinds and statistics"),
         }
-    }
-
-    /// The rows drawn by replicate `r`, segment by segment in draw order, each
-    /// unit's rows in data order: the same draws as [`Plan::run`] makes.
-    pub fn resample_rows(&self, seed: u64, r: u64) -> Vec<u32> {
-        let mut rng = Halves::new(seed, r);
-        let mut rows = Vec::with_capacity(self.design.n_rows());
-        self.design.draw(&mut rng, |_, u| rows.extend_from_slice(&self.design.row_order[self.design.units[u].clone()]));
-        rows
     }
 }
 

@@ -4,7 +4,9 @@
 //! core errors become the exceptions of `utfall.errors`; a Rust panic becomes
 //! a `utfall.UtfallError` instead of crashing the interpreter.
 
+mod bootstrap;
 mod cohort;
+mod concentration;
 
 use crate::error::Error;
 use pyo3::exceptions::PyKeyboardInterrupt;
@@ -67,5 +69,7 @@ pub(crate) fn horizon(py: Python<'_>, text: &str) -> PyResult<crate::dates::Hori
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     cohort::register(m)?;
+    bootstrap::register(m)?;
+    concentration::register(m)?;
     Ok(())
 }
