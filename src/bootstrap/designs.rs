@@ -141,7 +141,7 @@ impl Design {
     /// The rows drawn by replicate `r` under `seed`, segment by segment in draw
     /// order, each unit's rows in data order: the same draws as [`super::Plan::run`].
     pub fn resample_rows(&self, seed: u64, r: u64) -> Vec<u32> {
-        let mut rng = super::Halves::new(seed, r);
+        let mut rng = super::replicate_rng(seed, r);
         let mut rows = Vec::with_capacity(self.n_rows());
         self.draw(&mut rng, |_, u| rows.extend_from_slice(&self.row_order[self.units[u].clone()]));
         rows
@@ -153,9 +153,7 @@ impl Design {
     pub fn draw<R: RngCore>(&self, rng: &mut R, mut pick: impl FnMut(usize, usize)) {
         for (k, seg) in self.segments.iter().enumerate() {
             let len = seg.len() as u32;
-            for _ in 0..len {
-                pick(k, seg.start + uniform_index(rng, len) as usize);
-            }
+            draw_indices(rng, len, |i| pick(k, seg.start + i as usize));
         }
     }
 }
@@ -176,20 +174,37 @@ fn name_static(name: &str) -> &'static str {
     }
 }
 
-/// A uniform integer in `0..n` (n >= 1), without bias.
+/// Draws `n` uniform indices in `0..n`, calling `pick` with each in order.
+///
+/// Each 64-bit output of the generator gives two draws (its low then its high
+/// 32 bits); an odd last draw takes a fresh output's high half.
+#[inline]
+pub fn draw_indices<R: RngCore>(rng: &mut R, n: u32, mut pick: impl FnMut(u32)) {
+    for _ in 0..n / 2 {
+        let v = rng.next_u64();
+        pick(lemire(v as u32, n, rng));
+        pick(lemire((v >> 32) as u32, n, rng));
+    }
+    if n % 2 == 1 {
+        let v = rng.next_u64();
+        pick(lemire((v >> 32) as u32, n, rng));
+    }
+}
+
+/// A uniform integer in `0..n` from the uniform 32 bits `x`, without bias.
 ///
 /// # Formula
-/// Lemire's multiply-and-shift: `x * n >> 32` for a uniform 32-bit `x`,
-/// rejecting the `2^32 mod n` low products that would favour some values
+/// Lemire's multiply-and-shift: `x * n >> 32`, rejecting the `2^32 mod n` low
+/// products that would favour some values and drawing again from `rng`
 /// (Lemire 2019, "Fast random integer generation in an interval"). Written out
 /// here so that the resamples never change with a `rand` upgrade.
 #[inline]
-pub fn uniform_index<R: RngCore>(rng: &mut R, n: u32) -> u32 {
-    let mut m = (rng.next_u32() as u64) * (n as u64);
+fn lemire<R: RngCore>(x: u32, n: u32, rng: &mut R) -> u32 {
+    let mut m = (x as u64) * (n as u64);
     if (m as u32) < n {
         let threshold = n.wrapping_neg() % n;
         while (m as u32) < threshold {
-            m = (rng.next_u32() as u64) * (n as u64);
+            m = ((rng.next_u64() >> 32) as u64) * (n as u64);
         }
     }
     (m >> 32) as u32
@@ -225,13 +240,13 @@ mod tests {
     }
 
     #[test]
-    fn uniform_index_stays_in_range_and_covers_it() {
+    fn draws_stay_in_range_and_cover_it() {
         let mut rng = crate::rng::stream(1, 0);
-        let mut seen = [false; 7];
-        for _ in 0..1000 {
-            let i = uniform_index(&mut rng, 7) as usize;
-            seen[i] = true;
+        let mut seen = [0usize; 7];
+        for _ in 0..300 {
+            draw_indices(&mut rng, 7, |i| seen[i as usize] += 1);
         }
-        assert!(seen.iter().all(|&s| s));
+        assert_eq!(seen.iter().sum::<usize>(), 2100);
+        assert!(seen.iter().all(|&s| s > 200 && s < 400), "{seen:?}");
     }
 }

@@ -112,3 +112,4 @@ fn bad_data_is_an_error() {
     assert!(Plan::new(Table { columns: vec![vec![1.0]], weights: None }, &Labels::default(), Statistic::Linear(Linear::Mean)).is_err());
     assert!(Plan::new(Table { columns: vec![vec![1.0, 2.0]], weights: None }, &Labels::default(), Statistic::Linear(Linear::DifferenceOfMeans)).is_err());
 }
+
