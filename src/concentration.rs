@@ -87,9 +87,11 @@ pub fn check_weights(weights: &[f64], n: usize) -> Result<()> {
 
 /// The permutation that sorts `values` ascending (ties in data order), in parallel.
 pub fn sort_order(values: &[f64]) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..values.len() as u32).collect();
-    order.par_sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
-    order
+    // Sorting (value, position) pairs keeps the comparisons in cache; the
+    // position breaks ties, which makes the unstable sort stable.
+    let mut pairs: Vec<(f64, u32)> = values.iter().enumerate().map(|(i, &v)| (v, i as u32)).collect();
+    pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    pairs.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Sorts non-negative values ascending in place, in parallel.
@@ -137,6 +139,9 @@ pub fn measures_sorted(x: &[f64], count: impl Fn(usize) -> f64, weight: impl Fn(
         }
         out[m] = 0.0;
     }
+    let wants = |f: fn(&Measure) -> bool| measures.iter().any(f);
+    let need_logs = wants(|m| matches!(m, Measure::TheilT | Measure::MeanLogDeviation));
+    let need_hoover = wants(|m| matches!(m, Measure::Hoover));
     targets.sort_by(|a, b| a.0.total_cmp(&b.0));
     rank_targets.sort_by(|a, b| a.0.total_cmp(&b.0));
     let (mut next_target, mut next_rank) = (0, 0);
@@ -150,11 +155,14 @@ pub fn measures_sorted(x: &[f64], count: impl Fn(usize) -> f64, weight: impl Fn(
         let c = count(i);
         let (w_after, v_after, n_after) = (w_before + w, v_before + w * xi, n_before + c);
         gini_sum += w * (2.0 * v_before + w * xi);
-        abs_dev += w * (xi - mu).abs();
-        if xi > 0.0 {
+        if need_hoover {
+            abs_dev += w * (xi - mu).abs();
+        }
+        if need_logs && xi > 0.0 {
             let r = xi / mu;
-            theil += w * r * r.ln();
-            mld -= w * r.ln();
+            let log = r.ln();
+            theil += w * r * log;
+            mld -= w * log;
         }
         herf += w * xi * xi;
         while next_target < targets.len() && targets[next_target].0 <= w_after {

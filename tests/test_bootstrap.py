@@ -72,6 +72,10 @@ def test_bad_options_raise_spec_errors():
         utfall.bootstrap([1, 2, 3], methods=("bootstrap-t",), progress=False)
     with pytest.raises(utfall.SpecError, match="reads 2 variable"):
         utfall.bootstrap([1, 2, 3], "difference of means", progress=False)
+    with pytest.raises(utfall.SpecError, match="needs strata="):
+        utfall.bootstrap([1, 2, 3], design="stratified", progress=False)
+    with pytest.raises(utfall.SpecError, match="n_threads"):
+        utfall.bootstrap([1, 2, 3], n_threads=0, progress=False)
     with pytest.raises(utfall.SpecError, match="needs q="):
         utfall.bootstrap([1, 2, 3], "quantile", progress=False)
 

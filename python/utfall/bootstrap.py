@@ -77,6 +77,7 @@ LINEAR = ("mean", "sum", "difference of means", "difference of sums", "ratio of 
 SORTED = ("quantile", "median", "top share", "top share integer", "gini", "gini corrected", "hoover", "theil",
           "mean log deviation", "herfindahl")
 METHODS = ("percentile", "basic", "normal", "bca", "studentized")
+DESIGNS = ("one sample", "paired", "independent samples", "stratified", "clustered")
 #: Sorted statistics re-walk the data for each left-out unit: BCa beyond this many units is refused.
 MAX_GENERIC_JACKKNIFE = 50_000
 
@@ -296,8 +297,14 @@ def bootstrap(data: Any, statistic: Union[str, Callable[..., float]] = "mean", *
     if int(n_resamples) < 2:
         raise SpecError(f"n_resamples must be at least 2, got {n_resamples}")
     n_resamples = int(n_resamples)
+    for name, value in (("n_threads", n_threads), ("batch_size", batch_size)):
+        if value is not None and int(value) < 1:
+            raise SpecError(f"{name} must be at least 1, got {value}")
+    if design is not None and design not in DESIGNS:
+        raise SpecError(f"unknown design {design!r}; choose from {', '.join(DESIGNS)} (or leave it to be inferred)")
     seed = new_seed() if seed is None else int(seed) % 2**64
     d = _Data(data, design, groups, clusters)
+    _check_design(design, d, strata, clusters)
     strata_codes = _codes(strata, "strata", d.n_rows)[0] if strata is not None else None
     cluster_codes = _codes(clusters, "clusters", d.n_rows)[0] if clusters is not None else None
     design_name = design or ("clustered" if clusters is not None else "stratified" if strata is not None else d.design)
@@ -347,6 +354,19 @@ def bootstrap(data: Any, statistic: Union[str, Callable[..., float]] = "mean", *
         name = stat[0][0] if stat[0][0] != "quantile" else f"quantile {stat[0][1]:g}"
     return _result(t, t0, acceleration, variances, variance0, levels, methods, quantile_rule, seed, threshold,
                    keep_distribution, spec, name)
+
+
+def _check_design(design: Optional[str], d: _Data, strata: Any, clusters: Any) -> None:
+    """An explicit ``design`` must agree with the data and labels given."""
+    problem = {
+        "stratified": "needs strata=" if strata is None else None,
+        "clustered": "needs clusters=" if clusters is None else None,
+        "paired": "needs a DataFrame or a tuple of equal-length arrays" if d.design != "paired" else None,
+        "independent samples": "needs a tuple of arrays or groups=" if d.samples is None else None,
+        "one sample": "needs a single array" if len(d.columns) > 1 or d.samples is not None else None,
+    }.get(design or "")
+    if problem:
+        raise SpecError(f"design={design!r} {problem}")
 
 
 def _result(t: np.ndarray, t0: float, acceleration: float, variances: Optional[np.ndarray], variance0: Optional[float],

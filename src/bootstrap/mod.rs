@@ -116,7 +116,20 @@ impl Plan {
         if let Some(w) = &table.weights {
             crate::concentration::check_weights(w, n_rows)?;
         }
-        let design = Design::new(n_rows, labels)?;
+        // A sorted statistic without clusters draws values in sorted order: its
+        // units are the sorted positions, so a replicate walks its counts in memory
+        // order. (Rows are relabelled; the draws stay a function of seed and replicate.)
+        let sorted_order = match (&statistic, &labels.clusters) {
+            (Statistic::Sorted(_), None) if table.columns.len() == 1 => Some(crate::concentration::sort_order(&table.columns[0])),
+            _ => None,
+        };
+        let design = match &sorted_order {
+            Some(order) => {
+                let permute = |v: &Option<Vec<u32>>| v.as_ref().map(|v| order.iter().map(|&r| v[r as usize]).collect());
+                Design::new(n_rows, &Labels { samples: permute(&labels.samples), strata: permute(&labels.strata), clusters: None })?
+            }
+            None => Design::new(n_rows, labels)?,
+        };
         let n_variables = if table.columns.len() == 2 { 2 } else { design.n_samples() };
         if design.n_samples() > 2 || (table.columns.len() == 2 && design.n_samples() > 1) {
             return Err(Error::Spec("the built-in statistics read one or two variables: two samples of one column, or two paired columns".into()));
@@ -131,10 +144,18 @@ impl Plan {
         let kind = match &statistic {
             Statistic::Sorted(_) => {
                 let values = &table.columns[0];
-                let order = crate::concentration::sort_order(values);
+                let (order, unit_of) = match sorted_order {
+                    // Design rows are already the sorted positions.
+                    Some(order) => (order, design.unit_of_row.clone()),
+                    None => {
+                        let order = crate::concentration::sort_order(values);
+                        let unit_of = order.iter().map(|&r| design.unit_of_row[r as usize]).collect();
+                        (order, unit_of)
+                    }
+                };
                 Kind::Sorted {
                     x: order.iter().map(|&r| values[r as usize]).collect(),
-                    unit: order.iter().map(|&r| design.unit_of_row[r as usize]).collect(),
+                    unit: unit_of,
                     weight: table.weights.as_ref().map(|w| order.iter().map(|&r| w[r as usize]).collect()),
                 }
             }
