@@ -204,7 +204,7 @@ fn lemire<R: RngCore>(x: u32, n: u32, rng: &mut R) -> u32 {
     if (m as u32) < n {
         let threshold = n.wrapping_neg() % n;
         while (m as u32) < threshold {
-            m = ((rng.next_u64() >> 32) as u64) * (n as u64);
+            m = (rng.next_u64() >> 32) * (n as u64);
         }
     }
     (m >> 32) as u32

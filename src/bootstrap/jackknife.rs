@@ -57,7 +57,7 @@ pub fn acceleration(loo: &[f64], segments: &[Range<usize>]) -> f64 {
 /// [`acceleration`] for each of `k` outputs of a vector statistic, from
 /// leave-one-out values `n_units x k`, row-major.
 pub fn accelerations(loo: &[f64], k: usize, segments: &[Range<usize>]) -> Vec<f64> {
-    let n_units = if k == 0 { 0 } else { loo.len() / k };
+    let n_units = loo.len().checked_div(k).unwrap_or(0);
     (0..k)
         .map(|j| {
             let column: Vec<f64> = (0..n_units).map(|u| loo[u * k + j]).collect();

@@ -125,8 +125,8 @@ impl Moments {
     /// Adds one drawn unit with totals `z`.
     #[inline]
     pub fn add(&mut self, z: &[f64; 4], second: bool) {
-        for i in 0..4 {
-            self.m1[i] += z[i];
+        for (m, v) in self.m1.iter_mut().zip(z) {
+            *m += v;
         }
         if second {
             for i in 0..4 {
@@ -149,8 +149,8 @@ impl Moments {
 pub fn linear_value_and_variance(stat: Linear, segments: &[Moments], want_variance: bool) -> (f64, f64) {
     let mut total = [0.0; 4];
     for s in segments {
-        for i in 0..4 {
-            total[i] += s.m1[i];
+        for (t, v) in total.iter_mut().zip(s.m1) {
+            *t += v;
         }
     }
     let value = stat.value(&total);

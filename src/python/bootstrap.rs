@@ -105,6 +105,9 @@ fn in_pool<T: Send>(n_threads: Option<usize>, work: impl FnOnce() -> T + Send) -
     }
 }
 
+/// Replicate values (`count x n_outputs`) and variances.
+type Replicates<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>);
+
 /// A prepared bootstrap (see `utfall.bootstrap`, which builds it).
 #[pyclass(module = "utfall._core", frozen)]
 pub struct BootstrapPlan {
@@ -134,7 +137,7 @@ impl BootstrapPlan {
 
     /// Replicates `start .. start + count`: values `count x n_outputs` and variances.
     #[pyo3(signature = (seed, start, count, want_variance=false, n_threads=None))]
-    fn run<'py>(&self, py: Python<'py>, seed: u64, start: u64, count: usize, want_variance: bool, n_threads: Option<usize>) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>)> {
+    fn run<'py>(&self, py: Python<'py>, seed: u64, start: u64, count: usize, want_variance: bool, n_threads: Option<usize>) -> PyResult<Replicates<'py>> {
         let k = self.inner.n_outputs();
         let plan = &self.inner;
         let (values, variances) = run(py, || {
