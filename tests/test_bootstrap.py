@@ -206,3 +206,17 @@ def test_percentile_interval_lies_within_the_data_range(values, seed):
         r = utfall.bootstrap(values, n_resamples=99, seed=seed, methods=("percentile",), progress=False)
     low, high = r.interval("percentile")
     assert min(values) - 1e-9 <= low <= high <= max(values) + 1e-9
+
+
+def _gini(v):
+    v = np.sort(v)
+    n = len(v)
+    return float(np.sum((2 * np.arange(1, n + 1) - n - 1) * v) / (n * n * v.mean()))
+
+
+def test_closed_form_gini_jackknife_equals_the_callables_leave_one_out():
+    x = np.random.default_rng(12).lognormal(size=150) * (np.arange(150) % 4 > 0)
+    a = utfall.bootstrap(x, "gini", n_resamples=300, seed=2, methods=("bca",), keep_distribution=True, progress=False)
+    b = utfall.bootstrap(x, _gini, n_resamples=300, seed=2, methods=("bca",), keep_distribution=True, progress=False)
+    assert a.estimate == pytest.approx(b.estimate, rel=1e-12)
+    assert a.acceleration == pytest.approx(b.acceleration, rel=1e-9)

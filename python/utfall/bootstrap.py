@@ -78,7 +78,8 @@ SORTED = ("quantile", "median", "top share", "top share integer", "gini", "gini 
           "mean log deviation", "herfindahl")
 METHODS = ("percentile", "basic", "normal", "bca", "studentized")
 DESIGNS = ("one sample", "paired", "independent samples", "stratified", "clustered")
-#: Sorted statistics re-walk the data for each left-out unit: BCa beyond this many units is refused.
+#: Sorted statistics with strata, clusters or weights re-walk the data for each left-out unit
+#: (O(n^2)): BCa beyond this many units is refused. One plain sample uses O(n) closed forms.
 MAX_GENERIC_JACKKNIFE = 50_000
 
 
@@ -335,7 +336,7 @@ def bootstrap(data: Any, statistic: Union[str, Callable[..., float]] = "mean", *
         sorted_stat = stat[0][0] not in LINEAR
         acceleration = float("nan")
         if "bca" in methods:
-            if sorted_stat and plan.n_units > MAX_GENERIC_JACKKNIFE:
+            if not plan.closed_form_jackknife and plan.n_units > MAX_GENERIC_JACKKNIFE:
                 raise SpecError(f"BCa for {statistic!r} needs a jackknife of O(n^2) work at n = {plan.n_units}; "
                                 f"use methods without 'bca' above {MAX_GENERIC_JACKKNIFE} units")
             acceleration = plan.accelerations(n_threads)[0]

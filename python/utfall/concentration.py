@@ -181,9 +181,9 @@ def _one(x: np.ndarray, w: Optional[np.ndarray], shares: Sequence[float], rule: 
 
         batch = int(max(8, min(n_resamples, 5_000_000 // max(len(x), 1))))
         run_batches(step, n_resamples, batch, progress, "bootstrap concentration")
-        if "bca" in methods and plan.n_units > MAX_GENERIC_JACKKNIFE:
-            raise SpecError(f"BCa for concentration measures needs an O(n^2) jackknife; n = {plan.n_units} is above "
-                            f"{MAX_GENERIC_JACKKNIFE}: use methods=('percentile',) or ('percentile', 'basic', 'normal')")
+        if "bca" in methods and not plan.closed_form_jackknife and plan.n_units > MAX_GENERIC_JACKKNIFE:
+            raise SpecError(f"BCa for weighted concentration measures needs an O(n^2) jackknife; n = {plan.n_units} "
+                            f"is above {MAX_GENERIC_JACKKNIFE}: use methods=('percentile',) or ('percentile', 'basic', 'normal')")
         acc = plan.accelerations(n_threads) if "bca" in methods else [float("nan")] * plan.n_outputs
         found: List[str] = []
         for j in range(plan.n_outputs):
@@ -229,8 +229,8 @@ def concentration(values: Any, shares: Sequence[float] = (0.2, 0.5), weights: An
     n_resamples : int
         Bootstrap replicates for the intervals; 0 for point estimates only.
     confidence_level, methods, quantile_rule
-        As in :func:`utfall.bootstrap`; BCa uses an O(n^2) jackknife here, so it is
-        refused above 50,000 individuals.
+        As in :func:`utfall.bootstrap`. BCa's jackknife uses O(n) closed forms without
+        weights; with weights it is O(n^2) and refused above 50,000 individuals.
     seed : int, optional
         Drawn from the OS entropy when None and recorded.
     lorenz_points : int

@@ -274,8 +274,10 @@ impl Plan {
 
     /// The statistic with each unit left out in turn: `n_units x n_outputs`, row-major.
     ///
-    /// Totals statistics take O(1) per unit (the totals minus the unit's own);
-    /// sorted statistics re-walk the data, O(n) per unit.
+    /// Totals statistics take O(1) per unit (the totals minus the unit's own), and
+    /// so do sorted statistics of one unweighted sample without clusters or strata
+    /// ([`jackknife::sorted_leave_one_out`]); otherwise sorted statistics re-walk
+    /// the data, O(n) per unit.
     pub fn leave_one_out(&self) -> Vec<f64> {
         let k = self.n_outputs();
         let n_units = self.design.units.len();
@@ -293,6 +295,11 @@ impl Plan {
                     *o = stat.value(&[total[0] - z[0], total[1] - z[1], total[2] - z[2], total[3] - z[3]]);
                 });
             }
+            Statistic::Sorted(measures) if matches!(self.kind, Kind::Sorted { .. }) && self.closed_form_jackknife() => {
+                if let Kind::Sorted { x, .. } = &self.kind {
+                    out = jackknife::sorted_leave_one_out(x, measures);
+                }
+            }
             Statistic::Sorted(_) => {
                 out.par_chunks_mut(k).enumerate().for_each(|(left_out, o)| {
                     self.evaluate_counts(|u| if u == left_out { 0.0 } else { 1.0 }, o, false);
@@ -300,6 +307,18 @@ impl Plan {
             }
         }
         out
+    }
+
+    /// Whether the jackknife takes O(n) in all: totals statistics, and sorted
+    /// statistics of one sample of single rows without weights.
+    pub fn closed_form_jackknife(&self) -> bool {
+        match &self.kind {
+            Kind::Fast { .. } | Kind::General { .. } => true,
+            Kind::Sorted { unit, weight: None, .. } => {
+                self.design.segments.len() == 1 && self.design.unclustered() && unit.iter().enumerate().all(|(i, &u)| u as usize == i)
+            }
+            _ => false,
+        }
     }
 
     /// Computes replicates `start .. start + count` into `out` (`count x n_outputs`,

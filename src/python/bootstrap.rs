@@ -178,6 +178,12 @@ impl BootstrapPlan {
         self.inner.design.n_rows()
     }
 
+    /// Whether the BCa jackknife is O(n) (closed forms) rather than O(n^2).
+    #[getter]
+    fn closed_form_jackknife(&self) -> bool {
+        self.inner.closed_form_jackknife()
+    }
+
     #[getter]
     fn has_variance(&self) -> bool {
         self.inner.has_variance()
