@@ -38,8 +38,13 @@ as clusters is the total savings over a resampled set of matched sets, and
 participants).
 
 A Python callable is accepted too: it is called once per replicate with the
-resampled data (an array; one array per sample; or a DataFrame), which is much
-slower than the built-ins but gives the same resamples for the same seed.
+resampled data (an array; one array per sample, as positional arguments; or a
+DataFrame), which is much slower than the built-ins (one Python call per
+replicate, and one per unit for the BCa jackknife). It draws exactly the
+resamples of the built-in mean, sum, difference and ratio statistics for the same
+seed; the sorted built-ins (quantile, top share, Gini, ...) number the units in
+sorted order, so their resamples differ from the callable's while being equally
+valid and just as reproducible.
 
 Intervals, quantile rule and conventions
 ----------------------------------------

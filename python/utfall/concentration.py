@@ -147,11 +147,18 @@ class Concentration:
         if "low" in lz:
             ax.fill_between(p, lz["low"], lz["high"], color="tab:blue", alpha=0.2, label="confidence band")
         ax.plot(p, L, color="tab:blue", lw=2, label=f"Lorenz curve (Gini {self.gini:.3f})")
+        first = self.measures.xs(self.measures.index.get_level_values(0)[0], level=0) if self._by else self.measures
+        bounds = [c for c in first.columns if c.endswith(" low")][:1]
         for share, held in self.top_shares.items():
             x = 1 - share
             y = 1 - held
+            label = f"top {share:.0%} hold {held:.0%}"
+            if bounds:
+                low = first.loc[f"top {share:.0%} share", bounds[0]]
+                high = first.loc[f"top {share:.0%} share", bounds[0][:-4] + " high"]
+                label += f" ({bounds[0][:-4]}: {low:.0%}-{high:.0%})"
             ax.plot([x, x], [0, y], color="tab:red", lw=0.8, ls="--")
-            ax.annotate(f"top {share:.0%} hold {held:.0%}", xy=(x, y), xytext=(x - 0.45, y + 0.12),
+            ax.annotate(label, xy=(x, y), xytext=(x - 0.55, y + 0.12),
                         arrowprops={"arrowstyle": "->", "color": "tab:red"}, color="tab:red", fontsize="small")
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
