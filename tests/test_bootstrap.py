@@ -220,3 +220,29 @@ def test_closed_form_gini_jackknife_equals_the_callables_leave_one_out():
     b = utfall.bootstrap(x, _gini, n_resamples=300, seed=2, methods=("bca",), keep_distribution=True, progress=False)
     assert a.estimate == pytest.approx(b.estimate, rel=1e-12)
     assert a.acceleration == pytest.approx(b.acceleration, rel=1e-9)
+
+
+def test_generic_jackknife_over_clusters_equals_the_callables():
+    rng = np.random.default_rng(21)
+    x = rng.gamma(1.5, size=90)
+    clusters = np.repeat(np.arange(30), 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BootstrapWarning)  # 200 resamples are too few for BCa's tails; only a is compared
+        a = utfall.bootstrap(x, "gini", clusters=clusters, n_resamples=200, seed=2, methods=("bca",), progress=False)
+        b = utfall.bootstrap(x, _gini, clusters=clusters, n_resamples=200, seed=2, methods=("bca",), progress=False)
+    assert a.acceleration == pytest.approx(b.acceleration, rel=1e-9)
+    strata = np.arange(90) % 2
+    s1 = utfall.bootstrap(x, "top share", p=0.2, strata=strata, n_resamples=200, seed=2, n_threads=1,
+                          keep_distribution=True, progress=False)
+    s2 = utfall.bootstrap(x, "top share", p=0.2, strata=strata, n_resamples=200, seed=2, n_threads=2, batch_size=9,
+                          keep_distribution=True, progress=False)
+    assert np.array_equal(s1.distribution, s2.distribution)
+
+
+def test_polars_input():
+    pl = pytest.importorskip("polars")
+    df = pl.DataFrame({"expected": [5.0, 3.0, 8.0, 1.0], "actual": [4.0, 3.5, 6.0, 1.0]})
+    r = utfall.bootstrap(df, "difference of sums", n_resamples=999, seed=1, methods=("percentile",), progress=False)
+    assert r.estimate == pytest.approx(2.5)
+    s = utfall.bootstrap(pl.Series("cost", [1.0, 2.0, 3.0]), n_resamples=999, seed=1, methods=("percentile",), progress=False)
+    assert s.estimate == pytest.approx(2.0)
