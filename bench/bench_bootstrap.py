@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import time
 import tracemalloc
 
@@ -71,18 +72,21 @@ def compare(n: int, n_resamples: int, method: str) -> None:
 
 def large_bca(n: int, n_resamples: int) -> None:
     x = np.random.default_rng(7).lognormal(mean=8.0, sigma=1.2, size=n)
-    utfall.bootstrap(x[:1000], n_resamples=10, seed=1, progress=False)  # load the extension and the thread pool
+    utfall.bootstrap(x[:1000], n_resamples=999, seed=1, progress=False)  # load the extension and the thread pool
     tracemalloc.start()
     rss0 = vm_rss_kib()
     reset = reset_hwm()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     t = time.perf_counter()
     r = utfall.bootstrap(x, "mean", n_resamples=n_resamples, methods=("bca",), seed=1, progress=False)
     elapsed = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = after.ru_utime - usage.ru_utime + after.ru_stime - usage.ru_stime
     _, py_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     extra = (vm_hwm_kib() - rss0) / 1024
     lo, hi = r.interval("bca")
-    print(f"mean, n={n:,}, B={n_resamples:,},        BCa: utfall {elapsed:7.3f} s, extra peak RSS "
+    print(f"mean, n={n:,}, B={n_resamples:,},        BCa: utfall {elapsed:7.3f} s ({cpu:.2f} s CPU), extra peak RSS "
           f"{extra:.1f} MiB{'' if reset else ' (peak not reset: upper bound)'}, Python allocations peak "
           f"{py_peak / 2**20:.1f} MiB; interval [{lo:.1f}, {hi:.1f}]")
     need = n * n_resamples * 8 / 2**30
