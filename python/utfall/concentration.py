@@ -30,6 +30,7 @@ all-zero total raise :class:`utfall.DataError`.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import warnings as _warnings
@@ -57,6 +58,15 @@ def _values(values: Any, name: str) -> np.ndarray:
         row = int(np.flatnonzero(bad)[0])
         raise data_error(name, "values", row, f"is {x[row]}; concentration needs finite values")
     return x
+
+
+def _fingerprint(x: np.ndarray, w: Optional[np.ndarray], by: Any) -> str:
+    h = hashlib.sha256(x.tobytes())
+    if w is not None:
+        h.update(w.tobytes())
+    if by is not None:
+        h.update(pd.util.hash_array(np.asarray(by, dtype=object)).tobytes())
+    return h.hexdigest()[:16]
 
 
 def lorenz_curve(values: Any, weights: Any = None) -> pd.DataFrame:
@@ -297,7 +307,7 @@ def concentration(values: Any, shares: Sequence[float] = (0.2, 0.5), weights: An
     spec = {"function": "utfall.concentration", "utfall_version": _core.__version__, "shares": list(shares),
             "rule": rule, "weights": weights is not None, "by": by is not None, "n_resamples": int(n_resamples),
             "confidence_level": levels, "methods": methods_, "quantile_rule": quantile_rule, "seed": seed,
-            "lorenz_points": int(lorenz_points), "n": len(x)}
+            "lorenz_points": int(lorenz_points), "n": len(x), "data_fingerprint": _fingerprint(x, w, by)}
     first = x[groups[0][1]]
     return Concentration(pd.concat(tables), pd.concat(curves, ignore_index=True), shares, len(first),
                          int((first == 0).sum()), seed, int(n_resamples), spec, by is not None)
