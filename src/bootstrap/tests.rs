@@ -113,3 +113,27 @@ fn bad_data_is_an_error() {
     assert!(Plan::new(Table { columns: vec![vec![1.0, 2.0]], weights: None }, &Labels::default(), Statistic::Linear(Linear::DifferenceOfMeans)).is_err());
 }
 
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn same_result_for_one_and_three_threads(
+            x in proptest::collection::vec(0.0f64..1e4, 4..60),
+            cluster_size in 1usize..4,
+            seed in any::<u64>(),
+            sorted in any::<bool>(),
+        ) {
+            let clusters = Some((0..x.len()).map(|i| (i / cluster_size) as u32).collect::<Vec<_>>());
+            prop_assume!(x.len() / cluster_size >= 2);
+            let stat = if sorted { Statistic::Sorted(vec![Measure::Gini, Measure::TopShare(0.2)]) } else { Statistic::Linear(Linear::Mean) };
+            let plan = Plan::new(Table { columns: vec![x.clone()], weights: None }, &Labels { clusters, ..Default::default() }, stat).unwrap();
+            let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| run_all(&plan, seed, 97));
+            let three = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap().install(|| run_all(&plan, seed, 97));
+            prop_assert_eq!(one, three);
+        }
+    }
+}
