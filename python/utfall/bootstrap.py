@@ -148,7 +148,8 @@ class _Data:
             if design == "paired" or (design is None and clusters is not None and same):
                 if not same:
                     raise data_error("data", "", None, f"paired columns must have equal lengths, got {[len(a) for a in arrays]}")
-                self.columns, self.names, self.design = arrays, [f"column {i}" for i in range(len(arrays))], "paired"
+                self.names = [str(getattr(a, "name", None) or f"column {i}") for i, a in enumerate(data)]
+                self.columns, self.design = arrays, "paired"
             else:
                 self.columns = [np.concatenate(arrays)]
                 self.names = ["values"]
@@ -253,8 +254,12 @@ def bootstrap(data: Any, statistic: Union[str, Callable[..., float]] = "mean", *
     statistic : str or callable
         A built-in (see the module docstring for exact definitions) or a callable.
     design : {"one sample", "paired", "independent samples", "stratified", "clustered"}, optional
-        Inferred from ``data``, ``groups``, ``strata`` and ``clusters``; give it to
-        read a tuple of equal-length arrays as paired columns.
+        Inferred from ``data``, ``groups``, ``strata`` and ``clusters``. A tuple of
+        arrays is read as independent samples, except with ``clusters=`` (or
+        ``design="paired"``), when equal-length arrays are paired columns of the same
+        rows, e.g. ``(expected, actual)`` per participant with matched sets as clusters.
+        For independent samples with clusters give ``design="independent samples"``
+        and cluster labels for the concatenated rows.
     groups, strata, clusters : array-like, optional
         Labels per row: independent samples, strata, clusters resampled whole.
     n_resamples : int
