@@ -3,9 +3,9 @@
 //! A [`Plan`] holds the data, the [`designs::Design`] (which rows move together,
 //! which groups are resampled separately) and the [`statistics::Statistic`].
 //! [`Plan::run`] computes replicates `start..start + count` in parallel (rayon);
-//! replicate `r` draws from its own generator `rng::stream(seed, r)` and writes
-//! slot `r` of the output, so the result is bit-identical for any thread count
-//! and any batching. Memory per thread is O(1) for totals statistics and O(n)
+//! replicate `r` draws from its own generator ([`replicate_rng`], seeded by
+//! `rng::stream(seed, r)`) and writes slot `r` of the output, so the result is
+//! bit-identical for any thread count and any batching. Memory per thread is O(1) for totals statistics and O(n)
 //! for sorted ones, whatever the number of replicates.
 //!
 //! [`intervals`] turns the replicates into confidence intervals (percentile,
