@@ -166,6 +166,10 @@ def test_clustered_savings_resample_whole_matched_sets():
     per_row = utfall.bootstrap(pd.DataFrame({"expected": expected, "actual": actual}), "difference of means",
                                clusters=sets, n_resamples=500, seed=4, progress=False)
     assert per_row.estimate == pytest.approx(10.0)
+    frame = pd.DataFrame({"expected": expected, "actual": actual, "set": sets})
+    by_name = utfall.bootstrap(frame, "difference of sums", clusters="set", n_resamples=2000, seed=4,
+                               keep_distribution=True, progress=False)
+    assert np.array_equal(by_name.distribution, r.distribution)
 
 
 def test_stratified_and_grouped_designs():

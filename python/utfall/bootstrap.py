@@ -265,8 +265,9 @@ def bootstrap(data: Any, statistic: Union[str, Callable[..., float]] = "mean", *
         rows, e.g. ``(expected, actual)`` per participant with matched sets as clusters.
         For independent samples with clusters give ``design="independent samples"``
         and cluster labels for the concatenated rows.
-    groups, strata, clusters : array-like, optional
-        Labels per row: independent samples, strata, clusters resampled whole.
+    groups, strata, clusters : array-like or str, optional
+        Labels per row: independent samples, strata, clusters resampled whole; with a
+        DataFrame, a column name (that column is then not a value column).
     n_resamples : int
         The number of replicates B.
     confidence_level : float or sequence of float
@@ -319,6 +320,7 @@ def bootstrap(data: Any, statistic: Union[str, Callable[..., float]] = "mean", *
     if design is not None and design not in DESIGNS:
         raise SpecError(f"unknown design {design!r}; choose from {', '.join(DESIGNS)} (or leave it to be inferred)")
     seed = new_seed() if seed is None else int(seed) % 2**64
+    data, groups, strata, clusters = _label_columns(data, groups, strata, clusters)
     d = _Data(data, design, groups, clusters)
     _check_design(design, d, strata, clusters)
     strata_codes = _codes(strata, "strata", d.n_rows)[0] if strata is not None else None
@@ -370,6 +372,22 @@ def bootstrap(data: Any, statistic: Union[str, Callable[..., float]] = "mean", *
         name = stat[0][0] if stat[0][0] != "quantile" else f"quantile {stat[0][1]:g}"
     return _result(t, t0, acceleration, variances, variance0, levels, methods, quantile_rule, seed, threshold,
                    keep_distribution, spec, name)
+
+
+def _label_columns(data: Any, groups: Any, strata: Any, clusters: Any) -> Tuple[Any, Any, Any, Any]:
+    """Label arguments given as column names of a DataFrame: taken out of the value columns."""
+    names = [v for v in (groups, strata, clusters) if isinstance(v, str)]
+    if not names:
+        return data, groups, strata, clusters
+    if type(data).__module__.startswith("polars") and hasattr(data, "columns"):
+        data = to_pandas(data, "data")
+    if not isinstance(data, pd.DataFrame):
+        raise SpecError(f"labels given by column name ({names}) need a DataFrame as data")
+    for name in names:
+        if name not in data.columns:
+            raise data_error("data", name, None, f"the column '{name}' is missing; the table has {list(data.columns)}")
+    pick = lambda v: data[v] if isinstance(v, str) else v  # noqa: E731
+    return data.drop(columns=names), pick(groups), pick(strata), pick(clusters)
 
 
 def _check_design(design: Optional[str], d: _Data, strata: Any, clusters: Any) -> None:
