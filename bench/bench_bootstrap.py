@@ -90,6 +90,9 @@ def large_bca(n: int, n_resamples: int) -> None:
           f"{extra:.1f} MiB{'' if reset else ' (peak not reset: upper bound)'}, Python allocations peak "
           f"{py_peak / 2**20:.1f} MiB; interval [{lo:.1f}, {hi:.1f}]")
     need = n * n_resamples * 8 / 2**30
+    if need < 4:
+        print("  scipy not run for this case (only in the full run, where it is skipped for memory)")
+        return
     print(f"  scipy skipped: scipy.stats.bootstrap materialises n x B arrays ({need:.2f} GiB for each float64 "
           "copy, several alive at once; the issue estimates 74.5 GiB), more than this 24 GiB machine has")
 
