@@ -60,6 +60,11 @@ def _values(values: Any, name: str) -> np.ndarray:
     return x
 
 
+def _share_label(p: float) -> str:
+    """The row name of a top share: 'top 20% share', 'top 12.5% share'."""
+    return f"top {100 * p:g}% share"
+
+
 def _fingerprint(x: np.ndarray, w: Optional[np.ndarray], by: Any) -> str:
     h = hashlib.sha256(x.tobytes())
     if w is not None:
@@ -113,7 +118,7 @@ class Concentration:
         self.lorenz = lorenz
         self.shares = list(shares)
         first = measures.xs(measures.index.get_level_values(0)[0], level=0) if by else measures
-        self.top_shares = {p: float(first.loc[f"top {p:.0%} share", "estimate"]) for p in self.shares}
+        self.top_shares = {p: float(first.loc[_share_label(p), "estimate"]) for p in self.shares}
         self.gini = float(first.loc["gini", "estimate"])
         self.n, self.n_zeros = n, n_zeros
         self.seed, self.n_resamples = seed, n_resamples
@@ -135,7 +140,7 @@ class Concentration:
         return json.dumps(self.to_dict(), default=str, **kwargs)
 
     def __repr__(self) -> str:
-        shares = ", ".join(f"top {p:.0%} hold {s:.1%}" for p, s in self.top_shares.items())
+        shares = ", ".join(f"top {100 * p:g}% hold {s:.1%}" for p, s in self.top_shares.items())
         return (f"Concentration(n={self.n}, zeros={self.n_zeros}; {shares}; Gini {self.gini:.4f}; "
                 f"{self.n_resamples} resamples, seed {self.seed})\n{self.measures.to_string()}")
 
@@ -162,10 +167,10 @@ class Concentration:
         for share, held in self.top_shares.items():
             x = 1 - share
             y = 1 - held
-            label = f"top {share:.0%} hold {held:.0%}"
+            label = f"top {100 * share:g}% hold {held:.0%}"
             if bounds:
-                low = first.loc[f"top {share:.0%} share", bounds[0]]
-                high = first.loc[f"top {share:.0%} share", bounds[0][:-4] + " high"]
+                low = first.loc[_share_label(share), bounds[0]]
+                high = first.loc[_share_label(share), bounds[0][:-4] + " high"]
                 label += f" ({bounds[0][:-4]}: {low:.0%}-{high:.0%})"
             ax.plot([x, x], [0, y], color="tab:red", lw=0.8, ls="--")
             ax.annotate(label, xy=(x, y), xytext=(x - 0.55, y + 0.12),
@@ -183,7 +188,7 @@ def _one(x: np.ndarray, w: Optional[np.ndarray], shares: Sequence[float], rule: 
          n_threads: Optional[int], progress: bool) -> Tuple[pd.DataFrame, pd.DataFrame]:
     top = "top share" if rule == "interpolated" else "top share integer"
     spec = [(top, float(p)) for p in shares] + [(m, 0.0) for m, _ in _SCALAR]
-    names = [f"top {p:.0%} share" for p in shares] + [label for _, label in _SCALAR]
+    names = [_share_label(p) for p in shares] + [label for _, label in _SCALAR]
     lorenz_spec = [("lorenz", float(f)) for f in grid]
     estimates = np.asarray(_core.concentration_measures(x, spec + lorenz_spec, w))
     k = len(spec)
@@ -265,6 +270,7 @@ def concentration(values: Any, shares: Sequence[float] = (0.2, 0.5), weights: An
     >>> round(c.gini, 7), round(c.top_shares[0.2], 4)
     (0.4620911, 0.5131)
     """
+    shares = [float(shares)] if np.ndim(shares) == 0 else [float(p) for p in shares]  # type: ignore[arg-type]
     if rule not in ("interpolated", "integer"):
         raise SpecError(f"unknown rule {rule!r}; choose 'interpolated' (default) or 'integer'")
     for p in shares:
