@@ -20,6 +20,8 @@ fn run_all(plan: &Plan, seed: u64, b: usize) -> Vec<f64> {
     out
 }
 
+/// R's reference is itself one Monte Carlo run; the seed is fixed (see
+/// tests/test_bootstrap.py for the spread over seeds).
 #[test]
 fn r_boot_one_sample_mean() {
     let plan = one_sample(&R_BOOT_DATA, Statistic::Linear(Linear::Mean));
