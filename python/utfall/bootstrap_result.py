@@ -130,9 +130,11 @@ class BootstrapResult:
         lines = [f"{self.statistic_name}: {self.estimate:.6g} (standard error {self.standard_error:.4g}, "
                  f"bias {self.bias:.4g}; {self.n_resamples} resamples, seed {self.seed})"]
         for r in self.intervals.itertuples():
-            lines.append(f"  {r.level:.0%} {r.method:<12} [{r.low:.6g}, {r.high:.6g}]")
-        if self.prob_exceeds is not None:
-            lines.append(f"  P(statistic > {self.threshold}) = {self.prob_exceeds}")
+            lines.append(f"  {100 * r.level:g}% {r.method:<12} [{r.low:.6g}, {r.high:.6g}]")
+        if isinstance(self.prob_exceeds, pd.Series):
+            lines += [f"  P(statistic > {t:g}) = {p:.4g}" for t, p in self.prob_exceeds.items()]
+        elif self.prob_exceeds is not None:
+            lines.append(f"  P(statistic > {self.threshold:g}) = {self.prob_exceeds:.4g}")
         return lines
 
     def __repr__(self) -> str:
@@ -179,7 +181,7 @@ class BootstrapResult:
             for i, x in enumerate((r.low, r.high)):
                 if np.isfinite(x):
                     ax.axvline(x, color=colors.get(r.method, "k"), ls="--", lw=1,
-                               label=f"{r.method} {level:.0%}" if i == 0 else None)
+                               label=f"{r.method} {100 * level:g}%" if i == 0 else None)
         ax.set_xlabel(self.statistic_name)
         ax.set_ylabel("replicates")
         ax.set_title(f"Bootstrap distribution ({self.n_resamples} resamples)")

@@ -217,8 +217,8 @@ def _one(x: np.ndarray, w: Optional[np.ndarray], shares: Sequence[float], rule: 
             found += [w_ for w_ in s["warnings"] if w_ not in found and j < k]
             for method, level, low, high in s["intervals"]:
                 if j < k:
-                    table.loc[names[j], f"{method} {level:.0%} low"] = low
-                    table.loc[names[j], f"{method} {level:.0%} high"] = high
+                    table.loc[names[j], f"{method} {100 * level:g}% low"] = low
+                    table.loc[names[j], f"{method} {100 * level:g}% high"] = high
                 elif method == methods[0] and level == levels[0]:
                     lorenz.loc[j - k, "low"] = low
                     lorenz.loc[j - k, "high"] = high
