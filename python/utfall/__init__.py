@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from ._core import __version__
 from . import synthetic
+from .bootstrap import BootstrapResult, bootstrap
 from .cohort import Cohort
+from .concentration import Concentration, concentration
 from .errors import ComputationError, DataError, ReproductionError, SpecError, UtfallError
 
 __all__ = [
+    "BootstrapResult",
     "Cohort",
+    "Concentration",
     "ComputationError",
     "DataError",
     "ReproductionError",
@@ -22,5 +26,7 @@ __all__ = [
     "UtfallError",
     "__version__",
     "synthetic",
+    "bootstrap",
+    "concentration",
 
 ]
