@@ -8,9 +8,13 @@
 //! - [`dates`]: days since 1970-01-01 and calendar horizons ("2y", "36m", "730d");
 //! - [`cohort`]: individuals, care episodes, tariffs, a cost ledger and a price
 //!   index, and the per-individual windows computed from them;
+//! - [`bootstrap`]: a deterministic parallel bootstrap with confidence intervals;
+//! - [`concentration`]: Lorenz curves, top shares, Gini and other inequality measures;
 //! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures.
 
+pub mod bootstrap;
 pub mod cohort;
+pub mod concentration;
 pub mod dates;
 pub mod error;
 pub mod rng;

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from ._core import __version__
 from . import synthetic
+from .bootstrap import BootstrapResult, bootstrap
 from .cohort import Cohort
+from .concentration import Concentration, concentration
 from .errors import ComputationError, DataError, ReproductionError, SpecError, UtfallError
 from .evaluation import Evaluation, evaluate
 from .audit import load_evaluation, reproduce
 from .batch import evaluate_many
 
 __all__ = [
+    "BootstrapResult",
     "Cohort",
+    "Concentration",
     "ComputationError",
     "DataError",
     "Evaluation",
@@ -30,5 +34,7 @@ __all__ = [
     "load_evaluation",
     "reproduce",
     "synthetic",
+    "bootstrap",
+    "concentration",
 
 ]

@@ -42,3 +42,62 @@ class CohortCore:
     def window_end(start: npt.NDArray[np.int32], horizon_text: str) -> npt.NDArray[np.int32]: ...
 
 def synthetic_register(n_participants: int, n_historical: int, seed: int) -> Dict[str, Any]: ...
+# Bootstrap (src/python/bootstrap.rs) and concentration (src/python/concentration.rs).
+from typing import Any, Dict, List, Sequence
+
+@final
+class BootstrapPlan:
+    def __new__(
+        cls,
+        columns: Sequence[npt.NDArray[np.float64]],
+        statistic: Sequence[Tuple[str, float]],
+        weights: Optional[npt.NDArray[np.float64]] = None,
+        samples: Optional[npt.NDArray[np.uint32]] = None,
+        strata: Optional[npt.NDArray[np.uint32]] = None,
+        clusters: Optional[npt.NDArray[np.uint32]] = None,
+    ) -> BootstrapPlan: ...
+    def run(
+        self, seed: int, start: int, count: int, want_variance: bool = False, n_threads: Optional[int] = None
+    ) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+    def estimate(self) -> Tuple[List[float], float]: ...
+    def accelerations(self, n_threads: Optional[int] = None) -> List[float]: ...
+    @property
+    def n_outputs(self) -> int: ...
+    @property
+    def n_units(self) -> int: ...
+    @property
+    def n_rows(self) -> int: ...
+    @property
+    def closed_form_jackknife(self) -> bool: ...
+    @property
+    def has_variance(self) -> bool: ...
+
+@final
+class BootstrapDesign:
+    def __new__(
+        cls,
+        n_rows: int,
+        samples: Optional[npt.NDArray[np.uint32]] = None,
+        strata: Optional[npt.NDArray[np.uint32]] = None,
+        clusters: Optional[npt.NDArray[np.uint32]] = None,
+    ) -> BootstrapDesign: ...
+    def resample_rows(self, seed: int, r: int) -> npt.NDArray[np.uint32]: ...
+    def units(self) -> Tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint64]]: ...
+    def segments(self) -> List[Tuple[int, int]]: ...
+
+def bootstrap_summary(
+    replicates: npt.NDArray[np.float64],
+    estimate: float,
+    acceleration: float,
+    levels: Sequence[float],
+    methods: Sequence[str],
+    quantile_rule: str = "r",
+    variances: Optional[npt.NDArray[np.float64]] = None,
+    variance0: Optional[float] = None,
+) -> Dict[str, Any]: ...
+def jackknife_acceleration(loo: npt.NDArray[np.float64], segments: Sequence[Tuple[int, int]]) -> float: ...
+def concentration_measures(
+    values: npt.NDArray[np.float64],
+    measures: Sequence[Tuple[str, float]],
+    weights: Optional[npt.NDArray[np.float64]] = None,
+) -> List[float]: ...

@@ -4,8 +4,10 @@
 //! core errors become the exceptions of `utfall.errors`; a Rust panic becomes
 //! a `utfall.UtfallError` instead of crashing the interpreter.
 
+mod bootstrap;
 mod cohort;
 mod synthetic;
+mod concentration;
 
 use crate::error::Error;
 use pyo3::exceptions::PyKeyboardInterrupt;
@@ -69,5 +71,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     cohort::register(m)?;
     synthetic::register(m)?;
+    bootstrap::register(m)?;
+    concentration::register(m)?;
     Ok(())
 }
