@@ -12,7 +12,7 @@ STRATA = {"estimator": "stratum", "exact": ["sex"]}
 def specs(cohort):
     return [
         {"name": "pairs", "matching": PAIRS, "horizons": ["2y", "3y"], "seed": 1, "bootstrap": False},
-        {"name": "strata", "matching": STRATA, "horizons": ["2y", "3y"], "seed": 2, "bootstrap": False},
+        {"name": "strata", "matching": STRATA, "horizons": ["2y", "3y"], "seed": 2, "bootstrap": 200},
         {"name": "days", "matching": STRATA, "horizons": ["3y"], "outcome": "care_days", "seed": 3, "bootstrap": False},
         {"name": "complete", "cohort": cohort, "matching": STRATA, "horizons": ["2y"], "partial": "complete",
          "care_types": ["HVB"], "seed": 4, "bootstrap": False},
