@@ -13,6 +13,7 @@
 pub mod cohort;
 pub mod dates;
 pub mod error;
+pub mod matching;
 pub mod rng;
 pub mod synthetic;
 

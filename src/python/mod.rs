@@ -5,6 +5,7 @@
 //! a `utfall.UtfallError` instead of crashing the interpreter.
 
 mod cohort;
+mod matching;
 
 use crate::error::Error;
 use pyo3::exceptions::PyKeyboardInterrupt;
@@ -67,5 +68,6 @@ pub(crate) fn horizon(py: Python<'_>, text: &str) -> PyResult<crate::dates::Hori
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     cohort::register(m)?;
+    matching::register(m)?;
     Ok(())
 }

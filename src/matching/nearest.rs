@@ -1,0 +1,514 @@
+//! Greedy nearest-neighbour matching, replaying MatchIt 4.7's `nn_matchC_*` exactly.
+//!
+//! Treated units are taken one at a time in the matching order; each gets the closest
+//! still-available controls. The C++ of MatchIt sorts all units by the distance (for a
+//! propensity score) or by the first whitened covariate (for Mahalanobis) and walks
+//! outwards from the treated unit's position, alternating left and right one position
+//! at a time. That walk decides ties, so it is reproduced here by its *event order*: a
+//! candidate at offset `a` on the left is met before one at offset `b` on the right
+//! exactly when `a <= b`. Removed controls are skipped with [`Alive`] instead of being
+//! visited, and the controls of each exact stratum sit in their own sorted list, so the
+//! walk never touches a control it could not take.
+//!
+//! Rules replayed (see MatchIt `src/internal.cpp`, `find_control_vec`, `find_control_mahcovs`):
+//! - one-dimensional distance: up to `k` candidates are collected on each side; a side
+//!   stops at the caliper, at its `k`-th candidate, or at a candidate farther than `k`
+//!   already found; the `k` closest are kept ([`keep_closest`]);
+//! - covariates: the squared difference in the sorting coordinate bounds the squared
+//!   distance from below and stops a side once it exceeds the `k`-th best; among equal
+//!   distances the candidate met *last* wins (MatchIt replaces on `<=`);
+//! - without replacement and `k > 1`, matching runs in rounds: every treated unit gets its
+//!   first control before any gets its second, and the second search starts beyond the
+//!   first match;
+//! - with replacement, controls are never removed and the order is the data order.
+
+use super::select::keep_closest;
+use super::skip::Alive;
+use super::{Matching, Metric, Order, Unmatched};
+use crate::error::{Error, Result};
+use rand::seq::SliceRandom;
+use std::collections::HashMap;
+
+/// Relative difference below which two squared covariate distances count as a tie: the
+/// rounding of the whitening differs between implementations, and MatchIt resolves
+/// mathematically equal distances (mirror-image controls) by its walk order.
+const TIE: f64 = 1e-10;
+
+/// The controls of one exact stratum, sorted by position.
+struct StratumControls {
+    units: Vec<usize>,
+    pos: Vec<usize>,
+    alive: Alive,
+    had_any: bool,
+}
+
+/// The available controls, by stratum.
+struct Pool {
+    strata: Vec<StratumControls>,
+    /// Per unit: its slot in its stratum's list (controls only).
+    slot: Vec<usize>,
+    alive_total: usize,
+}
+
+impl Pool {
+    fn new(treat: &[bool], pos: &[usize], stratum: &[u32], n_strata: usize, eligible: &[bool]) -> Pool {
+        let mut lists: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n_strata];
+        for (u, &t) in treat.iter().enumerate() {
+            if !t {
+                lists[stratum[u] as usize].push((pos[u], u));
+            }
+        }
+        let mut slot = vec![usize::MAX; treat.len()];
+        let mut alive_total = 0;
+        let strata = lists
+            .into_iter()
+            .map(|mut list| {
+                list.sort_unstable();
+                let had_any = !list.is_empty();
+                let mut alive = Alive::new(list.len());
+                for (j, &(_, u)) in list.iter().enumerate() {
+                    slot[u] = j;
+                    if !eligible[u] {
+                        alive.remove(j);
+                    }
+                }
+                alive_total += alive.count();
+                StratumControls { pos: list.iter().map(|p| p.0).collect(), units: list.into_iter().map(|p| p.1).collect(), alive, had_any }
+            })
+            .collect();
+        Pool { strata, slot, alive_total }
+    }
+
+    fn remove(&mut self, stratum: u32, unit: usize) {
+        let s = &mut self.strata[stratum as usize];
+        let j = self.slot[unit];
+        if s.alive.is_alive(j) {
+            s.alive.remove(j);
+            self.alive_total -= 1;
+        }
+    }
+}
+
+/// A walk outwards from a treated unit: yields (slot, is_left) in MatchIt's event order.
+struct Walk {
+    left: Option<usize>,
+    right: Option<usize>,
+    left_origin: usize,
+    right_origin: usize,
+    left_stopped: bool,
+    right_stopped: bool,
+}
+
+impl Walk {
+    fn new(s: &mut StratumControls, left_origin: usize, right_origin: usize) -> Walk {
+        let kl = s.pos.partition_point(|&p| p < left_origin);
+        let kr = s.pos.partition_point(|&p| p <= right_origin);
+        let left = if kl > 0 { s.alive.at_or_before(kl - 1) } else { None };
+        let right = s.alive.at_or_after(kr);
+        Walk { left, right, left_origin, right_origin, left_stopped: false, right_stopped: false }
+    }
+
+    fn next(&mut self, s: &mut StratumControls) -> Option<(usize, bool)> {
+        loop {
+            if self.left.is_none() {
+                self.left_stopped = true;
+            }
+            if self.right.is_none() {
+                self.right_stopped = true;
+            }
+            let go_left = match (self.left_stopped, self.right_stopped) {
+                (true, true) => return None,
+                (false, true) => true,
+                (true, false) => false,
+                (false, false) => {
+                    let (l, r) = (self.left?, self.right?);
+                    self.left_origin - s.pos[l] <= s.pos[r] - self.right_origin
+                }
+            };
+            if go_left {
+                let Some(j) = self.left else { continue };
+                self.left = if j > 0 { s.alive.at_or_before(j - 1) } else { None };
+                return Some((j, true));
+            }
+            let Some(j) = self.right else { continue };
+            self.right = s.alive.at_or_after(j + 1);
+            return Some((j, false));
+        }
+    }
+
+    fn stop(&mut self, left: bool) {
+        if left {
+            self.left_stopped = true;
+        } else {
+            self.right_stopped = true;
+        }
+    }
+}
+
+/// Finds up to `ratio` controls for treated unit `t` (`row`: its earlier matches).
+fn find(metric: &Metric, caliper: f64, pool: &mut Pool, pos: &[usize], stratum: u32, t: usize, round: usize, row: &[(usize, f64)], ratio: usize) -> Vec<(usize, f64)> {
+    let s = &mut pool.strata[stratum as usize];
+    let ii = pos[t];
+    match metric {
+        Metric::Score(distance) => {
+            let di = distance[t];
+            let (mut lo, mut hi, mut min_dist) = (ii, ii, 0.0f64);
+            if round > 1 && !row.is_empty() {
+                // MatchIt starts a later round's search beyond this unit's earlier matches.
+                let (mut lo_d, mut hi_d) = (di, di);
+                for &(u, _) in row {
+                    if pos[u] < lo {
+                        lo = pos[u];
+                        lo_d = distance[u];
+                    }
+                    if pos[u] > hi {
+                        hi = pos[u];
+                        hi_d = distance[u];
+                    }
+                }
+                min_dist = if lo == ii {
+                    (di - hi_d).abs()
+                } else if hi == ii {
+                    (di - lo_d).abs()
+                } else {
+                    (di - lo_d).abs().max((di - hi_d).abs())
+                };
+            }
+            let mut walk = Walk::new(s, lo, hi);
+            let mut cands: Vec<(usize, f64)> = Vec::with_capacity(2 * ratio);
+            let (mut n_left, mut n_right) = (0, 0);
+            while let Some((j, left)) = walk.next(s) {
+                let u = s.units[j];
+                if round > 1 && row.iter().any(|m| m.0 == u) {
+                    continue;
+                }
+                let d = (di - distance[u]).abs();
+                if d > caliper {
+                    walk.stop(left);
+                    continue;
+                }
+                if d < min_dist {
+                    continue;
+                }
+                if cands.len() >= ratio && cands.iter().filter(|c| c.1 < d).count() >= ratio {
+                    walk.stop(left);
+                    continue;
+                }
+                cands.push((u, d));
+                let n = if left { &mut n_left } else { &mut n_right };
+                *n += 1;
+                if *n == ratio {
+                    walk.stop(left);
+                }
+            }
+            keep_closest(cands, ratio)
+        }
+        Metric::Covariates { coords, dims, sort_key } => {
+            let q = *dims;
+            let xt = &coords[t * q..(t + 1) * q];
+            let mut walk = Walk::new(s, ii, ii);
+            let mut best: Vec<(usize, f64)> = Vec::with_capacity(ratio + 1);
+            while let Some((j, left)) = walk.next(s) {
+                let u = s.units[j];
+                if round > 1 && row.iter().any(|m| m.0 == u) {
+                    continue;
+                }
+                let mv = sort_key[t] - sort_key[u];
+                if best.len() == ratio && best[ratio - 1].1 < mv * mv {
+                    walk.stop(left);
+                    continue;
+                }
+                let xu = &coords[u * q..(u + 1) * q];
+                let d: f64 = xt.iter().zip(xu).map(|(a, b)| (a - b) * (a - b)).sum();
+                if !d.is_finite() {
+                    continue;
+                }
+                match best.last() {
+                    None => best.push((u, d)),
+                    Some(&(_, worst)) if d > worst + TIE * worst.abs() => {
+                        if best.len() < ratio {
+                            best.push((u, d));
+                        }
+                    }
+                    Some(_) if ratio == 1 => best[0] = (u, d),
+                    Some(_) => {
+                        if best.len() == ratio {
+                            best.pop();
+                        }
+                        let at = best.partition_point(|b| b.1 < d - TIE * d.abs());
+                        best.insert(at, (u, d));
+                    }
+                }
+            }
+            best.into_iter().map(|(u, d)| (u, d.sqrt())).collect()
+        }
+    }
+}
+
+/// The state of a greedy matching, advanced in chunks so that callers can check for
+/// interruption between them.
+pub struct Greedy<'a> {
+    metric: Metric<'a>,
+    treat: &'a [bool],
+    stratum: Vec<u32>,
+    caliper: f64,
+    ratio: usize,
+    rounds: bool,
+    pos: Vec<usize>,
+    pool: Pool,
+    order: Vec<usize>,
+    treated_index: Vec<usize>,
+    eligible: Vec<bool>,
+    times_matched: Vec<u32>,
+    allowed: Vec<u32>,
+    rows: Vec<Vec<(usize, f64)>>,
+    reasons: Vec<Option<Unmatched>>,
+    units_by_id: Option<(Vec<u32>, HashMap<u32, Vec<usize>>)>,
+    round: usize,
+    cursor: usize,
+    order_used: Order,
+}
+
+/// What a greedy matching needs besides the metric.
+pub struct GreedyInput<'a> {
+    pub treat: &'a [bool],
+    /// Exact strata codes (0.. per unit) or `None`.
+    pub exact: Option<&'a [u32]>,
+    /// The person behind each unit; a person's units leave the pool together.
+    pub unit_id: Option<&'a [u32]>,
+    pub ratio: usize,
+    pub replace: bool,
+    /// Absolute caliper on the one-dimensional distance.
+    pub caliper: Option<f64>,
+    /// `None`: MatchIt's default (largest for a score, data order otherwise).
+    pub order: Option<Order>,
+    pub seed: u64,
+}
+
+fn stable_rank(key: &[f64], members: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut idx: Vec<usize> = members.collect();
+    idx.sort_by(|&a, &b| key[a].total_cmp(&key[b]));
+    idx
+}
+
+impl<'a> Greedy<'a> {
+    /// Prepares a matching.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Spec`] for a ratio of 0, an order that needs a score without one, or a
+    /// negative caliper; [`Error::Data`] for a missing distance.
+    pub fn new(metric: Metric<'a>, input: GreedyInput<'a>) -> Result<Greedy<'a>> {
+        let treat = input.treat;
+        let n = treat.len();
+        if input.ratio == 0 {
+            return Err(Error::Spec("ratio must be at least 1".into()));
+        }
+        let key: &[f64] = match &metric {
+            Metric::Score(d) => d,
+            Metric::Covariates { sort_key, .. } => sort_key,
+        };
+        if key.len() != n {
+            return Err(Error::Spec(format!("{} distances for {n} units", key.len())));
+        }
+        if let Some(row) = key.iter().position(|v| !v.is_finite()) {
+            return Err(Error::data("data", "distance", Some(row), "the distance is missing or not finite"));
+        }
+        if let Some(c) = input.caliper {
+            if !(c >= 0.0) {
+                return Err(Error::Spec(format!("the caliper must be a non-negative number, got {c}")));
+            }
+        }
+        let is_score = matches!(metric, Metric::Score(_));
+        let (stratum, n_strata) = match input.exact {
+            Some(codes) => (codes.to_vec(), codes.iter().map(|&c| c as usize + 1).max().unwrap_or(1)),
+            None => (vec![0; n], 1),
+        };
+        // Exact strata without both groups: their units are discarded, as in MatchIt.
+        let mut has = vec![(false, false); n_strata];
+        for u in 0..n {
+            let h = &mut has[stratum[u] as usize];
+            if treat[u] { h.0 = true } else { h.1 = true }
+        }
+        let eligible: Vec<bool> = (0..n).map(|u| { let h = has[stratum[u] as usize]; h.0 && h.1 }).collect();
+        // Positions: over all units, or within each stratum when MatchIt matches strata apart.
+        let per_stratum = !is_score && input.exact.is_some() && input.unit_id.is_none();
+        let mut pos = vec![0usize; n];
+        let mut counters = vec![0usize; n_strata];
+        for u in stable_rank(key, 0..n) {
+            let c = if per_stratum { &mut counters[stratum[u] as usize] } else { &mut counters[0] };
+            pos[u] = *c;
+            *c += 1;
+        }
+        let treated: Vec<usize> = (0..n).filter(|&u| treat[u]).collect();
+        let n1 = treated.len();
+        let mut treated_index = vec![usize::MAX; n];
+        for (i, &u) in treated.iter().enumerate() {
+            treated_index[u] = i;
+        }
+        let mut reasons = vec![None; n1];
+        for (i, &u) in treated.iter().enumerate() {
+            if !eligible[u] {
+                reasons[i] = Some(Unmatched::NoControlInStratum);
+            }
+        }
+        let reuse_max: u32 = if input.replace { u32::MAX } else { 1 };
+        let order_used = if input.replace {
+            Order::Data
+        } else {
+            match input.order {
+                None if is_score => Order::Largest,
+                None => Order::Data,
+                Some(Order::Largest | Order::Smallest) if !is_score => {
+                    return Err(Error::Spec("order 'largest' and 'smallest' need a propensity score or a user score; with covariate distances use 'data' or 'random'".into()))
+                }
+                Some(o) => o,
+            }
+        };
+        let order = match order_used {
+            Order::Largest => {
+                let mut o = treated.clone();
+                o.sort_by(|&a, &b| key[b].total_cmp(&key[a]));
+                o
+            }
+            Order::Smallest => stable_rank(key, treated.iter().copied()),
+            Order::Data => treated.clone(),
+            Order::Random => {
+                let mut o: Vec<usize> = treated.iter().copied().filter(|&u| eligible[u]).collect();
+                o.shuffle(&mut crate::rng::stream(input.seed, 0));
+                o
+            }
+        };
+        let units_by_id = input.unit_id.map(|ids| {
+            let mut map: HashMap<u32, Vec<usize>> = HashMap::new();
+            for (u, &id) in ids.iter().enumerate() {
+                map.entry(id).or_default().push(u);
+            }
+            (ids.to_vec(), map)
+        });
+        let rounds = reuse_max < n1 as u32 || units_by_id.is_some();
+        let mut allowed = vec![reuse_max; n];
+        for &u in &treated {
+            allowed[u] = input.ratio as u32;
+        }
+        let pool = Pool::new(treat, &pos, &stratum, n_strata, &eligible);
+        Ok(Greedy {
+            metric,
+            treat,
+            stratum,
+            caliper: input.caliper.unwrap_or(f64::INFINITY),
+            ratio: input.ratio,
+            rounds,
+            pos,
+            pool,
+            order,
+            treated_index,
+            eligible,
+            times_matched: vec![0; n],
+            allowed,
+            rows: vec![Vec::new(); n1],
+            reasons,
+            units_by_id,
+            round: 1,
+            cursor: 0,
+            order_used,
+        })
+    }
+
+    /// The number of steps in all (treated units times rounds).
+    pub fn total_steps(&self) -> usize {
+        self.order.len() * if self.rounds { self.ratio } else { 1 }
+    }
+
+    /// Matches up to `budget` more treated units; returns `true` when finished.
+    pub fn advance(&mut self, budget: usize) -> bool {
+        let last_round = if self.rounds { self.ratio } else { 1 };
+        let mut done = 0;
+        while self.round <= last_round {
+            while self.cursor < self.order.len() {
+                if done == budget {
+                    return false;
+                }
+                done += 1;
+                if self.rounds && self.pool.alive_total == 0 {
+                    self.cursor = self.order.len();
+                    break;
+                }
+                let t = self.order[self.cursor];
+                self.cursor += 1;
+                self.step(t);
+            }
+            self.round += 1;
+            self.cursor = 0;
+        }
+        true
+    }
+
+    fn step(&mut self, t: usize) {
+        if !self.eligible[t] {
+            return;
+        }
+        let ti = self.treated_index[t];
+        let ratio = if self.rounds { 1 } else { self.ratio };
+        let st = self.stratum[t];
+        let found = find(&self.metric, self.caliper, &mut self.pool, &self.pos, st, t, self.round, &self.rows[ti], ratio);
+        if found.is_empty() {
+            if self.round == 1 {
+                let s = &self.pool.strata[st as usize];
+                self.reasons[ti] = Some(if !s.had_any {
+                    Unmatched::NoControlInStratum
+                } else if s.alive.count() == 0 {
+                    Unmatched::NoControlLeft
+                } else {
+                    Unmatched::NoControlWithinCaliper
+                });
+                if self.rounds {
+                    self.eligible[t] = false;
+                }
+            }
+            return;
+        }
+        self.rows[ti].extend_from_slice(&found);
+        if !self.rounds {
+            return;
+        }
+        let mut touched: Vec<usize> = found.iter().map(|f| f.0).collect();
+        touched.push(t);
+        if let Some((ids, map)) = &self.units_by_id {
+            let mut all = Vec::new();
+            for &u in &touched {
+                all.extend_from_slice(&map[&ids[u]]);
+            }
+            touched = all;
+        }
+        for u in touched {
+            if !self.eligible[u] {
+                continue;
+            }
+            self.times_matched[u] += 1;
+            if self.times_matched[u] >= self.allowed[u] {
+                self.eligible[u] = false;
+                if !self.treat[u] {
+                    self.pool.remove(self.stratum[u], u);
+                }
+            }
+        }
+    }
+
+    /// The finished matching with MatchIt's weights.
+    pub fn finish(mut self) -> Matching {
+        self.advance(usize::MAX);
+        let treated: Vec<usize> = (0..self.treat.len()).filter(|&u| self.treat[u]).collect();
+        let mut reasons = self.reasons;
+        for (i, row) in self.rows.iter().enumerate() {
+            if row.is_empty() && reasons[i].is_none() {
+                reasons[i] = Some(Unmatched::NoControlLeft);
+            }
+            if !row.is_empty() {
+                reasons[i] = None;
+            }
+        }
+        let weights = super::att_weights(self.treat, &treated, &self.rows);
+        Matching { treated, rows: self.rows, unmatched: reasons, weights, order_used: self.order_used }
+    }
+}

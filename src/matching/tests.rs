@@ -1,0 +1,85 @@
+use super::nearest::{Greedy, GreedyInput};
+use super::*;
+
+fn input<'a>(treat: &'a [bool]) -> GreedyInput<'a> {
+    GreedyInput { treat, exact: None, unit_id: None, ratio: 1, replace: false, caliper: None, order: None, seed: 1 }
+}
+
+#[test]
+fn greedy_without_replacement_takes_the_nearest_available() {
+    // Treated at 0.9 (matched first) and 0.8; controls at 0.85, 0.5, 0.1.
+    let treat = [true, true, false, false, false];
+    let d = [0.8, 0.9, 0.85, 0.5, 0.1];
+    let m = Greedy::new(Metric::Score(&d), input(&treat)).unwrap().finish();
+    assert_eq!(m.rows[1][0].0, 2);
+    assert_eq!(m.rows[0][0].0, 3);
+    assert_eq!(m.weights, vec![1.0, 1.0, 1.0, 1.0, 0.0]);
+}
+
+#[test]
+fn caliper_and_exact_strata_leave_units_unmatched_with_a_reason() {
+    let treat = [true, true, false, false];
+    let d = [0.9, 0.2, 0.85, 0.21];
+    let mut spec = input(&treat);
+    spec.caliper = Some(0.02);
+    let exact = [0u32, 1, 1, 1];
+    spec.exact = Some(&exact);
+    let m = Greedy::new(Metric::Score(&d), spec).unwrap().finish();
+    assert_eq!(m.unmatched[0], Some(Unmatched::NoControlInStratum));
+    assert_eq!(m.rows[1][0].0, 3);
+    let mut spec = input(&treat);
+    spec.caliper = Some(0.001);
+    let m = Greedy::new(Metric::Score(&d), spec).unwrap().finish();
+    assert_eq!(m.unmatched, vec![Some(Unmatched::NoControlWithinCaliper); 2]);
+}
+
+#[test]
+fn replacement_weights_sum_to_the_number_of_controls_used() {
+    let treat = [true, true, true, false, false, false];
+    let d = [0.5, 0.52, 0.9, 0.51, 0.88, 0.1];
+    let mut spec = input(&treat);
+    spec.replace = true;
+    spec.ratio = 2;
+    let m = Greedy::new(Metric::Score(&d), spec).unwrap().finish();
+    let controls: Vec<f64> = (3..6).map(|u| m.weights[u]).filter(|&w| w > 0.0).collect();
+    let total: f64 = controls.iter().sum();
+    assert!((total - controls.len() as f64).abs() < 1e-12);
+}
+
+#[test]
+fn a_person_is_used_at_most_once() {
+    // Controls 2 and 3 are the same person: once 2 is used, 3 is no longer available.
+    let treat = [true, true, false, false, false];
+    let d = [0.9, 0.8, 0.9, 0.8, 0.1];
+    let ids = [0u32, 1, 2, 2, 3];
+    let mut spec = input(&treat);
+    spec.unit_id = Some(&ids);
+    let m = Greedy::new(Metric::Score(&d), spec).unwrap().finish();
+    assert_eq!(m.rows[0][0].0, 2);
+    assert_eq!(m.rows[1][0].0, 4);
+}
+
+#[test]
+fn chunked_advance_gives_the_same_matching() {
+    let n = 400;
+    let treat: Vec<bool> = (0..n).map(|i| i % 4 == 0).collect();
+    let d: Vec<f64> = (0..n).map(|i| ((i * 7919) % 1000) as f64 / 1000.0).collect();
+    let whole = Greedy::new(Metric::Score(&d), input(&treat)).unwrap().finish();
+    let mut g = Greedy::new(Metric::Score(&d), input(&treat)).unwrap();
+    while !g.advance(7) {}
+    let chunked = g.finish();
+    assert_eq!(whole.rows, chunked.rows);
+}
+
+#[test]
+fn mahalanobis_matches_the_closest_in_whitened_space() {
+    let treat = [true, false, false, false];
+    let x = [0.0, 0.0, 1.0, 0.1, -0.2, 1.5, 3.0, 3.0];
+    let names = vec!["a".to_string(), "b".to_string()];
+    let elig = [true; 4];
+    let w = covariates::whiten(&x, 2, &treat, &elig, covariates::CovariateDistance::Euclidean, &names).unwrap();
+    let metric = Metric::Covariates { coords: &w.coords, dims: w.dims, sort_key: &w.sort_key };
+    let m = Greedy::new(metric, input(&treat)).unwrap().finish();
+    assert_eq!(m.rows[0][0].0, 1);
+    assert!((m.rows[0][0].1 - (1.01f64).sqrt()).abs() < 1e-12);
+}
