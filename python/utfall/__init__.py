@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from ._core import __version__
 from .cohort import Cohort
+from .matching import MatchResult, MatchSet, match
 from .errors import ComputationError, DataError, ReproductionError, SpecError, UtfallError
 
 __all__ = [
     "Cohort",
     "ComputationError",
     "DataError",
+    "MatchResult",
+    "MatchSet",
     "ReproductionError",
     "SpecError",
     "UtfallError",
     "__version__",
+    "match",
 
 ]
