@@ -125,7 +125,7 @@ def balance_table(covariates: pd.DataFrame, treat: np.ndarray, weights: Optional
     >>> import numpy as np, pandas as pd
     >>> x = pd.DataFrame({"age": [30.0, 40.0, 35.0, 50.0]})
     >>> t = np.array([True, True, False, False])
-    >>> balance_table(x, t, None).loc["age", "Means Control"]
+    >>> float(balance_table(x, t, None).loc["age", "Means Control"])
     42.5
     """
     treat = np.asarray(treat, dtype=bool)

@@ -511,7 +511,7 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
     Examples
     --------
     >>> import pandas as pd, utfall
-    >>> d = pd.DataFrame({"treat": [1, 1, 0, 0, 0, 0], "age": [30, 40, 31, 44, 39, 29],
+    >>> d = pd.DataFrame({"treat": [1, 1, 0, 0, 0, 0], "age": [30, 40, 32, 44, 39, 29],
     ...                   "prior": [2, 0, 1, 0, 3, 2]})
     >>> m = utfall.match(d, "treat", ["age"], distance="mahalanobis")
     >>> m.pairs[["treated", "control"]].values.tolist()
