@@ -62,7 +62,7 @@ def _is_factor(column: pd.Series) -> bool:
     return not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column))
 
 
-def _check_column(frame: pd.DataFrame, name: str, ids: pd.Series, table: str) -> pd.Series:
+def _check_column(frame: pd.DataFrame, name: str, ids: pd.Index, table: str) -> pd.Series:
     if name not in frame.columns:
         raise SpecError(f"covariate {name!r} is not a column of the {table} (columns: {list(frame.columns)})")
     col = frame[name]
@@ -72,14 +72,19 @@ def _check_column(frame: pd.DataFrame, name: str, ids: pd.Series, table: str) ->
     if missing.any():
         row = int(np.flatnonzero(missing)[0])
         raise data_error(table, name, row, f"missing value ({int(missing.sum())} rows in all); impute or drop "
-                         "these units before matching", id=ids.iloc[row])
-    if col.nunique() < 2:
+                         "these units before matching", id=ids[row])
+    if _is_factor(col):
+        constant = col.nunique() < 2
+    else:
+        values = col.to_numpy(dtype=float)
+        constant = values.min() == values.max()
+    if constant:
         raise data_error(table, name, None, f"the covariate is constant ({col.iloc[0]!r}) and cannot balance "
                          "anything; drop it")
     return col
 
 
-def design(frame: pd.DataFrame, covariates: Sequence[str], ids: pd.Series, table: str = "data",
+def design(frame: pd.DataFrame, covariates: Sequence[str], ids: pd.Index, table: str = "data",
            all_levels: bool = False) -> pd.DataFrame:
     """Numeric model columns, with factors as R's ``model.matrix`` names them.
 
@@ -101,16 +106,25 @@ def design(frame: pd.DataFrame, covariates: Sequence[str], ids: pd.Series, table
                 out[f"{name}{level}"] = (col == level).to_numpy(dtype=float)
         else:
             out[name] = col.to_numpy(dtype=float)
-    return pd.DataFrame(out, index=frame.index)
+    return pd.DataFrame(out, index=frame.index, copy=False)
 
 
-def _strata(frame: pd.DataFrame, columns: Sequence[str], ids: pd.Series, table: str) -> np.ndarray:
+def _with_intercept(x: pd.DataFrame) -> np.ndarray:
+    """``cbind(1, x)`` as one row-major array."""
+    matrix = np.empty((len(x), x.shape[1] + 1))
+    matrix[:, 0] = 1.0
+    for j, c in enumerate(x.columns):
+        matrix[:, j + 1] = x[c].to_numpy()
+    return matrix
+
+
+def _strata(frame: pd.DataFrame, columns: Sequence[str], ids: pd.Index, table: str) -> np.ndarray:
     for c in columns:
         if c not in frame.columns:
             raise SpecError(f"exact column {c!r} is not a column of the {table}")
         if frame[c].isna().any():
             row = int(np.flatnonzero(frame[c].isna().to_numpy())[0])
-            raise data_error(table, c, row, "missing value in an exact-matching column", id=ids.iloc[row])
+            raise data_error(table, c, row, "missing value in an exact-matching column", id=ids[row])
     return frame.groupby(list(columns), sort=True, observed=True).ngroup().to_numpy().astype(np.uint32)
 
 
@@ -141,7 +155,7 @@ class MatchResult:
     """
 
     def __init__(self, *, ids: pd.Index, treat: np.ndarray, pairs: pd.DataFrame, weights: np.ndarray,
-                 score: Optional[np.ndarray], unmatched: pd.DataFrame, balance_covariates: pd.DataFrame,
+                 score: Optional[np.ndarray], unmatched: pd.DataFrame, balance_covariates: Any,
                  spec: dict, discarded_ids: Optional[pd.Index] = None,
                  subclass: Optional[np.ndarray] = None) -> None:
         self.ids = ids
@@ -190,7 +204,7 @@ class MatchResult:
         (columns indexed by sample, then statistic).
         """
         if self._balance is None:
-            x = self._covariates
+            x = self._covariates()
             if self.distance is not None:
                 x = pd.concat([pd.DataFrame({"distance": self.distance.to_numpy()}, index=x.index), x], axis=1)
             before = balance_table(x, self.treat, None)
@@ -290,7 +304,7 @@ def _progress_callback(progress: bool, total_hint: int):
 
 
 def _coarsen(frame: pd.DataFrame, columns: Sequence[str], cutpoints: Optional[Mapping[str, Any]],
-             ids: pd.Series, table: str) -> pd.DataFrame:
+             ids: pd.Index, table: str) -> pd.DataFrame:
     """Bins for coarsened exact matching: Sturges' equal-width bins by default."""
     out = {}
     cutpoints = dict(cutpoints or {})
@@ -345,7 +359,7 @@ def _subclass_result(strata: np.ndarray, treat: np.ndarray, ids: pd.Index) -> tu
     return w, pairs, unmatched, subclass
 
 
-def _match_frame(frame: pd.DataFrame, treat: np.ndarray, ids: pd.Series, covariates: Sequence[str],
+def _match_frame(frame: pd.DataFrame, treat: np.ndarray, ids: pd.Index, covariates: Sequence[str],
                  method: str, distance: Any, ratio: int, replace: bool, caliper: Optional[float],
                  std_caliper: bool, exact: Sequence[str], order: Optional[str], seed: Optional[int],
                  unit_id: Optional[np.ndarray], cutpoints: Optional[Mapping[str, Any]], progress: bool,
@@ -354,13 +368,14 @@ def _match_frame(frame: pd.DataFrame, treat: np.ndarray, ids: pd.Series, covaria
     n1 = int(treat.sum())
     if n1 == 0 or n1 == n:
         raise ComputationError(f"matching needs both groups; the {table} has {n1} treated units of {n}")
-    index = pd.Index(ids.to_numpy(), name="id")
+    index = ids.rename("id")
     if index.has_duplicates:
         dup = index[index.duplicated()][0]
         raise data_error(table, "id", int(np.flatnonzero(index == dup)[1]), "duplicate id", id=dup)
     balance_cols = list(covariates) + [c for c in exact if c not in covariates]
-    balance_x = design(frame, balance_cols, ids, table, all_levels=True) if balance_cols else \
-        pd.DataFrame(index=frame.index)
+
+    def balance_x() -> pd.DataFrame:
+        return design(frame, balance_cols, ids, table, all_levels=True)
     if method in ("exact", "cem"):
         cols = list(exact) if method == "exact" and exact else list(covariates)
         if not cols:
@@ -385,8 +400,7 @@ def _match_frame(frame: pd.DataFrame, treat: np.ndarray, ids: pd.Series, covaria
             raise SpecError("a propensity score needs covariates")
         x = design(frame, covariates, ids, table)
         names = ["(Intercept)"] + list(x.columns)
-        matrix = np.column_stack([np.ones(n), x.to_numpy(dtype=float)])
-        _, score, _, _ = _core.fit_logit(np.ascontiguousarray(matrix), treat, names)
+        _, score, _, _ = _core.fit_logit(_with_intercept(x), treat, names)
         spec["distance"] = "logit"
     elif isinstance(distance, str) and distance in _COVARIATE_DISTANCES:
         if caliper is not None:
@@ -424,14 +438,14 @@ def _match_frame(frame: pd.DataFrame, treat: np.ndarray, ids: pd.Series, covaria
             bar.close()
     spec["order"] = order_used
     spec["caliper_absolute"] = cal_abs
-    slot_rows = [(index[treated[i]], index[controls[i, s]], s + 1, float(dists[i, s]))
-                 for s in range(controls.shape[1]) for i in range(len(treated)) if controls[i, s] >= 0]
-    pairs = pd.DataFrame(slot_rows, columns=["treated", "control", "slot", "distance"])
-    if len(pairs):
-        pos = pd.Series(np.arange(n), index=index)
-        pairs = pairs.assign(_t=pos.loc[pairs["treated"]].to_numpy()).sort_values(["_t", "slot"], kind="stable") \
-            .drop(columns="_t").reset_index(drop=True)
-    else:
+    has = controls >= 0
+    t_rows = np.repeat(treated[:, None], controls.shape[1], axis=1)[has]
+    slots = np.broadcast_to(np.arange(1, controls.shape[1] + 1), controls.shape)[has]
+    order_rows = np.lexsort((slots, t_rows))
+    t_rows, slots = t_rows[order_rows], slots[order_rows]
+    pairs = pd.DataFrame({"treated": index[t_rows], "control": index[controls[has][order_rows]],
+                          "slot": slots, "distance": dists[has][order_rows]})
+    if not len(pairs):
         why = "; ".join(sorted({_REASONS[int(r)] for r in reasons if r >= 0}))
         raise ComputationError(f"no treated unit was matched ({why}); widen the caliper or relax exact=")
     unmatched = pd.DataFrame({"id": [index[treated[i]] for i in range(len(treated)) if reasons[i] >= 0],
@@ -547,7 +561,7 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
     if id is not None and id not in frame.columns:
         raise SpecError(f"id={id!r} is not a column of the data")
     id_col = id or ("id" if "id" in frame.columns else None)
-    ids = (frame[id_col] if id_col is not None else pd.Series(frame.index)).reset_index(drop=True)
+    ids = pd.Index(frame[id_col]) if id_col is not None else frame.index
     frame = frame.reset_index(drop=True)
     if treatment is None or treatment not in frame.columns:
         raise SpecError(f"treatment must name a column of the data, got {treatment!r}")
@@ -592,7 +606,7 @@ def _match_cohort(cohort: Any, covariates: list, horizon: Any, lookback: Any, pe
             pool = np.ones(len(frame), dtype=bool)
         else:
             pool = treat | cohort.costs(h)["complete"].to_numpy(dtype=bool)
-        ids = frame["id"][pool].reset_index(drop=True)
+        ids = pd.Index(frame["id"][pool])
         sub_spec = dict(spec, horizon=None if h is None else horizon_text(h))
         results[sub_spec["horizon"]] = _match_frame(
             frame[pool].reset_index(drop=True), treat[pool], ids, covariates,

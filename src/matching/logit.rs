@@ -45,51 +45,73 @@ pub struct LogitFit {
     pub iterations: usize,
 }
 
-/// R's `binomial()$linkinv` (`plogis` with the linear predictor clamped at ±30).
-fn inverse_link(eta: f64) -> f64 {
-    let t = if eta < -THRESH {
-        f64::EPSILON
+/// One pass over the rows: `eta = x b`, `mu`, `d mu / d eta` and the deviance (summed
+/// per chunk, then over chunks in order).
+fn update(x: &[f64], p: usize, beta: &[f64], y: &[bool], eta: &mut [f64], mu: &mut [f64], dmu: &mut [f64]) -> f64 {
+    let parts: Vec<f64> = eta
+        .par_chunks_mut(CHUNK)
+        .zip(mu.par_chunks_mut(CHUNK))
+        .zip(dmu.par_chunks_mut(CHUNK))
+        .zip(x.par_chunks(CHUNK * p))
+        .zip(y.par_chunks(CHUNK))
+        .map(|((((eta, mu), dmu), x), y)| {
+            let mut dev = 0.0;
+            for i in 0..eta.len() {
+                let row = &x[i * p..(i + 1) * p];
+                let e: f64 = row.iter().zip(beta).map(|(a, b)| a * b).sum();
+                eta[i] = e;
+                let (m, d) = link(e);
+                mu[i] = m;
+                dmu[i] = d;
+                dev += if y[i] { -2.0 * m.ln() } else { -2.0 * (1.0 - m).ln() };
+            }
+            dev
+        })
+        .collect();
+    parts.iter().sum()
+}
+
+/// R's `binomial()` `linkinv` and `mu.eta` from one exponential (the linear predictor
+/// clamped at ±30 as R's C code does).
+fn link(eta: f64) -> (f64, f64) {
+    if eta < -THRESH {
+        (f64::EPSILON / (1.0 + f64::EPSILON), f64::EPSILON)
     } else if eta > THRESH {
-        1.0 / f64::EPSILON
+        let t = 1.0 / f64::EPSILON;
+        (t / (1.0 + t), f64::EPSILON)
     } else {
-        eta.exp()
-    };
-    t / (1.0 + t)
-}
-
-/// R's `binomial()$mu.eta`.
-fn dmu_deta(eta: f64) -> f64 {
-    if !(-THRESH..=THRESH).contains(&eta) {
-        return f64::EPSILON;
+        let e = eta.exp();
+        let one = 1.0 + e;
+        (e / one, e / (one * one))
     }
-    let e = eta.exp();
-    e / ((1.0 + e) * (1.0 + e))
 }
 
-fn deviance(y: &[bool], mu: &[f64]) -> f64 {
-    y.par_chunks(CHUNK)
-        .zip(mu.par_chunks(CHUNK))
-        .map(|(y, mu)| y.iter().zip(mu).map(|(&y, &m)| if y { -2.0 * m.ln() } else { -2.0 * (1.0 - m).ln() }).sum::<f64>())
-        .collect::<Vec<_>>()
-        .iter()
-        .sum()
-}
-
-/// `X' W X` and `X' W z` (upper triangle packed into a full matrix), over fixed chunks.
-fn normal_equations(x: &[f64], p: usize, w: &[f64], z: &[f64]) -> (DMatrix<f64>, DVector<f64>) {
+/// `X' W X` and `X' W z` with glm's working weights and response, over fixed chunks.
+fn normal_equations(x: &[f64], p: usize, y: &[bool], eta: &[f64], mu: &[f64], dmu: &[f64]) -> (DMatrix<f64>, DVector<f64>) {
     let parts: Vec<(Vec<f64>, Vec<f64>)> = x
         .par_chunks(CHUNK * p)
-        .zip(w.par_chunks(CHUNK))
-        .zip(z.par_chunks(CHUNK))
-        .map(|((x, w), z)| {
+        .zip(y.par_chunks(CHUNK))
+        .zip(eta.par_chunks(CHUNK))
+        .zip(mu.par_chunks(CHUNK))
+        .zip(dmu.par_chunks(CHUNK))
+        .map(|((((x, y), eta), mu), dmu)| {
             let mut a = vec![0.0; p * p];
             let mut b = vec![0.0; p];
-            for ((row, &wi), &zi) in x.chunks_exact(p).zip(w).zip(z) {
+            let mut wx = vec![0.0; p];
+            for i in 0..y.len() {
+                let row = &x[i * p..(i + 1) * p];
+                let d = dmu[i];
+                let w = d * d / (mu[i] * (1.0 - mu[i]));
+                let z = eta[i] + ((y[i] as u8 as f64) - mu[i]) / d;
                 for j in 0..p {
-                    let wx = wi * row[j];
-                    b[j] += wx * zi;
+                    wx[j] = w * row[j];
+                    b[j] += wx[j] * z;
+                }
+                for j in 0..p {
+                    let arow = &mut a[j * p..(j + 1) * p];
+                    let v = wx[j];
                     for k in j..p {
-                        a[j * p + k] += wx * row[k];
+                        arow[k] += v * row[k];
                     }
                 }
             }
@@ -181,29 +203,20 @@ pub fn fit_logit(x: &[f64], p: usize, y: &[bool], names: &[String]) -> Result<Lo
     if ones == 0 || ones == n {
         return Err(Error::Computation("the treatment is constant: every unit is in the same group".into()));
     }
-    let mut eta: Vec<f64> = y.iter().map(|&v| if v { (0.75f64 / 0.25).ln() } else { (0.25f64 / 0.75).ln() }).collect();
-    let mut mu: Vec<f64> = eta.iter().map(|&e| inverse_link(e)).collect();
-    let mut dev_old = deviance(y, &mu);
-    let mut coefficients = vec![0.0; p];
-    let mut w = vec![0.0; n];
-    let mut z = vec![0.0; n];
+    // glm's start: mustart = (y + 0.5) / 2, eta = logit(mustart).
+    let mut eta: Vec<f64> = y.iter().map(|&v| if v { 3f64.ln() } else { (1.0f64 / 3.0).ln() }).collect();
+    let mut mu = vec![0.0; n];
+    let mut dmu = vec![0.0; n];
+    let mut dev_old = 0.0;
+    for i in 0..n {
+        (mu[i], dmu[i]) = link(eta[i]);
+        dev_old += if y[i] { -2.0 * mu[i].ln() } else { -2.0 * (1.0 - mu[i]).ln() };
+    }
     for iteration in 1..=MAX_ITERATIONS {
-        w.par_iter_mut().zip(z.par_iter_mut()).enumerate().for_each(|(i, (wi, zi))| {
-            let d = dmu_deta(eta[i]);
-            let variance = mu[i] * (1.0 - mu[i]);
-            *zi = eta[i] + ((y[i] as u8 as f64) - mu[i]) / d;
-            *wi = d * d / variance;
-        });
-        let (a, b) = normal_equations(x, p, &w, &z);
+        let (a, b) = normal_equations(x, p, y, &eta, &mu, &dmu);
         let beta = solve_spd(&a, &b, names)?;
-        coefficients = beta.iter().copied().collect();
-        eta.par_chunks_mut(CHUNK).zip(x.par_chunks(CHUNK * p)).for_each(|(eta, x)| {
-            for (e, row) in eta.iter_mut().zip(x.chunks_exact(p)) {
-                *e = row.iter().zip(&coefficients).map(|(a, b)| a * b).sum();
-            }
-        });
-        mu.par_iter_mut().zip(eta.par_iter()).for_each(|(m, &e)| *m = inverse_link(e));
-        let dev = deviance(y, &mu);
+        let coefficients: Vec<f64> = beta.iter().copied().collect();
+        let dev = update(x, p, &coefficients, y, &mut eta, &mut mu, &mut dmu);
         if !dev.is_finite() {
             return Err(Error::Computation("the logistic regression diverged (infinite deviance)".into()));
         }

@@ -14,8 +14,10 @@
 pub mod covariates;
 pub mod logit;
 pub mod nearest;
+mod kdtree;
 mod select;
 mod skip;
+pub mod sort;
 
 /// How the distance between a treated unit and a control is measured.
 #[derive(Debug, Clone)]

@@ -22,6 +22,7 @@
 //!   first match;
 //! - with replacement, controls are never removed and the order is the data order.
 
+use super::kdtree::KdTree;
 use super::select::keep_closest;
 use super::skip::Alive;
 use super::{Matching, Metric, Order, Unmatched};
@@ -37,6 +38,8 @@ const TIE: f64 = 1e-10;
 /// The controls of one exact stratum, sorted by position.
 struct StratumControls {
     units: Vec<usize>,
+    /// For covariate distances: the controls' whitened coordinates in a k-d tree.
+    tree: Option<KdTree>,
     pos: Vec<usize>,
     alive: Alive,
     had_any: bool,
@@ -51,29 +54,44 @@ struct Pool {
 }
 
 impl Pool {
-    fn new(treat: &[bool], pos: &[usize], stratum: &[u32], n_strata: usize, eligible: &[bool]) -> Pool {
-        let mut lists: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n_strata];
-        for (u, &t) in treat.iter().enumerate() {
-            if !t {
-                lists[stratum[u] as usize].push((pos[u], u));
+    /// `sorted`: all units in walk order (so each stratum's controls come out sorted).
+    fn new(treat: &[bool], pos: &[usize], sorted: &[usize], stratum: &[u32], n_strata: usize, eligible: &[bool], metric: &Metric) -> Pool {
+        let mut lists: Vec<(Vec<usize>, Vec<usize>)> = vec![(Vec::new(), Vec::new()); n_strata];
+        for &u in sorted {
+            if !treat[u] {
+                let l = &mut lists[stratum[u] as usize];
+                l.0.push(u);
+                l.1.push(pos[u]);
             }
         }
         let mut slot = vec![usize::MAX; treat.len()];
         let mut alive_total = 0;
         let strata = lists
             .into_iter()
-            .map(|mut list| {
-                list.sort_unstable();
-                let had_any = !list.is_empty();
-                let mut alive = Alive::new(list.len());
-                for (j, &(_, u)) in list.iter().enumerate() {
+            .map(|(units, pos)| {
+                let mut alive = Alive::new(units.len());
+                for (j, &u) in units.iter().enumerate() {
                     slot[u] = j;
                     if !eligible[u] {
                         alive.remove(j);
                     }
                 }
+                let mut tree = match metric {
+                    Metric::Covariates { coords, dims, .. } if !units.is_empty() => {
+                        let points: Vec<f64> = units.iter().flat_map(|&u| coords[u * dims..(u + 1) * dims].iter().copied()).collect();
+                        Some(KdTree::new(&points, *dims))
+                    }
+                    _ => None,
+                };
+                if let Some(tree) = tree.as_mut() {
+                    for (j, &u) in units.iter().enumerate() {
+                        if !eligible[u] {
+                            tree.remove(j);
+                        }
+                    }
+                }
                 alive_total += alive.count();
-                StratumControls { pos: list.iter().map(|p| p.0).collect(), units: list.into_iter().map(|p| p.1).collect(), alive, had_any }
+                StratumControls { had_any: !units.is_empty(), units, tree, pos, alive }
             })
             .collect();
         Pool { strata, slot, alive_total }
@@ -84,6 +102,9 @@ impl Pool {
         let j = self.slot[unit];
         if s.alive.is_alive(j) {
             s.alive.remove(j);
+            if let Some(tree) = s.tree.as_mut() {
+                tree.remove(j);
+            }
             self.alive_total -= 1;
         }
     }
@@ -203,44 +224,31 @@ fn find(metric: &Metric, caliper: f64, pool: &mut Pool, pos: &[usize], stratum: 
             }
             keep_closest(cands, ratio)
         }
-        Metric::Covariates { coords, dims, sort_key } => {
+        Metric::Covariates { coords, dims, .. } => {
             let q = *dims;
-            let xt = &coords[t * q..(t + 1) * q];
-            let mut walk = Walk::new(s, ii, ii);
-            let mut best: Vec<(usize, f64)> = Vec::with_capacity(ratio + 1);
-            while let Some((j, left)) = walk.next(s) {
-                let u = s.units[j];
-                if round > 1 && row.iter().any(|m| m.0 == u) {
-                    continue;
+            let Some(tree) = s.tree.as_ref() else { return Vec::new() };
+            let extra = if round > 1 { row.len() } else { 0 };
+            let found = tree.nearest(&coords[t * q..(t + 1) * q], ratio + extra, 4.0 * TIE);
+            // (unit, squared distance, MatchIt's walk event: offset from the treated
+            // unit's position, right after left at equal offsets).
+            let mut cands: Vec<(usize, f64, (usize, bool))> = found
+                .into_iter()
+                .map(|(slot, d)| (s.units[slot], d, (s.pos[slot].abs_diff(ii), s.pos[slot] > ii)))
+                .filter(|c| !(round > 1 && row.iter().any(|m| m.0 == c.0)) && c.1.is_finite())
+                .collect();
+            cands.sort_by(|a, b| a.1.total_cmp(&b.1));
+            // MatchIt keeps, among equal distances, the control its walk meets last.
+            let mut i = 0;
+            while i < cands.len() {
+                let limit = cands[i].1 + TIE * cands[i].1.abs();
+                let mut j = i + 1;
+                while j < cands.len() && cands[j].1 <= limit {
+                    j += 1;
                 }
-                let mv = sort_key[t] - sort_key[u];
-                if best.len() == ratio && best[ratio - 1].1 < mv * mv {
-                    walk.stop(left);
-                    continue;
-                }
-                let xu = &coords[u * q..(u + 1) * q];
-                let d: f64 = xt.iter().zip(xu).map(|(a, b)| (a - b) * (a - b)).sum();
-                if !d.is_finite() {
-                    continue;
-                }
-                match best.last() {
-                    None => best.push((u, d)),
-                    Some(&(_, worst)) if d > worst + TIE * worst.abs() => {
-                        if best.len() < ratio {
-                            best.push((u, d));
-                        }
-                    }
-                    Some(_) if ratio == 1 => best[0] = (u, d),
-                    Some(_) => {
-                        if best.len() == ratio {
-                            best.pop();
-                        }
-                        let at = best.partition_point(|b| b.1 < d - TIE * d.abs());
-                        best.insert(at, (u, d));
-                    }
-                }
+                cands[i..j].sort_by(|a, b| b.2.cmp(&a.2));
+                i = j;
             }
-            best.into_iter().map(|(u, d)| (u, d.sqrt())).collect()
+            cands.into_iter().take(ratio).map(|(u, d, _)| (u, d.sqrt())).collect()
         }
     }
 }
@@ -286,9 +294,7 @@ pub struct GreedyInput<'a> {
 }
 
 fn stable_rank(key: &[f64], members: impl Iterator<Item = usize>) -> Vec<usize> {
-    let mut idx: Vec<usize> = members.collect();
-    idx.sort_by(|&a, &b| key[a].total_cmp(&key[b]));
-    idx
+    super::sort::order_by(key, members)
 }
 
 impl<'a> Greedy<'a> {
@@ -335,7 +341,8 @@ impl<'a> Greedy<'a> {
         let per_stratum = !is_score && input.exact.is_some() && input.unit_id.is_none();
         let mut pos = vec![0usize; n];
         let mut counters = vec![0usize; n_strata];
-        for u in stable_rank(key, 0..n) {
+        let sorted = stable_rank(key, 0..n);
+        for &u in &sorted {
             let c = if per_stratum { &mut counters[stratum[u] as usize] } else { &mut counters[0] };
             pos[u] = *c;
             *c += 1;
@@ -368,7 +375,7 @@ impl<'a> Greedy<'a> {
         let order = match order_used {
             Order::Largest => {
                 let mut o = treated.clone();
-                o.sort_by(|&a, &b| key[b].total_cmp(&key[a]));
+                o.sort_by(|&a, &b| key[b].total_cmp(&key[a]).then(a.cmp(&b)));
                 o
             }
             Order::Smallest => stable_rank(key, treated.iter().copied()),
@@ -391,7 +398,7 @@ impl<'a> Greedy<'a> {
         for &u in &treated {
             allowed[u] = input.ratio as u32;
         }
-        let pool = Pool::new(treat, &pos, &stratum, n_strata, &eligible);
+        let pool = Pool::new(treat, &pos, &sorted, &stratum, n_strata, &eligible, &metric);
         Ok(Greedy {
             metric,
             treat,

@@ -38,9 +38,16 @@ type LogitOut<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, f64,
 #[pyfunction]
 fn fit_logit<'py>(py: Python<'py>, x: PyReadonlyArray2<'py, f64>, y: PyReadonlyArray1<'py, bool>, names: Vec<String>) -> PyResult<LogitOut<'py>> {
     let p = x.as_array().ncols();
-    let flat: Vec<f64> = x.as_array().iter().copied().collect();
+    let owned: Vec<f64>;
+    let flat: &[f64] = match x.as_slice() {
+        Ok(slice) => slice,
+        Err(_) => {
+            owned = x.as_array().iter().copied().collect();
+            &owned
+        }
+    };
     let y = y.as_array().to_vec();
-    let fit = run(py, || fit_logit_core(&flat, p, &y, &names))?;
+    let fit = run(py, || fit_logit_core(flat, p, &y, &names))?;
     Ok((fit.coefficients.into_pyarray(py), fit.fitted.into_pyarray(py), fit.deviance, fit.iterations))
 }
 

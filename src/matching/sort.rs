@@ -1,0 +1,78 @@
+//! Sorting units by a distance, ties in data order, as R's `order()`.
+//!
+//! A least-significant-digit radix sort on the IEEE-754 bits mapped to an order-preserving
+//! unsigned integer: stable (so equal values keep their data order, as R's `order` does),
+//! linear in the number of units, and quicker than a comparison sort on a million units.
+//! Digits on which all keys agree (the exponent bits of probabilities, say) are skipped.
+
+const BITS: u32 = 11;
+const BUCKETS: usize = 1 << BITS;
+
+/// Maps an `f64` to a `u64` with the same order (`-0.0` and `0.0` equal, as in R).
+fn ordered_bits(v: f64) -> u64 {
+    let b = (v + 0.0).to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
+/// The members sorted by `key`, equal keys in the order given.
+///
+/// # Examples
+///
+/// ```
+/// let order = utfall::matching::sort::order_by(&[0.5, 0.1, 0.5, -2.0], 0..4);
+/// assert_eq!(order, vec![3, 1, 0, 2]);
+/// ```
+pub fn order_by(key: &[f64], members: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut items: Vec<(u64, u32)> = members.map(|u| (ordered_bits(key[u]), u as u32)).collect();
+    let mut buffer = vec![(0u64, 0u32); items.len()];
+    let mut shift = 0;
+    while shift < 64 {
+        let mut counts = vec![0usize; BUCKETS];
+        for &(k, _) in &items {
+            counts[((k >> shift) as usize) & (BUCKETS - 1)] += 1;
+        }
+        if counts.iter().any(|&c| c == items.len()) {
+            shift += BITS;
+            continue;
+        }
+        let mut start = 0;
+        for c in counts.iter_mut() {
+            let n = *c;
+            *c = start;
+            start += n;
+        }
+        for &item in &items {
+            let digit = ((item.0 >> shift) as usize) & (BUCKETS - 1);
+            buffer[counts[digit]] = item;
+            counts[digit] += 1;
+        }
+        std::mem::swap(&mut items, &mut buffer);
+        shift += BITS;
+    }
+    items.into_iter().map(|(_, u)| u as usize).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::order_by;
+
+    #[test]
+    fn agrees_with_a_stable_comparison_sort() {
+        let mut s: u64 = 7;
+        let key: Vec<f64> = (0..5000)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                ((s % 97) as f64 - 40.0) * 0.25
+            })
+            .collect();
+        let mut expected: Vec<usize> = (0..key.len()).collect();
+        expected.sort_by(|&a, &b| key[a].total_cmp(&key[b]));
+        assert_eq!(order_by(&key, 0..key.len()), expected);
+    }
+}
