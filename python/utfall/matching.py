@@ -43,6 +43,7 @@ import pandas as pd
 from . import _core
 from ._frames import to_pandas
 from .balance import balance_table, love_plot
+from .strata import coarsen, subclass_matching
 from .errors import ComputationError, SpecError, data_error
 
 _SCORE_NAMES = {"logit": "logit", "glm": "logit"}
@@ -303,62 +304,6 @@ def _progress_callback(progress: bool, total_hint: int):
     return update, bar
 
 
-def _coarsen(frame: pd.DataFrame, columns: Sequence[str], cutpoints: Optional[Mapping[str, Any]],
-             ids: pd.Index, table: str) -> pd.DataFrame:
-    """Bins for coarsened exact matching: Sturges' equal-width bins by default."""
-    out = {}
-    cutpoints = dict(cutpoints or {})
-    unknown = set(cutpoints) - set(columns)
-    if unknown:
-        raise SpecError(f"cutpoints for columns that are not covariates: {sorted(unknown)}")
-    for name in columns:
-        col = _check_column(frame, name, ids, table)
-        if _is_factor(col) or (pd.api.types.is_bool_dtype(col)) or col.nunique() <= 2:
-            out[name] = col.astype(str).to_numpy()
-            continue
-        x = col.to_numpy(dtype=float)
-        cut = cutpoints.get(name)
-        if cut is None:
-            cut = int(np.ceil(np.log2(len(x)) + 1))
-        if isinstance(cut, (int, np.integer)):
-            if cut < 1:
-                raise SpecError(f"cutpoints[{name!r}] must be at least 1 bin, got {cut}")
-            edges = np.linspace(x.min(), x.max(), int(cut) + 1)
-        else:
-            edges = np.unique(np.concatenate([[x.min()], np.asarray(cut, dtype=float), [x.max()]]))
-        # Right-closed bins, the lowest one closed on the left too (R's cut(include.lowest = TRUE)).
-        out[name] = np.clip(np.searchsorted(edges, x, side="left"), 1, len(edges) - 1)
-    return pd.DataFrame(out, index=frame.index)
-
-
-def _subclass_result(strata: np.ndarray, treat: np.ndarray, ids: pd.Index) -> tuple:
-    """MatchIt's subclass weights (ATT) and all treated-control pairs within each stratum."""
-    s = pd.Series(strata)
-    nt = s[treat].value_counts()
-    nc = s[~treat].value_counts()
-    both = nt.index.intersection(nc.index)
-    in_both = s.isin(both).to_numpy()
-    w = np.zeros(len(treat))
-    w[treat & in_both] = 1.0
-    ratio = (nt.reindex(both) / nc.reindex(both))
-    ctrl = ~treat & in_both
-    w[ctrl] = ratio.reindex(s[ctrl]).to_numpy()
-    if ctrl.any():
-        w[ctrl] *= ctrl.sum() / w[ctrl].sum()
-    rows = []
-    idx = np.arange(len(treat))
-    for stratum in both:
-        members = idx[strata == stratum]
-        t_rows, c_rows = members[treat[members]], members[~treat[members]]
-        for t in t_rows:
-            for slot, c in enumerate(c_rows, start=1):
-                rows.append((ids[t], ids[c], slot, np.nan))
-    pairs = pd.DataFrame(rows, columns=["treated", "control", "slot", "distance"])
-    subclass = np.where(in_both, strata, -1)
-    unmatched = [ids[t] for t in idx[treat & ~in_both]]
-    return w, pairs, unmatched, subclass
-
-
 def _match_frame(frame: pd.DataFrame, treat: np.ndarray, ids: pd.Index, covariates: Sequence[str],
                  method: str, distance: Any, ratio: int, replace: bool, caliper: Optional[float],
                  std_caliper: bool, exact: Sequence[str], order: Optional[str], seed: Optional[int],
@@ -380,12 +325,12 @@ def _match_frame(frame: pd.DataFrame, treat: np.ndarray, ids: pd.Index, covariat
         cols = list(exact) if method == "exact" and exact else list(covariates)
         if not cols:
             raise SpecError(f"method={method!r} needs covariates (or exact=) to stratify on")
-        coarse = (frame[cols].copy() if method == "exact" else _coarsen(frame, cols, cutpoints, ids, table))
+        coarse = (frame[cols].copy() if method == "exact" else coarsen(frame, cols, cutpoints, ids, table))
         if method == "exact":
             for c in cols:
                 _check_column(frame, c, ids, table) if c in covariates else None
         strata = coarse.groupby(cols, sort=True, observed=True).ngroup().to_numpy()
-        w, pairs, unmatched_ids, subclass = _subclass_result(strata, treat, index)
+        w, pairs, unmatched_ids, subclass = subclass_matching(strata, treat, index)
         if not (w[treat] > 0).any():
             raise ComputationError(f"{method} matching matched no treated unit: no stratum holds both groups")
         unmatched = pd.DataFrame({"id": unmatched_ids, "reason": _REASONS[0]})
@@ -423,7 +368,7 @@ def _match_frame(frame: pd.DataFrame, treat: np.ndarray, ids: pd.Index, covariat
             raise SpecError(f"a user score needs one value per row ({n}), got shape {score.shape}")
         spec["distance"] = "user"
     cal_abs = None
-    if caliper is not None:
+    if caliper is not None and score is not None:
         if not caliper > 0:
             raise SpecError(f"caliper must be a positive number, got {caliper!r}")
         cal_abs = float(caliper) * (float(np.std(score, ddof=1)) if std_caliper else 1.0)

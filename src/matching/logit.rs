@@ -45,30 +45,150 @@ pub struct LogitFit {
     pub iterations: usize,
 }
 
-/// One pass over the rows: `eta = x b`, `mu`, `d mu / d eta` and the deviance (summed
-/// per chunk, then over chunks in order).
-fn update(x: &[f64], p: usize, beta: &[f64], y: &[bool], eta: &mut [f64], mu: &mut [f64], dmu: &mut [f64]) -> f64 {
-    let parts: Vec<f64> = eta
+/// The normal equations of one IRLS step and the deviance of the current fit.
+struct Step {
+    a: DMatrix<f64>,
+    b: DVector<f64>,
+    deviance: f64,
+}
+
+/// One pass over the rows: the linear predictor `eta = x beta` (glm's start when `beta`
+/// is None), the fitted probabilities (written to `mu`), the deviance, and `X' W X`,
+/// `X' W z` with glm's working weights and response for the next step. Rows are summed
+/// in fixed chunks, the chunks in order, so the result does not depend on the threads.
+fn pass(x: &[f64], p: usize, beta: Option<&[f64]>, y: &[bool], mu: &mut [f64]) -> Step {
+    let parts: Vec<(Vec<f64>, Vec<f64>, f64)> = mu
         .par_chunks_mut(CHUNK)
-        .zip(mu.par_chunks_mut(CHUNK))
-        .zip(dmu.par_chunks_mut(CHUNK))
         .zip(x.par_chunks(CHUNK * p))
         .zip(y.par_chunks(CHUNK))
-        .map(|((((eta, mu), dmu), x), y)| {
+        .map(|((mu, x), y)| {
+            let mut a = vec![0.0; p * p];
+            let mut b = vec![0.0; p];
+            let mut wx = vec![0.0; p];
             let mut dev = 0.0;
-            for i in 0..eta.len() {
+            for i in 0..y.len() {
                 let row = &x[i * p..(i + 1) * p];
-                let e: f64 = row.iter().zip(beta).map(|(a, b)| a * b).sum();
-                eta[i] = e;
-                let (m, d) = link(e);
+                let yi = y[i] as u8 as f64;
+                let eta = match beta {
+                    Some(beta) => row.iter().zip(beta).map(|(a, b)| a * b).sum(),
+                    // glm's start: mustart = (y + 0.5) / 2, eta = logit(mustart).
+                    None => if y[i] { 3f64.ln() } else { (1.0f64 / 3.0).ln() },
+                };
+                let (m, d) = link(eta);
                 mu[i] = m;
-                dmu[i] = d;
                 dev += if y[i] { -2.0 * m.ln() } else { -2.0 * (1.0 - m).ln() };
+                let w = d * d / (m * (1.0 - m));
+                let z = eta + (yi - m) / d;
+                for j in 0..p {
+                    wx[j] = w * row[j];
+                    b[j] += wx[j] * z;
+                }
+                for j in 0..p {
+                    let arow = &mut a[j * p..(j + 1) * p];
+                    let v = wx[j];
+                    for k in j..p {
+                        arow[k] += v * row[k];
+                    }
+                }
             }
-            dev
+            (a, b, dev)
         })
         .collect();
-    parts.iter().sum()
+    let mut a = DMatrix::zeros(p, p);
+    let mut b = DVector::zeros(p);
+    let mut deviance = 0.0;
+    for (pa, pb, dev) in &parts {
+        deviance += dev;
+        for j in 0..p {
+            b[j] += pb[j];
+            for k in j..p {
+                a[(j, k)] += pa[j * p + k];
+            }
+        }
+    }
+    for j in 0..p {
+        for k in 0..j {
+            a[(j, k)] = a[(k, j)];
+        }
+    }
+    Step { a, b, deviance }
+}
+
+/// [`pass`] for a design of exactly `P` columns: the same arithmetic in the same order,
+/// with the row and the accumulators in fixed-size arrays the compiler can unroll.
+fn pass_fixed<const P: usize>(x: &[f64], beta: Option<&[f64]>, y: &[bool], mu: &mut [f64]) -> Step {
+    let beta_fixed: Option<[f64; P]> = beta.map(|b| std::array::from_fn(|j| b[j]));
+    let parts: Vec<([[f64; P]; P], [f64; P], f64)> = mu
+        .par_chunks_mut(CHUNK)
+        .zip(x.par_chunks(CHUNK * P))
+        .zip(y.par_chunks(CHUNK))
+        .map(|((mu, x), y)| {
+            let mut a = [[0.0; P]; P];
+            let mut b = [0.0; P];
+            let mut dev = 0.0;
+            for (i, row) in x.chunks_exact(P).enumerate() {
+                let row: &[f64; P] = row.try_into().expect("chunks_exact yields P values");
+                let yi = y[i] as u8 as f64;
+                let eta = match &beta_fixed {
+                    Some(beta) => row.iter().zip(beta).map(|(a, b)| a * b).sum(),
+                    None => if y[i] { 3f64.ln() } else { (1.0f64 / 3.0).ln() },
+                };
+                let (m, d) = link(eta);
+                mu[i] = m;
+                dev += if y[i] { -2.0 * m.ln() } else { -2.0 * (1.0 - m).ln() };
+                let w = d * d / (m * (1.0 - m));
+                let z = eta + (yi - m) / d;
+                let mut wx = [0.0; P];
+                for j in 0..P {
+                    wx[j] = w * row[j];
+                    b[j] += wx[j] * z;
+                }
+                for j in 0..P {
+                    for k in j..P {
+                        a[j][k] += wx[j] * row[k];
+                    }
+                }
+            }
+            (a, b, dev)
+        })
+        .collect();
+    let mut a = DMatrix::zeros(P, P);
+    let mut b = DVector::zeros(P);
+    let mut deviance = 0.0;
+    for (pa, pb, dev) in &parts {
+        deviance += dev;
+        for j in 0..P {
+            b[j] += pb[j];
+            for k in j..P {
+                a[(j, k)] += pa[j][k];
+            }
+        }
+    }
+    for j in 0..P {
+        for k in 0..j {
+            a[(j, k)] = a[(k, j)];
+        }
+    }
+    Step { a, b, deviance }
+}
+
+/// One IRLS pass, with unrolled code for designs of up to 12 columns.
+fn step(x: &[f64], p: usize, beta: Option<&[f64]>, y: &[bool], mu: &mut [f64]) -> Step {
+    match p {
+        1 => pass_fixed::<1>(x, beta, y, mu),
+        2 => pass_fixed::<2>(x, beta, y, mu),
+        3 => pass_fixed::<3>(x, beta, y, mu),
+        4 => pass_fixed::<4>(x, beta, y, mu),
+        5 => pass_fixed::<5>(x, beta, y, mu),
+        6 => pass_fixed::<6>(x, beta, y, mu),
+        7 => pass_fixed::<7>(x, beta, y, mu),
+        8 => pass_fixed::<8>(x, beta, y, mu),
+        9 => pass_fixed::<9>(x, beta, y, mu),
+        10 => pass_fixed::<10>(x, beta, y, mu),
+        11 => pass_fixed::<11>(x, beta, y, mu),
+        12 => pass_fixed::<12>(x, beta, y, mu),
+        _ => pass(x, p, beta, y, mu),
+    }
 }
 
 /// R's `binomial()` `linkinv` and `mu.eta` from one exponential (the linear predictor
@@ -84,56 +204,6 @@ fn link(eta: f64) -> (f64, f64) {
         let one = 1.0 + e;
         (e / one, e / (one * one))
     }
-}
-
-/// `X' W X` and `X' W z` with glm's working weights and response, over fixed chunks.
-fn normal_equations(x: &[f64], p: usize, y: &[bool], eta: &[f64], mu: &[f64], dmu: &[f64]) -> (DMatrix<f64>, DVector<f64>) {
-    let parts: Vec<(Vec<f64>, Vec<f64>)> = x
-        .par_chunks(CHUNK * p)
-        .zip(y.par_chunks(CHUNK))
-        .zip(eta.par_chunks(CHUNK))
-        .zip(mu.par_chunks(CHUNK))
-        .zip(dmu.par_chunks(CHUNK))
-        .map(|((((x, y), eta), mu), dmu)| {
-            let mut a = vec![0.0; p * p];
-            let mut b = vec![0.0; p];
-            let mut wx = vec![0.0; p];
-            for i in 0..y.len() {
-                let row = &x[i * p..(i + 1) * p];
-                let d = dmu[i];
-                let w = d * d / (mu[i] * (1.0 - mu[i]));
-                let z = eta[i] + ((y[i] as u8 as f64) - mu[i]) / d;
-                for j in 0..p {
-                    wx[j] = w * row[j];
-                    b[j] += wx[j] * z;
-                }
-                for j in 0..p {
-                    let arow = &mut a[j * p..(j + 1) * p];
-                    let v = wx[j];
-                    for k in j..p {
-                        arow[k] += v * row[k];
-                    }
-                }
-            }
-            (a, b)
-        })
-        .collect();
-    let mut a = DMatrix::zeros(p, p);
-    let mut b = DVector::zeros(p);
-    for (pa, pb) in &parts {
-        for j in 0..p {
-            b[j] += pb[j];
-            for k in j..p {
-                a[(j, k)] += pa[j * p + k];
-            }
-        }
-    }
-    for j in 0..p {
-        for k in 0..j {
-            a[(j, k)] = a[(k, j)];
-        }
-    }
-    (a, b)
 }
 
 /// Solves `a x = b` for a symmetric positive definite `a`, or names the aliased column.
@@ -203,20 +273,14 @@ pub fn fit_logit(x: &[f64], p: usize, y: &[bool], names: &[String]) -> Result<Lo
     if ones == 0 || ones == n {
         return Err(Error::Computation("the treatment is constant: every unit is in the same group".into()));
     }
-    // glm's start: mustart = (y + 0.5) / 2, eta = logit(mustart).
-    let mut eta: Vec<f64> = y.iter().map(|&v| if v { 3f64.ln() } else { (1.0f64 / 3.0).ln() }).collect();
     let mut mu = vec![0.0; n];
-    let mut dmu = vec![0.0; n];
-    let mut dev_old = 0.0;
-    for i in 0..n {
-        (mu[i], dmu[i]) = link(eta[i]);
-        dev_old += if y[i] { -2.0 * mu[i].ln() } else { -2.0 * (1.0 - mu[i]).ln() };
-    }
+    let mut current = step(x, p, None, y, &mut mu);
     for iteration in 1..=MAX_ITERATIONS {
-        let (a, b) = normal_equations(x, p, y, &eta, &mu, &dmu);
-        let beta = solve_spd(&a, &b, names)?;
+        let dev_old = current.deviance;
+        let beta = solve_spd(&current.a, &current.b, names)?;
         let coefficients: Vec<f64> = beta.iter().copied().collect();
-        let dev = update(x, p, &coefficients, y, &mut eta, &mut mu, &mut dmu);
+        current = step(x, p, Some(&coefficients), y, &mut mu);
+        let dev = current.deviance;
         if !dev.is_finite() {
             return Err(Error::Computation("the logistic regression diverged (infinite deviance)".into()));
         }
@@ -230,7 +294,6 @@ pub fn fit_logit(x: &[f64], p: usize, y: &[bool], names: &[String]) -> Result<Lo
             }
             return Ok(LogitFit { coefficients, fitted: mu, deviance: dev, iterations: iteration });
         }
-        dev_old = dev;
     }
     Err(Error::Computation(format!(
         "the logistic regression did not converge in {MAX_ITERATIONS} iterations (usually perfect or quasi-perfect separation of the treatment by the covariates)"
@@ -250,6 +313,21 @@ mod tests {
         let fit = fit_logit(&x, 2, &y, &names).unwrap();
         assert!((fit.fitted[0] - 1.0 / 3.0).abs() < 1e-7);
         assert!((fit.fitted[3] - 0.75).abs() < 1e-7);
+    }
+
+    #[test]
+    fn unrolled_and_general_passes_agree() {
+        let n = 40_000;
+        let x: Vec<f64> = (0..n * 3).map(|i| if i % 3 == 0 { 1.0 } else { ((i * 7919) % 101) as f64 / 50.0 - 1.0 }).collect();
+        let y: Vec<bool> = (0..n).map(|i| (i * 31) % 7 < 3).collect();
+        let beta = [0.1, -0.3, 0.2];
+        let (mut m1, mut m2) = (vec![0.0; n], vec![0.0; n]);
+        let a = pass(&x, 3, Some(&beta), &y, &mut m1);
+        let b = pass_fixed::<3>(&x, Some(&beta), &y, &mut m2);
+        assert_eq!(a.a, b.a);
+        assert_eq!(a.b, b.b);
+        assert_eq!(a.deviance, b.deviance);
+        assert_eq!(m1, m2);
     }
 
     #[test]

@@ -6,17 +6,19 @@
 //! outwards from the treated unit's position, alternating left and right one position
 //! at a time. That walk decides ties, so it is reproduced here by its *event order*: a
 //! candidate at offset `a` on the left is met before one at offset `b` on the right
-//! exactly when `a <= b`. Removed controls are skipped with [`Alive`] instead of being
-//! visited, and the controls of each exact stratum sit in their own sorted list, so the
-//! walk never touches a control it could not take.
+//! exactly when `a <= b`. For a score, removed controls are skipped with `Alive`
+//! instead of being visited, and the controls of each exact stratum sit in their own
+//! sorted list, so the walk never touches a control it could not take. For covariates,
+//! a k-d tree with removals (`KdTree`) finds every available control at the smallest
+//! distance, and MatchIt's event order picks among them.
 //!
 //! Rules replayed (see MatchIt `src/internal.cpp`, `find_control_vec`, `find_control_mahcovs`):
 //! - one-dimensional distance: up to `k` candidates are collected on each side; a side
 //!   stops at the caliper, at its `k`-th candidate, or at a candidate farther than `k`
 //!   already found; the `k` closest are kept ([`keep_closest`]);
-//! - covariates: the squared difference in the sorting coordinate bounds the squared
-//!   distance from below and stops a side once it exceeds the `k`-th best; among equal
-//!   distances the candidate met *last* wins (MatchIt replaces on `<=`);
+//! - covariates: the `k` closest controls; among equal distances (equal to a relative
+//!   1e-10, the rounding noise of the whitening) the candidate MatchIt's walk meets
+//!   *last* wins (MatchIt replaces on `<=`);
 //! - without replacement and `k > 1`, matching runs in rounds: every treated unit gets its
 //!   first control before any gets its second, and the second search starts beyond the
 //!   first match;

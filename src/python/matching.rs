@@ -39,9 +39,10 @@ type LogitOut<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, f64,
 fn fit_logit<'py>(py: Python<'py>, x: PyReadonlyArray2<'py, f64>, y: PyReadonlyArray1<'py, bool>, names: Vec<String>) -> PyResult<LogitOut<'py>> {
     let p = x.as_array().ncols();
     let owned: Vec<f64>;
+    // Row-major data are read in place; anything else (Fortran order, strides) is copied.
     let flat: &[f64] = match x.as_slice() {
-        Ok(slice) => slice,
-        Err(_) => {
+        Ok(slice) if x.as_array().is_standard_layout() => slice,
+        _ => {
             owned = x.as_array().iter().copied().collect();
             &owned
         }
