@@ -93,6 +93,11 @@ def test_random_order_is_seeded_and_recorded(lalonde):
     pd.testing.assert_frame_equal(a.pairs, b.pairs)
     assert a.spec["seed"] == 7 and a.spec["order"] == "random"
     assert c.spec["order"] == "smallest"
+    close = utfall.match(lalonde, "treat", FULL, order="closest", ratio=2)
+    assert close.spec["order"] == "closest" and not close.pairs["control"].duplicated().any()
+    assert len(close.pairs) == 370
+    with pytest.raises(utfall.SpecError, match="closest"):
+        utfall.match(lalonde, "treat", ["age", "educ"], distance="mahalanobis", order="closest")
 
 
 def test_other_distances_and_methods(lalonde):

@@ -442,8 +442,10 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
         over all units when ``std_caliper`` (MatchIt's default) or on the score's scale.
     exact : str or list of str, optional
         Columns a control must share with its treated unit.
-    order : {"largest", "smallest", "data", "random"}, optional
-        The order in which treated units choose (default: MatchIt's).
+    order : {"largest", "smallest", "closest", "data", "random"}, optional
+        The order in which treated units choose (default: MatchIt's):
+        highest score first, lowest first, closest pair first (re-matching a
+        unit whose control was taken), data order, or a seeded random order.
     seed : int, optional
         The seed of ``order="random"``; recorded in ``result.spec``.
     id : str, optional

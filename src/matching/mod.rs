@@ -40,6 +40,9 @@ pub enum Order {
     Data,
     /// A random permutation drawn from the seed.
     Random,
+    /// The closest pair first (MatchIt's `m.order = "closest"`), re-matching a treated
+    /// unit whose control was taken.
+    Closest,
 }
 
 impl Order {
@@ -49,6 +52,7 @@ impl Order {
             Order::Smallest => "smallest",
             Order::Data => "data",
             Order::Random => "random",
+            Order::Closest => "closest",
         }
     }
 }

@@ -32,6 +32,8 @@ use crate::error::{Error, Result};
 use rand::seq::SliceRandom;
 use std::collections::HashMap;
 
+mod closest;
+
 /// Relative difference below which two squared covariate distances count as a tie: the
 /// rounding of the whitening differs between implementations, and MatchIt resolves
 /// mathematically equal distances (mirror-image controls) by its walk order.
@@ -169,17 +171,21 @@ impl Walk {
 }
 
 /// Finds up to `ratio` controls for treated unit `t` (`row`: its earlier matches).
-fn find(metric: &Metric, caliper: f64, pool: &mut Pool, pos: &[usize], stratum: u32, t: usize, round: usize, row: &[(usize, f64)], ratio: usize) -> Vec<(usize, f64)> {
+/// `prev_start`: a control the search must start beyond (MatchIt's `prev_start`, used
+/// when the closest-first order re-matches a unit whose control was taken).
+#[allow(clippy::too_many_arguments)]
+fn find(metric: &Metric, caliper: f64, pool: &mut Pool, pos: &[usize], stratum: u32, t: usize, round: usize, row: &[(usize, f64)], ratio: usize, prev_start: Option<usize>) -> Vec<(usize, f64)> {
     let s = &mut pool.strata[stratum as usize];
     let ii = pos[t];
     match metric {
         Metric::Score(distance) => {
             let di = distance[t];
             let (mut lo, mut hi, mut min_dist) = (ii, ii, 0.0f64);
-            if round > 1 && !row.is_empty() {
+            let earlier = if round > 1 { row } else { &[] };
+            if !earlier.is_empty() || prev_start.is_some() {
                 // MatchIt starts a later round's search beyond this unit's earlier matches.
                 let (mut lo_d, mut hi_d) = (di, di);
-                for &(u, _) in row {
+                for u in earlier.iter().map(|m| m.0).chain(prev_start) {
                     if pos[u] < lo {
                         lo = pos[u];
                         lo_d = distance[u];
@@ -368,8 +374,8 @@ impl<'a> Greedy<'a> {
             match input.order {
                 None if is_score => Order::Largest,
                 None => Order::Data,
-                Some(Order::Largest | Order::Smallest) if !is_score => {
-                    return Err(Error::Spec("order 'largest' and 'smallest' need a propensity score or a user score; with covariate distances use 'data' or 'random'".into()))
+                Some(Order::Largest | Order::Smallest | Order::Closest) if !is_score => {
+                    return Err(Error::Spec("orders 'largest', 'smallest' and 'closest' need a propensity score or a user score; with covariate distances use 'data' or 'random'".into()))
                 }
                 Some(o) => o,
             }
@@ -382,6 +388,7 @@ impl<'a> Greedy<'a> {
             }
             Order::Smallest => stable_rank(key, treated.iter().copied()),
             Order::Data => treated.clone(),
+            Order::Closest => treated.clone(),
             Order::Random => {
                 let mut o: Vec<usize> = treated.iter().copied().filter(|&u| eligible[u]).collect();
                 o.shuffle(&mut crate::rng::stream(input.seed, 0));
@@ -395,7 +402,7 @@ impl<'a> Greedy<'a> {
             }
             (ids.to_vec(), map)
         });
-        let rounds = reuse_max < n1 as u32 || units_by_id.is_some();
+        let rounds = reuse_max < n1 as u32 || units_by_id.is_some() || order_used == Order::Closest;
         let mut allowed = vec![reuse_max; n];
         for &u in &treated {
             allowed[u] = input.ratio as u32;
@@ -431,6 +438,13 @@ impl<'a> Greedy<'a> {
 
     /// Matches up to `budget` more treated units; returns `true` when finished.
     pub fn advance(&mut self, budget: usize) -> bool {
+        if self.order_used == Order::Closest {
+            if self.round == 1 {
+                self.match_closest_first();
+                self.round = self.ratio + 1;
+            }
+            return true;
+        }
         let last_round = if self.rounds { self.ratio } else { 1 };
         let mut done = 0;
         while self.round <= last_round {
@@ -460,17 +474,10 @@ impl<'a> Greedy<'a> {
         let ti = self.treated_index[t];
         let ratio = if self.rounds { 1 } else { self.ratio };
         let st = self.stratum[t];
-        let found = find(&self.metric, self.caliper, &mut self.pool, &self.pos, st, t, self.round, &self.rows[ti], ratio);
+        let found = find(&self.metric, self.caliper, &mut self.pool, &self.pos, st, t, self.round, &self.rows[ti], ratio, None);
         if found.is_empty() {
             if self.round == 1 {
-                let s = &self.pool.strata[st as usize];
-                self.reasons[ti] = Some(if !s.had_any {
-                    Unmatched::NoControlInStratum
-                } else if s.alive.count() == 0 {
-                    Unmatched::NoControlLeft
-                } else {
-                    Unmatched::NoControlWithinCaliper
-                });
+                self.reasons[ti] = Some(self.reason(st));
                 if self.rounds {
                     self.eligible[t] = false;
                 }
@@ -478,9 +485,26 @@ impl<'a> Greedy<'a> {
             return;
         }
         self.rows[ti].extend_from_slice(&found);
-        if !self.rounds {
-            return;
+        if self.rounds {
+            self.record(t, &found);
         }
+    }
+
+    /// Why a treated unit of stratum `st` found no control.
+    fn reason(&self, st: u32) -> Unmatched {
+        let s = &self.pool.strata[st as usize];
+        if !s.had_any {
+            Unmatched::NoControlInStratum
+        } else if s.alive.count() == 0 {
+            Unmatched::NoControlLeft
+        } else {
+            Unmatched::NoControlWithinCaliper
+        }
+    }
+
+    /// Counts a use of `t` and its controls (and of every unit of the same person); a
+    /// unit used as often as allowed leaves the pool.
+    fn record(&mut self, t: usize, found: &[(usize, f64)]) {
         let mut touched: Vec<usize> = found.iter().map(|f| f.0).collect();
         touched.push(t);
         if let Some((ids, map)) = &self.units_by_id {

@@ -83,3 +83,17 @@ fn mahalanobis_matches_the_closest_in_whitened_space() {
     assert_eq!(m.rows[0][0].0, 1);
     assert!((m.rows[0][0].1 - (1.01f64).sqrt()).abs() < 1e-12);
 }
+
+#[test]
+fn closest_pair_first_rematches_beyond_the_lost_control() {
+    // T0 0.5 and T1 0.75 both want C2 0.625; the tie goes to T0 (data order), and T1
+    // searches again beyond C2: C3 (1.0, distance 0.25) beats C4 (0.125, distance 0.625).
+    let treat = [true, true, false, false, false];
+    let d = [0.5, 0.75, 0.625, 1.0, 0.125];
+    let mut spec = input(&treat);
+    spec.order = Some(Order::Closest);
+    let m = Greedy::new(Metric::Score(&d), spec).unwrap().finish();
+    assert_eq!((m.rows[0][0].0, m.rows[1][0].0), (2, 3));
+    let largest = Greedy::new(Metric::Score(&d), input(&treat)).unwrap().finish();
+    assert_eq!((largest.rows[0][0].0, largest.rows[1][0].0), (4, 2));
+}

@@ -19,7 +19,8 @@ fn order(text: Option<&str>) -> PyResult<Option<Order>> {
         Some("smallest") => Some(Order::Smallest),
         Some("data") => Some(Order::Data),
         Some("random") => Some(Order::Random),
-        Some(other) => return Err(PyValueError::new_err(format!("order must be one of 'largest', 'smallest', 'data', 'random'; got {other:?}"))),
+        Some("closest") => Some(Order::Closest),
+        Some(other) => return Err(PyValueError::new_err(format!("order must be one of 'largest', 'smallest', 'closest', 'data', 'random'; got {other:?}"))),
     })
 }
 
