@@ -97,3 +97,57 @@ fn closest_pair_first_rematches_beyond_the_lost_control() {
     let largest = Greedy::new(Metric::Score(&d), input(&treat)).unwrap().finish();
     assert_eq!((largest.rows[0][0].0, largest.rows[1][0].0), (4, 2));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn weights_and_uses_follow_the_rules(
+            scores in proptest::collection::vec(0.0f64..1.0, 8..80),
+            every in 2usize..5,
+            ratio in 1usize..3,
+            replace in any::<bool>(),
+        ) {
+            let treat: Vec<bool> = (0..scores.len()).map(|i| i % every == 0).collect();
+            let mut spec = input(&treat);
+            spec.ratio = ratio;
+            spec.replace = replace;
+            let m = Greedy::new(Metric::Score(&scores), spec).unwrap().finish();
+            let mut uses = vec![0usize; scores.len()];
+            for row in &m.rows {
+                prop_assert!(row.len() <= ratio);
+                for &(c, d) in row {
+                    prop_assert!(!treat[c]);
+                    prop_assert!(d >= 0.0);
+                    uses[c] += 1;
+                }
+            }
+            if !replace {
+                prop_assert!(uses.iter().all(|&u| u <= 1));
+            }
+            let used: Vec<f64> = (0..scores.len()).filter(|&u| !treat[u] && m.weights[u] > 0.0).map(|u| m.weights[u]).collect();
+            prop_assert_eq!(used.len(), uses.iter().filter(|&&u| u > 0).count());
+            let total: f64 = used.iter().sum();
+            prop_assert!((total - used.len() as f64).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn the_logit_fit_is_identical_for_one_and_two_threads() {
+        let n = 50_000;
+        let x: Vec<f64> = (0..n * 3).map(|i| if i % 3 == 0 { 1.0 } else { ((i * 7919) % 1013) as f64 / 500.0 - 1.0 }).collect();
+        let y: Vec<bool> = (0..n).map(|i| ((i * 31) % 11) < 2 + (x[i * 3 + 1] > 0.0) as usize).collect();
+        let names: Vec<String> = ["(Intercept)", "a", "b"].iter().map(|s| s.to_string()).collect();
+        let fit = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| logit::fit_logit(&x, 3, &y, &names).unwrap())
+        };
+        let (one, two) = (fit(1), fit(2));
+        assert_eq!(one.coefficients, two.coefficients);
+        assert_eq!(one.fitted, two.fitted);
+    }
+}
