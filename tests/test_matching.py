@@ -236,3 +236,38 @@ def test_an_exact_level_in_one_group_is_reported_not_dropped(lalonde):
     assert set(m.unmatched["id"]) == {"NSW1", "NSW2"}
     assert set(m.unmatched["reason"]) == {"no control in the exact stratum"}
     assert m.weights["NSW1"] == 0
+
+
+# ---------------------------------------------------------------------------- fuzzing at the boundary
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.tuples(st.booleans(), st.integers(0, 5), st.floats(-3, 3), st.sampled_from("abc")),
+                  min_size=4, max_size=40),
+    ratio=st.integers(1, 3),
+    replace=st.booleans(),
+    distance=st.sampled_from(["logit", "mahalanobis", "euclidean"]),
+    caliper=st.one_of(st.none(), st.floats(0.01, 2.0)),
+)
+def test_any_input_gives_a_consistent_result_or_a_utfall_error(rows, ratio, replace, distance, caliper):
+    d = pd.DataFrame(rows, columns=["treat", "k", "x", "g"]).assign(treat=lambda f: f["treat"].astype(int))
+    if distance != "logit":
+        caliper = None
+    try:
+        m = utfall.match(d, "treat", ["k", "x"], distance=distance, ratio=ratio, replace=replace, caliper=caliper,
+                         exact="g")
+    except utfall.UtfallError:
+        return
+    t = d["treat"].to_numpy() == 1
+    w = m.weights.to_numpy()
+    assert set(np.unique(w[t])) <= {0.0, 1.0}
+    assert (w[t] > 0).sum() + len(m.unmatched) == t.sum()
+    assert (m.pairs.groupby("treated").size() <= ratio).all()
+    if not replace:
+        assert not m.pairs["control"].duplicated().any()
+    assert (d.loc[m.pairs["treated"], "g"].to_numpy() == d.loc[m.pairs["control"], "g"].to_numpy()).all()
+    used = w[~t][w[~t] > 0]
+    assert abs(used.sum() - len(used)) < 1e-9

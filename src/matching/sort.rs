@@ -35,7 +35,7 @@ pub fn order_by(key: &[f64], members: impl Iterator<Item = usize>) -> Vec<usize>
         for &(k, _) in &items {
             counts[((k >> shift) as usize) & (BUCKETS - 1)] += 1;
         }
-        if counts.iter().any(|&c| c == items.len()) {
+        if counts.contains(&items.len()) {
             shift += BITS;
             continue;
         }
