@@ -395,7 +395,10 @@ def _match_frame(frame: pd.DataFrame, treat: np.ndarray, ids: pd.Index, covariat
         raise ComputationError(f"no treated unit was matched ({why}); widen the caliper or relax exact=")
     unmatched = pd.DataFrame({"id": [index[treated[i]] for i in range(len(treated)) if reasons[i] >= 0],
                               "reason": [_REASONS[int(r)] for r in reasons if r >= 0]})
-    return MatchResult(ids=index, treat=treat, pairs=pairs, weights=weights, score=score, unmatched=unmatched,
+    # A score is reported (and balanced) only when it is one: not the whitened covariate
+    # that stands in for a one-covariate distance.
+    reported = score if spec["distance"] in ("logit", "user") else None
+    return MatchResult(ids=index, treat=treat, pairs=pairs, weights=weights, score=reported, unmatched=unmatched,
                        balance_covariates=balance_x, spec=spec, discarded_ids=discarded_ids)
 
 
