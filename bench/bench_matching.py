@@ -111,9 +111,10 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="a tenth of the sizes")
     ap.add_argument("--repeat", type=int, default=3, help="utfall runs (best of)")
     ap.add_argument("--r-repeat", type=int, default=1, help="R runs (best of)")
+    ap.add_argument("--skip-r", action="store_true", help="time utfall only")
     args = ap.parse_args()
     scale = 10 if args.quick else 1
-    have_r = shutil.which("Rscript") is not None
+    have_r = shutil.which("Rscript") is not None and not args.skip_r
     problems = [("glm", 10_000 // scale, 1_000_000 // scale, 6, "logit"),
                 ("mahalanobis", 10_000 // scale, 100_000 // scale, 4, "mahalanobis")]
     print(f"utfall {utfall.__version__}; {os.cpu_count()} cores")
@@ -130,7 +131,8 @@ def main() -> None:
                 t_fit, _ = best_of(args.repeat, lambda: utfall._core.fit_logit(x, y, ["(Intercept)"] + cov))
                 print(f"  of which logit fit    {t_fit:8.3f} s")
             if not have_r:
-                print("R is not installed: no MatchIt comparison (apt-get install r-base-core r-cran-matchit)")
+                if not args.skip_r:
+                    print("R is not installed: no MatchIt comparison (apt-get install r-base-core r-cran-matchit)")
                 continue
             r = run_r(d, p, what, args.r_repeat, workdir)
             version = r["MatchIt"]
