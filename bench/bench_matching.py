@@ -126,9 +126,9 @@ def main() -> None:
             print(f"\n== 1:1 {what}, {n1:,} treated vs {n0:,} controls, {p} covariates")
             print(f"utfall.match            {t_u:8.3f} s")
             if what == "glm":
-                x = np.column_stack([np.ones(len(d)), d[cov].to_numpy()])
+                columns = [np.ones(len(d))] + [d[c].to_numpy() for c in cov]
                 y = d["treat"].to_numpy() == 1
-                t_fit, _ = best_of(args.repeat, lambda: utfall._core.fit_logit(x, y, ["(Intercept)"] + cov))
+                t_fit, _ = best_of(args.repeat, lambda: utfall._core.fit_logit(columns, y, ["(Intercept)"] + cov))
                 print(f"  of which logit fit    {t_fit:8.3f} s")
             if not have_r:
                 if not args.skip_r:

@@ -42,7 +42,7 @@ class CohortCore:
 
 # ---------------------------------------------------------------- matching
 def fit_logit(
-    x: npt.NDArray[np.float64], y: npt.NDArray[np.bool_], names: List[str]
+    columns: List[npt.NDArray[np.float64]], y: npt.NDArray[np.bool_], names: List[str]
 ) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float, int]: ...
 def whiten(
     x: npt.NDArray[np.float64],

@@ -110,15 +110,6 @@ def design(frame: pd.DataFrame, covariates: Sequence[str], ids: pd.Index, table:
     return pd.DataFrame(out, index=frame.index, copy=False)
 
 
-def _with_intercept(x: pd.DataFrame) -> np.ndarray:
-    """``cbind(1, x)`` as one row-major array."""
-    matrix = np.empty((len(x), x.shape[1] + 1))
-    matrix[:, 0] = 1.0
-    for j, c in enumerate(x.columns):
-        matrix[:, j + 1] = x[c].to_numpy()
-    return matrix
-
-
 def _strata(frame: pd.DataFrame, columns: Sequence[str], ids: pd.Index, table: str) -> np.ndarray:
     for c in columns:
         if c not in frame.columns:
@@ -345,7 +336,8 @@ def _match_frame(frame: pd.DataFrame, treat: np.ndarray, ids: pd.Index, covariat
             raise SpecError("a propensity score needs covariates")
         x = design(frame, covariates, ids, table)
         names = ["(Intercept)"] + list(x.columns)
-        _, score, _, _ = _core.fit_logit(_with_intercept(x), treat, names)
+        columns = [np.ones(n)] + [np.ascontiguousarray(x[c].to_numpy(dtype=float)) for c in x.columns]
+        _, score, _, _ = _core.fit_logit(columns, treat, names)
         spec["distance"] = "logit"
     elif isinstance(distance, str) and distance in _COVARIATE_DISTANCES:
         if caliper is not None:

@@ -54,38 +54,69 @@ struct Step {
     deviance: f64,
 }
 
-/// One pass over the rows: the linear predictor `eta = x beta` (glm's start when `beta`
+/// One pass over the rows: the linear predictor `eta = X beta` (glm's start when `beta`
 /// is None), the fitted probabilities (written to `mu`), the deviance, and `X' W X`,
-/// `X' W z` with glm's working weights and response for the next step. Rows are summed
-/// in fixed chunks, the chunks in order, so the result does not depend on the threads.
-fn pass(x: &[f64], p: usize, beta: Option<&[f64]>, y: &[bool], mu: &mut [f64]) -> Step {
+/// `X' W z` with glm's working weights and response for the next step.
+///
+/// Rows are taken in fixed chunks (in parallel, then added in chunk order, so the result
+/// does not depend on the threads) and, inside a chunk, in blocks of [`BLOCK`] rows whose
+/// columns sit in small arrays: every sum over the rows of a block is a short dot product
+/// the compiler vectorises. `P` is the number of columns, or 0 for any number.
+fn pass<const P: usize>(columns: &[&[f64]], beta: Option<&[f64]>, y: &[bool], mu: &mut [f64]) -> Step {
+    let p = if P == 0 { columns.len() } else { P };
     let parts: Vec<(Vec<f64>, Vec<f64>, f64)> = mu
         .par_chunks_mut(CHUNK)
-        .zip(x.par_chunks(CHUNK * p))
         .zip(y.par_chunks(CHUNK))
-        .map(|((mu, x), y)| {
+        .enumerate()
+        .map(|(chunk, (mu, y))| {
             let mut a = vec![0.0; p * p];
             let mut b = vec![0.0; p];
-            let mut wx = vec![0.0; p];
             let mut dev = Deviance::new();
-            for i in 0..y.len() {
-                let row = &x[i * p..(i + 1) * p];
-                let eta = match beta {
-                    Some(beta) => row.iter().zip(beta).map(|(a, b)| a * b).sum(),
-                    // glm's start: mustart = (y + 0.5) / 2, eta = logit(mustart).
-                    None => if y[i] { 3f64.ln() } else { (1.0f64 / 3.0).ln() },
-                };
-                let (m, w, z) = irls_row(eta, y[i], &mut dev);
-                mu[i] = m;
+            let mut xb = vec![[0.0; BLOCK]; p];
+            let mut wxb = vec![[0.0; BLOCK]; p];
+            let chunk_start = chunk * CHUNK;
+            for (block, (mu, y)) in mu.chunks_mut(BLOCK).zip(y.chunks(BLOCK)).enumerate() {
+                let start = chunk_start + block * BLOCK;
+                let len = y.len();
                 for j in 0..p {
-                    wx[j] = w * row[j];
-                    b[j] += wx[j] * z;
+                    xb[j][..len].copy_from_slice(&columns[j][start..start + len]);
+                    xb[j][len..].fill(0.0);
+                }
+                let mut eta = [0.0; BLOCK];
+                match beta {
+                    Some(beta) => {
+                        for j in 0..p {
+                            for i in 0..BLOCK {
+                                eta[i] += xb[j][i] * beta[j];
+                            }
+                        }
+                    }
+                    // glm's start: mustart = (y + 0.5) / 2, eta = logit(mustart).
+                    None => {
+                        for i in 0..len {
+                            eta[i] = if y[i] { 3f64.ln() } else { (1.0f64 / 3.0).ln() };
+                        }
+                    }
+                }
+                let mut w = [0.0; BLOCK];
+                let mut z = [0.0; BLOCK];
+                for i in 0..len {
+                    let (m, wi, zi) = irls_row(eta[i], y[i], &mut dev);
+                    mu[i] = m;
+                    w[i] = wi;
+                    z[i] = zi;
                 }
                 for j in 0..p {
-                    let arow = &mut a[j * p..(j + 1) * p];
-                    let v = wx[j];
+                    let mut acc = 0.0;
+                    for i in 0..BLOCK {
+                        wxb[j][i] = w[i] * xb[j][i];
+                        acc += wxb[j][i] * z[i];
+                    }
+                    b[j] += acc;
+                }
+                for j in 0..p {
                     for k in j..p {
-                        arow[k] += v * row[k];
+                        a[j * p + k] += dot(&wxb[j], &xb[k]);
                     }
                 }
             }
@@ -112,95 +143,34 @@ fn pass(x: &[f64], p: usize, beta: Option<&[f64]>, y: &[bool], mu: &mut [f64]) -
     Step { a, b, deviance }
 }
 
-/// [`pass`] for a design of exactly `P` columns: the same arithmetic in the same order,
-/// with the row and the accumulators in fixed-size arrays the compiler can unroll.
-fn pass_fixed<const P: usize>(x: &[f64], beta: Option<&[f64]>, y: &[bool], mu: &mut [f64]) -> Step {
-    let beta_fixed: Option<[f64; P]> = beta.map(|b| std::array::from_fn(|j| b[j]));
-    let parts: Vec<([[f64; P]; P], [f64; P], f64)> = mu
-        .par_chunks_mut(CHUNK)
-        .zip(x.par_chunks(CHUNK * P))
-        .zip(y.par_chunks(CHUNK))
-        .map(|((mu, x), y)| {
-            let mut a = [[0.0; P]; P];
-            let mut b = [0.0; P];
-            let mut dev = Deviance::new();
-            // Rows in blocks of BLOCK, stored by column, so that each entry of X'WX is a
-            // dot product the compiler vectorises (a fixed order: deterministic).
-            let mut wxb = [[0.0; BLOCK]; P];
-            let mut xb = [[0.0; BLOCK]; P];
-            for (rows, (mu, y)) in x.chunks(BLOCK * P).zip(mu.chunks_mut(BLOCK).zip(y.chunks(BLOCK))) {
-                let len = y.len();
-                for (i, row) in rows.chunks_exact(P).enumerate() {
-                    let eta = match &beta_fixed {
-                        Some(beta) => row.iter().zip(beta).map(|(a, b)| a * b).sum(),
-                        None => if y[i] { 3f64.ln() } else { (1.0f64 / 3.0).ln() },
-                    };
-                    let (m, w, z) = irls_row(eta, y[i], &mut dev);
-                    mu[i] = m;
-                    for j in 0..P {
-                        let wx = w * row[j];
-                        wxb[j][i] = wx;
-                        xb[j][i] = row[j];
-                        b[j] += wx * z;
-                    }
-                }
-                if len < BLOCK {
-                    for j in 0..P {
-                        wxb[j][len..].fill(0.0);
-                        xb[j][len..].fill(0.0);
-                    }
-                }
-                for j in 0..P {
-                    for k in j..P {
-                        let mut acc = [0.0; 4];
-                        for (u, v) in wxb[j].chunks_exact(4).zip(xb[k].chunks_exact(4)) {
-                            for l in 0..4 {
-                                acc[l] += u[l] * v[l];
-                            }
-                        }
-                        a[j][k] += (acc[0] + acc[1]) + (acc[2] + acc[3]);
-                    }
-                }
-            }
-            (a, b, dev.total())
-        })
-        .collect();
-    let mut a = DMatrix::zeros(P, P);
-    let mut b = DVector::zeros(P);
-    let mut deviance = 0.0;
-    for (pa, pb, dev) in &parts {
-        deviance += dev;
-        for j in 0..P {
-            b[j] += pb[j];
-            for k in j..P {
-                a[(j, k)] += pa[j][k];
-            }
+/// A dot product of two blocks in four fixed lanes (vectorisable, deterministic).
+#[inline]
+fn dot(u: &[f64; BLOCK], v: &[f64; BLOCK]) -> f64 {
+    let mut acc = [0.0; 4];
+    for (u, v) in u.chunks_exact(4).zip(v.chunks_exact(4)) {
+        for l in 0..4 {
+            acc[l] += u[l] * v[l];
         }
     }
-    for j in 0..P {
-        for k in 0..j {
-            a[(j, k)] = a[(k, j)];
-        }
-    }
-    Step { a, b, deviance }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
-/// One IRLS pass, with unrolled code for designs of up to 12 columns.
-fn step(x: &[f64], p: usize, beta: Option<&[f64]>, y: &[bool], mu: &mut [f64]) -> Step {
-    match p {
-        1 => pass_fixed::<1>(x, beta, y, mu),
-        2 => pass_fixed::<2>(x, beta, y, mu),
-        3 => pass_fixed::<3>(x, beta, y, mu),
-        4 => pass_fixed::<4>(x, beta, y, mu),
-        5 => pass_fixed::<5>(x, beta, y, mu),
-        6 => pass_fixed::<6>(x, beta, y, mu),
-        7 => pass_fixed::<7>(x, beta, y, mu),
-        8 => pass_fixed::<8>(x, beta, y, mu),
-        9 => pass_fixed::<9>(x, beta, y, mu),
-        10 => pass_fixed::<10>(x, beta, y, mu),
-        11 => pass_fixed::<11>(x, beta, y, mu),
-        12 => pass_fixed::<12>(x, beta, y, mu),
-        _ => pass(x, p, beta, y, mu),
+/// One IRLS pass, with code unrolled for designs of up to 12 columns.
+fn step(columns: &[&[f64]], beta: Option<&[f64]>, y: &[bool], mu: &mut [f64]) -> Step {
+    match columns.len() {
+        1 => pass::<1>(columns, beta, y, mu),
+        2 => pass::<2>(columns, beta, y, mu),
+        3 => pass::<3>(columns, beta, y, mu),
+        4 => pass::<4>(columns, beta, y, mu),
+        5 => pass::<5>(columns, beta, y, mu),
+        6 => pass::<6>(columns, beta, y, mu),
+        7 => pass::<7>(columns, beta, y, mu),
+        8 => pass::<8>(columns, beta, y, mu),
+        9 => pass::<9>(columns, beta, y, mu),
+        10 => pass::<10>(columns, beta, y, mu),
+        11 => pass::<11>(columns, beta, y, mu),
+        12 => pass::<12>(columns, beta, y, mu),
+        _ => pass::<0>(columns, beta, y, mu),
     }
 }
 
@@ -315,26 +285,27 @@ fn solve_spd(a: &DMatrix<f64>, b: &DVector<f64>, names: &[String]) -> Result<DVe
 
 /// Fits `P(y = 1) = logistic(x b)` by IRLS as `glm(family = binomial)` does.
 ///
-/// `x` is row-major, `n x p`, including the intercept column; `names` names the columns
-/// for error messages.
+/// `columns` are the design's columns (including the intercept's ones), one value per
+/// row each; `names` names them for error messages.
 ///
 /// # Examples
 ///
 /// ```
 /// use utfall::matching::logit::fit_logit;
-/// let x = [1.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0, 3.0];
+/// let (ones, x) = ([1.0; 4], [0.0, 1.0, 2.0, 3.0]);
 /// let y = [false, true, false, true];
-/// let fit = fit_logit(&x, 2, &y, &["(Intercept)".into(), "x".into()]).unwrap();
+/// let fit = fit_logit(&[&ones, &x], &y, &["(Intercept)".into(), "x".into()]).unwrap();
 /// assert_eq!(fit.fitted.len(), 4);
 /// ```
 ///
 /// # Errors
 ///
 /// See the module documentation.
-pub fn fit_logit(x: &[f64], p: usize, y: &[bool], names: &[String]) -> Result<LogitFit> {
+pub fn fit_logit(columns: &[&[f64]], y: &[bool], names: &[String]) -> Result<LogitFit> {
     let n = y.len();
-    if p == 0 || x.len() != n * p {
-        return Err(Error::Spec(format!("the design has {} values, expected {n} rows x {p} columns", x.len())));
+    let p = columns.len();
+    if p == 0 || columns.iter().any(|c| c.len() != n) {
+        return Err(Error::Spec(format!("the design needs {p} columns of {n} values each")));
     }
     if n <= p {
         return Err(Error::Computation(format!("{n} units are too few to fit a propensity score with {p} coefficients")));
@@ -344,12 +315,12 @@ pub fn fit_logit(x: &[f64], p: usize, y: &[bool], names: &[String]) -> Result<Lo
         return Err(Error::Computation("the treatment is constant: every unit is in the same group".into()));
     }
     let mut mu = vec![0.0; n];
-    let mut current = step(x, p, None, y, &mut mu);
+    let mut current = step(columns, None, y, &mut mu);
     for iteration in 1..=MAX_ITERATIONS {
         let dev_old = current.deviance;
         let beta = solve_spd(&current.a, &current.b, names)?;
         let coefficients: Vec<f64> = beta.iter().copied().collect();
-        current = step(x, p, Some(&coefficients), y, &mut mu);
+        current = step(columns, Some(&coefficients), y, &mut mu);
         let dev = current.deviance;
         if !dev.is_finite() {
             return Err(Error::Computation("the logistic regression diverged (infinite deviance)".into()));
@@ -374,13 +345,17 @@ pub fn fit_logit(x: &[f64], p: usize, y: &[bool], names: &[String]) -> Result<Lo
 mod tests {
     use super::*;
 
+    fn names(k: usize) -> Vec<String> {
+        (0..k).map(|j| format!("c{j}")).collect()
+    }
+
     #[test]
     fn fits_a_simple_logit_to_its_closed_form() {
         // One binary covariate: the MLE reproduces the group proportions exactly.
-        let x = [1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+        let ones = [1.0; 7];
+        let x = [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0];
         let y = [true, false, false, true, true, true, false];
-        let names = vec!["(Intercept)".to_string(), "x".to_string()];
-        let fit = fit_logit(&x, 2, &y, &names).unwrap();
+        let fit = fit_logit(&[&ones, &x], &y, &names(2)).unwrap();
         assert!((fit.fitted[0] - 1.0 / 3.0).abs() < 1e-7);
         assert!((fit.fitted[3] - 0.75).abs() < 1e-7);
     }
@@ -388,27 +363,29 @@ mod tests {
     #[test]
     fn unrolled_and_general_passes_agree() {
         let n = 40_000;
-        let x: Vec<f64> = (0..n * 3).map(|i| if i % 3 == 0 { 1.0 } else { ((i * 7919) % 101) as f64 / 50.0 - 1.0 }).collect();
+        let ones = vec![1.0; n];
+        let a: Vec<f64> = (0..n).map(|i| ((i * 7919) % 101) as f64 / 50.0 - 1.0).collect();
+        let b: Vec<f64> = (0..n).map(|i| ((i * 104_729) % 103) as f64 / 50.0 - 1.0).collect();
         let y: Vec<bool> = (0..n).map(|i| (i * 31) % 7 < 3).collect();
         let beta = [0.1, -0.3, 0.2];
+        let cols: [&[f64]; 3] = [&ones, &a, &b];
         let (mut m1, mut m2) = (vec![0.0; n], vec![0.0; n]);
-        let a = pass(&x, 3, Some(&beta), &y, &mut m1);
-        let b = pass_fixed::<3>(&x, Some(&beta), &y, &mut m2);
-        // The unrolled pass sums X'WX in blocks: the same sums in another order.
-        assert!((&a.a - &b.a).abs().max() <= 1e-10 * a.a.abs().max());
-        assert_eq!(a.b, b.b);
-        assert_eq!(a.deviance, b.deviance);
+        let general = pass::<0>(&cols, Some(&beta), &y, &mut m1);
+        let fixed = pass::<3>(&cols, Some(&beta), &y, &mut m2);
+        assert_eq!(general.a, fixed.a);
+        assert_eq!(general.b, fixed.b);
+        assert_eq!(general.deviance, fixed.deviance);
         assert_eq!(m1, m2);
     }
 
     #[test]
     fn rejects_aliased_columns_and_separation() {
-        let x = [1.0, 2.0, 1.0, 3.0, 1.0, 4.0, 1.0, 5.0].iter().flat_map(|&v| [v]).collect::<Vec<_>>();
-        let dup: Vec<f64> = x.chunks(2).flat_map(|r| [r[0], r[1], 2.0 * r[1]]).collect();
-        let names: Vec<String> = ["(Intercept)", "a", "b"].iter().map(|s| s.to_string()).collect();
-        let err = fit_logit(&dup, 3, &[true, false, true, false], &names).unwrap_err();
+        let ones = [1.0; 4];
+        let a = [2.0, 3.0, 4.0, 5.0];
+        let twice = [4.0, 6.0, 8.0, 10.0];
+        let err = fit_logit(&[&ones, &a, &twice], &[true, false, true, false], &["(Intercept)".into(), "a".into(), "b".into()]).unwrap_err();
         assert!(err.to_string().contains("'b'"));
-        let err = fit_logit(&x, 2, &[false, false, true, true], &names).unwrap_err();
+        let err = fit_logit(&[&ones, &a], &[false, false, true, true], &names(2)).unwrap_err();
         assert!(err.to_string().contains("separation") || err.to_string().contains("converge"));
     }
 }

@@ -139,12 +139,14 @@ mod properties {
     #[test]
     fn the_logit_fit_is_identical_for_one_and_two_threads() {
         let n = 50_000;
-        let x: Vec<f64> = (0..n * 3).map(|i| if i % 3 == 0 { 1.0 } else { ((i * 7919) % 1013) as f64 / 500.0 - 1.0 }).collect();
-        let y: Vec<bool> = (0..n).map(|i| ((i * 31) % 11) < 2 + (x[i * 3 + 1] > 0.0) as usize).collect();
+        let ones = vec![1.0; n];
+        let a: Vec<f64> = (0..n).map(|i| ((i * 7919) % 1013) as f64 / 500.0 - 1.0).collect();
+        let b: Vec<f64> = (0..n).map(|i| ((i * 131) % 997) as f64 / 500.0 - 1.0).collect();
+        let y: Vec<bool> = (0..n).map(|i| ((i * 31) % 11) < 2 + (a[i] > 0.0) as usize).collect();
         let names: Vec<String> = ["(Intercept)", "a", "b"].iter().map(|s| s.to_string()).collect();
         let fit = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            pool.install(|| logit::fit_logit(&x, 3, &y, &names).unwrap())
+            pool.install(|| logit::fit_logit(&[&ones, &a, &b], &y, &names).unwrap())
         };
         let (one, two) = (fit(1), fit(2));
         assert_eq!(one.coefficients, two.coefficients);

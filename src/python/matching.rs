@@ -35,21 +35,22 @@ fn covariate_distance(text: &str) -> PyResult<CovariateDistance> {
 
 type LogitOut<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, f64, usize);
 
-/// Logistic regression by IRLS as R's glm: (coefficients, fitted, deviance, iterations).
+/// Logistic regression by IRLS as R's glm, on the design's columns (intercept included):
+/// (coefficients, fitted, deviance, iterations).
 #[pyfunction]
-fn fit_logit<'py>(py: Python<'py>, x: PyReadonlyArray2<'py, f64>, y: PyReadonlyArray1<'py, bool>, names: Vec<String>) -> PyResult<LogitOut<'py>> {
-    let p = x.as_array().ncols();
-    let owned: Vec<f64>;
-    // Row-major data are read in place; anything else (Fortran order, strides) is copied.
-    let flat: &[f64] = match x.as_slice() {
-        Ok(slice) if x.as_array().is_standard_layout() => slice,
-        _ => {
-            owned = x.as_array().iter().copied().collect();
-            &owned
-        }
-    };
+fn fit_logit<'py>(py: Python<'py>, columns: Vec<PyReadonlyArray1<'py, f64>>, y: PyReadonlyArray1<'py, bool>, names: Vec<String>) -> PyResult<LogitOut<'py>> {
+    // Contiguous columns (pandas' usual) are read in place; others are copied.
+    let owned: Vec<Option<Vec<f64>>> = columns.iter().map(|c| if c.as_slice().is_ok() { None } else { Some(c.as_array().to_vec()) }).collect();
+    let slices: Vec<&[f64]> = columns
+        .iter()
+        .zip(&owned)
+        .map(|(c, o)| match o {
+            Some(v) => v.as_slice(),
+            None => c.as_slice().unwrap_or(&[]),
+        })
+        .collect();
     let y = y.as_array().to_vec();
-    let fit = run(py, || fit_logit_core(flat, p, &y, &names))?;
+    let fit = run(py, || fit_logit_core(&slices, &y, &names))?;
     Ok((fit.coefficients.into_pyarray(py), fit.fitted.into_pyarray(py), fit.deviance, fit.iterations))
 }
 
