@@ -60,7 +60,13 @@ struct Pool {
 impl Pool {
     /// `sorted`: all units in walk order (so each stratum's controls come out sorted).
     fn new(treat: &[bool], pos: &[usize], sorted: &[usize], stratum: &[u32], n_strata: usize, eligible: &[bool], metric: &Metric) -> Pool {
-        let mut lists: Vec<(Vec<usize>, Vec<usize>)> = vec![(Vec::new(), Vec::new()); n_strata];
+        let mut sizes = vec![0usize; n_strata];
+        for (u, &t) in treat.iter().enumerate() {
+            if !t {
+                sizes[stratum[u] as usize] += 1;
+            }
+        }
+        let mut lists: Vec<(Vec<usize>, Vec<usize>)> = sizes.iter().map(|&k| (Vec::with_capacity(k), Vec::with_capacity(k))).collect();
         for &u in sorted {
             if !treat[u] {
                 let l = &mut lists[stratum[u] as usize];
