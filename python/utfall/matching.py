@@ -316,11 +316,11 @@ def _match_frame(frame: pd.DataFrame, treat: np.ndarray, ids: pd.Index, covariat
         cols = list(exact) if method == "exact" and exact else list(covariates)
         if not cols:
             raise SpecError(f"method={method!r} needs covariates (or exact=) to stratify on")
-        coarse = (frame[cols].copy() if method == "exact" else coarsen(frame, cols, cutpoints, ids, table))
         if method == "exact":
-            for c in cols:
-                _check_column(frame, c, ids, table) if c in covariates else None
-        strata = coarse.groupby(cols, sort=True, observed=True).ngroup().to_numpy()
+            strata = _strata(frame, cols, ids, table)
+        else:
+            coarse = coarsen(frame, cols, cutpoints, ids, table)
+            strata = coarse.groupby(cols, sort=True, observed=True).ngroup().to_numpy()
         w, pairs, unmatched_ids, subclass = subclass_matching(strata, treat, index)
         if not (w[treat] > 0).any():
             raise ComputationError(f"{method} matching matched no treated unit: no stratum holds both groups")
