@@ -87,7 +87,7 @@ def test_plots_return_axes(lalonde):
 
 
 def test_random_order_is_seeded_and_recorded(lalonde):
-    a = utfall.match(lalonde, "treat", FULL, order="random", seed=7)
+    a = utfall.match(lalonde, "treat", FULL, order="random", seed=np.int64(7))
     b = utfall.match(lalonde, "treat", FULL, order="random", seed=7)
     c = utfall.match(lalonde, "treat", FULL, order="smallest")
     pd.testing.assert_frame_equal(a.pairs, b.pairs)
@@ -175,7 +175,8 @@ def test_the_pool_shrinks_when_the_horizon_grows():
     assert ms["3y"].counts.loc["control", "all"] == 6
     # Participants are treated whatever their own follow-up (P3 has under 2 years).
     assert set(ms["3y"].pairs["treated"]) == {"P1", "P2", "P3"}
-    assert ms["3y"].spec["horizon"] == "3y"
+    assert ms["3y"].spec["horizon"] == "3y" and ms["3y"].spec["lookback"] == "1y"
+    json.dumps(ms["3y"].spec)
     assert "3y" in repr(ms) and not ms.summary().empty
 
 

@@ -485,8 +485,10 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
     covariates = _as_list(covariates)
     exact = _as_list(exact)
     spec = {"method": method, "distance": distance if isinstance(distance, str) else "user",
-            "covariates": covariates, "ratio": int(ratio), "replace": bool(replace), "caliper": caliper,
-            "std_caliper": bool(std_caliper), "exact": exact, "order": order, "seed": seed,
+            "covariates": covariates, "ratio": int(ratio), "replace": bool(replace),
+            "caliper": None if caliper is None else float(caliper),
+            "std_caliper": bool(std_caliper), "exact": exact, "order": order,
+            "seed": None if seed is None else int(seed),
             "cutpoints": {k: (v if isinstance(v, (int, np.integer)) else list(map(float, v)))
                           for k, v in (cutpoints or {}).items()},
             "version": _core.__version__}
@@ -540,7 +542,7 @@ def _match_cohort(cohort: Any, covariates: list, horizon: Any, lookback: Any, pe
             raise SpecError(f"person={person!r} is not a column of cohort.individuals")
         codes = pd.factorize(individuals[person], use_na_sentinel=False)[0].astype(np.uint32)
         unit_id = codes if reuse == "never" else None
-    spec.update(lookback=lookback, person=person, reuse=reuse)
+    spec.update(lookback=None if lookback is None else horizon_text(lookback), person=person, reuse=reuse)
     horizons = horizon if isinstance(horizon, (list, tuple)) else [horizon]
     results = MatchSet()
     for h in horizons:
