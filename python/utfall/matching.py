@@ -11,8 +11,9 @@ Agreement with MatchIt (``matchit(..., method = "nearest")``, estimand ATT)
   string and categorical covariates enter as indicators of every level but the
   first (R's treatment contrasts; levels sorted as ``factor`` does).
 - ``distance="mahalanobis"``: covariates standardised, pooled within-group
-  covariance; ``"euclidean"``, ``"scaled_euclidean"`` as MatchIt's; or any
-  array of scores of your own.
+  covariance (a generalized inverse when it is singular); ``"euclidean"``,
+  ``"scaled_euclidean"`` as MatchIt's; a factor enters with every level coded
+  ``1/sqrt(2)``, as MatchIt codes it; or any array of scores of your own.
 - Greedy matching: treated units in ``order`` (default: ``"largest"`` score
   first for scores, data order for covariate distances, data order always with
   replacement, as MatchIt) each take the closest available control(s); ties are
@@ -86,10 +87,11 @@ def _check_column(frame: pd.DataFrame, name: str, ids: pd.Index, table: str) -> 
 
 
 def design(frame: pd.DataFrame, covariates: Sequence[str], ids: pd.Index, table: str = "data",
-           all_levels: bool = False) -> pd.DataFrame:
+           all_levels: bool = False, level_value: float = 1.0) -> pd.DataFrame:
     """Numeric model columns, with factors as R's ``model.matrix`` names them.
 
-    With ``all_levels`` every level gets an indicator (MatchIt's balance table);
+    With ``all_levels`` every level gets an indicator (MatchIt's balance table;
+    for covariate distances MatchIt codes them ``1/sqrt(2)``: ``level_value``);
     otherwise the first level is the reference (treatment contrasts).
 
     Examples
@@ -104,7 +106,7 @@ def design(frame: pd.DataFrame, covariates: Sequence[str], ids: pd.Index, table:
         if _is_factor(col):
             levels = _levels(col)
             for level in (levels if all_levels else levels[1:]):
-                out[f"{name}{level}"] = (col == level).to_numpy(dtype=float)
+                out[f"{name}{level}"] = (col == level).to_numpy(dtype=float) * level_value
         else:
             out[name] = col.to_numpy(dtype=float)
     return pd.DataFrame(out, index=frame.index, copy=False)
@@ -344,7 +346,8 @@ def _match_frame(frame: pd.DataFrame, treat: np.ndarray, ids: pd.Index, covariat
             raise SpecError("a caliper applies to a score; with a covariate distance use exact= or a score")
         if not covariates:
             raise SpecError(f"distance={distance!r} needs covariates")
-        x = design(frame, covariates, ids, table)
+        # As MatchIt: every level of a factor, coded 1/sqrt(2), so two levels are 1 apart.
+        x = design(frame, covariates, ids, table, all_levels=True, level_value=float(np.sqrt(0.5)))
         coords, key, _ = _core.whiten(np.ascontiguousarray(x.to_numpy(dtype=float)), treat, np.ones(n, bool),
                                       distance, list(x.columns))
         if coords.shape[1] == 1:

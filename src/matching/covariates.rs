@@ -130,7 +130,12 @@ pub fn whiten(x: &[f64], p: usize, treat: &[bool], eligible: &[bool], kind: Cova
             let inverse = if s.determinant() > 1e-8 { s.clone().try_inverse() } else { None };
             let inverse = match inverse {
                 Some(inv) => inv,
-                None => s.clone().pseudo_inverse(1e-12).map_err(|e| Error::Computation(format!("the covariance of the covariates cannot be inverted: {e}")))?,
+                None => {
+                    // MatchIt's generalized_inverse: singular values above 1e-8 times the largest.
+                    let svd = s.clone().svd(true, true);
+                    let tol = 1e-8 * svd.singular_values.max();
+                    svd.pseudo_inverse(tol).map_err(|e| Error::Computation(format!("the covariance of the covariates cannot be inverted: {e}")))?
+                }
             };
             let eig = SymmetricEigen::new(inverse.clone());
             let root = DMatrix::from_fn(q, q, |i, j| eig.eigenvectors[(i, j)] * eig.eigenvalues[j].max(0.0).sqrt());
