@@ -105,6 +105,10 @@ def test_other_distances_and_methods(lalonde):
     first = e.pairs.iloc[0]
     t, c = lalonde.set_index("id").loc[first["treated"]], lalonde.set_index("id").loc[first["control"]]
     assert first["distance"] == pytest.approx(np.hypot(t.age - c.age, t.educ - c.educ))
+    # A factor enters covariate distances with every level coded 1/sqrt(2), as in MatchIt:
+    # two different levels are 1 apart.
+    f = utfall.match(lalonde, "treat", ["race", "married"], distance="euclidean", replace=True)
+    assert set(np.round(f.pairs["distance"], 12)) <= {0.0, 1.0, round(np.sqrt(2), 12)}
     score = np.linspace(0, 1, len(lalonde))
     u = utfall.match(lalonde, "treat", FULL, distance=score)
     assert u.spec["distance"] == "user" and u.distance.iloc[3] == score[3]
