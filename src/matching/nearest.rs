@@ -15,7 +15,7 @@
 //! Rules replayed (see MatchIt `src/internal.cpp`, `find_control_vec`, `find_control_mahcovs`):
 //! - one-dimensional distance: up to `k` candidates are collected on each side; a side
 //!   stops at the caliper, at its `k`-th candidate, or at a candidate farther than `k`
-//!   already found; the `k` closest are kept ([`keep_closest`]);
+//!   already found; the `k` closest are kept (`keep_closest`, replaying libstdc++);
 //! - covariates: the `k` closest controls; among equal distances (equal to a relative
 //!   1e-10, the rounding noise of the whitening) the candidate MatchIt's walk meets
 //!   *last* wins (MatchIt replaces on `<=`);
