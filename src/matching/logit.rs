@@ -31,6 +31,9 @@ const EPSILON: f64 = 1e-8;
 const MAX_ITERATIONS: usize = 25;
 const THRESH: f64 = 30.0;
 const CHUNK: usize = 16_384;
+/// Designs of up to this many columns get unrolled code.
+const MAX_FIXED: usize = 12;
+const ZEROS: [f64; BLOCK] = [0.0; BLOCK];
 /// Rows per block inside a chunk of the unrolled pass (divides CHUNK).
 const BLOCK: usize = 32;
 
@@ -78,10 +81,24 @@ fn pass<const P: usize>(columns: &[&[f64]], beta: Option<&[f64]>, y: &[bool], mu
             for (block, (mu, y)) in mu.chunks_mut(BLOCK).zip(y.chunks(BLOCK)).enumerate() {
                 let start = chunk_start + block * BLOCK;
                 let len = y.len();
-                for j in 0..p {
-                    xb[j][..len].copy_from_slice(&columns[j][start..start + len]);
-                    xb[j][len..].fill(0.0);
+                // Full blocks are read in place; the last, short one through a zero-padded copy.
+                let mut xs: [&[f64; BLOCK]; MAX_FIXED] = [&ZEROS; MAX_FIXED];
+                let mut xv: Vec<&[f64; BLOCK]> = Vec::new();
+                if len < BLOCK {
+                    for j in 0..p {
+                        xb[j][..len].copy_from_slice(&columns[j][start..start + len]);
+                        xb[j][len..].fill(0.0);
+                    }
                 }
+                for j in 0..p {
+                    let col: &[f64; BLOCK] = if len == BLOCK { columns[j][start..start + BLOCK].try_into().expect("a full block") } else { &xb[j] };
+                    if P == 0 {
+                        xv.push(col);
+                    } else {
+                        xs[j] = col;
+                    }
+                }
+                let xb: &[&[f64; BLOCK]] = if P == 0 { &xv } else { &xs[..p] };
                 let mut eta = [0.0; BLOCK];
                 match beta {
                     Some(beta) => {
@@ -98,13 +115,48 @@ fn pass<const P: usize>(columns: &[&[f64]], beta: Option<&[f64]>, y: &[bool], mu
                         }
                     }
                 }
+                // The working weights and responses of the block, lane by lane (see
+                // `irls_row`): separate loops so that the divisions run side by side.
+                let mut e = [0.0; BLOCK];
+                let mut inside = true;
+                for i in 0..len {
+                    inside &= (-THRESH..=THRESH).contains(&eta[i]);
+                    e[i] = eta[i].exp();
+                }
                 let mut w = [0.0; BLOCK];
                 let mut z = [0.0; BLOCK];
-                for i in 0..len {
-                    let (m, wi, zi) = irls_row(eta[i], y[i], &mut dev);
-                    mu[i] = m;
-                    w[i] = wi;
-                    z[i] = zi;
+                if inside {
+                    let mut one = [1.0; BLOCK];
+                    let mut yf = [0.0; BLOCK];
+                    for i in 0..len {
+                        one[i] = 1.0 + e[i];
+                        yf[i] = y[i] as u8 as f64;
+                    }
+                    let mut m = [0.0; BLOCK];
+                    for i in 0..BLOCK {
+                        let r = 1.0 / one[i];
+                        m[i] = e[i] * r;
+                        w[i] = m[i] * r;
+                    }
+                    for i in 0..BLOCK {
+                        z[i] = eta[i] + (yf[i] - m[i]) / w[i];
+                    }
+                    for i in 0..len {
+                        mu[i] = m[i];
+                        dev.add_log(one[i]);
+                        dev.rest -= 2.0 * yf[i] * eta[i];
+                    }
+                    for i in len..BLOCK {
+                        w[i] = 0.0;
+                        z[i] = 0.0;
+                    }
+                } else {
+                    for i in 0..len {
+                        let (m, wi, zi) = irls_row(eta[i], y[i], &mut dev);
+                        mu[i] = m;
+                        w[i] = wi;
+                        z[i] = zi;
+                    }
                 }
                 for j in 0..p {
                     let mut acc = 0.0;
@@ -116,7 +168,7 @@ fn pass<const P: usize>(columns: &[&[f64]], beta: Option<&[f64]>, y: &[bool], mu
                 }
                 for j in 0..p {
                     for k in j..p {
-                        a[j * p + k] += dot(&wxb[j], &xb[k]);
+                        a[j * p + k] += dot(&wxb[j], xb[k]);
                     }
                 }
             }
