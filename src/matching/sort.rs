@@ -5,7 +5,7 @@
 //! linear in the number of units, and quicker than a comparison sort on a million units.
 //! Digits on which all keys agree (the exponent bits of probabilities, say) are skipped.
 
-const BITS: u32 = 16;
+const BITS: u32 = 13;
 const BUCKETS: usize = 1 << BITS;
 
 /// Maps an `f64` to a `u64` with the same order (`-0.0` and `0.0` equal, as in R).
