@@ -276,3 +276,63 @@ def test_any_input_gives_a_consistent_result_or_a_utfall_error(rows, ratio, repl
     assert (d.loc[m.pairs["treated"], "g"].to_numpy() == d.loc[m.pairs["control"], "g"].to_numpy()).all()
     used = w[~t][w[~t] > 0]
     assert abs(used.sum() - len(used)) < 1e-9
+
+
+# ---------------------------------------------------------------------------- against a brute-force greedy
+def _brute_force(score_or_x, treat, order, ratio, replace, caliper=None, groups=None):
+    """Greedy matching by exhaustive search (no ties in continuous data)."""
+    x = np.atleast_2d(score_or_x.T).T
+    dist = lambda t, c: float(np.sqrt(np.sum((x[t] - x[c]) ** 2)))  # noqa: E731
+    ok = lambda t, c: (caliper is None or dist(t, c) <= caliper) and (groups is None or groups[t] == groups[c])  # noqa: E731
+    avail = set(np.flatnonzero(~treat))
+    rows = {t: [] for t in np.flatnonzero(treat)}
+    dead = set()
+    order_t = list(rows)
+    if order == "largest":
+        order_t = sorted(order_t, key=lambda t: -x[t, 0])
+    for r in range(1 if replace else ratio):
+        if order == "closest":
+            todo = [t for t in order_t if t not in dead]
+            while todo:
+                pairs = [(dist(t, c), t, c) for t in todo for c in avail if ok(t, c) and c not in rows[t]]
+                if not pairs:
+                    break
+                _, t, c = min(pairs)
+                rows[t].append(c)
+                avail.discard(c)
+                todo.remove(t)
+            dead.update(t for t in todo if r == 0)
+            continue
+        for t in order_t:
+            if t in dead:
+                continue
+            cands = sorted((c for c in avail if ok(t, c) and c not in rows[t]), key=lambda c: dist(t, c))
+            cands = cands[:ratio if replace else 1]
+            if not cands:
+                dead.update([t] if r == 0 else [])
+                continue
+            rows[t] += cands
+            if not replace:
+                avail -= set(cands)
+    return {(int(t), int(c)) for t, cs in rows.items() for c in cs}
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_greedy_matching_equals_a_brute_force_search(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(40, 160))
+    treat = rng.random(n) < 0.3
+    treat[:2], treat[2:6] = True, False
+    d = pd.DataFrame({"t": treat.astype(int), "a": rng.normal(size=n), "b": rng.normal(size=n),
+                      "g": rng.integers(0, 2, size=n)})
+    score = rng.random(n)
+    ratio, replace = int(rng.integers(1, 3)), bool(seed % 4 == 3)
+    order = ["largest", "closest", "data"][seed % 3] if not replace else "data"
+    caliper = [None, 0.1][seed % 2] if order != "closest" else None
+    m = utfall.match(d, "t", ["a"], distance=score, ratio=ratio, replace=replace, caliper=caliper,
+                     std_caliper=False, order=order if not replace else None)
+    mine = set(zip(m.pairs["treated"].astype(int), m.pairs["control"].astype(int)))
+    assert mine == _brute_force(score, treat, order, ratio, replace, caliper)
+    e = utfall.match(d, "t", ["a", "b"], distance="euclidean", ratio=ratio, exact="g")
+    mine = set(zip(e.pairs["treated"].astype(int), e.pairs["control"].astype(int)))
+    assert mine == _brute_force(d[["a", "b"]].to_numpy(), treat, "data", ratio, False, groups=d["g"].to_numpy())
