@@ -59,7 +59,9 @@ struct Pool {
 
 impl Pool {
     /// `sorted`: all units in walk order (so each stratum's controls come out sorted).
-    fn new(treat: &[bool], pos: &[usize], sorted: &[usize], stratum: &[u32], n_strata: usize, eligible: &[bool], metric: &Metric) -> Pool {
+    /// `sorted_pos[i]`: the walk position of `sorted[i]` (read in order, not by unit, which
+    /// would miss the cache on a million units).
+    fn new(treat: &[bool], sorted_pos: &[usize], sorted: &[usize], stratum: &[u32], n_strata: usize, eligible: &[bool], metric: &Metric) -> Pool {
         let mut sizes = vec![0usize; n_strata];
         for (u, &t) in treat.iter().enumerate() {
             if !t {
@@ -67,11 +69,11 @@ impl Pool {
             }
         }
         let mut lists: Vec<(Vec<usize>, Vec<usize>)> = sizes.iter().map(|&k| (Vec::with_capacity(k), Vec::with_capacity(k))).collect();
-        for &u in sorted {
+        for (&u, &p) in sorted.iter().zip(sorted_pos) {
             if !treat[u] {
                 let l = &mut lists[stratum[u] as usize];
                 l.0.push(u);
-                l.1.push(pos[u]);
+                l.1.push(p);
             }
         }
         let mut slot = vec![usize::MAX; treat.len()];
@@ -356,9 +358,11 @@ impl<'a> Greedy<'a> {
         let mut pos = vec![0usize; n];
         let mut counters = vec![0usize; n_strata];
         let sorted = stable_rank(key, 0..n);
+        let mut sorted_pos = Vec::with_capacity(n);
         for &u in &sorted {
             let c = if per_stratum { &mut counters[stratum[u] as usize] } else { &mut counters[0] };
             pos[u] = *c;
+            sorted_pos.push(*c);
             *c += 1;
         }
         let treated: Vec<usize> = (0..n).filter(|&u| treat[u]).collect();
@@ -413,7 +417,7 @@ impl<'a> Greedy<'a> {
         for &u in &treated {
             allowed[u] = input.ratio as u32;
         }
-        let pool = Pool::new(treat, &pos, &sorted, &stratum, n_strata, &eligible, &metric);
+        let pool = Pool::new(treat, &sorted_pos, &sorted, &stratum, n_strata, &eligible, &metric);
         Ok(Greedy {
             metric,
             treat,
