@@ -13,6 +13,7 @@ from . import synthetic
 from .bootstrap import BootstrapResult, bootstrap
 from .cohort import Cohort
 from .concentration import Concentration, concentration
+from .matching import MatchResult, MatchSet, match
 from .errors import ComputationError, DataError, ReproductionError, SpecError, UtfallError
 from .evaluation import Evaluation, evaluate
 from .audit import load_evaluation, reproduce
@@ -25,6 +26,8 @@ __all__ = [
     "ComputationError",
     "DataError",
     "Evaluation",
+    "MatchResult",
+    "MatchSet",
     "ReproductionError",
     "SpecError",
     "UtfallError",
@@ -36,5 +39,6 @@ __all__ = [
     "synthetic",
     "bootstrap",
     "concentration",
+    "match",
 
 ]
