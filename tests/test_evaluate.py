@@ -200,3 +200,24 @@ def test_totals_by_care_type(cohort):
     assert parts.loc["cost_SiS", "actual"] == 20000.0 and parts.loc["cost_SiS", "expected"] == pytest.approx(12500.0)
     assert parts.loc["ledger_outpatient", "actual"] == 5000.0
     assert parts["savings"].sum() == pytest.approx(ev.summary(readable=False).loc["2y", "savings_total"])
+
+
+def test_matched_estimator_rematches_per_horizon_on_the_eligible_pool():
+    cohort = utfall.synthetic.register(30, 150, seed=4)
+    matching = {"covariates": ["age", "sex", "prior_cost_total"], "lookback": "2y", "ratio": 2}
+    ev = utfall.evaluate(cohort, matching, horizons=["2y", "3y"], bootstrap=False, seed=8, progress=False)
+    matches = ev.matches()
+    for h in ("2y", "3y"):
+        full = cohort.costs(h)
+        pairs = matches[h].pairs
+        table = rows(ev, h)
+        used = set(pairs["control"])
+        assert full.loc[list(used), "complete"].all()  # only individuals eligible at h
+        for pid, row in table.iterrows():
+            controls = tuple(pairs.loc[pairs["treated"] == pid, "control"])
+            assert row["comparison_ids"] == controls
+            if row["complete"]:
+                assert row["expected"] == pytest.approx(full.loc[list(controls), "cost_total"].mean(), rel=1e-12)
+    # Extending the horizon leaves more historical individuals out of the pool.
+    assert len(matches["3y"].discarded_ids) > len(matches["2y"].discarded_ids)
+    assert (rows(ev, "3y")["n_comparison"] == 2).all()
