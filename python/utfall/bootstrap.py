@@ -403,6 +403,17 @@ def _check_design(design: Optional[str], d: _Data, strata: Any, clusters: Any) -
         raise SpecError(f"design={design!r} {problem}")
 
 
+def _histogram(finite: np.ndarray, t0: float) -> Any:
+    """60 bins of the replicates for plotting; one bin when their range is too
+    narrow for 60 finite-width bins (e.g. values a denormal apart)."""
+    if not len(finite):
+        return np.zeros(1), np.array([t0, t0])
+    try:
+        return np.histogram(finite, bins=60)
+    except ValueError:
+        return np.array([len(finite)]), np.array([finite.min(), finite.max()])
+
+
 def _result(t: np.ndarray, t0: float, acceleration: float, variances: Optional[np.ndarray], variance0: Optional[float],
             levels: List[float], methods: List[str], rule: str, seed: int, threshold: Any, keep: bool,
             spec: Dict[str, Any], name: str) -> BootstrapResult:
@@ -411,7 +422,7 @@ def _result(t: np.ndarray, t0: float, acceleration: float, variances: Optional[n
         _warnings.warn(w, BootstrapWarning, stacklevel=3)
     intervals = pd.DataFrame(s["intervals"], columns=["method", "level", "low", "high"])
     finite = t[np.isfinite(t)]
-    histogram = np.histogram(finite, bins=60) if len(finite) else (np.zeros(1), np.array([t0, t0]))
+    histogram = _histogram(finite, t0)
     prob: Any = None
     if threshold is not None:
         thr = np.atleast_1d(np.asarray(threshold, dtype=float))
