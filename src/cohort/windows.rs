@@ -106,27 +106,8 @@ impl Cohort {
     /// Totals over one window per individual: `windows[i] = (start, end)`,
     /// clipped at the end of data.
     pub fn totals_over(&self, windows: &[(i32, i32)]) -> WindowTotals {
-        let width = 2 * self.n_types + self.n_categories;
-        let mut values = vec![0.0; self.n() * width];
-        let mut end = vec![0; self.n()];
-        let mut complete = vec![false; self.n()];
-        values
-            .par_chunks_mut(width.max(1))
-            .zip(end.par_iter_mut())
-            .zip(complete.par_iter_mut())
-            .enumerate()
-            .for_each(|(i, ((row, end), complete))| {
-                let row = if width > 0 { row } else { &mut [] };
-                (*end, *complete) = self.window_row(i, windows[i], row);
-            });
-        WindowTotals {
-            start: windows.iter().map(|w| w.0).collect(),
-            end,
-            complete,
-            n_types: self.n_types,
-            n_categories: self.n_categories,
-            values,
-        }
+        let everyone: Vec<usize> = (0..self.n()).collect();
+        self.totals_for(&everyone, windows)
     }
 
     /// As [`Cohort::totals_over`], but `values` is column-major: the value of
