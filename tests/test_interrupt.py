@@ -32,3 +32,28 @@ def test_sigint_ends_a_long_bootstrap_within_two_seconds():
     assert proc.returncode == 3, err
     assert "interrupted" in out
     assert waited < 2.0, f"took {waited:.2f} s to stop"
+
+
+def test_a_bootstrap_in_a_worker_thread_stops_when_its_batch_is_cancelled():
+    """Worker threads never see SIGINT; a batch stops them through utfall._interrupt."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+    import pytest
+
+    import utfall
+    from utfall._interrupt import cancellable
+
+    x = np.random.default_rng(0).lognormal(size=100_000)
+    cancel = threading.Event()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(cancellable(utfall.bootstrap, cancel), x, n_resamples=10_000_000, seed=1,
+                             progress=False, methods=("percentile",))
+        time.sleep(0.5)
+        assert not future.done(), "the bootstrap ended before the cancellation"
+        cancel.set()
+        with pytest.raises(KeyboardInterrupt):
+            future.result(timeout=30)
+    # Outside a cancelled batch nothing is stopped.
+    assert utfall.bootstrap(x[:100], n_resamples=99, seed=1, progress=False).n_resamples == 99
