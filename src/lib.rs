@@ -17,6 +17,7 @@ pub mod cohort;
 pub mod concentration;
 pub mod dates;
 pub mod error;
+pub mod matching;
 pub mod rng;
 pub mod synthetic;
 

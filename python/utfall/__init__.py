@@ -13,6 +13,7 @@ from . import datasets, synthetic
 from .bootstrap import BootstrapResult, bootstrap
 from .cohort import Cohort
 from .concentration import Concentration, concentration
+from .matching import MatchResult, MatchSet, match
 from .errors import ComputationError, DataError, ReproductionError, SpecError, UtfallError
 
 __all__ = [
@@ -21,6 +22,8 @@ __all__ = [
     "Concentration",
     "ComputationError",
     "DataError",
+    "MatchResult",
+    "MatchSet",
     "ReproductionError",
     "SpecError",
     "UtfallError",
@@ -29,5 +32,6 @@ __all__ = [
     "synthetic",
     "bootstrap",
     "concentration",
+    "match",
 
 ]

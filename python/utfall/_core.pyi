@@ -1,5 +1,6 @@
 # Type stubs of the compiled core, checked by `python -m mypy.stubtest utfall._core`.
 from typing import Any, Dict, Optional, Tuple, final
+from typing import Callable, List, Optional, Tuple, final
 
 import numpy as np
 import numpy.typing as npt
@@ -101,3 +102,35 @@ def concentration_measures(
     measures: Sequence[Tuple[str, float]],
     weights: Optional[npt.NDArray[np.float64]] = None,
 ) -> List[float]: ...
+# ---------------------------------------------------------------- matching
+def fit_logit(
+    columns: List[npt.NDArray[np.float64]], y: npt.NDArray[np.bool_], names: List[str]
+) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float, int]: ...
+def whiten(
+    x: npt.NDArray[np.float64],
+    treat: npt.NDArray[np.bool_],
+    eligible: npt.NDArray[np.bool_],
+    distance: str,
+    names: List[str],
+) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], List[int]]: ...
+def nearest_match(
+    treat: npt.NDArray[np.bool_],
+    score: Optional[npt.NDArray[np.float64]] = None,
+    coords: Optional[npt.NDArray[np.float64]] = None,
+    sort_key: Optional[npt.NDArray[np.float64]] = None,
+    exact: Optional[npt.NDArray[np.uint32]] = None,
+    unit_id: Optional[npt.NDArray[np.uint32]] = None,
+    ratio: int = 1,
+    replace: bool = False,
+    caliper: Optional[float] = None,
+    order_name: Optional[str] = None,
+    seed: int = 0,
+    progress: Optional[Callable[[int, int], None]] = None,
+) -> Tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int8],
+    npt.NDArray[np.float64],
+    str,
+]: ...

@@ -8,6 +8,7 @@ mod bootstrap;
 mod cohort;
 mod synthetic;
 mod concentration;
+mod matching;
 
 use crate::error::Error;
 use pyo3::exceptions::PyKeyboardInterrupt;
@@ -73,5 +74,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     synthetic::register(m)?;
     bootstrap::register(m)?;
     concentration::register(m)?;
+    matching::register(m)?;
     Ok(())
 }

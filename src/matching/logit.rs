@@ -1,0 +1,443 @@
+//! Logistic regression by iteratively reweighted least squares, as R's `glm`.
+//!
+//! The propensity score of MatchIt's `distance = "glm"` is the fitted probability of
+//! `glm(treat ~ covariates, family = binomial)`. To give the same scores to 1e-8 this fit
+//! follows `glm.fit` step by step: the same start (`mustart = (y + 0.5) / 2`), the same
+//! working response and weights, the same clamping of the linear predictor at ±30 in the
+//! inverse link, and the same stopping rule, so it stops at the same iterate.
+//!
+//! # Formula
+//!
+//! With `eta = X b`, `mu = 1 / (1 + exp(-eta))`, each iteration solves the weighted least
+//! squares problem `(X' W X) b = X' W z` with `W = diag(mu (1 - mu))` and
+//! `z = eta + (y - mu) / (mu (1 - mu))`, and stops when
+//! `|dev - dev_old| / (|dev| + 0.1) < 1e-8`, where `dev = -2 sum(y log mu + (1-y) log(1-mu))`.
+//! The normal equations are accumulated in parallel over fixed chunks of rows (added in
+//! chunk order, so the result does not depend on the thread count) and solved by a
+//! Cholesky factorisation of the Jacobi-scaled matrix with one step of iterative refinement.
+//!
+//! # Errors
+//!
+//! [`Error::Computation`] when the design is rank deficient (a column is a linear
+//! combination of the others, R would report an `NA` coefficient), when the outcome is
+//! perfectly separated (fitted probabilities numerically 0 or 1) or when 25 iterations do
+//! not converge.
+
+use crate::error::{Error, Result};
+use nalgebra::{DMatrix, DVector};
+use rayon::prelude::*;
+
+const EPSILON: f64 = 1e-8;
+const MAX_ITERATIONS: usize = 25;
+const THRESH: f64 = 30.0;
+const CHUNK: usize = 16_384;
+/// Designs of up to this many columns get unrolled code.
+const MAX_FIXED: usize = 12;
+const ZEROS: [f64; BLOCK] = [0.0; BLOCK];
+/// Rows per block inside a chunk of the unrolled pass (divides CHUNK).
+const BLOCK: usize = 32;
+
+/// A fitted logistic regression.
+#[derive(Debug, Clone)]
+pub struct LogitFit {
+    /// One coefficient per design column.
+    pub coefficients: Vec<f64>,
+    /// The fitted probabilities, one per row.
+    pub fitted: Vec<f64>,
+    /// The residual deviance.
+    pub deviance: f64,
+    /// The number of IRLS iterations.
+    pub iterations: usize,
+}
+
+/// The normal equations of one IRLS step and the deviance of the current fit.
+struct Step {
+    a: DMatrix<f64>,
+    b: DVector<f64>,
+    deviance: f64,
+}
+
+/// One pass over the rows: the linear predictor `eta = X beta` (glm's start when `beta`
+/// is None), the fitted probabilities (written to `mu`), the deviance, and `X' W X`,
+/// `X' W z` with glm's working weights and response for the next step.
+///
+/// Rows are taken in fixed chunks (in parallel, then added in chunk order, so the result
+/// does not depend on the threads) and, inside a chunk, in blocks of [`BLOCK`] rows whose
+/// columns sit in small arrays: every sum over the rows of a block is a short dot product
+/// the compiler vectorises. `P` is the number of columns, or 0 for any number.
+fn pass<const P: usize>(columns: &[&[f64]], beta: Option<&[f64]>, y: &[bool], mu: &mut [f64]) -> Step {
+    let p = if P == 0 { columns.len() } else { P };
+    let parts: Vec<(Vec<f64>, Vec<f64>, f64)> = mu
+        .par_chunks_mut(CHUNK)
+        .zip(y.par_chunks(CHUNK))
+        .enumerate()
+        .map(|(chunk, (mu, y))| {
+            let mut a = vec![0.0; p * p];
+            let mut b = vec![0.0; p];
+            let mut dev = Deviance::new();
+            let mut xb = vec![[0.0; BLOCK]; p];
+            let mut wxb = vec![[0.0; BLOCK]; p];
+            let chunk_start = chunk * CHUNK;
+            for (block, (mu, y)) in mu.chunks_mut(BLOCK).zip(y.chunks(BLOCK)).enumerate() {
+                let start = chunk_start + block * BLOCK;
+                let len = y.len();
+                // Full blocks are read in place; the last, short one through a zero-padded copy.
+                let mut xs: [&[f64; BLOCK]; MAX_FIXED] = [&ZEROS; MAX_FIXED];
+                let mut xv: Vec<&[f64; BLOCK]> = Vec::new();
+                if len < BLOCK {
+                    for j in 0..p {
+                        xb[j][..len].copy_from_slice(&columns[j][start..start + len]);
+                        xb[j][len..].fill(0.0);
+                    }
+                }
+                for j in 0..p {
+                    let col: &[f64; BLOCK] = if len == BLOCK { columns[j][start..start + BLOCK].try_into().expect("a full block") } else { &xb[j] };
+                    if P == 0 {
+                        xv.push(col);
+                    } else {
+                        xs[j] = col;
+                    }
+                }
+                let xb: &[&[f64; BLOCK]] = if P == 0 { &xv } else { &xs[..p] };
+                let mut eta = [0.0; BLOCK];
+                match beta {
+                    Some(beta) => {
+                        for j in 0..p {
+                            for i in 0..BLOCK {
+                                eta[i] += xb[j][i] * beta[j];
+                            }
+                        }
+                    }
+                    // glm's start: mustart = (y + 0.5) / 2, eta = logit(mustart).
+                    None => {
+                        for i in 0..len {
+                            eta[i] = if y[i] { 3f64.ln() } else { (1.0f64 / 3.0).ln() };
+                        }
+                    }
+                }
+                // The working weights and responses of the block, lane by lane (see
+                // `irls_row`): separate loops so that the divisions run side by side.
+                let mut e = [0.0; BLOCK];
+                let mut inside = true;
+                for i in 0..len {
+                    inside &= (-THRESH..=THRESH).contains(&eta[i]);
+                    e[i] = eta[i].exp();
+                }
+                let mut w = [0.0; BLOCK];
+                let mut z = [0.0; BLOCK];
+                if inside {
+                    let mut one = [1.0; BLOCK];
+                    let mut yf = [0.0; BLOCK];
+                    for i in 0..len {
+                        one[i] = 1.0 + e[i];
+                        yf[i] = y[i] as u8 as f64;
+                    }
+                    let mut m = [0.0; BLOCK];
+                    for i in 0..BLOCK {
+                        let r = 1.0 / one[i];
+                        m[i] = e[i] * r;
+                        w[i] = m[i] * r;
+                    }
+                    for i in 0..BLOCK {
+                        z[i] = eta[i] + (yf[i] - m[i]) / w[i];
+                    }
+                    for i in 0..len {
+                        mu[i] = m[i];
+                        dev.add_log(one[i]);
+                        dev.rest -= 2.0 * yf[i] * eta[i];
+                    }
+                    for i in len..BLOCK {
+                        w[i] = 0.0;
+                        z[i] = 0.0;
+                    }
+                } else {
+                    for i in 0..len {
+                        let (m, wi, zi) = irls_row(eta[i], y[i], &mut dev);
+                        mu[i] = m;
+                        w[i] = wi;
+                        z[i] = zi;
+                    }
+                }
+                for j in 0..p {
+                    let mut acc = 0.0;
+                    for i in 0..BLOCK {
+                        wxb[j][i] = w[i] * xb[j][i];
+                        acc += wxb[j][i] * z[i];
+                    }
+                    b[j] += acc;
+                }
+                for j in 0..p {
+                    for k in j..p {
+                        a[j * p + k] += dot(&wxb[j], xb[k]);
+                    }
+                }
+            }
+            (a, b, dev.total())
+        })
+        .collect();
+    let mut a = DMatrix::zeros(p, p);
+    let mut b = DVector::zeros(p);
+    let mut deviance = 0.0;
+    for (pa, pb, dev) in &parts {
+        deviance += dev;
+        for j in 0..p {
+            b[j] += pb[j];
+            for k in j..p {
+                a[(j, k)] += pa[j * p + k];
+            }
+        }
+    }
+    for j in 0..p {
+        for k in 0..j {
+            a[(j, k)] = a[(k, j)];
+        }
+    }
+    Step { a, b, deviance }
+}
+
+/// A dot product of two blocks in four fixed lanes (vectorisable, deterministic).
+#[inline]
+fn dot(u: &[f64; BLOCK], v: &[f64; BLOCK]) -> f64 {
+    let mut acc = [0.0; 4];
+    for (u, v) in u.chunks_exact(4).zip(v.chunks_exact(4)) {
+        for l in 0..4 {
+            acc[l] += u[l] * v[l];
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
+}
+
+/// One IRLS pass, with code unrolled for designs of up to 12 columns.
+fn step(columns: &[&[f64]], beta: Option<&[f64]>, y: &[bool], mu: &mut [f64]) -> Step {
+    match columns.len() {
+        1 => pass::<1>(columns, beta, y, mu),
+        2 => pass::<2>(columns, beta, y, mu),
+        3 => pass::<3>(columns, beta, y, mu),
+        4 => pass::<4>(columns, beta, y, mu),
+        5 => pass::<5>(columns, beta, y, mu),
+        6 => pass::<6>(columns, beta, y, mu),
+        7 => pass::<7>(columns, beta, y, mu),
+        8 => pass::<8>(columns, beta, y, mu),
+        9 => pass::<9>(columns, beta, y, mu),
+        10 => pass::<10>(columns, beta, y, mu),
+        11 => pass::<11>(columns, beta, y, mu),
+        12 => pass::<12>(columns, beta, y, mu),
+        _ => pass::<0>(columns, beta, y, mu),
+    }
+}
+
+/// The binomial deviance of a chunk, `sum -2 (y log mu + (1 - y) log(1 - mu))`, which for
+/// `mu = e / (1 + e)`, `e = exp(eta)`, is `2 sum log(1 + e) - 2 sum y eta`. The logarithms
+/// are taken of products of eight factors (at most 1e13 each, so no overflow): one
+/// logarithm per eight rows, with a relative error far below glm's 1e-8 stopping rule.
+struct Deviance {
+    product: f64,
+    factors: u32,
+    logs: f64,
+    rest: f64,
+}
+
+impl Deviance {
+    fn new() -> Self {
+        Deviance { product: 1.0, factors: 0, logs: 0.0, rest: 0.0 }
+    }
+
+    #[inline]
+    fn add_log(&mut self, factor: f64) {
+        self.product *= factor;
+        self.factors += 1;
+        if self.factors == 8 {
+            self.logs += self.product.ln();
+            self.product = 1.0;
+            self.factors = 0;
+        }
+    }
+
+    fn total(&self) -> f64 {
+        2.0 * (self.logs + self.product.ln()) + self.rest
+    }
+}
+
+/// One row of an IRLS step: the fitted probability, glm's working weight
+/// `mu.eta^2 / (mu (1 - mu))` and working response `eta + (y - mu) / mu.eta`.
+///
+/// Inside the clamp, with `r = 1 / (1 + e)`: `mu = e r`, `mu.eta = e r^2 = mu (1 - mu)`,
+/// so the weight equals `mu.eta` (glm computes the same quantity in another order; the
+/// results differ in the last bits only).
+#[inline]
+fn irls_row(eta: f64, y: bool, dev: &mut Deviance) -> (f64, f64, f64) {
+    let yf = y as u8 as f64;
+    if (-THRESH..=THRESH).contains(&eta) {
+        let e = eta.exp();
+        let one = 1.0 + e;
+        let r = 1.0 / one;
+        let m = e * r;
+        let d = m * r;
+        dev.add_log(one);
+        dev.rest -= 2.0 * yf * eta;
+        (m, d, eta + (yf - m) / d)
+    } else {
+        let (m, d) = link(eta);
+        dev.rest += if y { -2.0 * m.ln() } else { -2.0 * (1.0 - m).ln() };
+        (m, d * d / (m * (1.0 - m)), eta + (yf - m) / d)
+    }
+}
+
+/// R's `binomial()` `linkinv` and `mu.eta` from one exponential (the linear predictor
+/// clamped at ±30 as R's C code does).
+fn link(eta: f64) -> (f64, f64) {
+    if eta < -THRESH {
+        (f64::EPSILON / (1.0 + f64::EPSILON), f64::EPSILON)
+    } else if eta > THRESH {
+        let t = 1.0 / f64::EPSILON;
+        (t / (1.0 + t), f64::EPSILON)
+    } else {
+        let e = eta.exp();
+        let one = 1.0 + e;
+        (e / one, e / (one * one))
+    }
+}
+
+/// Solves `a x = b` for a symmetric positive definite `a`, or names the aliased column.
+fn solve_spd(a: &DMatrix<f64>, b: &DVector<f64>, names: &[String]) -> Result<DVector<f64>> {
+    let p = a.nrows();
+    let scale = DVector::from_iterator(p, (0..p).map(|j| if a[(j, j)] > 0.0 { 1.0 / a[(j, j)].sqrt() } else { 1.0 }));
+    let scaled = DMatrix::from_fn(p, p, |i, j| a[(i, j)] * scale[i] * scale[j]);
+    let aliased = |j: usize| {
+        Error::Computation(format!(
+            "the propensity-score design is singular: column '{}' is a linear combination of the others (R's glm would give it an NA coefficient); drop it or one of the columns it duplicates",
+            names.get(j).map(String::as_str).unwrap_or("?")
+        ))
+    };
+    // Rank check: a pivot that vanishes relative to its diagonal means the column is aliased.
+    let mut l = scaled.clone();
+    for j in 0..p {
+        for k in 0..j {
+            let v = l[(j, k)];
+            for i in j..p {
+                l[(i, j)] -= l[(i, k)] * v;
+            }
+        }
+        let d = l[(j, j)];
+        if !(d > 1e-10) {
+            return Err(aliased(j));
+        }
+        let s = d.sqrt();
+        for i in j..p {
+            l[(i, j)] /= s;
+        }
+    }
+    let chol = nalgebra::Cholesky::new(scaled.clone()).ok_or_else(|| aliased(p.saturating_sub(1)))?;
+    let rhs = b.component_mul(&scale);
+    let mut y = chol.solve(&rhs);
+    let residual = &rhs - &scaled * &y;
+    y += chol.solve(&residual);
+    Ok(y.component_mul(&scale))
+}
+
+/// Fits `P(y = 1) = logistic(x b)` by IRLS as `glm(family = binomial)` does.
+///
+/// `columns` are the design's columns (including the intercept's ones), one value per
+/// row each; `names` names them for error messages.
+///
+/// # Examples
+///
+/// ```
+/// use utfall::matching::logit::fit_logit;
+/// let (ones, x) = ([1.0; 4], [0.0, 1.0, 2.0, 3.0]);
+/// let y = [false, true, false, true];
+/// let fit = fit_logit(&[&ones, &x], &y, &["(Intercept)".into(), "x".into()]).unwrap();
+/// assert_eq!(fit.fitted.len(), 4);
+/// ```
+///
+/// # Errors
+///
+/// See the module documentation.
+pub fn fit_logit(columns: &[&[f64]], y: &[bool], names: &[String]) -> Result<LogitFit> {
+    let n = y.len();
+    let p = columns.len();
+    if p == 0 || columns.iter().any(|c| c.len() != n) {
+        return Err(Error::Spec(format!("the design needs {p} columns of {n} values each")));
+    }
+    if n <= p {
+        return Err(Error::Computation(format!("{n} units are too few to fit a propensity score with {p} coefficients")));
+    }
+    let ones = y.iter().filter(|&&v| v).count();
+    if ones == 0 || ones == n {
+        return Err(Error::Computation("the treatment is constant: every unit is in the same group".into()));
+    }
+    let mut mu = vec![0.0; n];
+    let mut current = step(columns, None, y, &mut mu);
+    for iteration in 1..=MAX_ITERATIONS {
+        let dev_old = current.deviance;
+        let beta = solve_spd(&current.a, &current.b, names)?;
+        let coefficients: Vec<f64> = beta.iter().copied().collect();
+        current = step(columns, Some(&coefficients), y, &mut mu);
+        let dev = current.deviance;
+        if !dev.is_finite() {
+            return Err(Error::Computation("the logistic regression diverged (infinite deviance)".into()));
+        }
+        if (dev - dev_old).abs() / (dev.abs() + 0.1) < EPSILON {
+            let boundary = 10.0 * f64::EPSILON;
+            if let Some(i) = mu.iter().position(|&m| m < boundary || m > 1.0 - boundary) {
+                return Err(Error::Computation(format!(
+                    "perfect separation in the propensity-score model: fitted probability numerically {} for row {i}; the covariates predict the treatment exactly (R's glm warns 'fitted probabilities numerically 0 or 1 occurred'); drop or coarsen the separating covariate",
+                    if mu[i] < 0.5 { 0 } else { 1 }
+                )));
+            }
+            return Ok(LogitFit { coefficients, fitted: mu, deviance: dev, iterations: iteration });
+        }
+    }
+    Err(Error::Computation(format!(
+        "the logistic regression did not converge in {MAX_ITERATIONS} iterations (usually perfect or quasi-perfect separation of the treatment by the covariates)"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(k: usize) -> Vec<String> {
+        (0..k).map(|j| format!("c{j}")).collect()
+    }
+
+    #[test]
+    fn fits_a_simple_logit_to_its_closed_form() {
+        // One binary covariate: the MLE reproduces the group proportions exactly.
+        let ones = [1.0; 7];
+        let x = [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0];
+        let y = [true, false, false, true, true, true, false];
+        let fit = fit_logit(&[&ones, &x], &y, &names(2)).unwrap();
+        assert!((fit.fitted[0] - 1.0 / 3.0).abs() < 1e-7);
+        assert!((fit.fitted[3] - 0.75).abs() < 1e-7);
+    }
+
+    #[test]
+    fn unrolled_and_general_passes_agree() {
+        let n = 40_000;
+        let ones = vec![1.0; n];
+        let a: Vec<f64> = (0..n).map(|i| ((i * 7919) % 101) as f64 / 50.0 - 1.0).collect();
+        let b: Vec<f64> = (0..n).map(|i| ((i * 104_729) % 103) as f64 / 50.0 - 1.0).collect();
+        let y: Vec<bool> = (0..n).map(|i| (i * 31) % 7 < 3).collect();
+        let beta = [0.1, -0.3, 0.2];
+        let cols: [&[f64]; 3] = [&ones, &a, &b];
+        let (mut m1, mut m2) = (vec![0.0; n], vec![0.0; n]);
+        let general = pass::<0>(&cols, Some(&beta), &y, &mut m1);
+        let fixed = pass::<3>(&cols, Some(&beta), &y, &mut m2);
+        assert_eq!(general.a, fixed.a);
+        assert_eq!(general.b, fixed.b);
+        assert_eq!(general.deviance, fixed.deviance);
+        assert_eq!(m1, m2);
+    }
+
+    #[test]
+    fn rejects_aliased_columns_and_separation() {
+        let ones = [1.0; 4];
+        let a = [2.0, 3.0, 4.0, 5.0];
+        let twice = [4.0, 6.0, 8.0, 10.0];
+        let err = fit_logit(&[&ones, &a, &twice], &[true, false, true, false], &["(Intercept)".into(), "a".into(), "b".into()]).unwrap_err();
+        assert!(err.to_string().contains("'b'"));
+        let err = fit_logit(&[&ones, &a], &[false, false, true, true], &names(2)).unwrap_err();
+        assert!(err.to_string().contains("separation") || err.to_string().contains("converge"));
+    }
+}

@@ -1,0 +1,136 @@
+//! Matching a comparison group to the treated (participants), as R's MatchIt 4.7 does.
+//!
+//! - [`logit`]: the propensity score, a logistic regression fitted by IRLS as `glm`;
+//! - [`covariates`]: Mahalanobis (pooled within-group covariance) and Euclidean distances,
+//!   by whitening the covariates so that a distance is a Euclidean norm;
+//! - [`nearest`]: greedy nearest-neighbour matching (k:1, with or without replacement,
+//!   caliper, exact strata, matching order, one person used at most once), replaying
+//!   MatchIt's walk so that pairs and ties agree exactly;
+//! - coarsened exact matching lives in Python (`utfall.matching`), over these weights.
+//!
+//! Weights follow MatchIt's rules for the ATT (see [`att_weights`]).
+
+
+pub mod covariates;
+pub mod logit;
+pub mod nearest;
+mod kdtree;
+mod select;
+mod skip;
+pub mod sort;
+
+/// How the distance between a treated unit and a control is measured.
+#[derive(Debug, Clone)]
+pub enum Metric<'a> {
+    /// A one-dimensional score (a propensity score or the caller's own): `|s_t - s_c|`.
+    Score(&'a [f64]),
+    /// Whitened covariates (row-major, `dims` per unit): the Euclidean distance between
+    /// rows; `sort_key` is the coordinate MatchIt sorts units by to walk outwards.
+    Covariates { coords: &'a [f64], dims: usize, sort_key: &'a [f64] },
+}
+
+/// The order in which treated units choose their controls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Highest score first (MatchIt's default for the ATT with a score).
+    Largest,
+    /// Lowest score first.
+    Smallest,
+    /// The order of the rows (MatchIt's default for covariate distances).
+    Data,
+    /// A random permutation drawn from the seed.
+    Random,
+    /// The closest pair first (MatchIt's `m.order = "closest"`), re-matching a treated
+    /// unit whose control was taken.
+    Closest,
+}
+
+impl Order {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Order::Largest => "largest",
+            Order::Smallest => "smallest",
+            Order::Data => "data",
+            Order::Random => "random",
+            Order::Closest => "closest",
+        }
+    }
+}
+
+/// Why a treated unit got no control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unmatched {
+    /// Its exact stratum holds no control at all.
+    NoControlInStratum,
+    /// Controls were available, but none within the caliper.
+    NoControlWithinCaliper,
+    /// Every control of its stratum was already used (matching without replacement).
+    NoControlLeft,
+}
+
+impl Unmatched {
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Unmatched::NoControlInStratum => "no control in the exact stratum",
+            Unmatched::NoControlWithinCaliper => "no control within the caliper",
+            Unmatched::NoControlLeft => "no control left (all used by earlier treated units)",
+        }
+    }
+}
+
+/// A finished matching.
+#[derive(Debug, Clone)]
+pub struct Matching {
+    /// The treated units (row positions), in data order.
+    pub treated: Vec<usize>,
+    /// Per treated unit: its controls (row position, distance), slot by slot.
+    pub rows: Vec<Vec<(usize, f64)>>,
+    /// Per treated unit: why it is unmatched, if it is.
+    pub unmatched: Vec<Option<Unmatched>>,
+    /// One weight per row (MatchIt's ATT weights).
+    pub weights: Vec<f64>,
+    /// The matching order actually used.
+    pub order_used: Order,
+}
+
+/// MatchIt's matching weights for the ATT.
+///
+/// # Formula
+///
+/// A matched treated unit weighs 1. A control weighs `sum over the treated t it serves of
+/// 1 / k_t`, where `k_t` is the number of controls of `t`; then the control weights are
+/// rescaled to sum to the number of controls with a positive weight (MatchIt's
+/// `.make_sum_to_n`). Without replacement every control serves one treated unit and the
+/// weight is `1 / k_t` before rescaling, which is also what MatchIt's subclass weights give.
+pub fn att_weights(treat: &[bool], treated: &[usize], rows: &[Vec<(usize, f64)>]) -> Vec<f64> {
+    let mut w = vec![0.0; treat.len()];
+    for (&t, row) in treated.iter().zip(rows) {
+        if row.is_empty() {
+            continue;
+        }
+        w[t] = 1.0;
+        let k = row.len() as f64;
+        for &(c, _) in row {
+            w[c] += 1.0 / k;
+        }
+    }
+    let (mut total, mut count) = (0.0, 0usize);
+    for (u, &wu) in w.iter().enumerate() {
+        if !treat[u] && wu > 0.0 {
+            total += wu;
+            count += 1;
+        }
+    }
+    if count > 0 {
+        let scale = count as f64 / total;
+        for (u, wu) in w.iter_mut().enumerate() {
+            if !treat[u] && *wu > 0.0 {
+                *wu *= scale;
+            }
+        }
+    }
+    w
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,557 @@
+//! Greedy nearest-neighbour matching, replaying MatchIt 4.7's `nn_matchC_*` exactly.
+//!
+//! Treated units are taken one at a time in the matching order; each gets the closest
+//! still-available controls. The C++ of MatchIt sorts all units by the distance (for a
+//! propensity score) or by the first whitened covariate (for Mahalanobis) and walks
+//! outwards from the treated unit's position, alternating left and right one position
+//! at a time. That walk decides ties, so it is reproduced here by its *event order*: a
+//! candidate at offset `a` on the left is met before one at offset `b` on the right
+//! exactly when `a <= b`. For a score, removed controls are skipped with `Alive`
+//! instead of being visited, and the controls of each exact stratum sit in their own
+//! sorted list, so the walk never touches a control it could not take. For covariates,
+//! a k-d tree with removals (`KdTree`) finds every available control at the smallest
+//! distance, and MatchIt's event order picks among them.
+//!
+//! Rules replayed (see MatchIt `src/internal.cpp`, `find_control_vec`, `find_control_mahcovs`):
+//! - one-dimensional distance: up to `k` candidates are collected on each side; a side
+//!   stops at the caliper, at its `k`-th candidate, or at a candidate farther than `k`
+//!   already found; the `k` closest are kept (`keep_closest`, replaying libstdc++);
+//! - covariates: the `k` closest controls; among equal distances (equal to a relative
+//!   1e-10, the rounding noise of the whitening) the candidate MatchIt's walk meets
+//!   *last* wins (MatchIt replaces on `<=`);
+//! - without replacement and `k > 1`, matching runs in rounds: every treated unit gets its
+//!   first control before any gets its second, and the second search starts beyond the
+//!   first match;
+//! - with replacement, controls are never removed and the order is the data order.
+
+use super::kdtree::KdTree;
+use super::select::keep_closest;
+use super::skip::Alive;
+use super::{Matching, Metric, Order, Unmatched};
+use crate::error::{Error, Result};
+use rand::seq::SliceRandom;
+use std::collections::HashMap;
+
+mod closest;
+
+/// Relative difference below which two squared covariate distances count as a tie: the
+/// rounding of the whitening differs between implementations, and MatchIt resolves
+/// mathematically equal distances (mirror-image controls) by its walk order.
+const TIE: f64 = 1e-10;
+
+/// The controls of one exact stratum, sorted by position.
+struct StratumControls {
+    units: Vec<usize>,
+    /// For covariate distances: the controls' whitened coordinates in a k-d tree.
+    tree: Option<KdTree>,
+    pos: Vec<usize>,
+    alive: Alive,
+    had_any: bool,
+}
+
+/// The available controls, by stratum.
+struct Pool {
+    strata: Vec<StratumControls>,
+    /// Per unit: its slot in its stratum's list (controls only).
+    slot: Vec<usize>,
+    alive_total: usize,
+}
+
+impl Pool {
+    /// `sorted`: all units in walk order (so each stratum's controls come out sorted).
+    /// `sorted_pos[i]`: the walk position of `sorted[i]` (read in order, not by unit, which
+    /// would miss the cache on a million units).
+    fn new(treat: &[bool], sorted_pos: &[usize], sorted: &[usize], stratum: &[u32], n_strata: usize, eligible: &[bool], metric: &Metric) -> Pool {
+        let mut sizes = vec![0usize; n_strata];
+        for (u, &t) in treat.iter().enumerate() {
+            if !t {
+                sizes[stratum[u] as usize] += 1;
+            }
+        }
+        let mut lists: Vec<(Vec<usize>, Vec<usize>)> = sizes.iter().map(|&k| (Vec::with_capacity(k), Vec::with_capacity(k))).collect();
+        for (&u, &p) in sorted.iter().zip(sorted_pos) {
+            if !treat[u] {
+                let l = &mut lists[stratum[u] as usize];
+                l.0.push(u);
+                l.1.push(p);
+            }
+        }
+        let mut slot = vec![usize::MAX; treat.len()];
+        let mut alive_total = 0;
+        let strata = lists
+            .into_iter()
+            .map(|(units, pos)| {
+                let mut alive = Alive::new(units.len());
+                for (j, &u) in units.iter().enumerate() {
+                    slot[u] = j;
+                    if !eligible[u] {
+                        alive.remove(j);
+                    }
+                }
+                let mut tree = match metric {
+                    Metric::Covariates { coords, dims, .. } if !units.is_empty() => {
+                        let points: Vec<f64> = units.iter().flat_map(|&u| coords[u * dims..(u + 1) * dims].iter().copied()).collect();
+                        Some(KdTree::new(&points, *dims))
+                    }
+                    _ => None,
+                };
+                if let Some(tree) = tree.as_mut() {
+                    for (j, &u) in units.iter().enumerate() {
+                        if !eligible[u] {
+                            tree.remove(j);
+                        }
+                    }
+                }
+                alive_total += alive.count();
+                StratumControls { had_any: !units.is_empty(), units, tree, pos, alive }
+            })
+            .collect();
+        Pool { strata, slot, alive_total }
+    }
+
+    fn remove(&mut self, stratum: u32, unit: usize) {
+        let s = &mut self.strata[stratum as usize];
+        let j = self.slot[unit];
+        if s.alive.is_alive(j) {
+            s.alive.remove(j);
+            if let Some(tree) = s.tree.as_mut() {
+                tree.remove(j);
+            }
+            self.alive_total -= 1;
+        }
+    }
+}
+
+/// A walk outwards from a treated unit: yields (slot, is_left) in MatchIt's event order.
+struct Walk {
+    left: Option<usize>,
+    right: Option<usize>,
+    left_origin: usize,
+    right_origin: usize,
+    left_stopped: bool,
+    right_stopped: bool,
+}
+
+impl Walk {
+    fn new(s: &mut StratumControls, left_origin: usize, right_origin: usize) -> Walk {
+        let kl = s.pos.partition_point(|&p| p < left_origin);
+        let kr = s.pos.partition_point(|&p| p <= right_origin);
+        let left = if kl > 0 { s.alive.at_or_before(kl - 1) } else { None };
+        let right = s.alive.at_or_after(kr);
+        Walk { left, right, left_origin, right_origin, left_stopped: false, right_stopped: false }
+    }
+
+    fn next(&mut self, s: &mut StratumControls) -> Option<(usize, bool)> {
+        loop {
+            if self.left.is_none() {
+                self.left_stopped = true;
+            }
+            if self.right.is_none() {
+                self.right_stopped = true;
+            }
+            let go_left = match (self.left_stopped, self.right_stopped) {
+                (true, true) => return None,
+                (false, true) => true,
+                (true, false) => false,
+                (false, false) => {
+                    let (l, r) = (self.left?, self.right?);
+                    self.left_origin - s.pos[l] <= s.pos[r] - self.right_origin
+                }
+            };
+            if go_left {
+                let Some(j) = self.left else { continue };
+                self.left = if j > 0 { s.alive.at_or_before(j - 1) } else { None };
+                return Some((j, true));
+            }
+            let Some(j) = self.right else { continue };
+            self.right = s.alive.at_or_after(j + 1);
+            return Some((j, false));
+        }
+    }
+
+    fn stop(&mut self, left: bool) {
+        if left {
+            self.left_stopped = true;
+        } else {
+            self.right_stopped = true;
+        }
+    }
+}
+
+/// Finds up to `ratio` controls for treated unit `t` (`row`: its earlier matches).
+/// `prev_start`: a control the search must start beyond (MatchIt's `prev_start`, used
+/// when the closest-first order re-matches a unit whose control was taken).
+#[allow(clippy::too_many_arguments)]
+fn find(metric: &Metric, caliper: f64, pool: &mut Pool, pos: &[usize], stratum: u32, t: usize, round: usize, row: &[(usize, f64)], ratio: usize, prev_start: Option<usize>) -> Vec<(usize, f64)> {
+    let s = &mut pool.strata[stratum as usize];
+    let ii = pos[t];
+    match metric {
+        Metric::Score(distance) => {
+            let di = distance[t];
+            let (mut lo, mut hi, mut min_dist) = (ii, ii, 0.0f64);
+            let earlier = if round > 1 { row } else { &[] };
+            if !earlier.is_empty() || prev_start.is_some() {
+                // MatchIt starts a later round's search beyond this unit's earlier matches.
+                let (mut lo_d, mut hi_d) = (di, di);
+                for u in earlier.iter().map(|m| m.0).chain(prev_start) {
+                    if pos[u] < lo {
+                        lo = pos[u];
+                        lo_d = distance[u];
+                    }
+                    if pos[u] > hi {
+                        hi = pos[u];
+                        hi_d = distance[u];
+                    }
+                }
+                min_dist = if lo == ii {
+                    (di - hi_d).abs()
+                } else if hi == ii {
+                    (di - lo_d).abs()
+                } else {
+                    (di - lo_d).abs().max((di - hi_d).abs())
+                };
+            }
+            let mut walk = Walk::new(s, lo, hi);
+            let mut cands: Vec<(usize, f64)> = Vec::with_capacity(2 * ratio);
+            let (mut n_left, mut n_right) = (0, 0);
+            while let Some((j, left)) = walk.next(s) {
+                let u = s.units[j];
+                if round > 1 && row.iter().any(|m| m.0 == u) {
+                    continue;
+                }
+                let d = (di - distance[u]).abs();
+                if d > caliper {
+                    walk.stop(left);
+                    continue;
+                }
+                if d < min_dist {
+                    continue;
+                }
+                if cands.len() >= ratio && cands.iter().filter(|c| c.1 < d).count() >= ratio {
+                    walk.stop(left);
+                    continue;
+                }
+                cands.push((u, d));
+                let n = if left { &mut n_left } else { &mut n_right };
+                *n += 1;
+                if *n == ratio {
+                    walk.stop(left);
+                }
+            }
+            keep_closest(cands, ratio)
+        }
+        Metric::Covariates { coords, dims, .. } => {
+            let q = *dims;
+            let Some(tree) = s.tree.as_ref() else { return Vec::new() };
+            let extra = if round > 1 { row.len() } else { 0 };
+            let found = tree.nearest(&coords[t * q..(t + 1) * q], ratio + extra, 4.0 * TIE);
+            // (unit, squared distance, MatchIt's walk event: offset from the treated
+            // unit's position, right after left at equal offsets).
+            let mut cands: Vec<(usize, f64, (usize, bool))> = found
+                .into_iter()
+                .map(|(slot, d)| (s.units[slot], d, (s.pos[slot].abs_diff(ii), s.pos[slot] > ii)))
+                .filter(|c| !(round > 1 && row.iter().any(|m| m.0 == c.0)) && c.1.is_finite())
+                .collect();
+            cands.sort_by(|a, b| a.1.total_cmp(&b.1));
+            // MatchIt keeps, among equal distances, the control its walk meets last.
+            let mut i = 0;
+            while i < cands.len() {
+                let limit = cands[i].1 + TIE * cands[i].1.abs();
+                let mut j = i + 1;
+                while j < cands.len() && cands[j].1 <= limit {
+                    j += 1;
+                }
+                cands[i..j].sort_by(|a, b| b.2.cmp(&a.2));
+                i = j;
+            }
+            cands.into_iter().take(ratio).map(|(u, d, _)| (u, d.sqrt())).collect()
+        }
+    }
+}
+
+/// The state of a greedy matching, advanced in chunks so that callers can check for
+/// interruption between them.
+pub struct Greedy<'a> {
+    metric: Metric<'a>,
+    treat: &'a [bool],
+    stratum: Vec<u32>,
+    caliper: f64,
+    ratio: usize,
+    rounds: bool,
+    pos: Vec<usize>,
+    pool: Pool,
+    order: Vec<usize>,
+    treated_index: Vec<usize>,
+    eligible: Vec<bool>,
+    times_matched: Vec<u32>,
+    allowed: Vec<u32>,
+    rows: Vec<Vec<(usize, f64)>>,
+    reasons: Vec<Option<Unmatched>>,
+    units_by_id: Option<(Vec<u32>, HashMap<u32, Vec<usize>>)>,
+    round: usize,
+    cursor: usize,
+    order_used: Order,
+}
+
+/// What a greedy matching needs besides the metric.
+pub struct GreedyInput<'a> {
+    pub treat: &'a [bool],
+    /// Exact strata codes (0.. per unit) or `None`.
+    pub exact: Option<&'a [u32]>,
+    /// The person behind each unit; a person's units leave the pool together.
+    pub unit_id: Option<&'a [u32]>,
+    pub ratio: usize,
+    pub replace: bool,
+    /// Absolute caliper on the one-dimensional distance.
+    pub caliper: Option<f64>,
+    /// `None`: MatchIt's default (largest for a score, data order otherwise).
+    pub order: Option<Order>,
+    pub seed: u64,
+}
+
+fn stable_rank(key: &[f64], members: impl Iterator<Item = usize>) -> Vec<usize> {
+    super::sort::order_by(key, members)
+}
+
+impl<'a> Greedy<'a> {
+    /// Prepares a matching.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Spec`] for a ratio of 0, an order that needs a score without one, or a
+    /// negative caliper; [`Error::Data`] for a missing distance.
+    pub fn new(metric: Metric<'a>, input: GreedyInput<'a>) -> Result<Greedy<'a>> {
+        let treat = input.treat;
+        let n = treat.len();
+        if input.ratio == 0 {
+            return Err(Error::Spec("ratio must be at least 1".into()));
+        }
+        let key: &[f64] = match &metric {
+            Metric::Score(d) => d,
+            Metric::Covariates { sort_key, .. } => sort_key,
+        };
+        if key.len() != n {
+            return Err(Error::Spec(format!("{} distances for {n} units", key.len())));
+        }
+        if let Some(row) = key.iter().position(|v| !v.is_finite()) {
+            return Err(Error::data("data", "distance", Some(row), "the distance is missing or not finite"));
+        }
+        if let Some(c) = input.caliper {
+            if !(c >= 0.0) {
+                return Err(Error::Spec(format!("the caliper must be a non-negative number, got {c}")));
+            }
+        }
+        let is_score = matches!(metric, Metric::Score(_));
+        let (stratum, n_strata) = match input.exact {
+            Some(codes) => (codes.to_vec(), codes.iter().map(|&c| c as usize + 1).max().unwrap_or(1)),
+            None => (vec![0; n], 1),
+        };
+        // Exact strata without both groups: their units are discarded, as in MatchIt.
+        let mut has = vec![(false, false); n_strata];
+        for u in 0..n {
+            let h = &mut has[stratum[u] as usize];
+            if treat[u] { h.0 = true } else { h.1 = true }
+        }
+        let eligible: Vec<bool> = (0..n).map(|u| { let h = has[stratum[u] as usize]; h.0 && h.1 }).collect();
+        // Positions: over all units, or within each stratum when MatchIt matches strata apart.
+        let per_stratum = !is_score && input.exact.is_some() && input.unit_id.is_none();
+        let mut pos = vec![0usize; n];
+        let mut counters = vec![0usize; n_strata];
+        let sorted = stable_rank(key, 0..n);
+        let mut sorted_pos = Vec::with_capacity(n);
+        for &u in &sorted {
+            let c = if per_stratum { &mut counters[stratum[u] as usize] } else { &mut counters[0] };
+            pos[u] = *c;
+            sorted_pos.push(*c);
+            *c += 1;
+        }
+        let treated: Vec<usize> = (0..n).filter(|&u| treat[u]).collect();
+        let n1 = treated.len();
+        let mut treated_index = vec![usize::MAX; n];
+        for (i, &u) in treated.iter().enumerate() {
+            treated_index[u] = i;
+        }
+        let mut reasons = vec![None; n1];
+        for (i, &u) in treated.iter().enumerate() {
+            if !eligible[u] {
+                reasons[i] = Some(Unmatched::NoControlInStratum);
+            }
+        }
+        let reuse_max: u32 = if input.replace { u32::MAX } else { 1 };
+        let order_used = if input.replace {
+            Order::Data
+        } else {
+            match input.order {
+                None if is_score => Order::Largest,
+                None => Order::Data,
+                Some(Order::Largest | Order::Smallest | Order::Closest) if !is_score => {
+                    return Err(Error::Spec("orders 'largest', 'smallest' and 'closest' need a propensity score or a user score; with covariate distances use 'data' or 'random'".into()))
+                }
+                Some(o) => o,
+            }
+        };
+        let order = match order_used {
+            Order::Largest => {
+                let mut o = treated.clone();
+                o.sort_by(|&a, &b| key[b].total_cmp(&key[a]).then(a.cmp(&b)));
+                o
+            }
+            Order::Smallest => stable_rank(key, treated.iter().copied()),
+            Order::Data => treated.clone(),
+            Order::Closest => treated.clone(),
+            Order::Random => {
+                let mut o: Vec<usize> = treated.iter().copied().filter(|&u| eligible[u]).collect();
+                o.shuffle(&mut crate::rng::stream(input.seed, 0));
+                o
+            }
+        };
+        let units_by_id = input.unit_id.map(|ids| {
+            let mut map: HashMap<u32, Vec<usize>> = HashMap::new();
+            for (u, &id) in ids.iter().enumerate() {
+                map.entry(id).or_default().push(u);
+            }
+            (ids.to_vec(), map)
+        });
+        let rounds = reuse_max < n1 as u32 || units_by_id.is_some() || order_used == Order::Closest;
+        let mut allowed = vec![reuse_max; n];
+        for &u in &treated {
+            allowed[u] = input.ratio as u32;
+        }
+        let pool = Pool::new(treat, &sorted_pos, &sorted, &stratum, n_strata, &eligible, &metric);
+        Ok(Greedy {
+            metric,
+            treat,
+            stratum,
+            caliper: input.caliper.unwrap_or(f64::INFINITY),
+            ratio: input.ratio,
+            rounds,
+            pos,
+            pool,
+            order,
+            treated_index,
+            eligible,
+            times_matched: vec![0; n],
+            allowed,
+            rows: vec![Vec::new(); n1],
+            reasons,
+            units_by_id,
+            round: 1,
+            cursor: 0,
+            order_used,
+        })
+    }
+
+    /// The number of steps in all (treated units times rounds).
+    pub fn total_steps(&self) -> usize {
+        self.order.len() * if self.rounds { self.ratio } else { 1 }
+    }
+
+    /// Matches up to `budget` more treated units; returns `true` when finished.
+    pub fn advance(&mut self, budget: usize) -> bool {
+        if self.order_used == Order::Closest {
+            if self.round == 1 {
+                self.match_closest_first();
+                self.round = self.ratio + 1;
+            }
+            return true;
+        }
+        let last_round = if self.rounds { self.ratio } else { 1 };
+        let mut done = 0;
+        while self.round <= last_round {
+            while self.cursor < self.order.len() {
+                if done == budget {
+                    return false;
+                }
+                done += 1;
+                if self.rounds && self.pool.alive_total == 0 {
+                    self.cursor = self.order.len();
+                    break;
+                }
+                let t = self.order[self.cursor];
+                self.cursor += 1;
+                self.step(t);
+            }
+            self.round += 1;
+            self.cursor = 0;
+        }
+        true
+    }
+
+    fn step(&mut self, t: usize) {
+        if !self.eligible[t] {
+            return;
+        }
+        let ti = self.treated_index[t];
+        let ratio = if self.rounds { 1 } else { self.ratio };
+        let st = self.stratum[t];
+        let found = find(&self.metric, self.caliper, &mut self.pool, &self.pos, st, t, self.round, &self.rows[ti], ratio, None);
+        if found.is_empty() {
+            if self.round == 1 {
+                self.reasons[ti] = Some(self.reason(st));
+                if self.rounds {
+                    self.eligible[t] = false;
+                }
+            }
+            return;
+        }
+        self.rows[ti].extend_from_slice(&found);
+        if self.rounds {
+            self.record(t, &found);
+        }
+    }
+
+    /// Why a treated unit of stratum `st` found no control.
+    fn reason(&self, st: u32) -> Unmatched {
+        let s = &self.pool.strata[st as usize];
+        if !s.had_any {
+            Unmatched::NoControlInStratum
+        } else if s.alive.count() == 0 {
+            Unmatched::NoControlLeft
+        } else {
+            Unmatched::NoControlWithinCaliper
+        }
+    }
+
+    /// Counts a use of `t` and its controls (and of every unit of the same person); a
+    /// unit used as often as allowed leaves the pool.
+    fn record(&mut self, t: usize, found: &[(usize, f64)]) {
+        let mut touched: Vec<usize> = found.iter().map(|f| f.0).collect();
+        touched.push(t);
+        if let Some((ids, map)) = &self.units_by_id {
+            let mut all = Vec::new();
+            for &u in &touched {
+                all.extend_from_slice(&map[&ids[u]]);
+            }
+            touched = all;
+        }
+        for u in touched {
+            if !self.eligible[u] {
+                continue;
+            }
+            self.times_matched[u] += 1;
+            if self.times_matched[u] >= self.allowed[u] {
+                self.eligible[u] = false;
+                if !self.treat[u] {
+                    self.pool.remove(self.stratum[u], u);
+                }
+            }
+        }
+    }
+
+    /// The finished matching with MatchIt's weights.
+    pub fn finish(mut self) -> Matching {
+        self.advance(usize::MAX);
+        let treated: Vec<usize> = (0..self.treat.len()).filter(|&u| self.treat[u]).collect();
+        let mut reasons = self.reasons;
+        for (i, row) in self.rows.iter().enumerate() {
+            if row.is_empty() && reasons[i].is_none() {
+                reasons[i] = Some(Unmatched::NoControlLeft);
+            }
+            if !row.is_empty() {
+                reasons[i] = None;
+            }
+        }
+        let weights = super::att_weights(self.treat, &treated, &self.rows);
+        Matching { treated, rows: self.rows, unmatched: reasons, weights, order_used: self.order_used }
+    }
+}

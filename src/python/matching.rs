@@ -1,0 +1,156 @@
+//! Bindings of [`crate::matching`]: the logit fit, covariate whitening and greedy matching.
+
+use super::run;
+use crate::matching::covariates::{whiten as whiten_core, CovariateDistance};
+use crate::matching::logit::fit_logit as fit_logit_core;
+use crate::matching::nearest::{Greedy, GreedyInput};
+use crate::matching::{Metric, Order, Unmatched};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+/// Treated units matched per chunk between checks for Ctrl-C.
+const CHUNK: usize = 2_000;
+
+fn order(text: Option<&str>) -> PyResult<Option<Order>> {
+    Ok(match text {
+        None => None,
+        Some("largest") => Some(Order::Largest),
+        Some("smallest") => Some(Order::Smallest),
+        Some("data") => Some(Order::Data),
+        Some("random") => Some(Order::Random),
+        Some("closest") => Some(Order::Closest),
+        Some(other) => return Err(PyValueError::new_err(format!("order must be one of 'largest', 'smallest', 'closest', 'data', 'random'; got {other:?}"))),
+    })
+}
+
+fn covariate_distance(text: &str) -> PyResult<CovariateDistance> {
+    Ok(match text {
+        "mahalanobis" => CovariateDistance::Mahalanobis,
+        "euclidean" => CovariateDistance::Euclidean,
+        "scaled_euclidean" => CovariateDistance::ScaledEuclidean,
+        other => return Err(PyValueError::new_err(format!("distance must be one of 'mahalanobis', 'euclidean', 'scaled_euclidean'; got {other:?}"))),
+    })
+}
+
+type LogitOut<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, f64, usize);
+
+/// Logistic regression by IRLS as R's glm, on the design's columns (intercept included):
+/// (coefficients, fitted, deviance, iterations).
+#[pyfunction]
+fn fit_logit<'py>(py: Python<'py>, columns: Vec<PyReadonlyArray1<'py, f64>>, y: PyReadonlyArray1<'py, bool>, names: Vec<String>) -> PyResult<LogitOut<'py>> {
+    // Contiguous columns (pandas' usual) are read in place; others are copied.
+    let owned: Vec<Option<Vec<f64>>> = columns.iter().map(|c| if c.as_slice().is_ok() { None } else { Some(c.as_array().to_vec()) }).collect();
+    let slices: Vec<&[f64]> = columns
+        .iter()
+        .zip(&owned)
+        .map(|(c, o)| match o {
+            Some(v) => v.as_slice(),
+            None => c.as_slice().unwrap_or(&[]),
+        })
+        .collect();
+    let y = y.as_array().to_vec();
+    let fit = run(py, || fit_logit_core(&slices, &y, &names))?;
+    Ok((fit.coefficients.into_pyarray(py), fit.fitted.into_pyarray(py), fit.deviance, fit.iterations))
+}
+
+type WhitenOut<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>, Vec<usize>);
+
+/// Whitened covariates for a covariate distance: (coords, sort_key, kept columns).
+#[pyfunction]
+fn whiten<'py>(py: Python<'py>, x: PyReadonlyArray2<'py, f64>, treat: PyReadonlyArray1<'py, bool>, eligible: PyReadonlyArray1<'py, bool>, distance: &str, names: Vec<String>) -> PyResult<WhitenOut<'py>> {
+    let kind = covariate_distance(distance)?;
+    let p = x.as_array().ncols();
+    let flat: Vec<f64> = x.as_array().iter().copied().collect();
+    let treat = treat.as_array().to_vec();
+    let eligible = eligible.as_array().to_vec();
+    let w = run(py, || whiten_core(&flat, p, &treat, &eligible, kind, &names))?;
+    let n = treat.len();
+    let coords = ndarray::Array2::from_shape_vec((n, w.dims), w.coords).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok((coords.into_pyarray(py), w.sort_key.into_pyarray(py), w.kept))
+}
+
+type MatchOut<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray2<i64>>, Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<i8>>, Bound<'py, PyArray1<f64>>, &'static str);
+
+/// Greedy nearest-neighbour matching as MatchIt 4.7.
+///
+/// Returns (treated rows, control rows per slot (-1: none), distances per slot,
+/// unmatched reason code per treated (-1 matched, 0 no control in stratum, 1 none within
+/// the caliper, 2 none left), weights, order used).
+#[pyfunction]
+#[pyo3(signature = (treat, score=None, coords=None, sort_key=None, exact=None, unit_id=None, ratio=1, replace=false, caliper=None, order_name=None, seed=0, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn nearest_match<'py>(
+    py: Python<'py>,
+    treat: PyReadonlyArray1<'py, bool>,
+    score: Option<PyReadonlyArray1<'py, f64>>,
+    coords: Option<PyReadonlyArray2<'py, f64>>,
+    sort_key: Option<PyReadonlyArray1<'py, f64>>,
+    exact: Option<PyReadonlyArray1<'py, u32>>,
+    unit_id: Option<PyReadonlyArray1<'py, u32>>,
+    ratio: usize,
+    replace: bool,
+    caliper: Option<f64>,
+    order_name: Option<&str>,
+    seed: u64,
+    progress: Option<Bound<'py, PyAny>>,
+) -> PyResult<MatchOut<'py>> {
+    let order = order(order_name)?;
+    let treat = treat.as_array().to_vec();
+    let score = score.map(|s| s.as_array().to_vec());
+    let dims = coords.as_ref().map(|c| c.as_array().ncols()).unwrap_or(0);
+    let coords: Option<Vec<f64>> = coords.map(|c| c.as_array().iter().copied().collect());
+    let sort_key = sort_key.map(|s| s.as_array().to_vec());
+    let exact = exact.map(|e| e.as_array().to_vec());
+    let unit_id = unit_id.map(|e| e.as_array().to_vec());
+    let metric = match (&score, &coords, &sort_key) {
+        (Some(s), None, None) => Metric::Score(s),
+        (None, Some(c), Some(k)) => Metric::Covariates { coords: c, dims, sort_key: k },
+        _ => return Err(PyValueError::new_err("give either a score or whitened coordinates with their sort key")),
+    };
+    let input = GreedyInput { treat: &treat, exact: exact.as_deref(), unit_id: unit_id.as_deref(), ratio, replace, caliper, order, seed };
+    let mut greedy = run(py, || Greedy::new(metric, input))?;
+    let total = greedy.total_steps();
+    let mut done = 0;
+    loop {
+        let finished = run(py, || Ok(greedy.advance(CHUNK)))?;
+        done = (done + CHUNK).min(total);
+        py.check_signals()?;
+        if let Some(callback) = &progress {
+            callback.call1((done, total))?;
+        }
+        if finished {
+            break;
+        }
+    }
+    let m = greedy.finish();
+    let width = m.rows.iter().map(Vec::len).max().unwrap_or(0).max(ratio);
+    let n1 = m.treated.len();
+    let mut controls = ndarray::Array2::<i64>::from_elem((n1, width), -1);
+    let mut distances = ndarray::Array2::<f64>::from_elem((n1, width), f64::NAN);
+    for (i, row) in m.rows.iter().enumerate() {
+        for (slot, &(c, d)) in row.iter().enumerate() {
+            controls[(i, slot)] = c as i64;
+            distances[(i, slot)] = d;
+        }
+    }
+    let reasons: Vec<i8> = m
+        .unmatched
+        .iter()
+        .map(|r| match r {
+            None => -1,
+            Some(Unmatched::NoControlInStratum) => 0,
+            Some(Unmatched::NoControlWithinCaliper) => 1,
+            Some(Unmatched::NoControlLeft) => 2,
+        })
+        .collect();
+    let treated: Vec<i64> = m.treated.iter().map(|&t| t as i64).collect();
+    Ok((treated.into_pyarray(py), controls.into_pyarray(py), distances.into_pyarray(py), reasons.into_pyarray(py), m.weights.into_pyarray(py), m.order_used.name()))
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(fit_logit, m)?)?;
+    m.add_function(wrap_pyfunction!(whiten, m)?)?;
+    m.add_function(wrap_pyfunction!(nearest_match, m)?)?;
+    Ok(())
+}
