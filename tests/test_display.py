@@ -90,3 +90,16 @@ def test_concentration(by):
     assert "top 20% share" in repr(c) and "[" in repr(c)
     names = check_readable(c.summary())
     assert "estimate" in names and "percentile 95% low" in names
+
+
+def test_match_result():
+    d = utfall.datasets.lalonde()
+    m = utfall.match(d, "treat", ["age", "educ", "race", "re74"], id="id", progress=False)
+    check_display(m, "MatchResult(")
+    names = check_readable(m.summary())
+    assert {"all", "matched", "unmatched", "effective sample size"} <= set(names)
+    sets = utfall.match(utfall.synthetic.register(10, 60, seed=1), covariates=["age", "sex"], horizon=["2y", "3y"],
+                        progress=False)
+    check_display(sets, "MatchSet(")
+    check_readable(sets.summary())
+

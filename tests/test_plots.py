@@ -117,3 +117,48 @@ def test_lorenz_curve_without_resamples_has_no_band(tmp_path):
     assert len(ax.texts) == 2
     saved_png(ax, tmp_path, "lorenz_no_band")
 
+
+
+# ------------------------------------------------------------------ matching: love plot, score distributions
+def small_matching():
+    rng = np.random.default_rng(11)
+    n = 240
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    group = rng.choice(["a", "b", "c"], size=n)
+    treat = rng.random(n) < 1 / (1 + np.exp(-(-1.2 + 0.9 * x1 - 0.5 * x2)))
+    import pandas as pd
+
+    frame = pd.DataFrame({"id": np.arange(n), "treat": treat.astype(int), "x1": x1, "x2": x2, "group": group})
+    return utfall.match(frame, "treat", ["x1", "x2", "group"], id="id", progress=False)
+
+
+def test_love_plot_marks_every_term_before_and_after_matching(tmp_path):
+    m = small_matching()
+    balance = m.balance()
+    ax = m.plot_balance(threshold=0.1)
+    assert isinstance(ax, Axes)
+    dots = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert len(dots) == 2, "one set of markers before and one after matching"
+    for dots_, sample in zip(dots, ("all", "matched")):
+        offsets = dots_.get_offsets()
+        assert len(offsets) == len(balance)
+        np.testing.assert_allclose(np.sort(offsets[:, 0]), np.sort(balance[(sample, "Std. Mean Diff.")].abs()))
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(balance.index)
+    assert 0.1 in vertical_lines_at(ax)
+    assert legend_texts(ax) == ["All", "Matched"]
+    assert "standardized mean difference" in ax.get_xlabel().lower()
+    saved_png(ax, tmp_path, "love")
+
+
+def test_score_distributions_before_and_after_matching(tmp_path):
+    m = small_matching()
+    ax = m.plot_distance()
+    assert isinstance(ax, Axes)
+    assert legend_texts(ax) == ["treated, all", "control, all", "treated, matched", "control, matched"]
+    assert len(ax.patches) == 4, "four step histograms"
+    scores = m.distance.to_numpy()
+    for patch in ax.patches:
+        xs = patch.get_path().vertices[:, 0]
+        assert xs.min() == pytest.approx(scores.min()) and xs.max() == pytest.approx(scores.max())
+    assert ax.get_xlabel() == "propensity score" and ax.get_ylabel() == "density"
+    saved_png(ax, tmp_path, "distance")
