@@ -15,6 +15,9 @@ from .cohort import Cohort
 from .concentration import Concentration, concentration
 from .matching import MatchResult, MatchSet, match
 from .errors import ComputationError, DataError, ReproductionError, SpecError, UtfallError
+from .evaluation import Evaluation, evaluate
+from .audit import load_evaluation, reproduce
+from .batch import evaluate_many
 
 __all__ = [
     "BootstrapResult",
@@ -22,6 +25,7 @@ __all__ = [
     "Concentration",
     "ComputationError",
     "DataError",
+    "Evaluation",
     "MatchResult",
     "MatchSet",
     "ReproductionError",
@@ -29,6 +33,10 @@ __all__ = [
     "UtfallError",
     "__version__",
     "datasets",
+    "evaluate",
+    "evaluate_many",
+    "load_evaluation",
+    "reproduce",
     "synthetic",
     "bootstrap",
     "concentration",

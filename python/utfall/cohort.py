@@ -303,6 +303,12 @@ class Cohort:
                    base_year=base_year if pidx is not None else None, care_types=care_types,
                    categories=categories, core=core, allow_overlaps=allow_overlaps)
 
+    def __reduce__(self):
+        # Picklable (for process pools and Dask workers): the validated tables
+        # travel, and the core is rebuilt from them on arrival.
+        return (_rebuild, (self.individuals, self.episodes, self.tariffs, self.costs_ledger, self.price_index,
+                           self.base_year, self.allow_overlaps))
+
     # ------------------------------------------------------------------ basics
     @property
     def ids(self) -> pd.Index:
@@ -483,6 +489,12 @@ class Cohort:
 
     def _repr_html_(self) -> str:
         return f"<p><b>utfall.Cohort</b>: {repr(self)[7:-1]}</p>" + self.summary().to_html()
+
+
+def _rebuild(individuals, episodes, tariffs, costs, price_index, base_year, allow_overlaps) -> Cohort:
+    """A cohort from its validated tables (the other side of ``Cohort.__reduce__``)."""
+    return Cohort.from_frames(individuals, episodes, tariffs, costs, price_index, base_year=base_year,
+                              allow_overlaps=allow_overlaps)
 
 
 def _as_days(dates: Any, n: int) -> np.ndarray:
