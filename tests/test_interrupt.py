@@ -64,3 +64,23 @@ def test_a_bootstrap_in_a_worker_thread_stops_when_its_batch_is_cancelled():
             future.result(timeout=30)
     # Outside a cancelled batch nothing is stopped.
     assert utfall.bootstrap(x[:100], n_resamples=99, seed=1, progress=False).n_resamples == 99
+
+
+BATCH_SCRIPT = r"""
+import sys, utfall
+cohort = utfall.synthetic.register(60, 400, seed=1)
+specs = [{"matching": {"estimator": "stratum", "exact": ["sex"]}, "horizons": ["2y", "3y"],
+          "bootstrap": 200_000, "seed": k} for k in range(40)]
+print("started", flush=True)
+try:
+    utfall.evaluate_many(specs, cohort, progress=False)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(3)
+"""
+
+
+def test_sigint_ends_a_batch_of_evaluations_within_two_seconds():
+    """The evaluations running in evaluate_many's worker threads stop too (about a minute of work)."""
+    waited = seconds_to_stop_after_sigint(BATCH_SCRIPT)
+    assert waited < 2.0, f"took {waited:.2f} s to stop"
