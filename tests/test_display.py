@@ -103,3 +103,19 @@ def test_match_result():
     check_display(sets, "MatchSet(")
     check_readable(sets.summary())
 
+
+
+@pytest.mark.parametrize("outcome, unit", [("cost", "SEK"), ("care_days", "days")])
+def test_evaluation(outcome, unit):
+    cohort = utfall.synthetic.register(20, 120, seed=2)
+    ev = utfall.evaluate(cohort, {"covariates": ["age", "sex"]}, horizons=["2y", "3y"], outcome=outcome,
+                         intervention_cost=5e5 if outcome == "cost" else None, bootstrap={"n_resamples": 199, "method": "percentile"}, seed=1, progress=False)
+    parsed = check_display(ev, "Evaluation(")
+    assert len(repr(ev).splitlines()) == 3  # a headline and one line per horizon
+    summary = ev.summary()
+    names = check_readable(summary)
+    assert list(summary.index) == ["2y", "3y"]
+    for what in ("expected total", "actual total", "savings total", "savings low", "savings high"):
+        assert f"{what} ({unit})" in names
+        assert f"{what} ({unit})" in parsed.headers
+    assert {"participants", "status", "P(savings > 0)"} <= set(names)

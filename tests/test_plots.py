@@ -162,3 +162,65 @@ def test_score_distributions_before_and_after_matching(tmp_path):
         assert xs.min() == pytest.approx(scores.min()) and xs.max() == pytest.approx(scores.max())
     assert ax.get_xlabel() == "propensity score" and ax.get_ylabel() == "density"
     saved_png(ax, tmp_path, "distance")
+
+
+# ------------------------------------------------------------------ evaluation: cumulative curves, waterfall
+@pytest.fixture(scope="module")
+def evaluation():
+    cohort = utfall.synthetic.register(30, 200, seed=4)
+    return utfall.evaluate(cohort, {"covariates": ["age", "sex", "prior_care_days_total"], "ratio": 2, "replace": True},
+                           horizons=["2y"], intervention_cost=1e6, bootstrap=199, seed=1, progress=False)
+
+
+def test_cumulative_costs_have_the_band_and_the_intervention_cost(tmp_path, evaluation):
+    t = evaluation.trajectory("2y")
+    ax = evaluation.plot_trajectory("2y")
+    assert isinstance(ax, Axes)
+    np.testing.assert_allclose(line_labelled(ax, "expected").get_ydata(), t["expected"] / 1e6)
+    np.testing.assert_allclose(line_labelled(ax, "actual").get_ydata(), t["actual"] / 1e6)
+    np.testing.assert_allclose(line_labelled(ax, "savings").get_ydata(), t["savings"] / 1e6)
+    np.testing.assert_allclose(line_labelled(ax, "actual").get_xdata(), np.arange(1, 25))
+    bands = [p for p in ax.collections if isinstance(p, PolyCollection)]
+    assert len(bands) == 1
+    band_y = bands[0].get_paths()[0].vertices[:, 1]
+    assert band_y.min() == pytest.approx(t["savings_low"].min() / 1e6)
+    assert band_y.max() == pytest.approx(t["savings_high"].max() / 1e6)
+    cost = line_labelled(ax, "intervention cost")
+    np.testing.assert_allclose(cost.get_ydata(), [1.0, 1.0])
+    assert {"expected (cumulative)", "actual (cumulative)", "savings, pointwise interval",
+            "intervention cost"} <= set(legend_texts(ax))
+    assert ax.get_xlabel() == "months since index" and ax.get_ylabel() == "MSEK"
+    assert "2y" in ax.get_title()
+    saved_png(ax, tmp_path, "trajectory")
+
+
+def test_the_break_even_month_is_marked():
+    cohort = utfall.synthetic.register(30, 200, seed=7)  # participants who cost less than expected
+    # An intervention cost below the savings of some month: the curve crosses it.
+    ev0 = utfall.evaluate(cohort, {"estimator": "stratum", "exact": ["sex"]}, horizons=["2y"], bootstrap=False, seed=1)
+    savings = ev0.trajectory("2y")["savings"]
+    cost = float(savings.max()) / 2
+    assert cost > 0, "this register should show savings in some month"
+    ev = utfall.evaluate(cohort, {"estimator": "stratum", "exact": ["sex"]}, horizons=["2y"], bootstrap=False,
+                         intervention_cost=cost, seed=1)
+    month = ev.payback_month("2y")
+    assert month is not None and savings.loc[month] >= cost
+    ax = ev.plot_trajectory("2y")
+    marker = line_labelled(ax, "payback")
+    assert list(marker.get_xdata()) == [month]
+    assert f"month {month}" in marker.get_label()
+    plt.close(ax.figure)
+
+
+def test_waterfall_sorts_participants_and_ends_at_the_total(tmp_path, evaluation):
+    rows = evaluation.individuals[evaluation.individuals["included"]]
+    ax = evaluation.plot_differences("2y")
+    assert isinstance(ax, Axes)
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert len(bars) == len(rows)
+    heights = np.array([b.get_height() for b in bars])
+    np.testing.assert_allclose(heights, np.sort(rows["savings"].to_numpy())[::-1] / 1e6)
+    running = line_labelled(ax, "running total")
+    assert running.get_ydata()[-1] == pytest.approx(rows["savings"].sum() / 1e6)
+    assert ax.get_ylabel() == "MSEK" and ax.get_xlabel()
+    saved_png(ax, tmp_path, "waterfall")
