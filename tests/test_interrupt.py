@@ -17,18 +17,70 @@ except KeyboardInterrupt:
 """
 
 
-def test_sigint_ends_a_long_bootstrap_within_two_seconds():
-    proc = subprocess.Popen([sys.executable, "-c", SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "started"
-    time.sleep(1.0)
-    assert proc.poll() is None, "the bootstrap ended before the signal"
-    sent = time.monotonic()
-    proc.send_signal(signal.SIGINT)
+def seconds_to_stop_after_sigint(script: str) -> float:
+    """Runs ``script`` in a subprocess, sends SIGINT a second after it printed "started",
+    checks that it caught KeyboardInterrupt (exit code 3), and returns how long it took."""
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        out, err = proc.communicate(timeout=10)
+        assert proc.stdout.readline().strip() == "started", proc.stderr.read()
+        time.sleep(1.0)
+        assert proc.poll() is None, "the work ended before the signal"
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        waited = time.monotonic() - sent
     finally:
         proc.kill()
-    waited = time.monotonic() - sent
     assert proc.returncode == 3, err
     assert "interrupted" in out
+    return waited
+
+
+def test_sigint_ends_a_long_bootstrap_within_two_seconds():
+    waited = seconds_to_stop_after_sigint(SCRIPT)
+    assert waited < 2.0, f"took {waited:.2f} s to stop"
+
+
+def test_a_bootstrap_in_a_worker_thread_stops_when_its_batch_is_cancelled():
+    """Worker threads never see SIGINT; a batch stops them through utfall._interrupt."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+    import pytest
+
+    import utfall
+    from utfall._interrupt import cancellable
+
+    x = np.random.default_rng(0).lognormal(size=100_000)
+    cancel = threading.Event()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(cancellable(utfall.bootstrap, cancel), x, n_resamples=10_000_000, seed=1,
+                             progress=False, methods=("percentile",))
+        time.sleep(0.5)
+        assert not future.done(), "the bootstrap ended before the cancellation"
+        cancel.set()
+        with pytest.raises(KeyboardInterrupt):
+            future.result(timeout=30)
+    # Outside a cancelled batch nothing is stopped.
+    assert utfall.bootstrap(x[:100], n_resamples=99, seed=1, progress=False).n_resamples == 99
+
+
+BATCH_SCRIPT = r"""
+import sys, utfall
+cohort = utfall.synthetic.register(60, 400, seed=1)
+specs = [{"matching": {"estimator": "stratum", "exact": ["sex"]}, "horizons": ["2y", "3y"],
+          "bootstrap": 200_000, "seed": k} for k in range(40)]
+print("started", flush=True)
+try:
+    utfall.evaluate_many(specs, cohort, progress=False)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(3)
+"""
+
+
+def test_sigint_ends_a_batch_of_evaluations_within_two_seconds():
+    """The evaluations running in evaluate_many's worker threads stop too (about a minute of work)."""
+    waited = seconds_to_stop_after_sigint(BATCH_SCRIPT)
     assert waited < 2.0, f"took {waited:.2f} s to stop"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 
 from ._core import __version__
-from . import synthetic
+from . import datasets, synthetic
 from .bootstrap import BootstrapResult, bootstrap
 from .cohort import Cohort
 from .concentration import Concentration, concentration
@@ -32,6 +32,7 @@ __all__ = [
     "SpecError",
     "UtfallError",
     "__version__",
+    "datasets",
     "evaluate",
     "evaluate_many",
     "load_evaluation",

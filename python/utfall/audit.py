@@ -119,8 +119,16 @@ def to_json(evaluation: Evaluation, path: Any = None, indent: Optional[int] = No
     """The audit record as JSON text (standard JSON: no NaN literals); also written to ``path``."""
     text = json.dumps(record(evaluation), indent=indent, allow_nan=False, ensure_ascii=False)
     if path is not None:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
+        # Write beside the target and rename: an interrupted write leaves no half-written record.
+        target = os.fspath(path)
+        partial = f"{target}.partial"
+        try:
+            with open(partial, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(partial, target)
+        finally:
+            if os.path.exists(partial):
+                os.remove(partial)
     return text
 
 

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, Optional, Sequence
 
 import pandas as pd
 
+from ._interrupt import cancellable
 from .errors import SpecError
 from .evaluation import _evaluate_spec, make_spec
 
@@ -82,8 +84,12 @@ def evaluate_many(specs: Sequence[dict], cohort: Any = None, *, executor: Option
     own = executor is None
     pool: Executor = ThreadPoolExecutor(max_workers=max_workers or min(len(jobs), os.cpu_count() or 1) or 1) \
         if executor is None else executor
+    cancel = threading.Event()  # Ctrl-C stops the evaluations running in worker threads too
+    futures = []
     try:
-        futures = [pool.submit(_run_one, who, spec, n_threads) for _, who, spec in jobs]
+        # A thread pool's tasks see the cancel event; process pools and dask get the plain function.
+        task = cancellable(_run_one, cancel) if isinstance(pool, ThreadPoolExecutor) else _run_one
+        futures = [pool.submit(task, who, spec, n_threads) for _, who, spec in jobs]
         if progress:
             from tqdm.auto import tqdm
 
@@ -91,6 +97,11 @@ def evaluate_many(specs: Sequence[dict], cohort: Any = None, *, executor: Option
         else:
             futures_iter = futures
         evaluations = [f.result() for f in futures_iter]
+    except KeyboardInterrupt:
+        cancel.set()
+        for f in futures:
+            f.cancel()
+        raise
     finally:
         if own:
             pool.shutdown(wait=True)

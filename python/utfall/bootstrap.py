@@ -79,6 +79,7 @@ import pandas as pd
 from . import _core
 from ._frames import to_pandas
 from .bootstrap_result import BootstrapResult
+from ._interrupt import check as check_interrupted
 from .errors import SpecError, data_error
 
 __all__ = ["bootstrap", "BootstrapResult", "BootstrapWarning"]
@@ -211,6 +212,7 @@ def run_batches(step: Callable[[int, int], None], n_resamples: int, batch: int, 
     began = time.perf_counter()
     try:
         for start in range(0, n_resamples, batch):
+            check_interrupted()  # a batch in worker threads was interrupted (see utfall._interrupt)
             count = min(batch, n_resamples - start)
             step(start, count)
             done = start + count

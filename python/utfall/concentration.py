@@ -140,9 +140,22 @@ class Concentration:
         return json.dumps(self.to_dict(), default=str, **kwargs)
 
     def __repr__(self) -> str:
+        """One line of headline numbers, then the top shares and Gini with their first interval."""
         shares = ", ".join(f"top {100 * p:g}% hold {s:.1%}" for p, s in self.top_shares.items())
-        return (f"Concentration(n={self.n}, zeros={self.n_zeros}; {shares}; Gini {self.gini:.4f}; "
-                f"{self.n_resamples} resamples, seed {self.seed})\n{self.measures.to_string()}")
+        lines = [f"Concentration(n={self.n}, zeros={self.n_zeros}; {shares}; Gini {self.gini:.4f}; "
+                 f"{self.n_resamples} resamples, seed {self.seed})"]
+        groups = self.measures.index.get_level_values(0).unique() if self._by else [None]
+        first = self.measures.xs(groups[0], level=0) if self._by else self.measures
+        lows = [c for c in first.columns if c.endswith(" low")][:1]
+        for name in [_share_label(p) for p in self.shares] + ["gini"]:
+            text = f"  {name:<14} {first.loc[name, 'estimate']:.4f}"
+            if lows:
+                high = lows[0][:-4] + " high"
+                text += f" [{first.loc[name, lows[0]]:.4f}, {first.loc[name, high]:.4f}] ({lows[0][:-4]})"
+            lines.append(text)
+        if self._by:
+            lines.append(f"  (group {groups[0]} of {len(groups)}; .measures has every group and measure)")
+        return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         head = html.escape(self.__repr__().splitlines()[0])
@@ -173,7 +186,7 @@ class Concentration:
                 high = first.loc[_share_label(share), bounds[0][:-4] + " high"]
                 label += f" ({bounds[0][:-4]}: {low:.0%}-{high:.0%})"
             ax.plot([x, x], [0, y], color="tab:red", lw=0.8, ls="--")
-            ax.annotate(label, xy=(x, y), xytext=(x - 0.55, y + 0.12),
+            ax.annotate(label, xy=(x, y), xytext=(max(x - 0.55, 0.02), y + 0.12),
                         arrowprops={"arrowstyle": "->", "color": "tab:red"}, color="tab:red", fontsize="small")
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)

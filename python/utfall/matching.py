@@ -211,8 +211,8 @@ class MatchResult:
         raise SpecError(f"sample must be 'all', 'matched' or 'both', not {sample!r}")
 
     def summary(self) -> pd.DataFrame:
-        """Sample sizes per group (all, matched, unmatched, discarded, effective)."""
-        return self.counts
+        """Sample sizes per group (all, matched, unmatched, discarded, effective sample size)."""
+        return self.counts.rename(columns={"ess": "effective sample size"})
 
     def plot_balance(self, ax=None, threshold: float = 0.1):
         """A love plot of absolute standardized mean differences; returns the Axes."""
@@ -278,7 +278,7 @@ class MatchSet(dict):
 
     def summary(self) -> pd.DataFrame:
         """Counts per horizon and group."""
-        return pd.concat({h: r.counts for h, r in self.items()}, names=["horizon", "group"])
+        return pd.concat({h: r.summary() for h, r in self.items()}, names=["horizon", "group"])
 
 
 # ---------------------------------------------------------------------------- matching
