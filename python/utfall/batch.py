@@ -93,7 +93,7 @@ def evaluate_many(specs: Sequence[dict], cohort: Any = None, *, executor: Option
         if progress:
             from tqdm.auto import tqdm
 
-            futures_iter = tqdm(futures, desc="evaluations", leave=False)
+            futures_iter = tqdm(futures, desc="evaluations", leave=False, delay=1.0)
         else:
             futures_iter = futures
         evaluations = [f.result() for f in futures_iter]

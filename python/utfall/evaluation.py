@@ -270,7 +270,7 @@ def _run(cohort, spec: dict, progress: bool, n_threads: Optional[int]) -> dict:
     if progress and len(steps) > 1:
         from tqdm.auto import tqdm
 
-        steps = tqdm(steps, desc="horizons", leave=False)
+        steps = tqdm(steps, desc="horizons", leave=False, delay=1.0)
     for j, h in steps:
         full = cohort.costs(h)
         eligible = ex.eligible_positions(cohort, full)

@@ -128,7 +128,7 @@ def rematch_distributions(cohort, spec: dict, n_resamples: int, seed: int, progr
     if progress:
         from tqdm.auto import tqdm
 
-        steps = tqdm(steps, desc="bootstrap with rematching", leave=False)
+        steps = tqdm(steps, desc="bootstrap with rematching", leave=False, delay=1.0)
     for b in steps:
         rng = np.random.default_rng(children[b])
         positions = np.concatenate([rng.choice(participants, len(participants)),
