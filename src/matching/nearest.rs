@@ -52,16 +52,14 @@ struct StratumControls {
 /// The available controls, by stratum.
 struct Pool {
     strata: Vec<StratumControls>,
-    /// Per unit: its slot in its stratum's list (controls only).
-    slot: Vec<usize>,
     alive_total: usize,
 }
 
 impl Pool {
     /// `sorted`: all units in walk order (so each stratum's controls come out sorted).
-    /// `sorted_pos[i]`: the walk position of `sorted[i]` (read in order, not by unit, which
+    /// `sorted_pos[i]`: the walk position of `sorted[i]`, `i` when None (read in order, not by unit, which
     /// would miss the cache on a million units).
-    fn new(treat: &[bool], sorted_pos: &[usize], sorted: &[usize], stratum: &[u32], n_strata: usize, eligible: &[bool], metric: &Metric) -> Pool {
+    fn new(treat: &[bool], sorted_pos: Option<&[usize]>, sorted: &[usize], stratum: &[u32], n_strata: usize, eligible: &[bool], metric: &Metric) -> Pool {
         let mut sizes = vec![0usize; n_strata];
         for (u, &t) in treat.iter().enumerate() {
             if !t {
@@ -69,21 +67,20 @@ impl Pool {
             }
         }
         let mut lists: Vec<(Vec<usize>, Vec<usize>)> = sizes.iter().map(|&k| (Vec::with_capacity(k), Vec::with_capacity(k))).collect();
-        for (&u, &p) in sorted.iter().zip(sorted_pos) {
+        for (i, &u) in sorted.iter().enumerate() {
             if !treat[u] {
+                let p = sorted_pos.map_or(i, |sp| sp[i]);
                 let l = &mut lists[stratum[u] as usize];
                 l.0.push(u);
                 l.1.push(p);
             }
         }
-        let mut slot = vec![usize::MAX; treat.len()];
         let mut alive_total = 0;
         let strata = lists
             .into_iter()
             .map(|(units, pos)| {
                 let mut alive = Alive::new(units.len());
                 for (j, &u) in units.iter().enumerate() {
-                    slot[u] = j;
                     if !eligible[u] {
                         alive.remove(j);
                     }
@@ -106,12 +103,14 @@ impl Pool {
                 StratumControls { had_any: !units.is_empty(), units, tree, pos, alive }
             })
             .collect();
-        Pool { strata, slot, alive_total }
+        Pool { strata, alive_total }
     }
 
-    fn remove(&mut self, stratum: u32, unit: usize) {
+    /// Removes the control at walk position `position` of its stratum (positions are
+    /// distinct within a stratum, so a binary search finds its slot: no per-unit table).
+    fn remove(&mut self, stratum: u32, position: usize) {
         let s = &mut self.strata[stratum as usize];
-        let j = self.slot[unit];
+        let j = s.pos.partition_point(|&p| p < position);
         if s.alive.is_alive(j) {
             s.alive.remove(j);
             if let Some(tree) = s.tree.as_mut() {
@@ -281,10 +280,12 @@ pub struct Greedy<'a> {
     pos: Vec<usize>,
     pool: Pool,
     order: Vec<usize>,
-    treated_index: Vec<usize>,
+    /// The treated units in data order.
+    treated: Vec<usize>,
     eligible: Vec<bool>,
     times_matched: Vec<u32>,
-    allowed: Vec<u32>,
+    /// How often a control may be used (a treated unit: `ratio` times).
+    reuse_max: u32,
     rows: Vec<Vec<(usize, f64)>>,
     reasons: Vec<Option<Unmatched>>,
     units_by_id: Option<(Vec<u32>, HashMap<u32, Vec<usize>>)>,
@@ -358,19 +359,21 @@ impl<'a> Greedy<'a> {
         let mut pos = vec![0usize; n];
         let mut counters = vec![0usize; n_strata];
         let sorted = stable_rank(key, 0..n);
-        let mut sorted_pos = Vec::with_capacity(n);
-        for &u in &sorted {
-            let c = if per_stratum { &mut counters[stratum[u] as usize] } else { &mut counters[0] };
-            pos[u] = *c;
-            sorted_pos.push(*c);
-            *c += 1;
+        let mut sorted_pos = Vec::with_capacity(if per_stratum { n } else { 0 });
+        if per_stratum {
+            for &u in &sorted {
+                let c = &mut counters[stratum[u] as usize];
+                pos[u] = *c;
+                sorted_pos.push(*c);
+                *c += 1;
+            }
+        } else {
+            for (i, &u) in sorted.iter().enumerate() {
+                pos[u] = i;
+            }
         }
         let treated: Vec<usize> = (0..n).filter(|&u| treat[u]).collect();
         let n1 = treated.len();
-        let mut treated_index = vec![usize::MAX; n];
-        for (i, &u) in treated.iter().enumerate() {
-            treated_index[u] = i;
-        }
         let mut reasons = vec![None; n1];
         for (i, &u) in treated.iter().enumerate() {
             if !eligible[u] {
@@ -413,11 +416,7 @@ impl<'a> Greedy<'a> {
             (ids.to_vec(), map)
         });
         let rounds = reuse_max < n1 as u32 || units_by_id.is_some() || order_used == Order::Closest;
-        let mut allowed = vec![reuse_max; n];
-        for &u in &treated {
-            allowed[u] = input.ratio as u32;
-        }
-        let pool = Pool::new(treat, &sorted_pos, &sorted, &stratum, n_strata, &eligible, &metric);
+        let pool = Pool::new(treat, per_stratum.then_some(&sorted_pos[..]), &sorted, &stratum, n_strata, &eligible, &metric);
         Ok(Greedy {
             metric,
             treat,
@@ -428,10 +427,10 @@ impl<'a> Greedy<'a> {
             pos,
             pool,
             order,
-            treated_index,
+            treated,
             eligible,
             times_matched: vec![0; n],
-            allowed,
+            reuse_max,
             rows: vec![Vec::new(); n1],
             reasons,
             units_by_id,
@@ -477,11 +476,16 @@ impl<'a> Greedy<'a> {
         true
     }
 
+    /// The index of treated unit `t` among the treated.
+    fn treated_index(&self, t: usize) -> usize {
+        self.treated.binary_search(&t).unwrap_or(usize::MAX)
+    }
+
     fn step(&mut self, t: usize) {
         if !self.eligible[t] {
             return;
         }
-        let ti = self.treated_index[t];
+        let ti = self.treated_index(t);
         let ratio = if self.rounds { 1 } else { self.ratio };
         let st = self.stratum[t];
         let found = find(&self.metric, self.caliper, &mut self.pool, &self.pos, st, t, self.round, &self.rows[ti], ratio, None);
@@ -529,10 +533,11 @@ impl<'a> Greedy<'a> {
                 continue;
             }
             self.times_matched[u] += 1;
-            if self.times_matched[u] >= self.allowed[u] {
+            let allowed = if self.treat[u] { self.ratio as u32 } else { self.reuse_max };
+            if self.times_matched[u] >= allowed {
                 self.eligible[u] = false;
                 if !self.treat[u] {
-                    self.pool.remove(self.stratum[u], u);
+                    self.pool.remove(self.stratum[u], self.pos[u]);
                 }
             }
         }
@@ -541,7 +546,7 @@ impl<'a> Greedy<'a> {
     /// The finished matching with MatchIt's weights.
     pub fn finish(mut self) -> Matching {
         self.advance(usize::MAX);
-        let treated: Vec<usize> = (0..self.treat.len()).filter(|&u| self.treat[u]).collect();
+        let treated = std::mem::take(&mut self.treated);
         let mut reasons = self.reasons;
         for (i, row) in self.rows.iter().enumerate() {
             if row.is_empty() && reasons[i].is_none() {
