@@ -53,6 +53,10 @@ struct StratumControls {
 struct Pool {
     strata: Vec<StratumControls>,
     alive_total: usize,
+    /// Per treated unit: the number of its stratum's controls before it in the walk
+    /// order, where its first search starts (saves two binary searches over a million
+    /// positions, each a string of cache misses).
+    start_slot: HashMap<usize, usize>,
 }
 
 impl Pool {
@@ -67,8 +71,11 @@ impl Pool {
             }
         }
         let mut lists: Vec<(Vec<usize>, Vec<usize>)> = sizes.iter().map(|&k| (Vec::with_capacity(k), Vec::with_capacity(k))).collect();
+        let mut start_slot = HashMap::new();
         for (i, &u) in sorted.iter().enumerate() {
-            if !treat[u] {
+            if treat[u] {
+                start_slot.insert(u, lists[stratum[u] as usize].0.len());
+            } else {
                 let p = sorted_pos.map_or(i, |sp| sp[i]);
                 let l = &mut lists[stratum[u] as usize];
                 l.0.push(u);
@@ -103,7 +110,7 @@ impl Pool {
                 StratumControls { had_any: !units.is_empty(), units, tree, pos, alive }
             })
             .collect();
-        Pool { strata, alive_total }
+        Pool { strata, alive_total, start_slot }
     }
 
     /// Removes the control at walk position `position` of its stratum (positions are
@@ -132,9 +139,12 @@ struct Walk {
 }
 
 impl Walk {
-    fn new(s: &mut StratumControls, left_origin: usize, right_origin: usize) -> Walk {
-        let kl = s.pos.partition_point(|&p| p < left_origin);
-        let kr = s.pos.partition_point(|&p| p <= right_origin);
+    /// `start`: the slot of the first control beyond `left_origin == right_origin` when known.
+    fn new(s: &mut StratumControls, left_origin: usize, right_origin: usize, start: Option<usize>) -> Walk {
+        let (kl, kr) = match start {
+            Some(k) => (k, k),
+            None => (s.pos.partition_point(|&p| p < left_origin), s.pos.partition_point(|&p| p <= right_origin)),
+        };
         let left = if kl > 0 { s.alive.at_or_before(kl - 1) } else { None };
         let right = s.alive.at_or_after(kr);
         Walk { left, right, left_origin, right_origin, left_stopped: false, right_stopped: false }
@@ -182,6 +192,7 @@ impl Walk {
 /// when the closest-first order re-matches a unit whose control was taken).
 #[allow(clippy::too_many_arguments)]
 fn find(metric: &Metric, caliper: f64, pool: &mut Pool, pos: &[usize], stratum: u32, t: usize, round: usize, row: &[(usize, f64)], ratio: usize, prev_start: Option<usize>) -> Vec<(usize, f64)> {
+    let start = pool.start_slot.get(&t).copied();
     let s = &mut pool.strata[stratum as usize];
     let ii = pos[t];
     match metric {
@@ -210,7 +221,7 @@ fn find(metric: &Metric, caliper: f64, pool: &mut Pool, pos: &[usize], stratum: 
                     (di - lo_d).abs().max((di - hi_d).abs())
                 };
             }
-            let mut walk = Walk::new(s, lo, hi);
+            let mut walk = Walk::new(s, lo, hi, if lo == ii && hi == ii { start } else { None });
             let mut cands: Vec<(usize, f64)> = Vec::with_capacity(2 * ratio);
             let (mut n_left, mut n_right) = (0, 0);
             while let Some((j, left)) = walk.next(s) {
