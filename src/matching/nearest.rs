@@ -64,20 +64,23 @@ impl Pool {
     /// `sorted_pos[i]`: the walk position of `sorted[i]`, `i` when None (read in order, not by unit, which
     /// would miss the cache on a million units).
     fn new(treat: &[bool], sorted_pos: Option<&[usize]>, sorted: &[usize], stratum: &[u32], n_strata: usize, eligible: &[bool], metric: &Metric) -> Pool {
+        // Without exact strata every unit is in stratum 0 (not looked up: a read per
+        // unit in walk order misses the cache).
+        let stratum_of = |u: usize| if n_strata == 1 { 0 } else { stratum[u] as usize };
         let mut sizes = vec![0usize; n_strata];
         for (u, &t) in treat.iter().enumerate() {
             if !t {
-                sizes[stratum[u] as usize] += 1;
+                sizes[stratum_of(u)] += 1;
             }
         }
         let mut lists: Vec<(Vec<usize>, Vec<usize>)> = sizes.iter().map(|&k| (Vec::with_capacity(k), Vec::with_capacity(k))).collect();
         let mut start_slot = HashMap::new();
         for (i, &u) in sorted.iter().enumerate() {
             if treat[u] {
-                start_slot.insert(u, lists[stratum[u] as usize].0.len());
+                start_slot.insert(u, lists[stratum_of(u)].0.len());
             } else {
                 let p = sorted_pos.map_or(i, |sp| sp[i]);
-                let l = &mut lists[stratum[u] as usize];
+                let l = &mut lists[stratum_of(u)];
                 l.0.push(u);
                 l.1.push(p);
             }
@@ -87,9 +90,12 @@ impl Pool {
             .into_iter()
             .map(|(units, pos)| {
                 let mut alive = Alive::new(units.len());
-                for (j, &u) in units.iter().enumerate() {
-                    if !eligible[u] {
-                        alive.remove(j);
+                // (Without strata all units are eligible when any is.)
+                if !(n_strata == 1 && eligible.first() == Some(&true)) {
+                    for (j, &u) in units.iter().enumerate() {
+                        if !eligible[u] {
+                            alive.remove(j);
+                        }
                     }
                 }
                 let mut tree = match metric {
@@ -359,12 +365,17 @@ impl<'a> Greedy<'a> {
             None => (vec![0; n], 1),
         };
         // Exact strata without both groups: their units are discarded, as in MatchIt.
-        let mut has = vec![(false, false); n_strata];
-        for u in 0..n {
-            let h = &mut has[stratum[u] as usize];
-            if treat[u] { h.0 = true } else { h.1 = true }
-        }
-        let eligible: Vec<bool> = (0..n).map(|u| { let h = has[stratum[u] as usize]; h.0 && h.1 }).collect();
+        let eligible: Vec<bool> = if n_strata == 1 {
+            let both = treat.contains(&true) && treat.contains(&false);
+            vec![both; n]
+        } else {
+            let mut has = vec![(false, false); n_strata];
+            for u in 0..n {
+                let h = &mut has[stratum[u] as usize];
+                if treat[u] { h.0 = true } else { h.1 = true }
+            }
+            (0..n).map(|u| { let h = has[stratum[u] as usize]; h.0 && h.1 }).collect()
+        };
         // Positions: over all units, or within each stratum when MatchIt matches strata apart.
         let per_stratum = !is_score && input.exact.is_some() && input.unit_id.is_none();
         let mut pos = vec![0usize; n];
