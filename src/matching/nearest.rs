@@ -57,6 +57,9 @@ struct Pool {
     /// order, where its first search starts (saves two binary searches over a million
     /// positions, each a string of cache misses).
     start_slot: HashMap<usize, usize>,
+    /// (unit, slot) of the candidates of the last search, so that removing a matched
+    /// control needs no binary search.
+    found_slots: Vec<(usize, usize)>,
 }
 
 impl Pool {
@@ -116,14 +119,15 @@ impl Pool {
                 StratumControls { had_any: !units.is_empty(), units, tree, pos, alive }
             })
             .collect();
-        Pool { strata, alive_total, start_slot }
+        Pool { strata, alive_total, start_slot, found_slots: Vec::new() }
     }
 
     /// Removes the control at walk position `position` of its stratum (positions are
     /// distinct within a stratum, so a binary search finds its slot: no per-unit table).
-    fn remove(&mut self, stratum: u32, position: usize) {
+    fn remove(&mut self, stratum: u32, unit: usize, position: usize) {
+        let known = self.found_slots.iter().find(|f| f.0 == unit).map(|f| f.1);
         let s = &mut self.strata[stratum as usize];
-        let j = s.pos.partition_point(|&p| p < position);
+        let j = known.unwrap_or_else(|| s.pos.partition_point(|&p| p < position));
         if s.alive.is_alive(j) {
             s.alive.remove(j);
             if let Some(tree) = s.tree.as_mut() {
@@ -199,6 +203,8 @@ impl Walk {
 #[allow(clippy::too_many_arguments)]
 fn find(metric: &Metric, caliper: f64, pool: &mut Pool, pos: &[usize], stratum: u32, t: usize, round: usize, row: &[(usize, f64)], ratio: usize, prev_start: Option<usize>) -> Vec<(usize, f64)> {
     let start = pool.start_slot.get(&t).copied();
+    pool.found_slots.clear();
+    let found_slots = &mut pool.found_slots;
     let s = &mut pool.strata[stratum as usize];
     let ii = pos[t];
     match metric {
@@ -248,6 +254,7 @@ fn find(metric: &Metric, caliper: f64, pool: &mut Pool, pos: &[usize], stratum: 
                     continue;
                 }
                 cands.push((u, d));
+                found_slots.push((u, j));
                 let n = if left { &mut n_left } else { &mut n_right };
                 *n += 1;
                 if *n == ratio {
@@ -559,7 +566,7 @@ impl<'a> Greedy<'a> {
             if self.times_matched[u] >= allowed {
                 self.eligible[u] = false;
                 if !self.treat[u] {
-                    self.pool.remove(self.stratum[u], self.pos[u]);
+                    self.pool.remove(self.stratum[u], u, self.pos[u]);
                 }
             }
         }
