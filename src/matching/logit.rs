@@ -95,10 +95,12 @@ fn pass<const P: usize>(columns: &[&[f64]], unit: &[bool], beta: Option<&[f64]>,
         .enumerate()
         .map(|(chunk, (mu, y))| {
             let rows = Rows { columns, unit, beta, start: chunk * CHUNK };
-            if wide {
-                // SAFETY: `wide_vectors` checked that the CPU has AVX2.
-                #[cfg(target_arch = "x86_64")]
-                return unsafe { chunk_pass_avx2::<P>(&rows, y, mu) };
+            #[cfg(target_arch = "x86_64")]
+            match wide {
+                // SAFETY: `wide_vectors` checked that the CPU has these instructions.
+                Wide::Avx512 => return unsafe { chunk_pass_avx512::<P>(&rows, y, mu) },
+                Wide::Avx2 => return unsafe { chunk_pass_avx2::<P>(&rows, y, mu) },
+                Wide::None => {}
             }
             chunk_pass::<P>(&rows, y, mu)
         })
@@ -123,18 +125,29 @@ fn pass<const P: usize>(columns: &[&[f64]], unit: &[bool], beta: Option<&[f64]>,
     Step { a, b, deviance }
 }
 
-/// Whether the 256-bit vector code may run. It computes the same IEEE operations in the
-/// same order as the portable code (no fused multiply-add), so the results are
-/// bit-identical either way; only the speed differs.
-fn wide_vectors() -> bool {
+/// Which wide vector code may run. It computes the same IEEE operations in the same
+/// order as the portable code (no fused multiply-add), so the results are bit-identical
+/// on every machine; only the speed differs.
+#[derive(Clone, Copy, PartialEq)]
+enum Wide {
+    None,
+    #[allow(dead_code)]
+    Avx2,
+    #[allow(dead_code)]
+    Avx512,
+}
+
+fn wide_vectors() -> Wide {
     #[cfg(target_arch = "x86_64")]
     {
-        std::arch::is_x86_feature_detected!("avx2")
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return Wide::Avx512;
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return Wide::Avx2;
+        }
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+    Wide::None
 }
 
 /// The design rows of one chunk.
@@ -148,6 +161,12 @@ struct Rows<'a> {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn chunk_pass_avx2<const P: usize>(rows: &Rows, y: &[bool], mu: &mut [f64]) -> (Vec<f64>, Vec<f64>, f64) {
+    chunk_pass::<P>(rows, y, mu)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn chunk_pass_avx512<const P: usize>(rows: &Rows, y: &[bool], mu: &mut [f64]) -> (Vec<f64>, Vec<f64>, f64) {
     chunk_pass::<P>(rows, y, mu)
 }
 
@@ -559,7 +578,8 @@ mod tests {
     #[test]
     #[cfg(target_arch = "x86_64")]
     fn wide_vector_code_gives_the_same_bits() {
-        if !wide_vectors() {
+        let wide = wide_vectors();
+        if wide == Wide::None {
             return;
         }
         let n = 3 * BLOCK + 5;
@@ -571,9 +591,15 @@ mod tests {
         let (mut m1, mut m2) = (vec![0.0; n], vec![0.0; n]);
         let portable = chunk_pass::<2>(&rows, &y, &mut m1);
         // SAFETY: AVX2 is present (checked above).
-        let wide = unsafe { chunk_pass_avx2::<2>(&rows, &y, &mut m2) };
-        assert_eq!(portable, wide);
+        let avx2 = unsafe { chunk_pass_avx2::<2>(&rows, &y, &mut m2) };
+        assert_eq!(portable, avx2);
         assert_eq!(m1, m2);
+        if wide == Wide::Avx512 {
+            // SAFETY: AVX-512F is present.
+            let avx512 = unsafe { chunk_pass_avx512::<2>(&rows, &y, &mut m2) };
+            assert_eq!(portable, avx512);
+            assert_eq!(m1, m2);
+        }
     }
 
     #[test]
