@@ -23,6 +23,7 @@
 //! perfectly separated (fitted probabilities numerically 0 or 1) or when 25 iterations do
 //! not converge.
 
+use super::exp::exp;
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
@@ -35,23 +36,6 @@ const CHUNK: usize = 16_384;
 const MAX_FIXED: usize = 12;
 const ZEROS: [f64; BLOCK] = [0.0; BLOCK];
 const ONES: [f64; BLOCK] = [1.0; BLOCK];
-/// `1 / k!`, the Taylor coefficients of [`exp`].
-const INVERSE_FACTORIALS: [f64; 14] = [
-    1.0,
-    1.0,
-    1.0 / 2.0,
-    1.0 / 6.0,
-    1.0 / 24.0,
-    1.0 / 120.0,
-    1.0 / 720.0,
-    1.0 / 5040.0,
-    1.0 / 40320.0,
-    1.0 / 362_880.0,
-    1.0 / 3_628_800.0,
-    1.0 / 39_916_800.0,
-    1.0 / 479_001_600.0,
-    1.0 / 6_227_020_800.0,
-];
 /// Rows per block inside a chunk of the unrolled pass (divides CHUNK).
 const BLOCK: usize = 32;
 /// Interleaved partial sums per chunk (one 256-bit vector of f64).
@@ -298,31 +282,6 @@ fn chunk_pass<const P: usize>(rows: &Rows, y: &[bool], mu: &mut [f64]) -> (Vec<f
     (a.iter().map(lane_sum).collect(), b.iter().map(lane_sum).collect(), deviance)
 }
 
-/// `e^x` for `|x| <= 30` (the clamp of the inverse link), to about one unit in the last
-/// place, in plain arithmetic that vectorises (libm's `exp` is a call per value) and gives
-/// the same bits on every machine.
-///
-/// # Formula
-///
-/// `x = n ln 2 + r` with `n = round(x / ln 2)`, `|r| <= ln(2) / 2` (`ln 2` split in two
-/// parts, Cody and Waite, so that `r` is exact); `e^x = 2^n e^r`, `e^r` by its Taylor
-/// series to degree 13 (truncation error below `2e-18`), and `2^n` built in the exponent bits.
-#[inline(always)]
-fn exp(x: f64) -> f64 {
-    const SHIFT: f64 = 6755399441055744.0; // 1.5 * 2^52: adding it rounds to an integer.
-    const LN2_HI: f64 = 0.693_147_180_369_123_8; // ln 2 with its last 32 bits zero
-    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
-    let shifted = x * std::f64::consts::LOG2_E + SHIFT;
-    let n = shifted - SHIFT;
-    let r = (x - n * LN2_HI) - n * LN2_LO;
-    let mut q = INVERSE_FACTORIALS[13];
-    for k in (0..13).rev() {
-        q = q * r + INVERSE_FACTORIALS[k];
-    }
-    let scale = f64::from_bits((shifted.to_bits().wrapping_add(1023)) << 52);
-    q * scale
-}
-
 /// Adds the products of two blocks into interleaved partial sums (`acc[l]` gets the rows
 /// `l`, `l + LANES`, ...): vectorisable and in a fixed order.
 #[inline(always)]
@@ -563,16 +522,6 @@ mod tests {
         assert_eq!(general.b, fixed.b);
         assert_eq!(general.deviance, fixed.deviance);
         assert_eq!(m1, m2);
-    }
-
-    #[test]
-    fn exp_is_within_two_units_in_the_last_place() {
-        for i in -300_000..=300_000 {
-            let x = i as f64 * 1e-4 + 1.234_567e-6;
-            let (got, want) = (exp(x), x.exp());
-            assert!((got - want).abs() <= 2.0 * f64::EPSILON * want, "exp({x}) = {got}, libm {want}");
-        }
-        assert_eq!(exp(0.0), 1.0);
     }
 
     #[test]
