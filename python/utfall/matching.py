@@ -68,6 +68,15 @@ def _check_column(frame: pd.DataFrame, name: str, ids: pd.Index, table: str) -> 
     if name not in frame.columns:
         raise SpecError(f"covariate {name!r} is not a column of the {table} (columns: {list(frame.columns)})")
     col = frame[name]
+    if col.dtype.kind in "fiub":
+        # Plain numpy numbers: one pass each for min and max (a NaN makes them NaN).
+        values = col.to_numpy(dtype=float)
+        lo, hi = values.min(), values.max()
+        if not np.isnan(lo):
+            if lo == hi:
+                raise data_error(table, name, None, f"the covariate is constant ({col.iloc[0]!r}) and cannot "
+                                 "balance anything; drop it")
+            return col
     missing = col.isna().to_numpy()
     if missing.all():
         raise data_error(table, name, None, "the covariate is missing for every unit")
@@ -100,6 +109,14 @@ def design(frame: pd.DataFrame, covariates: Sequence[str], ids: pd.Index, table:
     >>> list(design(d, ["age", "race"], pd.Series([1, 2, 3])).columns)
     ['age', 'racehispan', 'racewhite']
     """
+    return pd.DataFrame(_design_columns(frame, covariates, ids, table, all_levels, level_value),
+                        index=frame.index, copy=False)
+
+
+def _design_columns(frame: pd.DataFrame, covariates: Sequence[str], ids: pd.Index, table: str,
+                    all_levels: bool = False, level_value: float = 1.0) -> dict:
+    """The columns of :func:`design` as a dict of contiguous float arrays (no DataFrame,
+    whose single block would copy a million-row design once more)."""
     out = {}
     for name in covariates:
         col = _check_column(frame, name, ids, table)
@@ -108,8 +125,8 @@ def design(frame: pd.DataFrame, covariates: Sequence[str], ids: pd.Index, table:
             for level in (levels if all_levels else levels[1:]):
                 out[f"{name}{level}"] = (col == level).to_numpy(dtype=float) * level_value
         else:
-            out[name] = col.to_numpy(dtype=float)
-    return pd.DataFrame(out, index=frame.index, copy=False)
+            out[name] = np.ascontiguousarray(col.to_numpy(dtype=float))
+    return out
 
 
 def _strata(frame: pd.DataFrame, columns: Sequence[str], ids: pd.Index, table: str) -> np.ndarray:
@@ -336,9 +353,9 @@ def _match_frame(frame: pd.DataFrame, treat: np.ndarray, ids: pd.Index, covariat
     if isinstance(distance, str) and distance in _SCORE_NAMES:
         if not covariates:
             raise SpecError("a propensity score needs covariates")
-        x = design(frame, covariates, ids, table)
-        names = ["(Intercept)"] + list(x.columns)
-        columns = [np.ones(n)] + [np.ascontiguousarray(x[c].to_numpy(dtype=float)) for c in x.columns]
+        x = _design_columns(frame, covariates, ids, table)
+        names = ["(Intercept)"] + list(x)
+        columns = [np.ones(n)] + list(x.values())
         _, score, _, _ = _core.fit_logit(columns, treat, names)
         spec["distance"] = "logit"
     elif isinstance(distance, str) and distance in _COVARIATE_DISTANCES:
@@ -513,12 +530,15 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
     if treatment is None or treatment not in frame.columns:
         raise SpecError(f"treatment must name a column of the data, got {treatment!r}")
     t = frame[treatment]
-    if t.isna().any():
-        row = int(np.flatnonzero(t.isna().to_numpy())[0])
-        raise data_error("data", treatment, row, "missing treatment")
-    values = set(pd.unique(t.astype(float)))
-    if not values <= {0.0, 1.0}:
-        raise data_error("data", treatment, None, f"the treatment must be 0/1 or boolean, found {sorted(values)}")
+    numbers = t.to_numpy(dtype=float) if t.dtype.kind in "fiub" else None
+    if numbers is None or not ((numbers == 0.0) | (numbers == 1.0)).all():
+        if t.isna().any():
+            row = int(np.flatnonzero(t.isna().to_numpy())[0])
+            raise data_error("data", treatment, row, "missing treatment")
+        values = set(pd.unique(t.astype(float)))
+        if not values <= {0.0, 1.0}:
+            raise data_error("data", treatment, None,
+                             f"the treatment must be 0/1 or boolean, found {sorted(values)}")
     spec.update(treatment=treatment, id=id_col)
     return _match_frame(frame, t.to_numpy(dtype=float) == 1.0, ids, covariates, unit_id=None, spec=spec,
                         table="data", **common)

@@ -23,6 +23,7 @@
 //! perfectly separated (fitted probabilities numerically 0 or 1) or when 25 iterations do
 //! not converge.
 
+use super::exp::exp;
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
@@ -34,8 +35,11 @@ const CHUNK: usize = 16_384;
 /// Designs of up to this many columns get unrolled code.
 const MAX_FIXED: usize = 12;
 const ZEROS: [f64; BLOCK] = [0.0; BLOCK];
+const ONES: [f64; BLOCK] = [1.0; BLOCK];
 /// Rows per block inside a chunk of the unrolled pass (divides CHUNK).
 const BLOCK: usize = 32;
+/// Interleaved partial sums per chunk (one 256-bit vector of f64).
+const LANES: usize = 4;
 
 /// A fitted logistic regression.
 #[derive(Debug, Clone)]
@@ -64,115 +68,25 @@ struct Step {
 /// Rows are taken in fixed chunks (in parallel, then added in chunk order, so the result
 /// does not depend on the threads) and, inside a chunk, in blocks of [`BLOCK`] rows whose
 /// columns sit in small arrays: every sum over the rows of a block is a short dot product
-/// the compiler vectorises. `P` is the number of columns, or 0 for any number.
-fn pass<const P: usize>(columns: &[&[f64]], beta: Option<&[f64]>, y: &[bool], mu: &mut [f64]) -> Step {
+/// the compiler vectorises. `P` is the number of columns, or 0 for any number. Columns
+/// flagged in `unit` are all ones (the intercept) and are not read from memory.
+fn pass<const P: usize>(columns: &[&[f64]], unit: &[bool], beta: Option<&[f64]>, y: &[bool], mu: &mut [f64]) -> Step {
     let p = if P == 0 { columns.len() } else { P };
+    let wide = wide_vectors();
     let parts: Vec<(Vec<f64>, Vec<f64>, f64)> = mu
         .par_chunks_mut(CHUNK)
         .zip(y.par_chunks(CHUNK))
         .enumerate()
         .map(|(chunk, (mu, y))| {
-            let mut a = vec![0.0; p * p];
-            let mut b = vec![0.0; p];
-            let mut dev = Deviance::new();
-            let mut xb = vec![[0.0; BLOCK]; p];
-            let mut wxb = vec![[0.0; BLOCK]; p];
-            let chunk_start = chunk * CHUNK;
-            for (block, (mu, y)) in mu.chunks_mut(BLOCK).zip(y.chunks(BLOCK)).enumerate() {
-                let start = chunk_start + block * BLOCK;
-                let len = y.len();
-                // Full blocks are read in place; the last, short one through a zero-padded copy.
-                let mut xs: [&[f64; BLOCK]; MAX_FIXED] = [&ZEROS; MAX_FIXED];
-                let mut xv: Vec<&[f64; BLOCK]> = Vec::new();
-                if len < BLOCK {
-                    for j in 0..p {
-                        xb[j][..len].copy_from_slice(&columns[j][start..start + len]);
-                        xb[j][len..].fill(0.0);
-                    }
-                }
-                for j in 0..p {
-                    let col: &[f64; BLOCK] = if len == BLOCK { columns[j][start..start + BLOCK].try_into().expect("a full block") } else { &xb[j] };
-                    if P == 0 {
-                        xv.push(col);
-                    } else {
-                        xs[j] = col;
-                    }
-                }
-                let xb: &[&[f64; BLOCK]] = if P == 0 { &xv } else { &xs[..p] };
-                let mut eta = [0.0; BLOCK];
-                match beta {
-                    Some(beta) => {
-                        for j in 0..p {
-                            for i in 0..BLOCK {
-                                eta[i] += xb[j][i] * beta[j];
-                            }
-                        }
-                    }
-                    // glm's start: mustart = (y + 0.5) / 2, eta = logit(mustart).
-                    None => {
-                        for i in 0..len {
-                            eta[i] = if y[i] { 3f64.ln() } else { (1.0f64 / 3.0).ln() };
-                        }
-                    }
-                }
-                // The working weights and responses of the block, lane by lane (see
-                // `irls_row`): separate loops so that the divisions run side by side.
-                let mut e = [0.0; BLOCK];
-                let mut inside = true;
-                for i in 0..len {
-                    inside &= (-THRESH..=THRESH).contains(&eta[i]);
-                    e[i] = eta[i].exp();
-                }
-                let mut w = [0.0; BLOCK];
-                let mut z = [0.0; BLOCK];
-                if inside {
-                    let mut one = [1.0; BLOCK];
-                    let mut yf = [0.0; BLOCK];
-                    for i in 0..len {
-                        one[i] = 1.0 + e[i];
-                        yf[i] = y[i] as u8 as f64;
-                    }
-                    let mut m = [0.0; BLOCK];
-                    for i in 0..BLOCK {
-                        let r = 1.0 / one[i];
-                        m[i] = e[i] * r;
-                        w[i] = m[i] * r;
-                    }
-                    for i in 0..BLOCK {
-                        z[i] = eta[i] + (yf[i] - m[i]) / w[i];
-                    }
-                    for i in 0..len {
-                        mu[i] = m[i];
-                        dev.add_log(one[i]);
-                        dev.rest -= 2.0 * yf[i] * eta[i];
-                    }
-                    for i in len..BLOCK {
-                        w[i] = 0.0;
-                        z[i] = 0.0;
-                    }
-                } else {
-                    for i in 0..len {
-                        let (m, wi, zi) = irls_row(eta[i], y[i], &mut dev);
-                        mu[i] = m;
-                        w[i] = wi;
-                        z[i] = zi;
-                    }
-                }
-                for j in 0..p {
-                    let mut acc = 0.0;
-                    for i in 0..BLOCK {
-                        wxb[j][i] = w[i] * xb[j][i];
-                        acc += wxb[j][i] * z[i];
-                    }
-                    b[j] += acc;
-                }
-                for j in 0..p {
-                    for k in j..p {
-                        a[j * p + k] += dot(&wxb[j], xb[k]);
-                    }
-                }
+            let rows = Rows { columns, unit, beta, start: chunk * CHUNK };
+            #[cfg(target_arch = "x86_64")]
+            match wide {
+                // SAFETY: `wide_vectors` checked that the CPU has these instructions.
+                Wide::Avx512 => return unsafe { chunk_pass_avx512::<P>(&rows, y, mu) },
+                Wide::Avx2 => return unsafe { chunk_pass_avx2::<P>(&rows, y, mu) },
+                Wide::None => {}
             }
-            (a, b, dev.total())
+            chunk_pass::<P>(&rows, y, mu)
         })
         .collect();
     let mut a = DMatrix::zeros(p, p);
@@ -195,34 +109,212 @@ fn pass<const P: usize>(columns: &[&[f64]], beta: Option<&[f64]>, y: &[bool], mu
     Step { a, b, deviance }
 }
 
-/// A dot product of two blocks in four fixed lanes (vectorisable, deterministic).
-#[inline]
-fn dot(u: &[f64; BLOCK], v: &[f64; BLOCK]) -> f64 {
-    let mut acc = [0.0; 4];
-    for (u, v) in u.chunks_exact(4).zip(v.chunks_exact(4)) {
-        for l in 0..4 {
+/// Which wide vector code may run. It computes the same IEEE operations in the same
+/// order as the portable code (no fused multiply-add), so the results are bit-identical
+/// on every machine; only the speed differs.
+#[derive(Clone, Copy, PartialEq)]
+enum Wide {
+    None,
+    #[allow(dead_code)]
+    Avx2,
+    #[allow(dead_code)]
+    Avx512,
+}
+
+fn wide_vectors() -> Wide {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return Wide::Avx512;
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return Wide::Avx2;
+        }
+    }
+    Wide::None
+}
+
+/// The design rows of one chunk.
+struct Rows<'a> {
+    columns: &'a [&'a [f64]],
+    unit: &'a [bool],
+    beta: Option<&'a [f64]>,
+    start: usize,
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn chunk_pass_avx2<const P: usize>(rows: &Rows, y: &[bool], mu: &mut [f64]) -> (Vec<f64>, Vec<f64>, f64) {
+    chunk_pass::<P>(rows, y, mu)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn chunk_pass_avx512<const P: usize>(rows: &Rows, y: &[bool], mu: &mut [f64]) -> (Vec<f64>, Vec<f64>, f64) {
+    chunk_pass::<P>(rows, y, mu)
+}
+
+/// The sums of one chunk of rows: `X' W X` (upper triangle), `X' W z` and the deviance.
+#[inline(always)]
+fn chunk_pass<const P: usize>(rows: &Rows, y: &[bool], mu: &mut [f64]) -> (Vec<f64>, Vec<f64>, f64) {
+    let columns = rows.columns;
+    let p = if P == 0 { columns.len() } else { P };
+    // Sums kept in LANES interleaved partial sums over the whole chunk (row i goes to
+    // lane i mod LANES), added up once at the end: the sums vectorise without a
+    // reduction per block, and their order is fixed, so the result is too.
+    let mut a = vec![[0.0; LANES]; p * p];
+    let mut b = vec![[0.0; LANES]; p];
+    let mut dev = Deviance::new();
+    let mut logs = [0.0; LANES];
+    let mut rest = [0.0; LANES];
+    let mut xb = vec![[0.0; BLOCK]; p];
+    let mut wxb = vec![[0.0; BLOCK]; p];
+    for (block, (mu, y)) in mu.chunks_mut(BLOCK).zip(y.chunks(BLOCK)).enumerate() {
+        let start = rows.start + block * BLOCK;
+        let len = y.len();
+        // Full blocks are read in place; the last, short one through a zero-padded copy.
+        let mut xs: [&[f64; BLOCK]; MAX_FIXED] = [&ZEROS; MAX_FIXED];
+        let mut xv: Vec<&[f64; BLOCK]> = Vec::new();
+        if len < BLOCK {
+            for j in 0..p {
+                let value = if rows.unit[j] { &ONES[..len] } else { &columns[j][start..start + len] };
+                xb[j][..len].copy_from_slice(value);
+                xb[j][len..].fill(0.0);
+            }
+        }
+        for j in 0..p {
+            let col: &[f64; BLOCK] = if len < BLOCK {
+                &xb[j]
+            } else if rows.unit[j] {
+                &ONES
+            } else {
+                columns[j][start..start + BLOCK].try_into().expect("a full block")
+            };
+            if P == 0 {
+                xv.push(col);
+            } else {
+                xs[j] = col;
+            }
+        }
+        let xb: &[&[f64; BLOCK]] = if P == 0 { &xv } else { &xs[..p] };
+        let mut eta = [0.0; BLOCK];
+        match rows.beta {
+            Some(beta) => {
+                for j in 0..p {
+                    for i in 0..BLOCK {
+                        eta[i] += xb[j][i] * beta[j];
+                    }
+                }
+            }
+            // glm's start: mustart = (y + 0.5) / 2, eta = logit(mustart).
+            None => {
+                for i in 0..len {
+                    eta[i] = if y[i] { 3f64.ln() } else { (1.0f64 / 3.0).ln() };
+                }
+            }
+        }
+        // The working weights and responses of the block, lane by lane (see
+        // `irls_row`): separate loops so that they vectorise.
+        let mut inside = true;
+        for i in 0..len {
+            inside &= (-THRESH..=THRESH).contains(&eta[i]);
+        }
+        let mut w = [0.0; BLOCK];
+        let mut z = [0.0; BLOCK];
+        if inside {
+            let mut e = [0.0; BLOCK];
+            for i in 0..BLOCK {
+                e[i] = exp(eta[i]);
+            }
+            let mut one = [1.0; BLOCK];
+            let mut yf = [0.0; BLOCK];
+            for i in 0..len {
+                one[i] = 1.0 + e[i];
+                yf[i] = y[i] as u8 as f64;
+            }
+            let mut m = [0.0; BLOCK];
+            for i in 0..BLOCK {
+                let r = 1.0 / one[i];
+                m[i] = e[i] * r;
+                w[i] = m[i] * r;
+            }
+            for i in 0..BLOCK {
+                z[i] = eta[i] + (yf[i] - m[i]) / w[i];
+            }
+            mu.copy_from_slice(&m[..len]);
+            // The deviance (see `Deviance`): each lane multiplies BLOCK / LANES = 8
+            // factors (the padding's are 1) before one logarithm.
+            let mut product = [1.0; LANES];
+            for (one, ye) in one.chunks_exact(LANES).zip(yf.chunks_exact(LANES).zip(eta.chunks_exact(LANES))) {
+                for l in 0..LANES {
+                    product[l] *= one[l];
+                    rest[l] -= 2.0 * ye.0[l] * ye.1[l];
+                }
+            }
+            for l in 0..LANES {
+                logs[l] += product[l].ln();
+            }
+            for i in len..BLOCK {
+                w[i] = 0.0;
+                z[i] = 0.0;
+            }
+        } else {
+            for i in 0..len {
+                let (m, wi, zi) = irls_row(eta[i], y[i], &mut dev);
+                mu[i] = m;
+                w[i] = wi;
+                z[i] = zi;
+            }
+        }
+        for j in 0..p {
+            for i in 0..BLOCK {
+                wxb[j][i] = w[i] * xb[j][i];
+            }
+            accumulate(&mut b[j], &wxb[j], &z);
+        }
+        for j in 0..p {
+            for k in j..p {
+                accumulate(&mut a[j * p + k], &wxb[j], xb[k]);
+            }
+        }
+    }
+    let deviance = dev.total() + 2.0 * lane_sum(&logs) + lane_sum(&rest);
+    (a.iter().map(lane_sum).collect(), b.iter().map(lane_sum).collect(), deviance)
+}
+
+/// Adds the products of two blocks into interleaved partial sums (`acc[l]` gets the rows
+/// `l`, `l + LANES`, ...): vectorisable and in a fixed order.
+#[inline(always)]
+fn accumulate(acc: &mut [f64; LANES], u: &[f64; BLOCK], v: &[f64; BLOCK]) {
+    for (u, v) in u.chunks_exact(LANES).zip(v.chunks_exact(LANES)) {
+        for l in 0..LANES {
             acc[l] += u[l] * v[l];
         }
     }
+}
+
+/// The total of interleaved partial sums, in a fixed order.
+#[inline(always)]
+fn lane_sum(acc: &[f64; LANES]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
 /// One IRLS pass, with code unrolled for designs of up to 12 columns.
-fn step(columns: &[&[f64]], beta: Option<&[f64]>, y: &[bool], mu: &mut [f64]) -> Step {
+fn step(columns: &[&[f64]], unit: &[bool], beta: Option<&[f64]>, y: &[bool], mu: &mut [f64]) -> Step {
     match columns.len() {
-        1 => pass::<1>(columns, beta, y, mu),
-        2 => pass::<2>(columns, beta, y, mu),
-        3 => pass::<3>(columns, beta, y, mu),
-        4 => pass::<4>(columns, beta, y, mu),
-        5 => pass::<5>(columns, beta, y, mu),
-        6 => pass::<6>(columns, beta, y, mu),
-        7 => pass::<7>(columns, beta, y, mu),
-        8 => pass::<8>(columns, beta, y, mu),
-        9 => pass::<9>(columns, beta, y, mu),
-        10 => pass::<10>(columns, beta, y, mu),
-        11 => pass::<11>(columns, beta, y, mu),
-        12 => pass::<12>(columns, beta, y, mu),
-        _ => pass::<0>(columns, beta, y, mu),
+        1 => pass::<1>(columns, unit, beta, y, mu),
+        2 => pass::<2>(columns, unit, beta, y, mu),
+        3 => pass::<3>(columns, unit, beta, y, mu),
+        4 => pass::<4>(columns, unit, beta, y, mu),
+        5 => pass::<5>(columns, unit, beta, y, mu),
+        6 => pass::<6>(columns, unit, beta, y, mu),
+        7 => pass::<7>(columns, unit, beta, y, mu),
+        8 => pass::<8>(columns, unit, beta, y, mu),
+        9 => pass::<9>(columns, unit, beta, y, mu),
+        10 => pass::<10>(columns, unit, beta, y, mu),
+        11 => pass::<11>(columns, unit, beta, y, mu),
+        12 => pass::<12>(columns, unit, beta, y, mu),
+        _ => pass::<0>(columns, unit, beta, y, mu),
     }
 }
 
@@ -268,7 +360,7 @@ impl Deviance {
 fn irls_row(eta: f64, y: bool, dev: &mut Deviance) -> (f64, f64, f64) {
     let yf = y as u8 as f64;
     if (-THRESH..=THRESH).contains(&eta) {
-        let e = eta.exp();
+        let e = exp(eta);
         let one = 1.0 + e;
         let r = 1.0 / one;
         let m = e * r;
@@ -292,7 +384,7 @@ fn link(eta: f64) -> (f64, f64) {
         let t = 1.0 / f64::EPSILON;
         (t / (1.0 + t), f64::EPSILON)
     } else {
-        let e = eta.exp();
+        let e = exp(eta);
         let one = 1.0 + e;
         (e / one, e / (one * one))
     }
@@ -367,12 +459,14 @@ pub fn fit_logit(columns: &[&[f64]], y: &[bool], names: &[String]) -> Result<Log
         return Err(Error::Computation("the treatment is constant: every unit is in the same group".into()));
     }
     let mut mu = vec![0.0; n];
-    let mut current = step(columns, None, y, &mut mu);
+    // The intercept's column of ones is not read in every pass.
+    let unit: Vec<bool> = columns.iter().map(|c| c.iter().all(|&v| v == 1.0)).collect();
+    let mut current = step(columns, &unit, None, y, &mut mu);
     for iteration in 1..=MAX_ITERATIONS {
         let dev_old = current.deviance;
         let beta = solve_spd(&current.a, &current.b, names)?;
         let coefficients: Vec<f64> = beta.iter().copied().collect();
-        current = step(columns, Some(&coefficients), y, &mut mu);
+        current = step(columns, &unit, Some(&coefficients), y, &mut mu);
         let dev = current.deviance;
         if !dev.is_finite() {
             return Err(Error::Computation("the logistic regression diverged (infinite deviance)".into()));
@@ -422,12 +516,39 @@ mod tests {
         let beta = [0.1, -0.3, 0.2];
         let cols: [&[f64]; 3] = [&ones, &a, &b];
         let (mut m1, mut m2) = (vec![0.0; n], vec![0.0; n]);
-        let general = pass::<0>(&cols, Some(&beta), &y, &mut m1);
-        let fixed = pass::<3>(&cols, Some(&beta), &y, &mut m2);
+        let general = pass::<0>(&cols, &[true, false, false], Some(&beta), &y, &mut m1);
+        let fixed = pass::<3>(&cols, &[false; 3], Some(&beta), &y, &mut m2);
         assert_eq!(general.a, fixed.a);
         assert_eq!(general.b, fixed.b);
         assert_eq!(general.deviance, fixed.deviance);
         assert_eq!(m1, m2);
+    }
+
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn wide_vector_code_gives_the_same_bits() {
+        let wide = wide_vectors();
+        if wide == Wide::None {
+            return;
+        }
+        let n = 3 * BLOCK + 5;
+        let ones = vec![1.0; n];
+        let a: Vec<f64> = (0..n).map(|i| ((i * 7919) % 101) as f64 / 30.0 - 1.5).collect();
+        let y: Vec<bool> = (0..n).map(|i| (i * 31) % 7 < 3).collect();
+        let cols: [&[f64]; 2] = [&ones, &a];
+        let rows = Rows { columns: &cols, unit: &[true, false], beta: Some(&[0.2, -0.7]), start: 0 };
+        let (mut m1, mut m2) = (vec![0.0; n], vec![0.0; n]);
+        let portable = chunk_pass::<2>(&rows, &y, &mut m1);
+        // SAFETY: AVX2 is present (checked above).
+        let avx2 = unsafe { chunk_pass_avx2::<2>(&rows, &y, &mut m2) };
+        assert_eq!(portable, avx2);
+        assert_eq!(m1, m2);
+        if wide == Wide::Avx512 {
+            // SAFETY: AVX-512F is present.
+            let avx512 = unsafe { chunk_pass_avx512::<2>(&rows, &y, &mut m2) };
+            assert_eq!(portable, avx512);
+            assert_eq!(m1, m2);
+        }
     }
 
     #[test]

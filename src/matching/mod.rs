@@ -12,6 +12,7 @@
 
 
 pub mod covariates;
+mod exp;
 pub mod logit;
 pub mod nearest;
 mod kdtree;

@@ -52,40 +52,53 @@ struct StratumControls {
 /// The available controls, by stratum.
 struct Pool {
     strata: Vec<StratumControls>,
-    /// Per unit: its slot in its stratum's list (controls only).
-    slot: Vec<usize>,
     alive_total: usize,
+    /// Per treated unit: the number of its stratum's controls before it in the walk
+    /// order, where its first search starts (saves two binary searches over a million
+    /// positions, each a string of cache misses).
+    start_slot: HashMap<usize, usize>,
+    /// (unit, slot) of the candidates of the last search, so that removing a matched
+    /// control needs no binary search.
+    found_slots: Vec<(usize, usize)>,
 }
 
 impl Pool {
     /// `sorted`: all units in walk order (so each stratum's controls come out sorted).
-    /// `sorted_pos[i]`: the walk position of `sorted[i]` (read in order, not by unit, which
+    /// `sorted_pos[i]`: the walk position of `sorted[i]`, `i` when None (read in order, not by unit, which
     /// would miss the cache on a million units).
-    fn new(treat: &[bool], sorted_pos: &[usize], sorted: &[usize], stratum: &[u32], n_strata: usize, eligible: &[bool], metric: &Metric) -> Pool {
+    fn new(treat: &[bool], sorted_pos: Option<&[usize]>, sorted: &[usize], stratum: &[u32], n_strata: usize, eligible: &[bool], metric: &Metric) -> Pool {
+        // Without exact strata every unit is in stratum 0 (not looked up: a read per
+        // unit in walk order misses the cache).
+        let stratum_of = |u: usize| if n_strata == 1 { 0 } else { stratum[u] as usize };
         let mut sizes = vec![0usize; n_strata];
         for (u, &t) in treat.iter().enumerate() {
             if !t {
-                sizes[stratum[u] as usize] += 1;
+                sizes[stratum_of(u)] += 1;
             }
         }
         let mut lists: Vec<(Vec<usize>, Vec<usize>)> = sizes.iter().map(|&k| (Vec::with_capacity(k), Vec::with_capacity(k))).collect();
-        for (&u, &p) in sorted.iter().zip(sorted_pos) {
-            if !treat[u] {
-                let l = &mut lists[stratum[u] as usize];
+        let mut start_slot = HashMap::new();
+        for (i, &u) in sorted.iter().enumerate() {
+            if treat[u] {
+                start_slot.insert(u, lists[stratum_of(u)].0.len());
+            } else {
+                let p = sorted_pos.map_or(i, |sp| sp[i]);
+                let l = &mut lists[stratum_of(u)];
                 l.0.push(u);
                 l.1.push(p);
             }
         }
-        let mut slot = vec![usize::MAX; treat.len()];
         let mut alive_total = 0;
         let strata = lists
             .into_iter()
             .map(|(units, pos)| {
                 let mut alive = Alive::new(units.len());
-                for (j, &u) in units.iter().enumerate() {
-                    slot[u] = j;
-                    if !eligible[u] {
-                        alive.remove(j);
+                // (Without strata all units are eligible when any is.)
+                if !(n_strata == 1 && eligible.first() == Some(&true)) {
+                    for (j, &u) in units.iter().enumerate() {
+                        if !eligible[u] {
+                            alive.remove(j);
+                        }
                     }
                 }
                 let mut tree = match metric {
@@ -106,12 +119,15 @@ impl Pool {
                 StratumControls { had_any: !units.is_empty(), units, tree, pos, alive }
             })
             .collect();
-        Pool { strata, slot, alive_total }
+        Pool { strata, alive_total, start_slot, found_slots: Vec::new() }
     }
 
-    fn remove(&mut self, stratum: u32, unit: usize) {
+    /// Removes the control at walk position `position` of its stratum (positions are
+    /// distinct within a stratum, so a binary search finds its slot: no per-unit table).
+    fn remove(&mut self, stratum: u32, unit: usize, position: usize) {
+        let known = self.found_slots.iter().find(|f| f.0 == unit).map(|f| f.1);
         let s = &mut self.strata[stratum as usize];
-        let j = self.slot[unit];
+        let j = known.unwrap_or_else(|| s.pos.partition_point(|&p| p < position));
         if s.alive.is_alive(j) {
             s.alive.remove(j);
             if let Some(tree) = s.tree.as_mut() {
@@ -133,9 +149,12 @@ struct Walk {
 }
 
 impl Walk {
-    fn new(s: &mut StratumControls, left_origin: usize, right_origin: usize) -> Walk {
-        let kl = s.pos.partition_point(|&p| p < left_origin);
-        let kr = s.pos.partition_point(|&p| p <= right_origin);
+    /// `start`: the slot of the first control beyond `left_origin == right_origin` when known.
+    fn new(s: &mut StratumControls, left_origin: usize, right_origin: usize, start: Option<usize>) -> Walk {
+        let (kl, kr) = match start {
+            Some(k) => (k, k),
+            None => (s.pos.partition_point(|&p| p < left_origin), s.pos.partition_point(|&p| p <= right_origin)),
+        };
         let left = if kl > 0 { s.alive.at_or_before(kl - 1) } else { None };
         let right = s.alive.at_or_after(kr);
         Walk { left, right, left_origin, right_origin, left_stopped: false, right_stopped: false }
@@ -183,6 +202,9 @@ impl Walk {
 /// when the closest-first order re-matches a unit whose control was taken).
 #[allow(clippy::too_many_arguments)]
 fn find(metric: &Metric, caliper: f64, pool: &mut Pool, pos: &[usize], stratum: u32, t: usize, round: usize, row: &[(usize, f64)], ratio: usize, prev_start: Option<usize>) -> Vec<(usize, f64)> {
+    let start = pool.start_slot.get(&t).copied();
+    pool.found_slots.clear();
+    let found_slots = &mut pool.found_slots;
     let s = &mut pool.strata[stratum as usize];
     let ii = pos[t];
     match metric {
@@ -211,7 +233,7 @@ fn find(metric: &Metric, caliper: f64, pool: &mut Pool, pos: &[usize], stratum: 
                     (di - lo_d).abs().max((di - hi_d).abs())
                 };
             }
-            let mut walk = Walk::new(s, lo, hi);
+            let mut walk = Walk::new(s, lo, hi, if lo == ii && hi == ii { start } else { None });
             let mut cands: Vec<(usize, f64)> = Vec::with_capacity(2 * ratio);
             let (mut n_left, mut n_right) = (0, 0);
             while let Some((j, left)) = walk.next(s) {
@@ -232,6 +254,7 @@ fn find(metric: &Metric, caliper: f64, pool: &mut Pool, pos: &[usize], stratum: 
                     continue;
                 }
                 cands.push((u, d));
+                found_slots.push((u, j));
                 let n = if left { &mut n_left } else { &mut n_right };
                 *n += 1;
                 if *n == ratio {
@@ -281,10 +304,12 @@ pub struct Greedy<'a> {
     pos: Vec<usize>,
     pool: Pool,
     order: Vec<usize>,
-    treated_index: Vec<usize>,
+    /// The treated units in data order.
+    treated: Vec<usize>,
     eligible: Vec<bool>,
     times_matched: Vec<u32>,
-    allowed: Vec<u32>,
+    /// How often a control may be used (a treated unit: `ratio` times).
+    reuse_max: u32,
     rows: Vec<Vec<(usize, f64)>>,
     reasons: Vec<Option<Unmatched>>,
     units_by_id: Option<(Vec<u32>, HashMap<u32, Vec<usize>>)>,
@@ -347,30 +372,37 @@ impl<'a> Greedy<'a> {
             None => (vec![0; n], 1),
         };
         // Exact strata without both groups: their units are discarded, as in MatchIt.
-        let mut has = vec![(false, false); n_strata];
-        for u in 0..n {
-            let h = &mut has[stratum[u] as usize];
-            if treat[u] { h.0 = true } else { h.1 = true }
-        }
-        let eligible: Vec<bool> = (0..n).map(|u| { let h = has[stratum[u] as usize]; h.0 && h.1 }).collect();
+        let eligible: Vec<bool> = if n_strata == 1 {
+            let both = treat.contains(&true) && treat.contains(&false);
+            vec![both; n]
+        } else {
+            let mut has = vec![(false, false); n_strata];
+            for u in 0..n {
+                let h = &mut has[stratum[u] as usize];
+                if treat[u] { h.0 = true } else { h.1 = true }
+            }
+            (0..n).map(|u| { let h = has[stratum[u] as usize]; h.0 && h.1 }).collect()
+        };
         // Positions: over all units, or within each stratum when MatchIt matches strata apart.
         let per_stratum = !is_score && input.exact.is_some() && input.unit_id.is_none();
         let mut pos = vec![0usize; n];
         let mut counters = vec![0usize; n_strata];
         let sorted = stable_rank(key, 0..n);
-        let mut sorted_pos = Vec::with_capacity(n);
-        for &u in &sorted {
-            let c = if per_stratum { &mut counters[stratum[u] as usize] } else { &mut counters[0] };
-            pos[u] = *c;
-            sorted_pos.push(*c);
-            *c += 1;
+        let mut sorted_pos = Vec::with_capacity(if per_stratum { n } else { 0 });
+        if per_stratum {
+            for &u in &sorted {
+                let c = &mut counters[stratum[u] as usize];
+                pos[u] = *c;
+                sorted_pos.push(*c);
+                *c += 1;
+            }
+        } else {
+            for (i, &u) in sorted.iter().enumerate() {
+                pos[u] = i;
+            }
         }
         let treated: Vec<usize> = (0..n).filter(|&u| treat[u]).collect();
         let n1 = treated.len();
-        let mut treated_index = vec![usize::MAX; n];
-        for (i, &u) in treated.iter().enumerate() {
-            treated_index[u] = i;
-        }
         let mut reasons = vec![None; n1];
         for (i, &u) in treated.iter().enumerate() {
             if !eligible[u] {
@@ -413,11 +445,7 @@ impl<'a> Greedy<'a> {
             (ids.to_vec(), map)
         });
         let rounds = reuse_max < n1 as u32 || units_by_id.is_some() || order_used == Order::Closest;
-        let mut allowed = vec![reuse_max; n];
-        for &u in &treated {
-            allowed[u] = input.ratio as u32;
-        }
-        let pool = Pool::new(treat, &sorted_pos, &sorted, &stratum, n_strata, &eligible, &metric);
+        let pool = Pool::new(treat, per_stratum.then_some(&sorted_pos[..]), &sorted, &stratum, n_strata, &eligible, &metric);
         Ok(Greedy {
             metric,
             treat,
@@ -428,10 +456,10 @@ impl<'a> Greedy<'a> {
             pos,
             pool,
             order,
-            treated_index,
+            treated,
             eligible,
             times_matched: vec![0; n],
-            allowed,
+            reuse_max,
             rows: vec![Vec::new(); n1],
             reasons,
             units_by_id,
@@ -477,11 +505,16 @@ impl<'a> Greedy<'a> {
         true
     }
 
+    /// The index of treated unit `t` among the treated.
+    fn treated_index(&self, t: usize) -> usize {
+        self.treated.binary_search(&t).unwrap_or(usize::MAX)
+    }
+
     fn step(&mut self, t: usize) {
         if !self.eligible[t] {
             return;
         }
-        let ti = self.treated_index[t];
+        let ti = self.treated_index(t);
         let ratio = if self.rounds { 1 } else { self.ratio };
         let st = self.stratum[t];
         let found = find(&self.metric, self.caliper, &mut self.pool, &self.pos, st, t, self.round, &self.rows[ti], ratio, None);
@@ -529,10 +562,11 @@ impl<'a> Greedy<'a> {
                 continue;
             }
             self.times_matched[u] += 1;
-            if self.times_matched[u] >= self.allowed[u] {
+            let allowed = if self.treat[u] { self.ratio as u32 } else { self.reuse_max };
+            if self.times_matched[u] >= allowed {
                 self.eligible[u] = false;
                 if !self.treat[u] {
-                    self.pool.remove(self.stratum[u], u);
+                    self.pool.remove(self.stratum[u], u, self.pos[u]);
                 }
             }
         }
@@ -541,7 +575,7 @@ impl<'a> Greedy<'a> {
     /// The finished matching with MatchIt's weights.
     pub fn finish(mut self) -> Matching {
         self.advance(usize::MAX);
-        let treated: Vec<usize> = (0..self.treat.len()).filter(|&u| self.treat[u]).collect();
+        let treated = std::mem::take(&mut self.treated);
         let mut reasons = self.reasons;
         for (i, row) in self.rows.iter().enumerate() {
             if row.is_empty() && reasons[i].is_none() {

@@ -97,13 +97,19 @@ fn nearest_match<'py>(
 ) -> PyResult<MatchOut<'py>> {
     let order = order(order_name)?;
     let treat = treat.as_array().to_vec();
-    let score = score.map(|s| s.as_array().to_vec());
+    // A contiguous score (numpy's usual) is read in place, others are copied.
+    let score_owned: Option<Vec<f64>> = score.as_ref().filter(|s| s.as_slice().is_err()).map(|s| s.as_array().to_vec());
+    let score: Option<&[f64]> = match (&score, &score_owned) {
+        (_, Some(owned)) => Some(owned.as_slice()),
+        (Some(s), None) => s.as_slice().ok(),
+        (None, None) => None,
+    };
     let dims = coords.as_ref().map(|c| c.as_array().ncols()).unwrap_or(0);
     let coords: Option<Vec<f64>> = coords.map(|c| c.as_array().iter().copied().collect());
     let sort_key = sort_key.map(|s| s.as_array().to_vec());
     let exact = exact.map(|e| e.as_array().to_vec());
     let unit_id = unit_id.map(|e| e.as_array().to_vec());
-    let metric = match (&score, &coords, &sort_key) {
+    let metric = match (score, &coords, &sort_key) {
         (Some(s), None, None) => Metric::Score(s),
         (None, Some(c), Some(k)) => Metric::Covariates { coords: c, dims, sort_key: k },
         _ => return Err(PyValueError::new_err("give either a score or whitened coordinates with their sort key")),

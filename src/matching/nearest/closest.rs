@@ -36,7 +36,7 @@ impl Greedy<'_> {
                 if !self.eligible[t] {
                     continue;
                 }
-                let ti = self.treated_index[t];
+                let ti = self.treated_index(t);
                 let st = self.stratum[t];
                 let found = find(&self.metric, self.caliper, &mut self.pool, &self.pos, st, t, round, &self.rows[ti], 1, None);
                 match found.first() {
@@ -63,7 +63,7 @@ impl Greedy<'_> {
                     continue;
                 }
                 let c = c_id[h];
-                let ti = self.treated_index[t];
+                let ti = self.treated_index(t);
                 if self.treat[c] || !self.eligible[c] {
                     let st = self.stratum[t];
                     let found = find(&self.metric, self.caliper, &mut self.pool, &self.pos, st, t, round, &self.rows[ti], 1, Some(c));
