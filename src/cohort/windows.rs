@@ -65,6 +65,11 @@ impl Cohort {
         }
     }
 
+    /// Packs the results of a window query.
+    fn window_totals(&self, windows: &[(i32, i32)], end: Vec<i32>, complete: Vec<bool>, values: Vec<f64>) -> WindowTotals {
+        WindowTotals { start: windows.iter().map(|w| w.0).collect(), end, complete, n_types: self.n_types, n_categories: self.n_categories, values }
+    }
+
     /// Clips window `(a, b)` of individual `i` at the end of data, adds its
     /// totals into `row` and returns the clipped end and whether it is complete.
     fn window_row(&self, i: usize, (a, b): (i32, i32), row: &mut [f64]) -> (i32, bool) {
@@ -93,14 +98,7 @@ impl Cohort {
                 let row = if width > 0 { row } else { &mut [] };
                 (*end, *complete) = self.window_row(who[r], windows[r], row);
             });
-        WindowTotals {
-            start: windows.iter().map(|w| w.0).collect(),
-            end,
-            complete,
-            n_types: self.n_types,
-            n_categories: self.n_categories,
-            values,
-        }
+        self.window_totals(windows, end, complete, values)
     }
 
     /// Totals over one window per individual: `windows[i] = (start, end)`,
@@ -144,14 +142,7 @@ impl Cohort {
                     }
                 }
             });
-        WindowTotals {
-            start: windows.iter().map(|w| w.0).collect(),
-            end,
-            complete,
-            n_types: self.n_types,
-            n_categories: self.n_categories,
-            values,
-        }
+        self.window_totals(windows, end, complete, values)
     }
 
     /// The follow-up window `[index, index + horizon)` of every individual.
