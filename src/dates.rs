@@ -47,6 +47,9 @@ pub fn next_new_year(day: i32) -> i32 {
     from_naive(NaiveDate::from_ymd_opt(y + 1, 1, 1).expect("valid new year"))
 }
 
+/// The longest horizon accepted, in years.
+pub const MAX_YEARS: i32 = 1000;
+
 /// A length of follow-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Horizon {
@@ -77,6 +80,15 @@ impl Horizon {
         if n <= 0 {
             return Err(Error::Spec(format!("the horizon '{text}' must be positive")));
         }
+        // Far beyond any follow-up, and small enough that months and days never overflow.
+        let limit = match unit {
+            'y' => MAX_YEARS,
+            'm' => 12 * MAX_YEARS,
+            _ => 366 * MAX_YEARS,
+        };
+        if n > limit {
+            return Err(Error::Spec(format!("the horizon '{text}' is longer than {MAX_YEARS} years")));
+        }
         match unit {
             'd' => Ok(Horizon::Days(n)),
             'm' => Ok(Horizon::Months(n)),
@@ -106,7 +118,7 @@ impl Horizon {
         }
     }
 
-    /// The exclusive end of the window `[end - self, end)`, going backwards.
+    /// The start of the window `[start, end)` of this length ending at `end`, going backwards.
     pub fn start_before(self, end: i32) -> i32 {
         let months = match self {
             Horizon::Days(d) => return end.saturating_sub(d),
@@ -149,5 +161,8 @@ mod tests {
         assert!(Horizon::parse("0y").is_err());
         assert!(Horizon::parse("").is_err());
         assert!(Horizon::parse("3w").is_err());
+        assert!(Horizon::parse("357913942y").is_err());
+        assert!(Horizon::parse("1001y").is_err());
+        assert_eq!(Horizon::parse("1000y").unwrap(), Horizon::Years(1000));
     }
 }

@@ -276,3 +276,23 @@ def test_price_index_missing_a_year():
 def test_bad_horizon():
     with pytest.raises(utfall.SpecError, match="horizon"):
         cohort().costs("two years")
+
+
+def test_reversed_windows_and_impossible_horizons_raise():
+    c = cohort()
+    with pytest.raises(utfall.DataError, match="ends before it starts") as exc:
+        c.care_days(window=("2017-01-01", "2016-01-01"))
+    assert exc.value.table == "window"
+    with pytest.raises(utfall.DataError, match="ends before it starts") as exc:
+        c.costs_over([0, 1], np.array(["2017-01-01", "2017-01-01"], dtype="datetime64[D]"),
+                     np.array(["2018-01-01", "2016-12-31"], dtype="datetime64[D]"))
+    assert exc.value.row == 1
+    with pytest.raises(utfall.DataError, match="not a date"):
+        c.costs_over([0], np.array([2**40]), np.array([2**40 + 1]))
+    with pytest.raises(utfall.SpecError, match="longer than"):
+        c.costs("357913942y")
+
+
+def test_price_index_with_far_apart_years_is_a_data_error():
+    with pytest.raises(utfall.DataError, match="one row per year"):
+        cohort(price_index={1: 100.0, 2_000_000_000: 101.0})

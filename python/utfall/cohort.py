@@ -32,7 +32,7 @@ import pandas as pd
 
 from . import _core
 from ._frames import as_labels, days, label_codes, name_row, numbers, select, to_dates, to_pandas
-from .errors import DataError, data_error
+from .errors import DataError, SpecError, data_error
 
 Horizon = Union[str, int]
 
@@ -384,7 +384,7 @@ class Cohort:
         positions = []
         for t in care_types:
             if t not in self.care_types:
-                raise ValueError(f"unknown care type {t!r}; the cohort has {self.care_types}")
+                raise SpecError(f"unknown care type {t!r}; the cohort has {self.care_types}")
             positions.append(self.care_types.index(t))
         return positions
 
@@ -413,6 +413,7 @@ class Cohort:
         positions = np.asarray(positions, dtype=np.int64)
         start_days = _as_days(start, len(positions))
         end_days = _as_days(end, len(positions))
+        _check_windows(start_days, end_days)
         parts = self._core.totals_for(positions, start_days, end_days)
         frame = self._frame(*parts, care_types, ledger, ids=self.ids[positions],
                             group=self.individuals["group"].to_numpy()[positions])
@@ -428,11 +429,12 @@ class Cohort:
         at each end of data. The total counts only ``care_types`` when given.
         """
         if (horizon is None) == (window is None):
-            raise ValueError("give either a horizon or a window=(start, end)")
+            raise SpecError("give either a horizon or a window=(start, end)")
         if horizon is not None:
             parts = self._core.costs(horizon_text(horizon))
         else:
             bounds = days(pd.Series(list(window)), "window", "window")
+            _check_windows(bounds[:1], bounds[1:])
             start = np.full(len(self), bounds[0], dtype=np.int32)
             end = np.full(len(self), bounds[1], dtype=np.int32)
             parts = self._core.totals_over(start, end)
@@ -501,10 +503,23 @@ def _as_days(dates: Any, n: int) -> np.ndarray:
     """Dates (datetime64, strings, Timestamps) or ints (days since 1970) as int32 days."""
     array = np.asarray(dates)
     if np.issubdtype(array.dtype, np.integer):
+        limits = np.iinfo(np.int32)
+        outside = (array < limits.min) | (array >= limits.max)
+        if np.any(outside):
+            row = int(np.flatnonzero(np.atleast_1d(outside))[0])
+            raise data_error("window", "date", row, f"{np.atleast_1d(array)[row]} days since 1970 is not a date")
         out = array.astype(np.int32)
     else:
         out = days(pd.Series(np.atleast_1d(array)), "window", "date")
     return np.broadcast_to(out, (n,)).astype(np.int32)
+
+
+def _check_windows(start: np.ndarray, end: np.ndarray) -> None:
+    """Raises naming the first window that ends before it starts."""
+    reversed_ = np.asarray(end) < np.asarray(start)
+    if reversed_.any():
+        row = int(np.flatnonzero(reversed_)[0])
+        raise data_error("window", "end", row, "the window ends before it starts")
 
 
 def _user_name(columns: Optional[Mapping[str, Any]], table: str, role: str) -> str:

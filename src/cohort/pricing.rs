@@ -50,6 +50,10 @@ impl PriceIndex {
         }
         let first_year = *years.iter().min().unwrap_or(&0);
         let last_year = *years.iter().max().unwrap_or(&0);
+        // Every year from the first to the last needs a row, so the span cannot exceed the rows.
+        if last_year as i64 - first_year as i64 + 1 > years.len() as i64 {
+            return Err(Error::data("price_index", "year", None, format!("years are missing between {first_year} and {last_year}: give one row per year")));
+        }
         let mut value = vec![f64::NAN; (last_year - first_year + 1) as usize];
         for (row, (&y, &v)) in years.iter().zip(values).enumerate() {
             let slot = &mut value[(y - first_year) as usize];
@@ -281,5 +285,7 @@ mod tests {
         assert!(PriceIndex::new(&[2016], &[f64::NAN], 2016).is_err());
         assert!(PriceIndex::new(&[2016, 2016], &[1.0, 1.0], 2016).is_err());
         assert!(PriceIndex::new(&[2016], &[1.0], 2020).is_err());
+        assert!(PriceIndex::new(&[1, 2_000_000_000], &[1.0, 1.0], 1).is_err());
+        assert!(PriceIndex::new(&[i32::MIN, i32::MAX], &[1.0, 1.0], 1).is_err());
     }
 }
