@@ -336,3 +336,13 @@ def test_greedy_matching_equals_a_brute_force_search(seed):
     e = utfall.match(d, "t", ["a", "b"], distance="euclidean", ratio=ratio, exact="g")
     mine = set(zip(e.pairs["treated"].astype(int), e.pairs["control"].astype(int)))
     assert mine == _brute_force(d[["a", "b"]].to_numpy(), treat, "data", ratio, False, groups=d["g"].to_numpy())
+
+
+def test_random_order_without_a_seed_records_the_seed_it_drew():
+    data = utfall.datasets.lalonde()
+    first = utfall.match(data, "treat", ["age", "educ", "re74"], order="random")
+    again = utfall.match(data, "treat", ["age", "educ", "re74"], order="random", seed=first.spec["seed"])
+    assert first.spec["seed"] is not None
+    pd.testing.assert_frame_equal(first.pairs, again.pairs)
+    with pytest.raises(utfall.SpecError, match="seed"):
+        utfall.match(data, "treat", ["age"], seed=-1)

@@ -504,6 +504,11 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
         raise SpecError(f"ratio must be a positive integer, got {ratio!r}")
     covariates = _as_list(covariates)
     exact = _as_list(exact)
+    if seed is None and order == "random":
+        # Draw one and record it, so that the random order can be repeated.
+        seed = int(np.random.SeedSequence().generate_state(1, np.uint32)[0])
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise SpecError(f"seed must be a non-negative integer, not {seed!r}")
     spec = {"method": method, "distance": distance if isinstance(distance, str) else "user",
             "covariates": covariates, "ratio": int(ratio), "replace": bool(replace),
             "caliper": None if caliper is None else float(caliper),
