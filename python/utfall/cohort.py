@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._frames import as_labels, days, label_codes, name_row, numbers, select, to_dates, to_pandas
+from ._frames import as_labels, days, label_codes, name_row, numbers, role_map, select, to_dates, to_pandas
 from .errors import DataError, SpecError, data_error
 
 Horizon = Union[str, int]
@@ -523,5 +523,4 @@ def _check_windows(start: np.ndarray, end: np.ndarray) -> None:
 
 
 def _user_name(columns: Optional[Mapping[str, Any]], table: str, role: str) -> str:
-    from ._frames import role_map
     return role_map(columns, table).get(role, role)
