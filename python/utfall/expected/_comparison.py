@@ -25,7 +25,8 @@ from typing import Any, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import SpecError, data_error
+from ..errors import SpecError, data_error
+from ..matching import match
 
 #: Requests per call to the core when many windows are needed (bounds memory).
 CHUNK = 262_144
@@ -164,14 +165,10 @@ def sets_from_pairs(cohort, pairs: pd.DataFrame, eligible: np.ndarray, estimator
 
 def matched(cohort, horizon: str, match_args: dict, seed: int, eligible: np.ndarray, progress: bool = False) -> Comparison:
     """Matching on the eligible pool at ``horizon`` with :func:`utfall.match`."""
-    import utfall  # late: the matching module may load after this one
-
-    run_match = getattr(utfall, "match")
-
     args = dict(match_args)
     args.setdefault("seed", seed)
     args.setdefault("progress", progress)
-    result = run_match(cohort, horizon=horizon, **args)
+    result = match(cohort, horizon=horizon, **args)
     if isinstance(result, dict):
         result = result[horizon]
     unmatched = getattr(result, "unmatched", None)

@@ -16,7 +16,8 @@ from typing import Any, Mapping, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import SpecError
+from ..errors import SpecError
+from ._design import check_column, is_factor
 
 
 def coarsen(frame: pd.DataFrame, columns: Sequence[str], cutpoints: Optional[Mapping[str, Any]],
@@ -28,10 +29,8 @@ def coarsen(frame: pd.DataFrame, columns: Sequence[str], cutpoints: Optional[Map
     if unknown:
         raise SpecError(f"cutpoints for columns that are not covariates: {sorted(unknown)}")
     for name in columns:
-        from .matching import _check_column, _is_factor
-
-        col = _check_column(frame, name, ids, table)
-        if _is_factor(col) or (pd.api.types.is_bool_dtype(col)) or col.nunique() <= 2:
+        col = check_column(frame, name, ids, table)
+        if is_factor(col) or (pd.api.types.is_bool_dtype(col)) or col.nunique() <= 2:
             out[name] = col.astype(str).to_numpy()
             continue
         x = col.to_numpy(dtype=float)

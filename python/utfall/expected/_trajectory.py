@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _core
-from .expected import Comparison, index_days, window_values
+from .. import _core
+from ._comparison import Comparison, index_days, window_values
 
 
 def month_count(horizon: str) -> int:

@@ -24,7 +24,7 @@ Agreement with MatchIt (``matchit(..., method = "nearest")``, estimand ATT)
   ``std_caliper`` (MatchIt's ``std.caliper = TRUE``).
 - Weights (ATT): matched treated 1; a control ``sum over the treated it serves
   of 1/k``, rescaled so the control weights sum to the number of controls used.
-- ``balance()`` reproduces ``summary(m, un = TRUE)`` (see :mod:`utfall.balance`).
+- ``balance()`` reproduces ``summary(m, un = TRUE)`` (see :mod:`utfall.matching._balance`).
 
 Deliberate differences: covariates that are constant or missing raise
 :class:`~utfall.DataError` (MatchIt drops constant ones silently or fails later);
@@ -41,261 +41,19 @@ from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 import numpy as np
 import pandas as pd
 
-from . import _core
-from ._frames import to_pandas
-from .balance import balance_table, love_plot
-from .strata import coarsen, subclass_matching
-from .errors import ComputationError, SpecError, data_error
+from .. import _core
+from .._frames import to_pandas
+from .._seeds import new_seed
+from ..cohort import Cohort, horizon_text
+from ..errors import ComputationError, SpecError, data_error
+from ._design import design, design_columns, exact_strata
+from ._exact import coarsen, subclass_matching
+from ._result import MatchResult, MatchSet
 
 _SCORE_NAMES = {"logit": "logit", "glm": "logit"}
 _COVARIATE_DISTANCES = ("mahalanobis", "euclidean", "scaled_euclidean")
 _REASONS = {0: "no control in the exact stratum", 1: "no control within the caliper",
             2: "no control left (all used by earlier treated units)"}
-
-
-# ---------------------------------------------------------------------------- design
-def _levels(column: pd.Series) -> list:
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return list(column.cat.categories)
-    return sorted(column.dropna().unique().tolist())
-
-
-def _is_factor(column: pd.Series) -> bool:
-    return not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column))
-
-
-def _check_column(frame: pd.DataFrame, name: str, ids: pd.Index, table: str) -> pd.Series:
-    if name not in frame.columns:
-        raise SpecError(f"covariate {name!r} is not a column of the {table} (columns: {list(frame.columns)})")
-    col = frame[name]
-    if col.dtype.kind in "fiub":
-        # Plain numpy numbers: one pass each for min and max (a NaN makes them NaN).
-        values = col.to_numpy(dtype=float)
-        lo, hi = values.min(), values.max()
-        if not np.isnan(lo):
-            if lo == hi:
-                raise data_error(table, name, None, f"the covariate is constant ({col.iloc[0]!r}) and cannot "
-                                 "balance anything; drop it")
-            return col
-    missing = col.isna().to_numpy()
-    if missing.all():
-        raise data_error(table, name, None, "the covariate is missing for every unit")
-    if missing.any():
-        row = int(np.flatnonzero(missing)[0])
-        raise data_error(table, name, row, f"missing value ({int(missing.sum())} rows in all); impute or drop "
-                         "these units before matching", id=ids[row])
-    if _is_factor(col):
-        constant = col.nunique() < 2
-    else:
-        values = col.to_numpy(dtype=float)
-        constant = values.min() == values.max()
-    if constant:
-        raise data_error(table, name, None, f"the covariate is constant ({col.iloc[0]!r}) and cannot balance "
-                         "anything; drop it")
-    return col
-
-
-def design(frame: pd.DataFrame, covariates: Sequence[str], ids: pd.Index, table: str = "data",
-           all_levels: bool = False, level_value: float = 1.0) -> pd.DataFrame:
-    """Numeric model columns, with factors as R's ``model.matrix`` names them.
-
-    With ``all_levels`` every level gets an indicator (MatchIt's balance table;
-    for covariate distances MatchIt codes them ``1/sqrt(2)``: ``level_value``);
-    otherwise the first level is the reference (treatment contrasts).
-
-    Examples
-    --------
-    >>> d = pd.DataFrame({"age": [20, 30, 40], "race": ["white", "black", "hispan"]})
-    >>> list(design(d, ["age", "race"], pd.Series([1, 2, 3])).columns)
-    ['age', 'racehispan', 'racewhite']
-    """
-    return pd.DataFrame(_design_columns(frame, covariates, ids, table, all_levels, level_value),
-                        index=frame.index, copy=False)
-
-
-def _design_columns(frame: pd.DataFrame, covariates: Sequence[str], ids: pd.Index, table: str,
-                    all_levels: bool = False, level_value: float = 1.0) -> dict:
-    """The columns of :func:`design` as a dict of contiguous float arrays (no DataFrame,
-    whose single block would copy a million-row design once more)."""
-    out = {}
-    for name in covariates:
-        col = _check_column(frame, name, ids, table)
-        if _is_factor(col):
-            levels = _levels(col)
-            for level in (levels if all_levels else levels[1:]):
-                out[f"{name}{level}"] = (col == level).to_numpy(dtype=float) * level_value
-        else:
-            out[name] = np.ascontiguousarray(col.to_numpy(dtype=float))
-    return out
-
-
-def _strata(frame: pd.DataFrame, columns: Sequence[str], ids: pd.Index, table: str) -> np.ndarray:
-    for c in columns:
-        if c not in frame.columns:
-            raise SpecError(f"exact column {c!r} is not a column of the {table}")
-        if frame[c].isna().any():
-            row = int(np.flatnonzero(frame[c].isna().to_numpy())[0])
-            raise data_error(table, c, row, "missing value in an exact-matching column", id=ids[row])
-    return frame.groupby(list(columns), sort=True, observed=True).ngroup().to_numpy().astype(np.uint32)
-
-
-# ---------------------------------------------------------------------------- results
-class MatchResult:
-    """A matching: pairs, weights, scores, unmatched units, counts and balance.
-
-    Attributes
-    ----------
-    pairs : DataFrame
-        ``treated``, ``control`` (ids), ``slot`` (1..ratio) and ``distance``
-        (``|score_t - score_c|`` or the covariate distance).
-    weights : Series
-        MatchIt's ATT weights by id (0: not in the matched sample).
-    distance : Series or None
-        The propensity (or user) score by id; None for covariate distances.
-    unmatched : DataFrame
-        ``id`` and ``reason`` of every treated unit without a control.
-    matched_ids : Index
-        The ids with a positive weight.
-    counts : DataFrame
-        Per group: ``all``, ``matched``, ``unmatched``, ``discarded`` (historical
-        individuals outside the pool of a horizon) and ``ess``.
-    discarded_ids : Index
-        The ids left out of the pool before matching (incomplete follow-up).
-    spec : dict
-        The call's arguments, the matching order used, the seed and utfall's version.
-    """
-
-    def __init__(self, *, ids: pd.Index, treat: np.ndarray, pairs: pd.DataFrame, weights: np.ndarray,
-                 score: Optional[np.ndarray], unmatched: pd.DataFrame, balance_covariates: Any,
-                 spec: dict, discarded_ids: Optional[pd.Index] = None,
-                 subclass: Optional[np.ndarray] = None) -> None:
-        self.ids = ids
-        self.treat = treat
-        self.pairs = pairs
-        self.weights = pd.Series(weights, index=ids, name="weight")
-        self.distance = None if score is None else pd.Series(score, index=ids, name="distance")
-        self.unmatched = unmatched
-        self.spec = spec
-        self.subclass = None if subclass is None else pd.Series(subclass, index=ids, name="subclass")
-        self._covariates = balance_covariates
-        self.discarded_ids = pd.Index([] if discarded_ids is None else discarded_ids, name="id")
-        self._balance: Optional[pd.DataFrame] = None
-
-    @property
-    def matched_ids(self) -> pd.Index:
-        return self.ids[self.weights.to_numpy() > 0]
-
-    @property
-    def counts(self) -> pd.DataFrame:
-        w = self.weights.to_numpy()
-        rows = {}
-        for name, g in (("treated", self.treat), ("control", ~self.treat)):
-            wg = w[g]
-            used = wg > 0
-            ess = float(wg.sum() ** 2 / np.sum(wg ** 2)) if used.any() else 0.0
-            disc = len(self.discarded_ids) if name == "control" else 0
-            rows[name] = {"all": int(g.sum()) + disc, "matched": int(used.sum()),
-                          "unmatched": int(g.sum() - used.sum()), "discarded": disc, "ess": ess}
-        table = pd.DataFrame.from_dict(rows, orient="index")[["all", "matched", "unmatched", "discarded", "ess"]]
-        return table.astype({"all": int, "matched": int, "unmatched": int, "discarded": int, "ess": float})
-
-    @property
-    def ess(self) -> pd.Series:
-        """Effective sample sizes after matching, ``(sum w)^2 / sum w^2`` per group."""
-        return self.counts["ess"]
-
-    def _pair_rows(self) -> tuple:
-        pos = pd.Series(np.arange(len(self.ids)), index=self.ids)
-        return (pos.loc[self.pairs["treated"]].to_numpy(), pos.loc[self.pairs["control"]].to_numpy())
-
-    def balance(self, sample: str = "both") -> pd.DataFrame:
-        """Covariate balance, MatchIt's ``summary(m, un = TRUE)`` (see :mod:`utfall.balance`).
-
-        ``sample``: ``"all"`` (before matching), ``"matched"`` or ``"both"``
-        (columns indexed by sample, then statistic).
-        """
-        if self._balance is None:
-            x = self._covariates()
-            if self.distance is not None:
-                x = pd.concat([pd.DataFrame({"distance": self.distance.to_numpy()}, index=x.index), x], axis=1)
-            before = balance_table(x, self.treat, None)
-            after = balance_table(x, self.treat, self.weights.to_numpy(), self._pair_rows())
-            self._balance = pd.concat({"all": before, "matched": after}, axis=1)
-        if sample == "both":
-            return self._balance.copy()
-        if sample in ("all", "matched"):
-            return self._balance[sample].copy()
-        raise SpecError(f"sample must be 'all', 'matched' or 'both', not {sample!r}")
-
-    def summary(self) -> pd.DataFrame:
-        """Sample sizes per group (all, matched, unmatched, discarded, effective sample size)."""
-        return self.counts.rename(columns={"ess": "effective sample size"})
-
-    def plot_balance(self, ax=None, threshold: float = 0.1):
-        """A love plot of absolute standardized mean differences; returns the Axes."""
-        return love_plot(self.balance(), ax=ax, threshold=threshold)
-
-    def plot_distance(self, ax=None, bins: int = 30):
-        """Score distributions of treated and controls, before and after matching; returns the Axes."""
-        import matplotlib.pyplot as plt
-
-        if self.distance is None:
-            raise SpecError("plot_distance needs a score (distance='logit' or a user score)")
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
-        s = self.distance.to_numpy()
-        w = self.weights.to_numpy()
-        edges = np.histogram_bin_edges(s, bins=bins)
-        ax.hist(s[self.treat], bins=edges, density=True, histtype="step", color="C0", linestyle="--",
-                label="treated, all")
-        ax.hist(s[~self.treat], bins=edges, density=True, histtype="step", color="C1", linestyle="--",
-                label="control, all")
-        ax.hist(s[self.treat], bins=edges, weights=w[self.treat], density=True, histtype="step", color="C0",
-                label="treated, matched")
-        ax.hist(s[~self.treat], bins=edges, weights=w[~self.treat], density=True, histtype="step", color="C1",
-                label="control, matched")
-        ax.set_xlabel("propensity score" if self.spec.get("distance") == "logit" else "score")
-        ax.set_ylabel("density")
-        ax.legend(frameon=False)
-        return ax
-
-    def to_json(self) -> str:
-        """The specification, pairs, weights and unmatched units as JSON."""
-        return json.dumps({"spec": self.spec, "pairs": self.pairs.astype({"treated": str, "control": str})
-                           .to_dict(orient="records"),
-                           "weights": {str(k): float(v) for k, v in self.weights.items()},
-                           "unmatched": self.unmatched.astype({"id": str}).to_dict(orient="records")})
-
-    def __repr__(self) -> str:
-        c = self.counts
-        how = self.spec.get("method")
-        if how == "nearest":
-            how = (f"nearest {self.spec['ratio']}:1 on {self.spec['distance']}, "
-                   f"{'with' if self.spec['replace'] else 'without'} replacement, order {self.spec['order']}")
-        cal = f", caliper {self.spec['caliper']}" if self.spec.get("caliper") is not None else ""
-        hz = f", horizon {self.spec['horizon']}" if self.spec.get("horizon") else ""
-        return (f"MatchResult({how}{cal}{hz}: treated {c.loc['treated', 'matched']}/{c.loc['treated', 'all']} "
-                f"matched, controls {c.loc['control', 'matched']}/{c.loc['control', 'all']} used)")
-
-    def _repr_html_(self) -> str:
-        smd = self.balance()[("matched", "Std. Mean Diff.")]
-        return (f"<p><b>utfall.MatchResult</b>: {repr(self)[12:-1]}</p>" + self.counts.to_html(float_format="%.1f")
-                + f"<p>max |SMD| after matching: {np.nanmax(np.abs(smd.to_numpy())):.3f}</p>")
-
-
-class MatchSet(dict):
-    """One :class:`MatchResult` per follow-up horizon (``result["2y"]``)."""
-
-    def __repr__(self) -> str:
-        inner = ",\n  ".join(f"{h!r}: {r!r}" for h, r in self.items())
-        return f"MatchSet(\n  {inner}\n)"
-
-    def _repr_html_(self) -> str:
-        return "".join(f"<h4>horizon {h}</h4>" + r._repr_html_() for h, r in self.items())
-
-    def summary(self) -> pd.DataFrame:
-        """Counts per horizon and group."""
-        return pd.concat({h: r.summary() for h, r in self.items()}, names=["horizon", "group"])
 
 
 # ---------------------------------------------------------------------------- matching
@@ -336,7 +94,7 @@ def _match_frame(frame: pd.DataFrame, treat: np.ndarray, ids: pd.Index, covariat
         if not cols:
             raise SpecError(f"method={method!r} needs covariates (or exact=) to stratify on")
         if method == "exact":
-            strata = _strata(frame, cols, ids, table)
+            strata = exact_strata(frame, cols, ids, table)
         else:
             coarse = coarsen(frame, cols, cutpoints, ids, table)
             strata = coarse.groupby(cols, sort=True, observed=True).ngroup().to_numpy()
@@ -353,7 +111,7 @@ def _match_frame(frame: pd.DataFrame, treat: np.ndarray, ids: pd.Index, covariat
     if isinstance(distance, str) and distance in _SCORE_NAMES:
         if not covariates:
             raise SpecError("a propensity score needs covariates")
-        x = _design_columns(frame, covariates, ids, table)
+        x = design_columns(frame, covariates, ids, table)
         names = ["(Intercept)"] + list(x)
         columns = [np.ones(n)] + list(x.values())
         _, score, _, _ = _core.fit_logit(columns, treat, names)
@@ -384,7 +142,7 @@ def _match_frame(frame: pd.DataFrame, treat: np.ndarray, ids: pd.Index, covariat
         if not caliper > 0:
             raise SpecError(f"caliper must be a positive number, got {caliper!r}")
         cal_abs = float(caliper) * (float(np.std(score, ddof=1)) if std_caliper else 1.0)
-    strata = _strata(frame, exact, ids, table) if exact else None
+    strata = exact_strata(frame, exact, ids, table) if exact else None
     callback, bar = _progress_callback(progress, n1 * ratio)
     try:
         treated, controls, dists, reasons, weights, order_used = _core.nearest_match(
@@ -495,7 +253,6 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
     >>> m.weights.tolist()
     [1.0, 1.0, 0.0, 0.0, 1.0, 1.0]
     """
-    from .cohort import Cohort
 
     reuse_options = ("allowed", "never")
     if reuse not in reuse_options:
@@ -506,7 +263,7 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
     exact = _as_list(exact)
     if seed is None and order == "random":
         # Draw one and record it, so that the random order can be repeated.
-        seed = int(np.random.SeedSequence().generate_state(1, np.uint32)[0])
+        seed = new_seed()
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
         raise SpecError(f"seed must be a non-negative integer, not {seed!r}")
     spec = {"method": method, "distance": distance if isinstance(distance, str) else "user",
@@ -551,7 +308,6 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
 
 def _match_cohort(cohort: Any, covariates: list, horizon: Any, lookback: Any, person: Optional[str],
                   reuse: str, spec: dict, common: dict) -> Any:
-    from .cohort import horizon_text
 
     individuals = cohort.individuals.reset_index(drop=True)
     history = cohort.history(lookback).reset_index(drop=True)
