@@ -6,9 +6,9 @@
 
 mod bootstrap;
 mod cohort;
-mod synthetic;
 mod concentration;
 mod matching;
+mod synthetic;
 
 use crate::error::Error;
 use pyo3::exceptions::PyKeyboardInterrupt;
@@ -57,7 +57,12 @@ pub(crate) fn run<T: Send>(py: Python<'_>, work: impl FnOnce() -> crate::Result<
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown".into());
-            Err(raise(py, "UtfallError", format!("internal error in utfall's core ({what}); please report it with the data that caused it"), None))
+            Err(raise(
+                py,
+                "UtfallError",
+                format!("internal error in utfall's core ({what}); please report it with the data that caused it"),
+                None,
+            ))
         }
     }
 }
