@@ -46,130 +46,23 @@ from .._frames import to_pandas
 from .._seeds import new_seed
 from ..cohort import Cohort, horizon_text
 from ..errors import ComputationError, SpecError, data_error
-from ._design import design, design_columns, exact_strata
-from ._exact import coarsen, subclass_matching
+from ._problem import Options, Problem
+from ._registry import METHODS
 from ._result import MatchResult, MatchSet
 
-_SCORE_NAMES = {"logit": "logit", "glm": "logit"}
-_COVARIATE_DISTANCES = ("mahalanobis", "euclidean", "scaled_euclidean")
-_REASONS = {0: "no control in the exact stratum", 1: "no control within the caliper",
-            2: "no control left (all used by earlier treated units)"}
-
-
-# ---------------------------------------------------------------------------- matching
-def _progress_callback(progress: bool, total_hint: int):
-    if not progress or total_hint < 20_000:
-        return None, None
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=total_hint, desc="matching", unit="treated")
-
-    def update(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    return update, bar
-
-
-def _match_frame(frame: pd.DataFrame, treat: np.ndarray, ids: pd.Index, covariates: Sequence[str],
-                 method: str, distance: Any, ratio: int, replace: bool, caliper: Optional[float],
-                 std_caliper: bool, exact: Sequence[str], order: Optional[str], seed: Optional[int],
-                 unit_id: Optional[np.ndarray], cutpoints: Optional[Mapping[str, Any]], progress: bool,
-                 spec: dict, table: str, discarded_ids: Optional[pd.Index] = None) -> MatchResult:
-    n = len(frame)
-    n1 = int(treat.sum())
+def _solve(problem: Problem) -> MatchResult:
+    """Checks the units common to every method, then runs the method of the registry."""
+    n, n1 = problem.n, problem.n_treated
     if n1 == 0 or n1 == n:
-        raise ComputationError(f"matching needs both groups; the {table} has {n1} treated units of {n}")
-    index = ids.rename("id")
-    if index.has_duplicates:
-        dup = index[index.duplicated()][0]
-        raise data_error(table, "id", int(np.flatnonzero(index == dup)[1]), "duplicate id", id=dup)
-    balance_cols = list(covariates) + [c for c in exact if c not in covariates]
-
-    def balance_x() -> pd.DataFrame:
-        return design(frame, balance_cols, ids, table, all_levels=True)
-    if method in ("exact", "cem"):
-        cols = list(exact) if method == "exact" and exact else list(covariates)
-        if not cols:
-            raise SpecError(f"method={method!r} needs covariates (or exact=) to stratify on")
-        if method == "exact":
-            strata = exact_strata(frame, cols, ids, table)
-        else:
-            coarse = coarsen(frame, cols, cutpoints, ids, table)
-            strata = coarse.groupby(cols, sort=True, observed=True).ngroup().to_numpy()
-        w, pairs, unmatched_ids, subclass = subclass_matching(strata, treat, index)
-        if not (w[treat] > 0).any():
-            raise ComputationError(f"{method} matching matched no treated unit: no stratum holds both groups")
-        unmatched = pd.DataFrame({"id": unmatched_ids, "reason": _REASONS[0]})
-        return MatchResult(ids=index, treat=treat, pairs=pairs, weights=w, score=None, unmatched=unmatched,
-                           balance_covariates=balance_x, spec=spec, discarded_ids=discarded_ids,
-                           subclass=subclass)
-    if method != "nearest":
-        raise SpecError(f"method must be 'nearest', 'exact' or 'cem', not {method!r}")
-    score = coords = key = None
-    if isinstance(distance, str) and distance in _SCORE_NAMES:
-        if not covariates:
-            raise SpecError("a propensity score needs covariates")
-        x = design_columns(frame, covariates, ids, table)
-        names = ["(Intercept)"] + list(x)
-        columns = [np.ones(n)] + list(x.values())
-        _, score, _, _ = _core.fit_logit(columns, treat, names)
-        spec["distance"] = "logit"
-    elif isinstance(distance, str) and distance in _COVARIATE_DISTANCES:
-        if caliper is not None:
-            raise SpecError("a caliper applies to a score; with a covariate distance use exact= or a score")
-        if not covariates:
-            raise SpecError(f"distance={distance!r} needs covariates")
-        # As MatchIt: every level of a factor, coded 1/sqrt(2), so two levels are 1 apart.
-        x = design(frame, covariates, ids, table, all_levels=True, level_value=float(np.sqrt(0.5)))
-        coords, key, _ = _core.whiten(np.ascontiguousarray(x.to_numpy(dtype=float)), treat, np.ones(n, bool),
-                                      distance, list(x.columns))
-        if coords.shape[1] == 1:
-            # One covariate: MatchIt matches on it as on a score (in data order).
-            score, coords, key = np.ascontiguousarray(coords[:, 0]), None, None
-            order = order or "data"
-    elif isinstance(distance, str):
-        raise SpecError(f"distance must be 'logit' ('glm'), 'mahalanobis', 'euclidean', 'scaled_euclidean' or an "
-                        f"array of scores, not {distance!r}")
-    else:
-        score = np.asarray(distance, dtype=float)
-        if score.shape != (n,):
-            raise SpecError(f"a user score needs one value per row ({n}), got shape {score.shape}")
-        spec["distance"] = "user"
-    cal_abs = None
-    if caliper is not None and score is not None:
-        if not caliper > 0:
-            raise SpecError(f"caliper must be a positive number, got {caliper!r}")
-        cal_abs = float(caliper) * (float(np.std(score, ddof=1)) if std_caliper else 1.0)
-    strata = exact_strata(frame, exact, ids, table) if exact else None
-    callback, bar = _progress_callback(progress, n1 * ratio)
-    try:
-        treated, controls, dists, reasons, weights, order_used = _core.nearest_match(
-            treat, score=score, coords=coords, sort_key=key, exact=strata, unit_id=unit_id, ratio=int(ratio),
-            replace=bool(replace), caliper=cal_abs, order_name=order, seed=int(seed or 0), progress=callback)
-    finally:
-        if bar is not None:
-            bar.close()
-    spec["order"] = order_used
-    spec["caliper_absolute"] = cal_abs
-    has = controls >= 0
-    t_rows = np.repeat(treated[:, None], controls.shape[1], axis=1)[has]
-    slots = np.broadcast_to(np.arange(1, controls.shape[1] + 1), controls.shape)[has]
-    order_rows = np.lexsort((slots, t_rows))
-    t_rows, slots = t_rows[order_rows], slots[order_rows]
-    pairs = pd.DataFrame({"treated": index[t_rows], "control": index[controls[has][order_rows]],
-                          "slot": slots, "distance": dists[has][order_rows]})
-    if not len(pairs):
-        why = "; ".join(sorted({_REASONS[int(r)] for r in reasons if r >= 0}))
-        raise ComputationError(f"no treated unit was matched ({why}); widen the caliper or relax exact=")
-    unmatched = pd.DataFrame({"id": [index[treated[i]] for i in range(len(treated)) if reasons[i] >= 0],
-                              "reason": [_REASONS[int(r)] for r in reasons if r >= 0]})
-    # A score is reported (and balanced) only when it is one: not the whitened covariate
-    # that stands in for a one-covariate distance.
-    reported = score if spec["distance"] in ("logit", "user") else None
-    return MatchResult(ids=index, treat=treat, pairs=pairs, weights=weights, score=reported, unmatched=unmatched,
-                       balance_covariates=balance_x, spec=spec, discarded_ids=discarded_ids)
+        raise ComputationError(f"matching needs both groups; the {problem.table} has {n1} treated units of {n}")
+    if problem.index.has_duplicates:
+        dup = problem.index[problem.index.duplicated()][0]
+        raise data_error(problem.table, "id", int(np.flatnonzero(problem.index == dup)[1]), "duplicate id", id=dup)
+    method = METHODS.get(problem.options.method)
+    if method is None:
+        raise SpecError(f"method must be one of {', '.join(repr(m) for m in METHODS)}, "
+                        f"not {problem.options.method!r}")
+    return method(problem)
 
 
 def _as_list(value: Union[None, str, Iterable[str]]) -> list:
@@ -274,13 +167,13 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
             "cutpoints": {k: (v if isinstance(v, (int, np.integer)) else list(map(float, v)))
                           for k, v in (cutpoints or {}).items()},
             "version": _core.__version__}
-    common = dict(method=method, distance=distance, ratio=int(ratio), replace=replace, caliper=caliper,
-                  std_caliper=std_caliper, exact=exact, order=order, seed=seed, cutpoints=cutpoints,
-                  progress=progress)
+    options = Options(method=method, distance=distance, ratio=int(ratio), replace=bool(replace), caliper=caliper,
+                      std_caliper=bool(std_caliper), exact=exact, order=order, seed=seed, cutpoints=cutpoints,
+                      progress=progress)
     if isinstance(data, Cohort):
         if treatment is not None:
             raise SpecError("with a Cohort the treated are its participants; leave treatment out")
-        return _match_cohort(data, covariates, horizon, lookback, person, reuse, spec, common)
+        return _match_cohort(data, covariates, horizon, lookback, person, reuse, spec, options)
     if horizon is not None or person is not None:
         raise SpecError("horizon= and person= apply to a Cohort; with a DataFrame filter the rows yourself")
     frame = to_pandas(data, "data")
@@ -302,13 +195,12 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
             raise data_error("data", treatment, None,
                              f"the treatment must be 0/1 or boolean, found {sorted(values)}")
     spec.update(treatment=treatment, id=id_col)
-    return _match_frame(frame, t.to_numpy(dtype=float) == 1.0, ids, covariates, unit_id=None, spec=spec,
-                        table="data", **common)
+    return _solve(Problem(frame=frame, treat=t.to_numpy(dtype=float) == 1.0, index=ids.rename("id"),
+                          covariates=covariates, options=options, spec=spec, table="data"))
 
 
 def _match_cohort(cohort: Any, covariates: list, horizon: Any, lookback: Any, person: Optional[str],
-                  reuse: str, spec: dict, common: dict) -> Any:
-
+                  reuse: str, spec: dict, options: Options) -> Any:
     individuals = cohort.individuals.reset_index(drop=True)
     history = cohort.history(lookback).reset_index(drop=True)
     frame = individuals.copy()
@@ -336,10 +228,10 @@ def _match_cohort(cohort: Any, covariates: list, horizon: Any, lookback: Any, pe
             pool = treat | cohort.costs(h)["complete"].to_numpy(dtype=bool)
         ids = pd.Index(frame["id"][pool])
         sub_spec = dict(spec, horizon=None if h is None else horizon_text(h))
-        results[sub_spec["horizon"]] = _match_frame(
-            frame[pool].reset_index(drop=True), treat[pool], ids, covariates,
-            unit_id=None if unit_id is None else unit_id[pool], spec=sub_spec, table="individuals",
-            discarded_ids=pd.Index(frame["id"][~pool]), **common)
+        results[sub_spec["horizon"]] = _solve(Problem(
+            frame=frame[pool].reset_index(drop=True), treat=treat[pool], index=ids.rename("id"),
+            covariates=covariates, options=options, spec=sub_spec, table="individuals",
+            unit_id=None if unit_id is None else unit_id[pool], discarded_ids=pd.Index(frame["id"][~pool])))
     if not isinstance(horizon, (list, tuple)):
         return next(iter(results.values()))
     return results
