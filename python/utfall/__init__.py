@@ -6,8 +6,8 @@ analysis and reproducible batch re-evaluation, with a Rust core.
 
 One subpackage per concept, as in the Rust crate: :mod:`utfall.cohort`,
 :mod:`utfall.matching`, :mod:`utfall.expected`, :mod:`utfall.resampling` (the
-bootstrap), :mod:`utfall.inequality` (concentration), :mod:`utfall.evaluation`
-and :mod:`utfall.synthetic`; the names below are the public API.
+bootstrap), :mod:`utfall.inequality` (concentration), :mod:`utfall.evaluation`,
+:mod:`utfall.contract` (settling the contract) and :mod:`utfall.synthetic`; the names below are the public API.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 from . import datasets, synthetic
 from ._core import __version__
 from .cohort import Cohort
+from .contract import ChangeScores, change_scores
 from .errors import (
     BootstrapWarning,
     ComputationError,
@@ -32,6 +33,7 @@ from .resampling import BootstrapResult, bootstrap
 __all__ = [
     "BootstrapResult",
     "BootstrapWarning",
+    "ChangeScores",
     "Cohort",
     "ComputationError",
     "Concentration",
@@ -45,6 +47,7 @@ __all__ = [
     "UtfallWarning",
     "__version__",
     "bootstrap",
+    "change_scores",
     "concentration",
     "datasets",
     "evaluate",

@@ -7,6 +7,7 @@
 mod bootstrap;
 mod cohort;
 mod concentration;
+mod contract;
 mod matching;
 mod synthetic;
 
@@ -79,6 +80,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     synthetic::register(m)?;
     bootstrap::register(m)?;
     concentration::register(m)?;
+    contract::register(m)?;
     matching::register(m)?;
     Ok(())
 }
