@@ -15,7 +15,7 @@ from __future__ import annotations
 from . import datasets, synthetic
 from ._core import __version__
 from .cohort import Cohort
-from .contract import ChangeScores, change_scores
+from .contract import ChangeScores, Contract, change_scores
 from .errors import (
     BootstrapWarning,
     ComputationError,
@@ -36,6 +36,7 @@ __all__ = [
     "ChangeScores",
     "Cohort",
     "ComputationError",
+    "Contract",
     "Concentration",
     "DataError",
     "Evaluation",
