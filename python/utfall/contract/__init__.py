@@ -7,10 +7,23 @@
   (guarantee, tranches on named metrics, caps, maximum loss, rate cards) with
   an exact JSON form and an INDIGO export; ``Contract.norrkoping()`` ships
   Norrköping's terms; :meth:`Contract.settle_values` settles on given values.
+- :meth:`Contract.settle` settles on an :class:`utfall.Evaluation` (and outcome
+  measures): a :class:`Settlement` with each tranche, the total, the investor's
+  return, the net cost and the :class:`PaymentRisk` over the bootstrap
+  replicates; ``Settlement.to_json()`` is an audit record that
+  :func:`utfall.reproduce` re-checks.
 """
 
 from ._change_result import ChangeScores, MeasureResult
 from ._change_scores import change_scores
+from ..evaluation import register_record_check
 from ._mechanism import Condition, Contract, Tranche
+from ._record import FORMATS
+from ._settle import PaymentRisk
+from ._settlement import Settlement
 
-__all__ = ["ChangeScores", "Condition", "Contract", "MeasureResult", "Tranche", "change_scores"]
+for _format, _check in FORMATS.items():
+    register_record_check(_format, _check)
+
+__all__ = ["ChangeScores", "Condition", "Contract", "MeasureResult", "PaymentRisk", "Settlement", "Tranche",
+           "change_scores"]

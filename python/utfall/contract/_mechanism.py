@@ -316,6 +316,40 @@ class Contract:
         frame["multiple"] = out["total"] / self.funding if self.funding > 0 else np.nan
         return frame
 
+    def settle(self, evaluation: Any, horizon: Optional[str] = None, outcomes: Optional[Dict[str, Any]] = None, *,
+               funding_date: Any = None, payment_date: Any = None, uncertainty: bool = True) -> Any:
+        """Settle the contract on an evaluation's outcomes at ``horizon`` (default: its last).
+
+        Parameters
+        ----------
+        evaluation : Evaluation
+            Gives ``savings``, ``net_savings``, ``expected`` and ``actual`` at the horizon.
+        outcomes : dict, optional
+            Name -> a :func:`utfall.change_scores` result of one measure about the participants;
+            adds the metrics ``name`` (net sum), ``name.positive``, ``.negative``, ``.neutral``,
+            ``.determined`` and ``.share_positive``.
+        funding_date, payment_date : date-like, optional
+            For the investor's IRR.
+        uncertainty : bool
+            Also settle every bootstrap replicate of the evaluation (``settlement.risk``).
+
+        Returns
+        -------
+        Settlement
+
+        Raises
+        ------
+        SpecError
+            A metric the evaluation and outcomes do not have; an unknown horizon.
+        DataError
+            An outcome measure with an id that is not a participant.
+        """
+        from ._settle import settle_contract
+        from ._settlement import Settlement
+
+        parts = settle_contract(self, evaluation, horizon, outcomes, funding_date, payment_date, uncertainty)
+        return Settlement(self, evaluation, parts)
+
     # ------------------------------------------------------------ records
     def to_dict(self) -> Dict[str, Any]:
         """Plain JSON data (floats exact); :meth:`from_dict` reads it back."""
