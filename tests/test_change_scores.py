@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 import utfall
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "change_scores" / "reference.json").read_text())
@@ -85,7 +84,7 @@ def test_several_measures_give_one_tidy_table_and_lower_is_better_flips_the_sign
     assert table.loc["risk", "net sum"] == (df["r0"] - df["r1"]).sum()
     assert cs["participation"].net == (df["p1"] - df["p0"]).sum()
     with pytest.raises(utfall.SpecError, match="2 measures"):
-        cs.net
+        _ = cs.net
     assert set(cs.individuals["measure"]) == {"participation", "risk"}
     again = utfall.change_scores(df, measures={"participation": ("p0", "p1"), "risk": ("r0", "r1", False)},
                                  n_resamples=499, seed=2)

@@ -74,7 +74,7 @@ pub struct SignedRank {
 /// `z = (V - n(n+1)/4 - sign * 0.5) / sqrt(n(n+1)(2n+1)/24 - sum(t^3 - t)/48)`,
 /// `p = 2 min(Phi(z), 1 - Phi(z))`. NaN when no change is non-zero.
 pub fn signed_rank(changes: &[f64]) -> SignedRank {
-    let zeros = changes.iter().any(|&v| v == 0.0);
+    let zeros = changes.contains(&0.0);
     let x: Vec<f64> = changes.iter().copied().filter(|&v| v != 0.0).collect();
     let n = x.len();
     if n == 0 {

@@ -14,9 +14,9 @@
   :func:`utfall.reproduce` re-checks.
 """
 
+from ..evaluation import register_record_check
 from ._change_result import ChangeScores, MeasureResult
 from ._change_scores import change_scores
-from ..evaluation import register_record_check
 from ._mechanism import Condition, Contract, Tranche
 from ._record import FORMATS
 from ._settle import PaymentRisk

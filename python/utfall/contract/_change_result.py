@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple
@@ -55,10 +54,12 @@ class MeasureResult:
         return {
             "measure": self.name, "n": len(status), "n measurable": n_determined + n_no_data,
             "n determined": n_determined, "n negative": self.n_negative, "n neutral": self.n_neutral,
-            "n positive": self.n_positive, "n no data": n_no_data, "n not yet measurable": int((status == NOT_YET).sum()),
+            "n positive": self.n_positive, "n no data": n_no_data,
+            "n not yet measurable": int((status == NOT_YET).sum()),
             "net sum": self.net, "interval low": self.interval[0], "interval high": self.interval[1],
             "interval": self.interval_method, "sign test p": self.sign_test_p,
-            "Wilcoxon V": self.wilcoxon_statistic, "Wilcoxon p": self.wilcoxon_p, "Wilcoxon method": self.wilcoxon_method,
+            "Wilcoxon V": self.wilcoxon_statistic, "Wilcoxon p": self.wilcoxon_p,
+            "Wilcoxon method": self.wilcoxon_method,
         }
 
 
@@ -114,7 +115,8 @@ class ChangeScores:
 
     @property
     def individuals(self) -> pd.DataFrame:
-        """Per measure and individual: ``measure``, ``id``, ``before``, ``after``, ``change``, ``status``, ``reason``."""
+        """Per measure and individual: ``measure``, ``id``, ``before``, ``after``, ``change``, ``status``,
+        ``reason``."""
         parts = [r.individuals.assign(measure=name) for name, r in self.measures.items()]
         frame = pd.concat(parts, ignore_index=True)
         return frame[["measure", "id", "before", "after", "change", "status", "reason"]]
@@ -170,9 +172,9 @@ class ChangeScores:
         return "ChangeScores(\n" + "\n".join(self._lines()) + "\n)"
 
     def _repr_html_(self) -> str:
+        table: str = self.summary().to_html(float_format=lambda v: f"{v:.4g}")
         return ("<div><p><b>utfall.ChangeScores</b>: individual change scores, net sums and tests "
-                f"(seed {self.spec['seed']})</p>"
-                + self.summary().to_html(float_format=lambda v: f"{v:.4g}") + "</div>")
+                f"(seed {self.spec['seed']})</p>{table}</div>")
 
     def plot(self, ax: Any = None, measure: Optional[str] = None) -> Any:
         """A diverging bar plot of the changes.

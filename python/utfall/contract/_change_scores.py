@@ -22,6 +22,7 @@ from ..errors import SpecError, UtfallWarning, data_error
 from ..resampling import bootstrap
 from ._change_result import DETERMINED, NO_DATA, NOT_YET, ChangeScores, MeasureResult, MeasureSpec
 
+
 def _numeric(frame: pd.DataFrame, column: str, table: str) -> np.ndarray:
     """A float column with missing values as NaN; a non-numeric or infinite value is a DataError."""
     if column not in frame.columns:
@@ -38,7 +39,7 @@ def _numeric(frame: pd.DataFrame, column: str, table: str) -> np.ndarray:
     inf = np.flatnonzero(np.isinf(values))
     if len(inf):
         raise data_error(table, column, int(inf[0]), f"is {values[inf[0]]}; scores must be finite")
-    return values
+    return np.asarray(values, dtype=np.float64)
 
 
 def _measures(before: Any, after: Any, higher_is_better: bool,

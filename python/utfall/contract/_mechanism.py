@@ -114,7 +114,8 @@ class Tranche:
     @classmethod
     def share(cls, metric: str, share: float, *, above: float = 0.0, up_to: Optional[float] = None,
               cap: Optional[float] = None, when: Sequence[Any] = (), name: Optional[str] = None) -> "Tranche":
-        """``share`` (in [0, 1]) of ``metric`` between ``above`` and ``up_to``, e.g. 60 % of savings up to break-even."""
+        """``share`` (in [0, 1]) of ``metric`` between ``above`` and ``up_to``, e.g. 60 % of savings up to
+        break-even."""
         return cls(name or f"{100 * share:g}% of {metric}", "share", metric, share, above, up_to, 0.0, cap, tuple(when))
 
     @classmethod
@@ -262,7 +263,8 @@ class Contract:
         """The core's settlement of metric arrays of equal length: amounts per tranche, conditions met, total."""
         missing = [m for m in self.metrics if m not in metrics]
         if missing:
-            raise SpecError(f"the contract reads the metric(s) {missing}, which are not given; given: {sorted(metrics)}")
+            raise SpecError(f"the contract reads the metric(s) {missing}, which are not given; "
+                            f"given: {sorted(metrics)}")
         names = self.metrics
         index = {m: k for k, m in enumerate(names)}
         columns = [np.ascontiguousarray(metrics[m], dtype=np.float64) for m in names]
@@ -386,7 +388,8 @@ class Contract:
                             "price_per_outcome": {"amount": t.rate, "currency": self.currency}
                             if t.kind == "rate card" else None,
                             "payment_formula": t.formula(),
-                            "maximum_payment": {"amount": t.cap, "currency": self.currency} if t.cap is not None else None,
+                            "maximum_payment": None if t.cap is None
+                            else {"amount": t.cap, "currency": self.currency},
                             "conditions": [str(c) for c in t.when]})
         maximum = self.maximum_payment
         return {"project_name": self.name, "outcome_payer": self.outcome_payer, "investor": self.investor,
@@ -400,7 +403,7 @@ class Contract:
 
     def summary(self) -> pd.DataFrame:
         """One row per tranche: kind, metric, formula, cap and conditions."""
-        rows = [{"tranche": "guarantee", "kind": "guarantee", "metric": None,
+        rows: List[Dict[str, Any]] = [{"tranche": "guarantee", "kind": "guarantee", "metric": None,
                  "formula": f"{self.guaranteed_share:g} * funding = {self.guarantee:,.0f}", "cap": None,
                  "conditions": ""}]
         rows += [{"tranche": t.name, "kind": t.kind, "metric": t.metric, "formula": t.formula(), "cap": t.cap,

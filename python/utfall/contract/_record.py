@@ -64,7 +64,7 @@ def check_settlement(data: Dict[str, Any], cohort: Any, *, n_threads: Optional[i
         if found:
             raise ReproductionError("the outcome measure differs from the record: " + "; ".join(found[:10]))
     how = data["settle"]
-    again = contract.settle(evaluation, how["horizon"], rebuilt, funding_date=how["funding_date"],
+    again: Settlement = contract.settle(evaluation, how["horizon"], rebuilt, funding_date=how["funding_date"],
                             payment_date=how["payment_date"], uncertainty=how["uncertainty"])
     found = []
     _differences(data["results"], again.results(), "", found)

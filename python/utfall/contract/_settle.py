@@ -83,11 +83,13 @@ def observed_metrics(evaluation: Evaluation, h: str, outcomes: Dict[str, ChangeS
                "expected": float(row["expected_total"]), "actual": float(row["actual_total"])}
     for name, cs in outcomes.items():
         ids = pd.Index(cs.only.individuals["id"])
-        metrics.update({k: float(v[0]) for k, v in _derived(name, _outcome_columns(cs, ids).sum(axis=1)[:, None]).items()})
+        sums = _outcome_columns(cs, ids).sum(axis=1)[:, None]
+        metrics.update({k: float(v[0]) for k, v in _derived(name, sums).items()})
     return metrics
 
 
-def replicate_metrics(evaluation: Evaluation, h: str, outcomes: Dict[str, ChangeScores]) -> Tuple[Dict[str, np.ndarray], int]:
+def replicate_metrics(evaluation: Evaluation, h: str,
+                      outcomes: Dict[str, ChangeScores]) -> Tuple[Dict[str, np.ndarray], int]:
     """Every metric in every bootstrap replicate of the evaluation at ``h``, drawn jointly; and the seed."""
     boot = evaluation.savings_bootstrap(h)
     distribution = np.asarray(boot.distribution, dtype=np.float64)
@@ -235,7 +237,8 @@ class PaymentRisk:
                 f"P(investor loses) = {self.p_investor_loses:.3f})")
 
 
-def settle_contract(contract: Any, evaluation: Evaluation, horizon: Optional[str], outcomes: Optional[Mapping[str, Any]],
+def settle_contract(contract: Any, evaluation: Evaluation, horizon: Optional[str],
+                    outcomes: Optional[Mapping[str, Any]],
                     funding_date: Any, payment_date: Any, uncertainty: bool) -> Dict[str, Any]:
     """The parts of a :class:`Settlement` (see :meth:`Contract.settle`)."""
     if not isinstance(evaluation, Evaluation):

@@ -75,8 +75,8 @@ class Settlement:
             columns={"amount": f"amount ({c})"})
         inv = self.investor
         extra = pd.DataFrame({f"amount ({c})": [self.total, inv["profit"], self.net_cost]},
-                             index=pd.Index(["total paid", "investor's profit", f"{self.contract.outcome_payer}'s net cost"],
-                                            name="tranche"))
+                             index=pd.Index(["total paid", "investor's profit",
+                                             f"{self.contract.outcome_payer}'s net cost"], name="tranche"))
         return pd.concat([frame, extra])
 
     def results(self) -> Dict[str, Any]:
@@ -87,7 +87,8 @@ class Settlement:
             if isinstance(v, (np.bool_, np.integer)):
                 return v.item()
             return v
-        tranches = [{"tranche": name, **{k: plain(v) for k, v in row.items()}} for name, row in self.tranches.iterrows()]
+        tranches = [{"tranche": name, **{k: plain(v) for k, v in row.items()}}
+                    for name, row in self.tranches.iterrows()]
         return {"horizon": self.horizon, "metrics": {k: plain(v) for k, v in self.metrics.items()},
                 "tranches": tranches, "total": plain(self.total),
                 "investor": {k: plain(v) for k, v in self.investor.items()}, "net_cost": plain(self.net_cost),
@@ -176,7 +177,8 @@ class Settlement:
         grid = np.linspace(min(-span / 2, x0), max(span, x0), n)
         values = {m: np.full(n, self.metrics[m]) for m in c.metrics}
         values[metric] = grid
-        ax.plot(grid / MSEK, c.settle_values(**values)["total"] / MSEK, color="tab:blue", label="payment (observed outcomes)")
+        ax.plot(grid / MSEK, c.settle_values(**values)["total"] / MSEK, color="tab:blue",
+                label="payment (observed outcomes)")
         others = [cond for t in c.tranches for cond in t.when if cond.metric != metric]
         if others:
             failing = dict(values)
