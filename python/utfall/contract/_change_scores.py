@@ -42,13 +42,13 @@ def _numeric(frame: pd.DataFrame, column: str, table: str) -> np.ndarray:
     return np.asarray(values, dtype=np.float64)
 
 
-def _measures(before: Any, after: Any, higher_is_better: bool,
-              measures: Optional[Mapping[str, Any]]) -> Dict[str, MeasureSpec]:
+def _measures(before: Any, after: Any, higher_is_better: bool, measures: Optional[Mapping[str, Any]],
+              name: str) -> Dict[str, MeasureSpec]:
     if measures is None:
         if not isinstance(before, str) or not isinstance(after, str):
             raise SpecError("before= and after= name one column each; for several measures pass "
                             "measures={'name': ('before column', 'after column'), ...}")
-        return {"score": (before, after, bool(higher_is_better))}
+        return {str(name): (before, after, bool(higher_is_better))}
     out: Dict[str, MeasureSpec] = {}
     for name, spec in measures.items():
         parts = tuple(spec)
@@ -108,7 +108,7 @@ def change_scores(data: Any, before: Any = "before", after: Any = "after", id: s
                   reason: Optional[str] = None, higher_is_better: bool = True, *,
                   measures: Optional[Mapping[str, Any]] = None, pending: Sequence[Any] = (NOT_YET,),
                   n_resamples: int = 9999, confidence_level: float = 0.95, method: str = "bca",
-                  seed: Optional[int] = None) -> ChangeScores:
+                  seed: Optional[int] = None, name: str = "score") -> ChangeScores:
     """Change scores per individual, their counts, tests and the bootstrap interval of their sum.
 
     Parameters
@@ -134,6 +134,8 @@ def change_scores(data: Any, before: Any = "before", after: Any = "after", id: s
         The bootstrap of the net sum (``utfall.bootstrap``: the determined changes resampled).
     seed : int, optional
         Measure ``k`` is bootstrapped with ``child_seed(seed, Purpose.CHANGE_SCORES, k)``.
+    name : str
+        The name of the one measure given by ``before``/``after``.
 
     Returns
     -------
@@ -180,7 +182,7 @@ def change_scores(data: Any, before: Any = "before", after: Any = "after", id: s
         if reason not in table.columns:
             raise data_error("data", reason, None, f"the reason column '{reason}' is missing")
         reasons = table[reason]
-    specs = _measures(before, after, higher_is_better, measures)
+    specs = _measures(before, after, higher_is_better, measures, name)
     seed = seed_or_new(seed)
     results = [_one(name, table, ids, reasons, spec, list(pending), child_seed(seed, Purpose.CHANGE_SCORES, k),
                     int(n_resamples), float(confidence_level), method)
