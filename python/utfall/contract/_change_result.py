@@ -215,9 +215,10 @@ class ChangeScores:
             ax.barh(k, pos, left=neu / 2, color="tab:green", label="better" if k == 0 else None)
             ax.text(neu / 2 + pos + 0.02, k, f"net {r.net:+g}", va="center", fontsize="small")
         ax.set_yticks(y, names)
+        ax.invert_yaxis()
         ax.axvline(0, color="black", lw=0.8)
         ax.set_xlim(-1.05, 1.25)
         ax.set_xlabel("share of determined individuals (worse to the left, better to the right)")
         ax.set_title("Change scores by measure")
-        ax.legend(fontsize="small", loc="lower right")
+        ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, frameon=False)
         return ax

@@ -174,7 +174,9 @@ class Settlement:
         c = self.contract
         x0 = self.metrics[metric]
         span = max(2.0 * c.funding, 1.5 * abs(x0), 1.0)
-        grid = np.linspace(min(-span / 2, x0), max(span, x0), n)
+        low, high = self.interval
+        ends = [x0] + ([low, high] if metric == "savings" and np.isfinite(low) else [])
+        grid = np.linspace(min(-span / 2, *ends), max(span, *ends), n)
         values = {m: np.full(n, self.metrics[m]) for m in c.metrics}
         values[metric] = grid
         ax.plot(grid / MSEK, c.settle_values(**values)["total"] / MSEK, color="tab:blue",
@@ -186,7 +188,6 @@ class Settlement:
                 failing[cond.metric] = np.full(n, cond.value if cond.op in (">", "!=") else cond.value - 1.0)
             ax.plot(grid / MSEK, c.settle_values(**failing)["total"] / MSEK, color="tab:orange", ls="--",
                     label="payment if " + " and ".join(f"not {cond}" for cond in others))
-        low, high = self.interval
         if metric == "savings" and np.isfinite(low):
             ax.axvspan(low / MSEK, high / MSEK, color="tab:green", alpha=0.12, label="savings interval")
         ax.plot([x0 / MSEK], [self.total / MSEK], "o", color="black", label=f"observed: {self.total / MSEK:,.2f}")
