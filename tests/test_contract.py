@@ -209,3 +209,17 @@ def test_plots(evaluation, norrkoping):
     assert "P(investor loses money)" in ax.get_title() and ax.get_legend() is not None
     ax = s.plot_payment()
     assert "payment against savings" in ax.get_title() and len(ax.get_legend().get_texts()) >= 4
+
+
+def test_the_readme_example_runs():
+    import re
+    from pathlib import Path
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Settling the contract"):]
+    scope: dict = {}
+    exec(re.search(r"```python\n(.*?)```", section, re.S).group(1), scope)
+    assert scope["school"].net == 18 and scope["s"].total == 3.0e6

@@ -52,7 +52,7 @@ def _counts(n: int, shares: np.ndarray) -> np.ndarray:
     out = np.floor(raw).astype(int)
     rest = n - out.sum()
     out[np.argsort(-(raw - out), kind="stable")[:rest]] += 1
-    return out
+    return np.asarray(out, dtype=int)
 
 
 def _to_net(change: np.ndarray, target: int) -> np.ndarray:
