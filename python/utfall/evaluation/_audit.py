@@ -21,7 +21,6 @@ from ._evaluate import evaluate_spec
 from ._record import FORMAT, differences, frame, record
 from ._result import Evaluation
 
-
 #: Re-checks of records that embed an evaluation's record (a contract's settlement), by format:
 #: ``check(record, cohort, n_threads=..., progress=..., **options)``. Registered by the subpackages
 #: that make such records (imports still run one way: they import this module, not it them).
