@@ -7,6 +7,7 @@
 mod bootstrap;
 mod cohort;
 mod concentration;
+mod expected;
 mod matching;
 mod synthetic;
 
@@ -80,5 +81,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     bootstrap::register(m)?;
     concentration::register(m)?;
     matching::register(m)?;
+    expected::register(m)?;
     Ok(())
 }
