@@ -1,6 +1,6 @@
 # Type stubs of the compiled core, checked by `python -m mypy.stubtest utfall._core`.
-from typing import Any, Dict, Optional, Tuple, final
-from typing import Callable, List, Optional, Tuple, final
+from typing import Any, Dict, Optional, Sequence, Tuple, final
+from typing import Callable, List
 
 import numpy as np
 import numpy.typing as npt
@@ -44,7 +44,6 @@ class CohortCore:
 
 def synthetic_register(n_participants: int, n_historical: int, seed: int) -> Dict[str, Any]: ...
 # Bootstrap (src/python/bootstrap.rs) and concentration (src/python/concentration.rs).
-from typing import Any, Dict, List, Sequence
 
 @final
 class BootstrapPlan:
