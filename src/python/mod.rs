@@ -7,6 +7,7 @@
 mod bootstrap;
 mod cohort;
 mod concentration;
+mod exact;
 mod expected;
 mod matching;
 mod synthetic;
@@ -82,5 +83,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     concentration::register(m)?;
     matching::register(m)?;
     expected::register(m)?;
+    exact::register(m)?;
     Ok(())
 }

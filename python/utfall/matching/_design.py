@@ -7,6 +7,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from .. import _core
 from ..errors import SpecError, data_error
 
 
@@ -92,4 +93,5 @@ def exact_strata(frame: pd.DataFrame, columns: Sequence[str], ids: pd.Index, tab
         if frame[c].isna().any():
             row = int(np.flatnonzero(frame[c].isna().to_numpy())[0])
             raise data_error(table, c, row, "missing value in an exact-matching column", id=ids[row])
-    return frame.groupby(list(columns), sort=True, observed=True).ngroup().to_numpy().astype(np.uint32)
+    codes = [np.ascontiguousarray(pd.factorize(frame[c], sort=True)[0], dtype=np.uint32) for c in columns]
+    return _core.strata_codes(codes, len(frame))[0]
