@@ -28,6 +28,8 @@ use crate::dates::Horizon;
 use crate::error::{Error, Result};
 use rayon::prelude::*;
 
+pub mod rematch;
+
 /// Comparison sets: set `s` holds `members[offsets[s]..offsets[s + 1]]` (cohort positions)
 /// with their `weights` (all 1 when `None`).
 #[derive(Debug, Clone, Copy)]

@@ -16,6 +16,8 @@ from ._comparison import (
     part_columns,
     sets_from_pairs,
     strata,
+    stratum_codes,
+    stratum_columns,
 )
 from ._expected import expected_values
 from ._trajectory import curves, month_count, month_ends, payback_month
@@ -34,4 +36,6 @@ __all__ = [
     "payback_month",
     "sets_from_pairs",
     "strata",
+    "stratum_codes",
+    "stratum_columns",
 ]

@@ -172,12 +172,9 @@ def matched(cohort, horizon: str, match_args: dict, seed: int, eligible: np.ndar
     return sets_from_pairs(cohort, result.pairs, eligible, "matched", horizon, match=result, unmatched=unmatched)
 
 
-def strata(cohort, exact: Sequence[str], lookback: Any, eligible: np.ndarray, history: Optional[pd.DataFrame]) -> Comparison:
-    """Every eligible historical individual in the participant's exact stratum.
-
-    Stratum columns come from ``cohort.individuals`` or, for ``prior_*``
-    names, from ``cohort.history(lookback)``. A missing value is an error.
-    """
+def stratum_columns(cohort, exact: Sequence[str], history: Optional[pd.DataFrame]) -> pd.DataFrame:
+    """The stratum columns of every individual: from ``cohort.individuals``, or for
+    ``prior_*`` names from ``cohort.history(lookback)``."""
     if isinstance(exact, str):
         exact = [exact]
     if not exact:
@@ -192,7 +189,20 @@ def strata(cohort, exact: Sequence[str], lookback: Any, eligible: np.ndarray, hi
             known = [c for c in cohort.individuals.columns if c not in ("id", "group", "index_date", "end_of_data")]
             raise SpecError(f"matching: unknown stratum column {name!r}; covariates are {known}, "
                             f"history columns are prior_* (e.g. prior_placements)")
-    frame = pd.DataFrame(columns)
+    return pd.DataFrame(columns)
+
+
+def stratum_codes(frame: pd.DataFrame) -> np.ndarray:
+    """One code per row for each distinct combination of the columns (sorted order); -1 where a value is missing."""
+    return frame.groupby(list(frame.columns), sort=True, observed=True).ngroup().to_numpy().astype(np.int64)
+
+
+def strata(cohort, exact: Sequence[str], lookback: Any, eligible: np.ndarray, history: Optional[pd.DataFrame]) -> Comparison:
+    """The stratum estimator's comparison: every eligible historical individual of the
+    participant's exact stratum. A missing stratum value of a participant or an eligible
+    individual is an error."""
+    frame = stratum_columns(cohort, exact, history)
+    exact = list(frame.columns)
     part_pos = np.flatnonzero(cohort.participants)
     used = np.concatenate([part_pos, eligible])
     missing = frame.iloc[used].isna().any(axis=1).to_numpy()
@@ -200,10 +210,8 @@ def strata(cohort, exact: Sequence[str], lookback: Any, eligible: np.ndarray, hi
         row = int(used[np.flatnonzero(missing)[0]])
         column = next(c for c in exact if pd.isna(frame[c].iloc[row]))
         raise data_error("individuals", column, row, "the stratum value is missing", cohort.ids[row])
-    codes_used = frame.iloc[used].groupby(list(exact), sort=True, observed=True).ngroup().to_numpy()
-    stratum_of = np.full(len(cohort), -1, dtype=np.int64)
-    stratum_of[used] = codes_used
-    n_strata = int(codes_used.max()) + 1 if len(codes_used) else 0
+    stratum_of = stratum_codes(frame)
+    n_strata = int(stratum_of.max()) + 1 if len(stratum_of) else 0
     pool_codes = stratum_of[eligible]
     order = np.argsort(pool_codes, kind="stable")
     members = np.split(eligible[order], np.cumsum(np.bincount(pool_codes, minlength=n_strata))[:-1])

@@ -6,7 +6,7 @@
 """
 
 from ._api import match
-from ._design import design
+from ._design import covariate_frame, design, design_parts
 from ._result import MatchResult, MatchSet
 
-__all__ = ["MatchResult", "MatchSet", "design", "match"]
+__all__ = ["MatchResult", "MatchSet", "covariate_frame", "design", "design_parts", "match"]
