@@ -12,7 +12,6 @@ from ._comparison import (
     eligible_positions,
     index_days,
     matched,
-    outcome_parts,
     part_columns,
     sets_from_pairs,
     strata,
@@ -20,9 +19,13 @@ from ._comparison import (
     stratum_columns,
 )
 from ._expected import expected_values
+from ._outcomes import OUTCOMES, OutcomeType, outcome_parts, outcome_type
 from ._trajectory import curves, month_count, month_ends, payback_month
 
 __all__ = [
+    "OUTCOMES",
+    "OutcomeType",
+    "outcome_type",
     "Comparison",
     "curves",
     "eligible_positions",

@@ -82,29 +82,6 @@ def index_days(cohort) -> np.ndarray:
     return cohort.individuals["index_date"].to_numpy("datetime64[D]").astype(np.int64).astype(np.int32)
 
 
-def outcome_parts(cohort, outcome: str, care_types: Optional[Sequence[str]]) -> list:
-    """The columns of :meth:`Cohort.costs` whose sum is the outcome.
-
-    ``outcome="cost"``: the cost of each chosen care type, plus every ledger
-    category when ``care_types`` is None (the total cost). ``outcome="care_days"``:
-    the care days of each chosen care type.
-    """
-    if isinstance(care_types, str):
-        care_types = [care_types]
-    chosen = list(cohort.care_types) if care_types is None else list(care_types)
-    unknown = [t for t in chosen if t not in cohort.care_types]
-    if unknown:
-        raise SpecError(f"care_types: unknown care type(s) {unknown}; the cohort has {cohort.care_types}")
-    if outcome == "cost":
-        parts = [f"cost_{t}" for t in chosen]
-        if care_types is None:
-            parts += [f"ledger_{c}" for c in cohort.categories]
-        return parts
-    if outcome == "care_days":
-        return [f"care_days_{t}" for t in chosen]
-    raise SpecError(f"outcome must be 'cost' or 'care_days', not {outcome!r}")
-
-
 def part_columns(cohort, parts: list) -> list:
     """Columns of the core's window totals (care days per type, cost per type, ledger per category) of ``parts``."""
     k = len(cohort.care_types)
