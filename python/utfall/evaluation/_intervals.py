@@ -28,7 +28,6 @@ import warnings
 from typing import Optional
 
 import numpy as np
-import pandas as pd
 
 from .. import _core
 from .. import expected as ex
