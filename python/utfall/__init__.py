@@ -12,8 +12,9 @@ bootstrap), :mod:`utfall.inequality` (concentration), :mod:`utfall.evaluation`,
 
 from __future__ import annotations
 
-from . import datasets, synthetic
+from . import datasets, privacy, synthetic
 from ._core import __version__
+from ._options import options
 from .cohort import Cohort
 from .contract import ChangeScores, Contract, change_scores
 from .errors import (
@@ -56,6 +57,8 @@ __all__ = [
     "load_evaluation",
     "lorenz_curve",
     "match",
+    "options",
+    "privacy",
     "reproduce",
     "synthetic",
 ]

@@ -8,6 +8,8 @@ mod bootstrap;
 mod cohort;
 mod concentration;
 mod contract;
+mod exact;
+mod expected;
 mod matching;
 mod synthetic;
 
@@ -82,5 +84,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     concentration::register(m)?;
     contract::register(m)?;
     matching::register(m)?;
+    expected::register(m)?;
+    exact::register(m)?;
     Ok(())
 }

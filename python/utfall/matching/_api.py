@@ -35,7 +35,6 @@ coefficient); ``order="random"`` uses utfall's seeded generator, not R's.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 import numpy as np
@@ -46,6 +45,7 @@ from .._frames import to_pandas
 from .._seeds import new_seed
 from ..cohort import Cohort, horizon_text
 from ..errors import ComputationError, SpecError, data_error
+from ._design import covariate_frame
 from ._problem import Options, Problem
 from ._registry import METHODS
 from ._result import MatchResult, MatchSet
@@ -202,15 +202,7 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
 def _match_cohort(cohort: Any, covariates: list, horizon: Any, lookback: Any, person: Optional[str],
                   reuse: str, spec: dict, options: Options) -> Any:
     individuals = cohort.individuals.reset_index(drop=True)
-    history = cohort.history(lookback).reset_index(drop=True)
-    frame = individuals.copy()
-    for c in covariates:
-        if c not in frame.columns:
-            if c in history.columns:
-                frame[c] = history[c].to_numpy()
-            else:
-                raise SpecError(f"covariate {c!r} is neither a column of cohort.individuals nor of "
-                                f"cohort.history(): {list(history.columns)}")
+    frame = covariate_frame(cohort, covariates, lookback)
     treat = cohort.participants
     unit_id = None
     if person is not None:
