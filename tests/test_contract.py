@@ -175,7 +175,7 @@ def test_settlement_errors_name_the_problem(evaluation, norrkoping):
     with pytest.raises(utfall.SpecError, match=r"\['school'\].*does not have"):
         norrkoping.settle(ev, "2y")
     df = pd.DataFrame({"id": [1, 2, "stranger"], "before": [1, 2, 3], "after": [2, 2, 2]})
-    with pytest.raises(utfall.DataError, match=r"outcomes\['school'\].*row 2.*'stranger' is not a participant"):
+    with pytest.raises(utfall.DataError, match=r"outcomes\['school'\].*row 2.*stranger.*is not a participant"):
         norrkoping.settle(ev, "2y", {"school": utfall.change_scores(df, n_resamples=99, seed=1)})
     with pytest.raises(utfall.SpecError, match="no horizon"):
         norrkoping.settle(ev, "5y", {"school": school_for(ev)})
@@ -223,3 +223,27 @@ def test_the_readme_example_runs():
     scope: dict = {}
     exec(re.search(r"```python\n(.*?)```", section, re.S).group(1), scope)
     assert scope["school"].net == 18 and scope["s"].total == 3.0e6
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(st.floats(-1e9, 1e9), st.floats(-100, 100), st.floats(1e5, 1e8))
+def test_norrkoping_formula_and_bounds_for_any_values(s, school, funding):
+    c = utfall.Contract.norrkoping(funding=funding)
+    total = c.settle_values(savings=s, school=school)["total"].iloc[0]
+    bonus = min(0.6 * max(s - funding, 0.0), 0.2 * funding) if school > 0 else 0.0
+    assert total == pytest.approx(0.4 * funding + 0.6 * min(max(s, 0.0), funding) + bonus, rel=1e-12, abs=1e-6)
+    assert 0.4 * funding <= total <= 1.2 * funding
+
+
+def test_without_a_bootstrap_there_is_no_risk_but_a_settlement(norrkoping):
+    cohort = utfall.synthetic.register(n_participants=30, n_historical=200, seed=3)
+    ev = utfall.evaluate(cohort, matching={"covariates": ["age", "sex"], "lookback": "2y"}, horizons=("2y",),
+                         intervention_cost=F, bootstrap=False, seed=3, progress=False)
+    s = norrkoping.settle(ev, "2y", {"school": school_for(ev)})
+    assert s.risk is None and s.total >= 0.4 * F
+    with pytest.raises(ValueError, match="no replicates"):
+        s.plot_distribution()

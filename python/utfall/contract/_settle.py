@@ -71,8 +71,8 @@ def _check_outcomes(outcomes: Mapping[str, Any], participants: pd.Index) -> Dict
         unknown = ~ids.isin(participants).to_numpy()
         if unknown.any():
             row = int(np.flatnonzero(unknown)[0])
-            raise data_error(f"outcomes['{name}']", "id", row, f"{ids.iloc[row]!r} is not a participant of the "
-                             "evaluation; an outcome measure must be about the participants", id=ids.iloc[row])
+            raise data_error(f"outcomes['{name}']", "id", row, "is not a participant of the evaluation; an outcome "
+                             "measure must be about the participants", id=ids.iloc[row])
         checked[name] = cs
     return checked
 
