@@ -109,3 +109,30 @@ fn sign_and_signed_rank_tests_match_r() {
     assert!(w.exact && w.statistic == 45.0 && (w.p_value - 0.00390625).abs() < 1e-15);
     assert!(signed_rank(&[0.0, 0.0]).p_value.is_nan());
 }
+
+#[test]
+fn totals_stay_within_floor_and_cap_and_add_up_for_any_values() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+
+    // Deterministic: a fixed ChaCha stream, so the test command always checks the same cases.
+    let mut runner =
+        TestRunner::new_with_rng(Config::with_cases(256), TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+    let values = (prop::collection::vec(-1e8f64..1e8, 1..40), prop::collection::vec(-50f64..50.0, 40), 0.0f64..2e7);
+    runner
+        .run(&values, |(savings, school, cap_extra)| {
+            let school = &school[..savings.len()];
+            let mut m = norrkoping();
+            m.total_cap = 3.0e6 + cap_extra;
+            m.floor = 2.0e6;
+            let s = m.settle(&[&savings, school]).unwrap();
+            for i in 0..savings.len() {
+                let parts: f64 = s.amounts.iter().map(|a| a[i]).sum::<f64>() + s.top_up[i];
+                prop_assert!((parts - s.total[i]).abs() <= 1e-6);
+                prop_assert!(s.total[i] >= m.floor && s.total[i] <= m.total_cap + 1e-6);
+                prop_assert!(s.amounts.iter().all(|a| a[i] >= 0.0));
+            }
+            Ok(())
+        })
+        .unwrap();
+}

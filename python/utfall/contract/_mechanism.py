@@ -345,6 +345,18 @@ class Contract:
             A metric the evaluation and outcomes do not have; an unknown horizon.
         DataError
             An outcome measure with an id that is not a participant.
+
+        Examples
+        --------
+        >>> import utfall
+        >>> cohort = utfall.synthetic.register(60, 400, seed=2016)
+        >>> ev = utfall.evaluate(cohort, matching={"covariates": ["age", "sex"], "lookback": "2y"},
+        ...                      horizons=["2y"], intervention_cost=7.5e6, seed=1, progress=False)
+        >>> school = utfall.change_scores(utfall.synthetic.outcomes(cohort), "school_before", "school_after",
+        ...                               seed=1, n_resamples=999)
+        >>> s = utfall.Contract.norrkoping(7.5e6).settle(ev, "2y", {"school": school})
+        >>> s.risk.p_above_guarantee == ev.summary(readable=False).loc["2y", "p_savings_positive"]
+        True
         """
         from ._settle import settle_contract
         from ._settlement import Settlement
