@@ -355,7 +355,7 @@ class Contract:
         >>> school = utfall.change_scores(utfall.synthetic.outcomes(cohort), "school_before", "school_after",
         ...                               seed=1, n_resamples=999)
         >>> s = utfall.Contract.norrkoping(7.5e6).settle(ev, "2y", {"school": school})
-        >>> s.risk.p_above_guarantee == ev.summary(readable=False).loc["2y", "p_savings_positive"]
+        >>> bool(s.risk.p_above_guarantee == ev.summary(readable=False).loc["2y", "p_savings_positive"])
         True
         """
         from ._settle import settle_contract
