@@ -10,5 +10,6 @@ cargo fmt --check
 cargo clippy --quiet --all-targets --features python -- -D warnings
 cargo test --quiet
 python3 -m ruff check python tests bench --extend-ignore E501  # long lines: being wrapped
+python3 -m mypy  # --strict on the package (pyproject.toml [tool.mypy])
 python3 -m mypy.stubtest utfall._core --allowlist tests/stubtest_allowlist.txt
 python3 -m pytest -q

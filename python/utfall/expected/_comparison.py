@@ -20,11 +20,12 @@ Amounts are in the cohort's base-year prices (see :class:`utfall.Cohort`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
 
+from ..cohort import Cohort
 from ..errors import SpecError, data_error
 from ..matching import match
 
@@ -52,11 +53,11 @@ class Comparison:
     treated: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     control: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     stratum_of: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    members: list = field(default_factory=list)
+    members: List[np.ndarray] = field(default_factory=list)
     unmatched: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"id": [], "reason": []}))
     match: Any = None
 
-    def sets(self, participants: np.ndarray, n: int) -> tuple:
+    def sets(self, participants: np.ndarray, n: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The comparison sets as the core takes them: ``(offsets, members, set_of)``.
 
         Set ``s`` holds ``members[offsets[s]:offsets[s + 1]]`` (cohort positions, in
@@ -77,12 +78,13 @@ class Comparison:
         return offsets, members, set_of
 
 
-def index_days(cohort) -> np.ndarray:
+def index_days(cohort: Cohort) -> np.ndarray:
     """Index dates as int32 days since 1970-01-01, in table order."""
-    return cohort.individuals["index_date"].to_numpy("datetime64[D]").astype(np.int64).astype(np.int32)
+    days: np.ndarray = cohort.individuals["index_date"].to_numpy("datetime64[D]").astype(np.int64).astype(np.int32)
+    return days
 
 
-def part_columns(cohort, parts: list) -> list:
+def part_columns(cohort: Cohort, parts: List[str]) -> List[int]:
     """Columns of the core's window totals (care days per type, cost per type, ledger per category) of ``parts``."""
     k = len(cohort.care_types)
     out = []
@@ -97,20 +99,21 @@ def part_columns(cohort, parts: list) -> list:
 
 
 # ---------------------------------------------------------------------- estimators
-def eligible_positions(cohort, full: pd.DataFrame) -> np.ndarray:
+def eligible_positions(cohort: Cohort, full: pd.DataFrame) -> np.ndarray:
     """Historical individuals with complete follow-up at the horizon of ``full``."""
     return np.flatnonzero(~cohort.participants & full["complete"].to_numpy())
 
 
-def sets_from_pairs(cohort, pairs: pd.DataFrame, eligible: np.ndarray, estimator: str, horizon: str,
+def sets_from_pairs(cohort: Cohort, pairs: pd.DataFrame, eligible: np.ndarray, estimator: str, horizon: str,
                     match: Any = None, unmatched: Optional[pd.DataFrame] = None) -> Comparison:
     """A :class:`Comparison` from a table of pairs (``treated``, ``control``, optional ``slot``)."""
     for col in ("treated", "control"):
         if col not in pairs.columns:
-            raise SpecError(f"matching: the pairs table needs columns 'treated' and 'control' (has {list(pairs.columns)})")
+            raise SpecError(f"matching: the pairs table needs columns 'treated' and 'control' "
+                            f"(has {list(pairs.columns)})")
     ids = cohort.ids
-    treated = ids.get_indexer(pairs["treated"])
-    control = ids.get_indexer(pairs["control"])
+    treated = ids.get_indexer(pd.Index(pairs["treated"]))
+    control = ids.get_indexer(pd.Index(pairs["control"]))
     for col, pos in (("treated", treated), ("control", control)):
         if (pos < 0).any():
             row = int(np.flatnonzero(pos < 0)[0])
@@ -137,7 +140,8 @@ def sets_from_pairs(cohort, pairs: pd.DataFrame, eligible: np.ndarray, estimator
                       unmatched=unmatched.reset_index(drop=True), match=match)
 
 
-def matched(cohort, horizon: str, match_args: dict, seed: int, eligible: np.ndarray, progress: bool = False) -> Comparison:
+def matched(cohort: Cohort, horizon: str, match_args: Dict[str, Any], seed: int, eligible: np.ndarray,
+            progress: bool = False) -> Comparison:
     """Matching on the eligible pool at ``horizon`` with :func:`utfall.match`."""
     args = dict(match_args)
     args.setdefault("seed", seed)
@@ -149,7 +153,7 @@ def matched(cohort, horizon: str, match_args: dict, seed: int, eligible: np.ndar
     return sets_from_pairs(cohort, result.pairs, eligible, "matched", horizon, match=result, unmatched=unmatched)
 
 
-def stratum_columns(cohort, exact: Sequence[str], history: Optional[pd.DataFrame]) -> pd.DataFrame:
+def stratum_columns(cohort: Cohort, exact: Sequence[str], history: Optional[pd.DataFrame]) -> pd.DataFrame:
     """The stratum columns of every individual: from ``cohort.individuals``, or for
     ``prior_*`` names from ``cohort.history(lookback)``."""
     if isinstance(exact, str):
@@ -174,7 +178,8 @@ def stratum_codes(frame: pd.DataFrame) -> np.ndarray:
     return frame.groupby(list(frame.columns), sort=True, observed=True).ngroup().to_numpy().astype(np.int64)
 
 
-def strata(cohort, exact: Sequence[str], lookback: Any, eligible: np.ndarray, history: Optional[pd.DataFrame]) -> Comparison:
+def strata(cohort: Cohort, exact: Sequence[str], lookback: Any, eligible: np.ndarray,
+           history: Optional[pd.DataFrame]) -> Comparison:
     """The stratum estimator's comparison: every eligible historical individual of the
     participant's exact stratum. A missing stratum value of a participant or an eligible
     individual is an error."""

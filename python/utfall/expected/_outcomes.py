@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence
 
+from ..cohort import Cohort
 from ..errors import SpecError
 
 
@@ -40,7 +41,7 @@ def outcome_type(name: str) -> OutcomeType:
     return OUTCOMES[name]
 
 
-def outcome_parts(cohort, outcome: str, care_types: Optional[Sequence[str]]) -> list:
+def outcome_parts(cohort: Cohort, outcome: str, care_types: Optional[Sequence[str]]) -> List[str]:
     """The columns of :meth:`Cohort.costs` whose sum is the outcome.
 
     ``outcome="cost"``: the cost of each chosen care type, plus every ledger

@@ -35,7 +35,7 @@ coefficient); ``order="random"`` uses utfall's seeded generator, not R's.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -65,7 +65,7 @@ def _solve(problem: Problem) -> MatchResult:
     return method(problem)
 
 
-def _as_list(value: Union[None, str, Iterable[str]]) -> list:
+def _as_list(value: Union[None, str, Iterable[str]]) -> List[str]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -199,8 +199,8 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
                           covariates=covariates, options=options, spec=spec, table="data"))
 
 
-def _match_cohort(cohort: Any, covariates: list, horizon: Any, lookback: Any, person: Optional[str],
-                  reuse: str, spec: dict, options: Options) -> Any:
+def _match_cohort(cohort: Any, covariates: List[str], horizon: Any, lookback: Any, person: Optional[str],
+                  reuse: str, spec: Dict[str, Any], options: Options) -> Any:
     individuals = cohort.individuals.reset_index(drop=True)
     frame = covariate_frame(cohort, covariates, lookback)
     treat = cohort.participants

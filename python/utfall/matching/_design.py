@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,7 @@ from .. import _core
 from ..errors import SpecError, data_error
 
 
-def levels_of(column: pd.Series) -> list:
+def levels_of(column: pd.Series) -> List[Any]:
     if isinstance(column.dtype, pd.CategoricalDtype):
         return list(column.cat.categories)
     return sorted(column.dropna().unique().tolist())
@@ -71,7 +71,7 @@ def design(frame: pd.DataFrame, covariates: Sequence[str], ids: pd.Index, table:
 
 
 def design_columns(frame: pd.DataFrame, covariates: Sequence[str], ids: pd.Index, table: str,
-                    all_levels: bool = False, level_value: float = 1.0) -> dict:
+                    all_levels: bool = False, level_value: float = 1.0) -> Dict[str, np.ndarray]:
     """The columns of :func:`design` as a dict of contiguous float arrays (no DataFrame,
     whose single block would copy a million-row design once more)."""
     out = {}
@@ -100,8 +100,8 @@ def exact_strata(frame: pd.DataFrame, columns: Sequence[str], ids: pd.Index, tab
 def covariate_frame(cohort: Any, covariates: Sequence[str], lookback: Any) -> pd.DataFrame:
     """``cohort.individuals`` (positions 0..n-1) with the ``cohort.history(lookback)`` columns
     among ``covariates`` added: what historical matching matches on."""
-    individuals = cohort.individuals.reset_index(drop=True)
-    history = cohort.history(lookback).reset_index(drop=True)
+    individuals: pd.DataFrame = cohort.individuals.reset_index(drop=True)
+    history: pd.DataFrame = cohort.history(lookback).reset_index(drop=True)
     frame = individuals.copy()
     for c in covariates:
         if c not in frame.columns:

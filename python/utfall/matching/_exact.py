@@ -11,7 +11,7 @@ so that the control weights sum to the number of controls used.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
@@ -62,7 +62,8 @@ def coarsen(frame: pd.DataFrame, columns: Sequence[str], cutpoints: Optional[Map
     return strata_of(codes, len(frame))
 
 
-def subclass_matching(strata: np.ndarray, treat: np.ndarray, ids: pd.Index) -> tuple:
+def subclass_matching(strata: np.ndarray, treat: np.ndarray,
+                      ids: pd.Index) -> Tuple[np.ndarray, pd.DataFrame, List[Any], np.ndarray]:
     """MatchIt's subclass weights (ATT) and all treated-control pairs within each stratum (core)."""
     codes = np.ascontiguousarray(strata, dtype=np.uint32)
     n_strata = int(codes.max()) + 1 if len(codes) else 0

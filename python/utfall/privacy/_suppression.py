@@ -115,9 +115,9 @@ def suppress_counts(counts: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, *,
         cells.append([MARKER if hidden_col[c] else int(col_total[c]) for c in range(values.shape[1])]
                      + [MARKER if 0 < grand < threshold else grand])
         index, columns = index + ["Total"], columns + ["Total"]
-        for r in np.flatnonzero(hidden_row):
+        for r in map(int, np.flatnonzero(hidden_row)):
             report.add(table, counts.index[r], "Total", f"primary: total {int(row_total[r])} < {threshold}")
-        for c in np.flatnonzero(hidden_col):
+        for c in map(int, np.flatnonzero(hidden_col)):
             report.add(table, "Total", counts.columns[c], f"primary: total {int(col_total[c])} < {threshold}")
     released = pd.DataFrame(cells, index=index, columns=columns, dtype=object)
     return released, mask, report
@@ -168,9 +168,9 @@ def suppress_statistics(table: pd.DataFrame, n: Sequence[Any], threshold: int = 
         raise SpecError(f"{table_name}: one count per row is needed, got {counts.shape} for {len(table)} rows")
     out = table.astype(object).copy()
     chosen = list(table.columns if columns is None else columns)
-    for r in np.flatnonzero((counts > 0) & (counts < threshold)):
+    for r in map(int, np.flatnonzero((counts > 0) & (counts < threshold))):
         for c in chosen:
-            out.iat[r, table.columns.get_loc(c)] = MARKER
+            out.loc[out.index[r], c] = MARKER
             report.add(table_name, table.index[r], c, f"primary: computed from {int(counts[r])} < {threshold} "
                                                       "individuals")
     return out, report
