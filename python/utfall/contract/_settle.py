@@ -78,7 +78,7 @@ def _check_outcomes(outcomes: Mapping[str, Any], participants: pd.Index) -> Dict
 
 
 def observed_metrics(evaluation: Evaluation, h: str, outcomes: Dict[str, ChangeScores]) -> Dict[str, float]:
-    row = evaluation.summary(readable=False).loc[h]
+    row: Dict[Any, Any] = evaluation.summary(readable=False).loc[h].to_dict()
     metrics = {"savings": float(row["savings_total"]), "net_savings": float(row["net_savings"]),
                "expected": float(row["expected_total"]), "actual": float(row["actual_total"])}
     for name, cs in outcomes.items():
@@ -106,9 +106,10 @@ def replicate_metrics(evaluation: Evaluation, h: str,
     if not np.array_equal(sums[:, 0], distribution):
         raise ComputationError("the replayed resamples do not reproduce the evaluation's savings replicates; "
                                "please report this")
-    cost = evaluation.summary(readable=False).loc[h, "intervention_cost"]
+    cost: Any = evaluation.summary(readable=False).loc[h, "intervention_cost"]
+    cost_value = float(cost) if cost is not None and np.isfinite(float(cost)) else np.nan
     out = {"savings": distribution, "expected": sums[:, 1], "actual": sums[:, 2],
-           "net_savings": distribution - (float(cost) if pd.notna(cost) else np.nan)}
+           "net_savings": distribution - cost_value}
     offset = 3
     for k, (name, cs) in enumerate(outcomes.items()):
         total = sums[:, offset:offset + 5].T.copy()
@@ -212,7 +213,8 @@ class PaymentRisk:
         c = self.contract.currency
         rows: List[Tuple[str, Any]] = [("replicates", self.n_replicates),
                                        (f"expected payment ({c})", self.expected_payment)]
-        rows += [(f"{100 * q:g}% quantile ({c})", v) for q, v in self.quantiles().items()]
+        quantiles = self.quantiles()
+        rows += [(f"{100 * q:g}% quantile ({c})", float(v)) for q, v in zip(QUANTILES, quantiles.to_numpy())]
         rows += [("P(investor loses money)", self.p_investor_loses),
                  ("P(total > guarantee)", self.p_above_guarantee),
                  (f"value of the guarantee ({c})", self.value_of_guarantee)]
