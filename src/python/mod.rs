@@ -7,6 +7,7 @@
 mod bootstrap;
 mod cohort;
 mod concentration;
+mod contract;
 mod exact;
 mod expected;
 mod matching;
@@ -81,6 +82,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     synthetic::register(m)?;
     bootstrap::register(m)?;
     concentration::register(m)?;
+    contract::register(m)?;
     matching::register(m)?;
     expected::register(m)?;
     exact::register(m)?;
