@@ -55,7 +55,7 @@ def aggregate_record(full: Dict[str, Any], key: Any, threshold: int = 5) -> Dict
     spec = data["specification"]
     matching = spec.get("matching", {})
     if matching.get("estimator") == "given":
-        for h, pairs in matching["pairs"].items():
+        for pairs in matching["pairs"].values():
             for col in ("treated", "control"):
                 pairs[col] = _pseudonymise(pairs[col], key)
     cost = spec.get("intervention_cost")
@@ -138,7 +138,8 @@ def check_aggregate(data: Dict[str, Any]) -> Dict[str, List[str]]:
                                                                      _number(row["savings_high"])):
                 raise ReproductionError(f"the record does not hold together: the savings interval at {h} is not "
                                         "the bootstrap of the recorded savings with the recorded seed")
-            if float(np.mean(again.distribution > 0.0)) != _number(row["p_savings_positive"]):
+            distribution = np.asarray(again.distribution, dtype=np.float64)
+            if float(np.mean(distribution > 0.0)) != _number(row["p_savings_positive"]):
                 raise ReproductionError(f"the record does not hold together: P(savings > 0) at {h} differs from "
                                         "the bootstrap of the recorded savings")
             verified.append(f"{h}: the {boot['method']} interval and P(savings > 0) re-run from the recorded "
