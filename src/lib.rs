@@ -10,7 +10,9 @@
 //!   index, and the per-individual windows computed from them;
 //! - [`bootstrap`]: a deterministic parallel bootstrap with confidence intervals;
 //! - [`concentration`]: Lorenz curves, top shares, Gini and other inequality measures;
-//! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures.
+//! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures;
+//! - [`sickleave`]: absence registers, risk groups and the trend-adjusted
+//!   valuation of a sick-leave outcomes contract.
 
 pub mod bootstrap;
 pub mod cohort;
@@ -19,6 +21,7 @@ pub mod dates;
 pub mod error;
 pub mod matching;
 pub mod rng;
+pub mod sickleave;
 pub mod synthetic;
 
 #[cfg(feature = "python")]

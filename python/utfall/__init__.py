@@ -18,6 +18,7 @@ from .errors import ComputationError, DataError, ReproductionError, SpecError, U
 from .evaluation import Evaluation, evaluate
 from .audit import load_evaluation, reproduce
 from .batch import evaluate_many
+from . import sickleave
 
 __all__ = [
     "BootstrapResult",
@@ -37,6 +38,7 @@ __all__ = [
     "evaluate_many",
     "load_evaluation",
     "reproduce",
+    "sickleave",
     "synthetic",
     "bootstrap",
     "concentration",

@@ -9,6 +9,7 @@ mod cohort;
 mod synthetic;
 mod concentration;
 mod matching;
+mod sickleave;
 
 use crate::error::Error;
 use pyo3::exceptions::PyKeyboardInterrupt;
@@ -75,5 +76,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     bootstrap::register(m)?;
     concentration::register(m)?;
     matching::register(m)?;
+    sickleave::register(m)?;
     Ok(())
 }
