@@ -1,6 +1,6 @@
 # Type stubs of the compiled core, checked by `python -m mypy.stubtest utfall._core`.
-from typing import Any, Dict, Optional, Tuple, final
-from typing import Callable, List, Optional, Tuple, final
+from typing import Any, Dict, Optional, Sequence, Tuple, final
+from typing import Callable, List
 
 import numpy as np
 import numpy.typing as npt
@@ -44,7 +44,6 @@ class CohortCore:
 
 def synthetic_register(n_participants: int, n_historical: int, seed: int) -> Dict[str, Any]: ...
 # Bootstrap (src/python/bootstrap.rs) and concentration (src/python/concentration.rs).
-from typing import Any, Dict, List, Sequence
 
 @final
 class BootstrapPlan:
@@ -134,3 +133,102 @@ def nearest_match(
     npt.NDArray[np.float64],
     str,
 ]: ...
+
+# contract: the payment mechanism, joint replicate sums, tests of change scores
+def settle_mechanism(
+    tranches: List[
+        Tuple[Optional[int], float, float, float, float, float, List[Tuple[int, str, float]]]
+    ],
+    total_cap: float,
+    floor: float,
+    metrics: List[npt.NDArray[np.float64]],
+) -> Tuple[
+    npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.float64], npt.NDArray[np.float64]
+]: ...
+def replicate_sums(
+    seed: int, start: int, count: int, columns: List[npt.NDArray[np.float64]]
+) -> npt.NDArray[np.float64]: ...
+def binomial_test(x: int, n: int, p: float = 0.5) -> float: ...
+def signed_rank_test(changes: npt.NDArray[np.float64]) -> Tuple[float, float, bool, int]: ...
+
+# Expected outcomes from comparison sets (src/python/expected.rs).
+def set_means(cohort: CohortCore, horizon_text: str, offsets: np.ndarray, members: np.ndarray,
+              weights: Optional[np.ndarray], request_set: np.ndarray, complete: np.ndarray,
+              observed_days: np.ndarray, columns: np.ndarray) -> np.ndarray: ...
+def cumulative_months(cohort: CohortCore, who: np.ndarray, months: int, columns: np.ndarray) -> np.ndarray: ...
+def set_mean_curves(cohort: CohortCore, offsets: np.ndarray, members: np.ndarray, weights: Optional[np.ndarray],
+                    requested: np.ndarray, months: int, columns: np.ndarray) -> np.ndarray: ...
+def month_ends(starts: np.ndarray, months: int) -> np.ndarray: ...
+
+# Exact and coarsened exact matching (src/python/exact.rs).
+def cem_bins(x: np.ndarray, name: str, bins: Optional[int] = None,
+             points: Optional[List[float]] = None) -> np.ndarray: ...
+def strata_codes(columns: List[np.ndarray], n: int) -> Tuple[np.ndarray, int]: ...
+def subclass_match(strata: np.ndarray, n_strata: int, treat: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                                                   np.ndarray, np.ndarray, np.ndarray]: ...
+
+@final
+class RematchPlan:
+    def __new__(
+        cls,
+        cohort: CohortCore,
+        participants: np.ndarray,
+        historical: np.ndarray,
+        horizons: List[Tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+        columns: np.ndarray,
+        only_complete: bool,
+        stratum_codes: Optional[np.ndarray] = None,
+        numeric: List[Tuple[np.ndarray, str]] = ...,
+        factors: List[List[Tuple[np.ndarray, str]]] = ...,
+        covariate_distance: Optional[str] = None,
+        ratio: int = 1,
+        replace: bool = False,
+        caliper: Optional[float] = None,
+        std_caliper: bool = True,
+        exact: Optional[np.ndarray] = None,
+        order: Optional[str] = None,
+    ) -> RematchPlan: ...
+    def replicates(self, seed: int, start: int, count: int) -> np.ndarray: ...
+    def jackknife(self, seed: int, start: int, count: int) -> np.ndarray: ...
+    def estimate(self, seed: int) -> List[float]: ...
+    @property
+    def n_participants(self) -> int: ...
+    @property
+    def n_units(self) -> int: ...
+
+@final
+class SickLeaveCore:
+    def __new__(
+        cls,
+        n_employees: int,
+        spell_employee: npt.NDArray[np.int64],
+        spell_first: npt.NDArray[np.int32],
+        spell_last: npt.NDArray[np.int32],
+        spell_extent: npt.NDArray[np.float64],
+        employment_employee: Optional[npt.NDArray[np.int64]],
+        employment_first: Optional[npt.NDArray[np.int32]],
+        employment_last: Optional[npt.NDArray[np.int32]],
+        data_end: int,
+    ) -> SickLeaveCore: ...
+    def net_days(self, first_day: int, last_day: Optional[int], first_month: int, n_months: int) -> npt.NDArray[np.float64]: ...
+    def employed(self, first_month: int, n_months: int) -> npt.NDArray[np.float64]: ...
+    def spell_starts(self, first_month: int, n_months: int) -> npt.NDArray[np.float64]: ...
+    def risk_group(self, day: int, threshold: int, window: str) -> Dict[str, np.ndarray]: ...
+    def turnover(self, days: Sequence[int], threshold: int, window: str) -> Tuple[npt.NDArray[np.uint8], List[str]]: ...
+    def evaluate(
+        self,
+        reference_month: int,
+        observation_month: int,
+        n_months: int,
+        trend_ratio: Sequence[float],
+        groups: Optional[npt.NDArray[np.int64]],
+        n_groups: int,
+        clusters: Optional[npt.NDArray[np.uint32]],
+        value_of_a_day: Sequence[float],
+        n_resamples: int,
+        seed: int,
+    ) -> List[Dict[str, Any]]: ...
+    @property
+    def n(self) -> int: ...
+
+def sickleave_synthetic(posts: int, effect: float, seed: int) -> Dict[str, Any]: ...

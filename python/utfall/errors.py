@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from ._options import options
+
 
 class UtfallError(Exception):
     """Base class of every utfall exception."""
@@ -62,13 +64,25 @@ class ReproductionError(UtfallError):
     """A re-run of a recorded result differs from the record, or its data do."""
 
 
+class UtfallWarning(UserWarning):
+    """A result that is valid but needs attention (rows left out, nobody included)."""
+
+
+class BootstrapWarning(UtfallWarning):
+    """A bootstrap result that needs attention (an undefined BCa, too few resamples)."""
+
+
 def data_error(table: str, column: str, row: Optional[int], problem: str, id: Any = None) -> DataError:
-    """A :class:`DataError` whose message names the table, column, row and id."""
+    """A :class:`DataError` whose message names the table, column, row and id.
+
+    The message names the id by a short per-session pseudonym unless
+    ``utfall.options.show_ids`` is set (messages leave the process; the raw id
+    stays on the exception's ``id`` attribute)."""
     where = f"table '{table}'"
     if column:
         where += f", column '{column}'"
     if row is not None:
         where += f", row {row}"
     if id is not None:
-        where += f" (id {id!r})"
+        where += f" ({options.describe_id(id)})"
     return DataError(f"{where}: {problem}", table=table, column=column, row=row, problem=problem, id=id)

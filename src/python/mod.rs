@@ -6,10 +6,13 @@
 
 mod bootstrap;
 mod cohort;
-mod synthetic;
 mod concentration;
+mod contract;
+mod exact;
+mod expected;
 mod matching;
 mod sickleave;
+mod synthetic;
 
 use crate::error::Error;
 use pyo3::exceptions::PyKeyboardInterrupt;
@@ -58,7 +61,12 @@ pub(crate) fn run<T: Send>(py: Python<'_>, work: impl FnOnce() -> crate::Result<
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown".into());
-            Err(raise(py, "UtfallError", format!("internal error in utfall's core ({what}); please report it with the data that caused it"), None))
+            Err(raise(
+                py,
+                "UtfallError",
+                format!("internal error in utfall's core ({what}); please report it with the data that caused it"),
+                None,
+            ))
         }
     }
 }
@@ -75,7 +83,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     synthetic::register(m)?;
     bootstrap::register(m)?;
     concentration::register(m)?;
+    contract::register(m)?;
     matching::register(m)?;
     sickleave::register(m)?;
+    expected::register(m)?;
+    exact::register(m)?;
     Ok(())
 }

@@ -18,7 +18,7 @@ impl Grid {
         let starts = month_starts(first_month, n);
         let mut month_of = Vec::with_capacity((starts[n] - starts[0]) as usize);
         for m in 0..n {
-            month_of.extend(std::iter::repeat_n(m as u32, (starts[m + 1] - starts[m]) as usize));
+            month_of.resize(month_of.len() + (starts[m + 1] - starts[m]) as usize, m as u32);
         }
         Grid { starts, month_of }
     }

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from ..bootstrap import new_seed
+from .._seeds import new_seed
 from ..errors import DataError, SpecError, data_error
 from ._months import period_months, whole_months
 from ._result import SickLeaveEvaluation

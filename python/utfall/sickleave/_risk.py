@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..cohort import horizon_text
-from ..concentration import Concentration, concentration as _concentration
+from ..inequality import Concentration, concentration as _concentration
 from ..errors import SpecError
 from ._months import day_number
 
