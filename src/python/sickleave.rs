@@ -19,6 +19,14 @@ fn matrix<'py, T: numpy::Element>(
     Ok(a.into_pyarray(py))
 }
 
+/// An `rows x cols` array from column-major values (each column contiguous, as pandas keeps them).
+fn by_column(py: Python<'_>, values: Vec<f64>, rows: usize, cols: usize) -> PyResult<Bound<'_, PyArray2<f64>>> {
+    use ndarray::ShapeBuilder;
+    let a = ndarray::Array2::from_shape_vec((rows, cols).f(), values)
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+    Ok(a.into_pyarray(py))
+}
+
 /// A validated absence register (see `utfall.sickleave.Register`, which builds it from DataFrames).
 #[pyclass(module = "utfall._core", frozen)]
 pub struct SickLeaveCore {
@@ -72,9 +80,9 @@ impl SickLeaveCore {
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let v = run(py, || {
             let range = DayRange::new(first_day, last_day)?;
-            Ok(self.inner.net_days(range, first_month, n_months))
+            Ok(self.inner.net_days_by_column(range, first_month, n_months))
         })?;
-        matrix(py, v, self.inner.n, n_months)
+        by_column(py, v, self.inner.n, n_months)
     }
 
     fn employed<'py>(&self, py: Python<'py>, first_month: i32, n_months: usize) -> PyResult<Bound<'py, PyArray2<f64>>> {

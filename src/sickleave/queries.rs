@@ -90,6 +90,37 @@ impl Register {
         out
     }
 
+    /// As [`Register::net_days`], column-major (`values[m * n + i]`), the layout
+    /// of a pandas DataFrame, which then takes it without copying. One pass over
+    /// the spells in order: the writes are few (a spell touches one or two
+    /// months), so threads would only add the cost of splitting the columns.
+    pub fn net_days_by_column(&self, range: DayRange, first_month: i32, n_months: usize) -> Vec<f64> {
+        let grid = Grid::new(first_month, n_months);
+        let n = self.n;
+        let mut out = vec![0.0; n * n_months];
+        if n_months == 0 {
+            return out;
+        }
+        let mut row = vec![0.0; n_months];
+        for i in 0..n {
+            let spells = self.spells_of(i);
+            if spells.is_empty() {
+                continue;
+            }
+            for s in spells {
+                let (a, b) = range.clip(self.spell_start[s], self.spell_end[s]);
+                grid.spread(a, b, self.spell_extent[s], &mut row);
+            }
+            for (m, v) in row.iter_mut().enumerate() {
+                if *v != 0.0 {
+                    out[m * n + i] = *v;
+                    *v = 0.0;
+                }
+            }
+        }
+        out
+    }
+
     /// The employed share of each month per employee (employed days / days in
     /// the month; days after the end of data do not count): row-major `n x n_months`.
     pub fn employed(&self, first_month: i32, n_months: usize) -> Vec<f64> {

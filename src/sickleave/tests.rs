@@ -167,3 +167,27 @@ fn synthetic_is_deterministic_across_threads() {
     });
     assert!(reg.is_ok(), "{:?}", reg.err());
 }
+
+#[test]
+fn column_major_net_days_match_row_major() {
+    let s = synthetic::register(100, 0.1, 9);
+    let n = s.salary.len();
+    let reg = Register::new(RegisterInput {
+        n_employees: n,
+        spell_employee: s.spell_employee,
+        spell_first: s.spell_first,
+        spell_last: s.spell_last,
+        spell_extent: s.spell_extent,
+        employment: None,
+        data_end: s.data_end,
+    })
+    .unwrap();
+    let k = month_key(d(2014, 1, 1));
+    let rows = reg.net_days(DayRange::SHORT_TERM, k, 96);
+    let cols = reg.net_days_by_column(DayRange::SHORT_TERM, k, 96);
+    for i in 0..n {
+        for m in 0..96 {
+            assert_eq!(rows[i * 96 + m], cols[m * n + i]);
+        }
+    }
+}

@@ -236,7 +236,8 @@ class Register:
         return month_range(start, end)
 
     def _frame(self, values: np.ndarray, first: int, n: int) -> pd.DataFrame:
-        frame = pd.DataFrame(values, index=pd.Index(self.employees["id"], name="id"), columns=period_months(first, n))
+        frame = pd.DataFrame(values, index=pd.Index(self.employees["id"], name="id"), columns=period_months(first, n),
+                             copy=False)
         frame.columns.name = "month"
         return frame
 
