@@ -185,3 +185,13 @@ def test_bad_specs():
         evaluate(small(pd.DataFrame({"month": ["2016-01"], "factor": [1.0]})), REF, OBS, value_of_a_day=1.0)
     with pytest.raises(utfall.DataError, match="positive"):
         small(pd.DataFrame({"month": ["2016-01"], "factor": [0.0]}))
+
+
+def test_demo_sickleave_runs_from_the_command_line():
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "utfall", "demo", "sickleave", "--posts", "400", "--seed", "3"],
+                         capture_output=True, text=True, timeout=120, check=True).stdout
+    for heading in ("Absence register", "Concentration of short-term days, 2016", "Se and Sn: expected and observed short-term sick days"):
+        assert f"{heading}\n{'=' * len(heading)}" in out
+    assert "Kommun A" in out and "MSEK" in out and "P(reduction >= 12 %)" in out

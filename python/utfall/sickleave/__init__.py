@@ -12,9 +12,10 @@ absence register (:class:`Register`), the contract's valuation
 
 from __future__ import annotations
 
+from ._demo import run_demo
 from ._evaluation import SickLeaveEvaluation, evaluate
 from ._register import Register
 from ._synthetic import synthetic_register
 from ._value import ValueOfADay, value_of_a_day
 
-__all__ = ["Register", "SickLeaveEvaluation", "ValueOfADay", "evaluate", "synthetic_register", "value_of_a_day"]
+__all__ = ["Register", "SickLeaveEvaluation", "ValueOfADay", "evaluate", "run_demo", "synthetic_register", "value_of_a_day"]

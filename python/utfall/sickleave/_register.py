@@ -212,7 +212,7 @@ class Register:
 
     # ------------------------------------------------------------------ helpers
     def __repr__(self) -> str:
-        first = self.spells["first_day"].min() if len(self.spells) else None
+        first = pd.Timestamp(self.spells["first_day"].min()).date() if len(self.spells) else None
         return (f"<utfall.sickleave.Register: {len(self.employees):,} employees, {len(self.spells):,} spells"
                 f" from {first} to data end {self.data_end}"
                 f"{', employment periods' if self.employment is not None else ''}"
