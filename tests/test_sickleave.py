@@ -195,3 +195,19 @@ def test_demo_sickleave_runs_from_the_command_line():
     for heading in ("Absence register", "Concentration of short-term days, 2016", "Se and Sn: expected and observed short-term sick days"):
         assert f"{heading}\n{'=' * len(heading)}" in out
     assert "Kommun A" in out and "MSEK" in out and "P(reduction >= 12 %)" in out
+
+
+def test_reproduce_a_recorded_evaluation():
+    reg = utfall.sickleave.synthetic_register(posts=300, seed=4)
+    ev = evaluate(reg, by="municipality", seed=9, bootstrap=100, clusters="workplace")
+    again = utfall.reproduce(ev.to_json(), reg)
+    assert again.table.equals(ev.table)
+    fixed = evaluate(reg, seed=9, bootstrap=50, value_of_a_day=1000.0)
+    utfall.reproduce(fixed.to_json(), reg)
+    record = json.loads(ev.to_json())
+    record["table"][0]["saving"] += 1.0
+    with pytest.raises(utfall.ReproductionError, match="saving"):
+        utfall.reproduce(json.dumps(record), reg)
+    other = utfall.sickleave.synthetic_register(posts=300, seed=5)
+    with pytest.raises(utfall.ReproductionError, match="spells"):
+        utfall.reproduce(ev.to_json(), other)

@@ -12,6 +12,7 @@ absence register (:class:`Register`), the contract's valuation
 
 from __future__ import annotations
 
+from . import _audit  # noqa: F401  (registers the record check of utfall.reproduce)
 from ._demo import run_demo
 from ._evaluation import SickLeaveEvaluation, evaluate
 from ._register import Register

@@ -96,12 +96,13 @@ class SickLeaveEvaluation:
         table[table.columns[0]] = table[table.columns[0]].astype(str)
         monthly = self.monthly.assign(month=self.monthly["month"].astype(str),
                                       reference_month=self.monthly["reference_month"].astype(str))
-        return {"kind": "utfall.sickleave.evaluation", "version": self.version, "spec": self.spec,
+        return {"format": "utfall.sickleave.evaluation/1", "version": self.version, "spec": self.spec,
                 "fingerprints": self.fingerprints, "table": json.loads(table.to_json(orient="records")),
                 "monthly": json.loads(monthly.to_json(orient="records"))}
 
     def to_json(self, **kwargs: Any) -> str:
-        """The result as JSON (spec, data fingerprints, version, tables; not the replicates)."""
+        """The audit record as JSON (spec, seed, data fingerprints, version, tables; not the replicates):
+        ``utfall.reproduce(record, register)`` re-runs it and checks every number."""
         kwargs.setdefault("indent", 2)
         return json.dumps(self.to_dict(), **kwargs)
 
