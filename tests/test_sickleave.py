@@ -211,3 +211,18 @@ def test_reproduce_a_recorded_evaluation():
     other = utfall.sickleave.synthetic_register(posts=300, seed=5)
     with pytest.raises(utfall.ReproductionError, match="spells"):
         utfall.reproduce(ev.to_json(), other)
+
+
+def test_evaluate_many_and_pickling():
+    import pickle
+    from concurrent.futures import ThreadPoolExecutor
+    reg = utfall.sickleave.synthetic_register(posts=200, seed=2)
+    again = pickle.loads(pickle.dumps(reg))
+    assert again.fingerprints() == reg.fingerprints()
+    specs = [{"name": "all", "seed": 3, "bootstrap": 40}, {"name": "by", "seed": 3, "bootstrap": 40, "by": "municipality"}]
+    one = utfall.sickleave.evaluate_many(specs, reg, executor=ThreadPoolExecutor(1))
+    two = utfall.sickleave.evaluate_many(specs, again)
+    pd.testing.assert_frame_equal(one, two)
+    assert one.loc[0, "se"] == evaluate(reg, seed=3, bootstrap=40).table.loc["all", "se"]
+    with pytest.raises(utfall.SpecError, match="unknown"):
+        utfall.sickleave.evaluate_many([{"horizon": "2y"}], reg)

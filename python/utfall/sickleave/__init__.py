@@ -13,10 +13,11 @@ absence register (:class:`Register`), the contract's valuation
 from __future__ import annotations
 
 from . import _audit  # noqa: F401  (registers the record check of utfall.reproduce)
+from ._batch import evaluate_many
 from ._demo import run_demo
 from ._evaluation import SickLeaveEvaluation, evaluate
 from ._register import Register
 from ._synthetic import synthetic_register
 from ._value import ValueOfADay, value_of_a_day
 
-__all__ = ["Register", "SickLeaveEvaluation", "ValueOfADay", "evaluate", "run_demo", "synthetic_register", "value_of_a_day"]
+__all__ = ["Register", "SickLeaveEvaluation", "ValueOfADay", "evaluate", "evaluate_many", "run_demo", "synthetic_register", "value_of_a_day"]

@@ -218,6 +218,15 @@ class Register:
                 f"{', employment periods' if self.employment is not None else ''}"
                 f"{', trend series' if self.trend is not None else ''}>")
 
+    def __reduce__(self) -> Any:
+        # Pickled as its validated tables and rebuilt (validated again) on the other side:
+        # process pools and Dask workers receive registers this way.
+        trend = None
+        if self.trend is not None:
+            keys = self.trend.index.to_numpy()
+            trend = pd.DataFrame({"month": [f"{k // 12}-{k % 12 + 1:02d}" for k in keys], "factor": self.trend.to_numpy()})
+        return (_rebuild, (self.employees, self.spells, self.employment, trend, self.data_end))
+
     @property
     def n(self) -> int:
         return len(self.employees)
@@ -315,6 +324,11 @@ class Register:
         return (g["sick"] / g["employed_days"]).rename("sick_leave_rate")
 
     from ._risk import concentration, risk_group, risk_turnover, risk_workplaces  # noqa: E402
+
+
+def _rebuild(employees: pd.DataFrame, spells: pd.DataFrame, employment: Optional[pd.DataFrame], trend: Any,
+             data_end: np.datetime64) -> Register:
+    return Register.from_frames(employees, spells, employment, trend, data_end=data_end)
 
 
 def _trend(trend: Any, columns: Optional[Mapping[str, Any]]) -> pd.Series:
