@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 from .._core import __version__
 from ..errors import ReproductionError
@@ -16,7 +16,7 @@ FORMAT = "utfall.sickleave.evaluation/1"
 _DERIVED = ("salary", "qualifying_share", "day_1", "days_2_14", "value")
 
 
-def reproduce_record(data: dict, register: Any, *, n_threads: Optional[int] = None, progress: bool = False,
+def reproduce_record(data: Dict[str, Any], register: Any, *, n_threads: Optional[int] = None, progress: bool = False,
                      **options: Any) -> Any:
     """Re-runs a recorded sick-leave evaluation on ``register`` and checks every number.
 
@@ -34,7 +34,7 @@ def reproduce_record(data: dict, register: Any, *, n_threads: Optional[int] = No
         warnings.warn(f"the record was made with utfall {data['version']}, this is {__version__}", stacklevel=3)
     spec = data["spec"]
     masks = dict(register._group_labels(spec["by"]))
-    values = {}
+    values: Dict[str, Any] = {}
     for label, v in spec["value_of_a_day"].items():
         if isinstance(v, dict):
             rates = {k: x for k, x in v.items() if k not in _DERIVED}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import Any, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import pandas as pd
 
@@ -15,12 +15,12 @@ _ARGUMENTS = ("reference", "observation", "value_of_a_day", "by", "seed", "boots
               "confidence_level", "method")
 
 
-def _run_one(register: Any, arguments: dict) -> Any:
+def _run_one(register: Any, arguments: Dict[str, Any]) -> Any:
     """One evaluation on a worker (module level, so it pickles)."""
     return evaluate(register, **arguments)
 
 
-def evaluate_many(specs: Sequence[dict], register: Any = None, *, executor: Optional[Executor] = None,
+def evaluate_many(specs: Sequence[Dict[str, Any]], register: Any = None, *, executor: Optional[Executor] = None,
                   max_workers: Optional[int] = None, return_evaluations: bool = False) -> Any:
     """Runs many sick-leave evaluations through one executor and returns one tidy DataFrame.
 
@@ -60,7 +60,7 @@ def evaluate_many(specs: Sequence[dict], register: Any = None, *, executor: Opti
         arguments.setdefault("seed", new_seed())
         prepared.append((spec.get("name", str(k)), reg, arguments))
     own = executor is None
-    pool = ThreadPoolExecutor(max_workers=max_workers) if own else executor
+    pool: Executor = ThreadPoolExecutor(max_workers=max_workers) if executor is None else executor
     try:
         futures = [pool.submit(_run_one, reg, arguments) for _, reg, arguments in prepared]
         evaluations = [f.result() for f in futures]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 
 from ._evaluation import evaluate
 from ._synthetic import synthetic_register
@@ -26,7 +25,7 @@ def run_demo(seed: int = 2018, posts: int = 3000, bootstrap: int = 1000) -> str:
     rate = reg.sick_leave_rate("2016-01", "2016-12", by="municipality")
     out.append("sick leave 2016 (net days / employed days): " + ", ".join(f"{k} {v:.1%}" for k, v in rate.items()))
     c = reg.concentration("2016-01-01", "2016-12-31", shares=(0.2,), n_resamples=0)
-    top = float(c.measures.iloc[0, 0])
+    top = float(c.measures["estimate"].to_numpy()[0])
     out += ["", _heading("Concentration of short-term days, 2016"),
             f"the 20 % of employees with the most short-term sick days hold {top:.0%} of them (seed 000: 75 %)"]
     turnover = reg.risk_turnover("2016-01-01", years=2)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Mapping, Optional
+from typing import Any, List, Mapping, Optional
 
 import numpy as np
 import pandas as pd
@@ -12,13 +12,13 @@ from .. import _core
 from .._seeds import new_seed
 from ..errors import DataError, SpecError, data_error
 from ._months import period_months, whole_months
-from ._result import SickLeaveEvaluation
+from ._result import SickLeaveEvaluation as SickLeaveEvaluation
 from ._value import ValueOfADay, value_of_a_day as _value_of_a_day
 
 INTERVAL_STATISTICS = ("se", "sn", "difference", "percent", "saving")
 
 
-def _trend_ratio(register: Any, ref_first: int, obs_first: int, n: int) -> np.ndarray:
+def _trend_ratio(register: Any, ref_first: int, obs_first: int, n: int) -> Any:
     trend = register.trend
     if trend is None:
         return np.ones(n)
@@ -32,7 +32,7 @@ def _trend_ratio(register: Any, ref_first: int, obs_first: int, n: int) -> np.nd
     return trend.loc[list(range(obs_first, obs_first + n))].to_numpy() / trend.loc[list(range(ref_first, ref_first + n))].to_numpy()
 
 
-def _values(register: Any, value: Any, labels: list, masks: list, reference: Any) -> list:
+def _values(register: Any, value: Any, labels: List[str], masks: List[Any], reference: Any) -> List[Any]:
     if value is None:
         return [_value_of_a_day(register, reference, mask) for mask in masks]
     if isinstance(value, Mapping):
@@ -129,7 +129,7 @@ def evaluate(register: Any, reference: Any = ("2015-09-01", "2018-08-31"),
     if int(seed) < 0:
         raise SpecError(f"the seed must be a non-negative integer, got {seed}")
     labels_masks = register._group_labels(by)
-    labels = [l for l, _ in labels_masks]
+    labels = [label for label, _ in labels_masks]
     masks = [m for _, m in labels_masks]
     groups = None
     if by is not None:
@@ -176,7 +176,7 @@ def evaluate(register: Any, reference: Any = ("2015-09-01", "2018-08-31"),
             "clusters": clusters, "seed": int(seed), "bootstrap": int(bootstrap), "target": float(target),
             "confidence_level": float(confidence_level), "method": method,
             "trend": "register trend series" if register.trend is not None else "flat (no trend series given)",
-            "value_of_a_day": {l: (v.to_dict() if isinstance(v, ValueOfADay) else float(v)) for l, v in zip(labels, values)}}
+            "value_of_a_day": {g: (v.to_dict() if isinstance(v, ValueOfADay) else float(v)) for g, v in zip(labels, values)}}
     return SickLeaveEvaluation(spec=spec, table=table, monthly=pd.concat(monthly, ignore_index=True),
                                replicates=replicates, fingerprints=register.fingerprints(),
                                version=_core.__version__, seconds=elapsed)

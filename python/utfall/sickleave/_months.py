@@ -18,7 +18,7 @@ def month_key(value: Any, table: str = "", column: str = "", row: Optional[int] 
         if table:
             raise data_error(table, column, row, f"cannot read {value!r} as a month") from None
         raise SpecError(f"cannot read {value!r} as a date or month ({exc})") from None
-    if pd.isna(period):
+    if bool(pd.Series([period]).isna().iloc[0]):
         if table:
             raise data_error(table, column, row, "the month is missing")
         raise SpecError("a date is missing")

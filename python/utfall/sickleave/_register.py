@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import numpy as np
 import pandas as pd
@@ -12,6 +12,7 @@ from .. import _core
 from .._frames import days, name_row, numbers, select, to_pandas
 from ..errors import DataError, SpecError, data_error
 from ._months import month_key, month_range, period_months
+from ._risk import RiskQueries
 
 ONGOING = np.iinfo(np.int32).max
 
@@ -46,7 +47,7 @@ def _dates(day_numbers: np.ndarray) -> np.ndarray:
 
 
 def _codes(ids: pd.Index, who: pd.Series, table: str) -> np.ndarray:
-    codes = ids.get_indexer(who)
+    codes = ids.get_indexer(pd.Index(who))
     unknown = codes < 0
     if unknown.any():
         row = int(np.flatnonzero(unknown)[0])
@@ -54,7 +55,7 @@ def _codes(ids: pd.Index, who: pd.Series, table: str) -> np.ndarray:
     return codes.astype(np.int64)
 
 
-class Register:
+class Register(RiskQueries):
     """An absence register: who is employed when and where, and who was sick when.
 
     Build one with :meth:`Register.from_frames`, or get a synthetic one from
@@ -135,9 +136,9 @@ class Register:
         >>> sp = pd.DataFrame({"id": [1, 2], "first_day": ["2016-01-25", "2016-02-27"],
         ...                    "last_day": ["2016-02-12", "2016-02-29"], "extent": [0.5, 1.0]})
         >>> reg = utfall.sickleave.Register.from_frames(emp, sp, data_end="2016-12-31")
-        >>> reg.short_term_days("2016-01", "2016-02")
+        >>> reg.short_term_days("2016-01", "2016-02")  # doctest: +NORMALIZE_WHITESPACE
         month  2016-01  2016-02
-        id                     
+        id
         1          3.5      3.5
         2          0.0      3.0
         """
@@ -206,6 +207,7 @@ class Register:
             raise name_row(err, {k: v for k, v in tables.items() if v is not None}) from None
         sp = sp.assign(first_day=_dates(sp_first), last_day=_dates(sp_last), extent=extent)
         if em is not None:
+            assert em_first is not None and em_last is not None
             em = em.assign(first_day=_dates(em_first), last_day=_dates(em_last))
         return cls(employees=emp, spells=sp, employment=em, trend=trend_series,
                    data_end=np.datetime64(end, "D"), core=core)
@@ -231,7 +233,7 @@ class Register:
     def n(self) -> int:
         return len(self.employees)
 
-    def fingerprints(self) -> dict:
+    def fingerprints(self) -> Dict[str, Optional[str]]:
         """SHA-256 of every input table (for audit records)."""
         trend = None if self.trend is None else self.trend.reset_index()
         return {"employees": _fingerprint(self.employees), "spells": _fingerprint(self.spells),
@@ -305,7 +307,7 @@ class Register:
         out["sick_leave_rate"] = (out["short_term_days"] + out["long_term_days"]) / (out["employee_months"] * length)
         return out
 
-    def _group_labels(self, by: Optional[str]) -> list:
+    def _group_labels(self, by: Optional[str]) -> List[Tuple[str, Any]]:
         if by is None:
             return [("all", np.ones(self.n, dtype=bool))]
         if by not in self.employees.columns:
@@ -323,7 +325,6 @@ class Register:
         g = m.groupby(by)[["sick", "employed_days"]].sum()
         return (g["sick"] / g["employed_days"]).rename("sick_leave_rate")
 
-    from ._risk import concentration, risk_group, risk_turnover, risk_workplaces  # noqa: E402
 
 
 def _rebuild(employees: pd.DataFrame, spells: pd.DataFrame, employment: Optional[pd.DataFrame], trend: Any,

@@ -42,8 +42,8 @@ class SickLeaveEvaluation:
         What was computed, on which data, by which utfall.
     """
 
-    def __init__(self, *, spec: dict, table: pd.DataFrame, monthly: pd.DataFrame, replicates: Dict[str, pd.DataFrame],
-                 fingerprints: dict, version: str, seconds: float) -> None:
+    def __init__(self, *, spec: Dict[str, Any], table: pd.DataFrame, monthly: pd.DataFrame,
+                 replicates: Dict[str, pd.DataFrame], fingerprints: Dict[str, Any], version: str, seconds: float) -> None:
         self.spec = spec
         self.seed = spec["seed"]
         self.table = table
@@ -91,7 +91,7 @@ class SickLeaveEvaluation:
                 + self.summary().to_html())
 
     # ------------------------------------------------------------------ records
-    def to_dict(self) -> dict:
+    def to_dict(self) -> Dict[str, Any]:
         table = self.table.reset_index()
         table[table.columns[0]] = table[table.columns[0]].astype(str)
         monthly = self.monthly.assign(month=self.monthly["month"].astype(str),
@@ -135,9 +135,11 @@ class SickLeaveEvaluation:
         values = values[np.isfinite(values)]
         if len(values):
             ax.hist(values, bins=50, color="C0", alpha=0.7, label=f"{len(values)} resamples")
-        ax.axvline(100 * self.table.loc[label, "percent"], color="k", label="estimate")
+        estimate = float(self.table.loc[label, "percent"])  # type: ignore[arg-type]
+        p_target = float(self.table.loc[label, "p_target"])  # type: ignore[arg-type]
+        ax.axvline(100 * estimate, color="k", label="estimate")
         ax.axvline(100 * self.spec["target"], color="C3", linestyle="--",
-                   label=f"target {self.spec['target']:.0%} (P = {self.table.loc[label, 'p_target']:.2f})")
+                   label=f"target {self.spec['target']:.0%} (P = {p_target:.2f})")
         ax.set_title(f"{label}: reduction in short-term sick days")
         ax.set_xlabel("reduction (%)")
         ax.set_ylabel("resamples")

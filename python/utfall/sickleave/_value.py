@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 import numpy as np
 
@@ -90,7 +90,7 @@ class ValueOfADay:
     def value(self) -> float:
         return self.qualifying_share * self.day_1 + (1 - self.qualifying_share) * self.days_2_14
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> Dict[str, float]:
         return {**asdict(self), "day_1": self.day_1, "days_2_14": self.days_2_14, "value": self.value}
 
     def __float__(self) -> float:
