@@ -14,7 +14,10 @@
 //! - [`bootstrap`]: a deterministic parallel bootstrap with confidence intervals;
 //! - [`concentration`]: Lorenz curves, top shares, Gini and other inequality measures;
 //! - [`contract`]: the payment mechanism of an outcomes contract over arrays of metric values, and the tests of change scores;
-//! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures.
+//! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures;
+
+//! - [`sickleave`]: absence registers, risk groups and the trend-adjusted
+//!   valuation of a sick-leave outcomes contract.
 
 pub mod bootstrap;
 pub mod cohort;
@@ -25,6 +28,7 @@ pub mod error;
 pub mod expected;
 pub mod matching;
 pub mod rng;
+pub mod sickleave;
 pub mod synthetic;
 
 #[cfg(feature = "python")]

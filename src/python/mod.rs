@@ -11,6 +11,7 @@ mod contract;
 mod exact;
 mod expected;
 mod matching;
+mod sickleave;
 mod synthetic;
 
 use crate::error::Error;
@@ -84,6 +85,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     concentration::register(m)?;
     contract::register(m)?;
     matching::register(m)?;
+    sickleave::register(m)?;
     expected::register(m)?;
     exact::register(m)?;
     Ok(())
