@@ -12,7 +12,7 @@ bootstrap), :mod:`utfall.inequality` (concentration), :mod:`utfall.evaluation`,
 
 from __future__ import annotations
 
-from . import datasets, privacy, synthetic
+from . import datasets, presets, privacy, report, synthetic
 from ._core import __version__
 from ._options import options
 from .cohort import Cohort
@@ -59,7 +59,9 @@ __all__ = [
     "lorenz_curve",
     "match",
     "options",
+    "presets",
     "privacy",
+    "report",
     "reproduce",
     "sickleave",
     "synthetic",

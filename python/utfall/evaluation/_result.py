@@ -28,6 +28,15 @@ READABLE = {
 }
 
 
+#: The report writer, registered by :mod:`utfall.report` (which imports this package, not the other way).
+_REPORTERS: list = []
+
+
+def register_reporter(writer: Any) -> None:
+    """Register the function behind :meth:`Evaluation.report` (called by :mod:`utfall.report`)."""
+    _REPORTERS[:] = [writer]
+
+
 def unit_of(outcome: str) -> str:
     """The unit of an outcome type: SEK for costs, days for care days."""
     return outcome_type(outcome).unit
@@ -179,6 +188,16 @@ class Evaluation:
         return not differences(self, other)
 
     __hash__ = None  # type: ignore[assignment]
+
+    def report(self, path: Any, language: str = "sv", **options: Any) -> Any:
+        """Write the report for the contract parties (one self-contained HTML file); see :func:`utfall.report.report`.
+
+        ``language`` is ``"sv"`` or ``"en"``; ``options`` are ``cohort=``, ``contract=`` (a
+        Settlement), ``validity=`` and ``suppress=``. Returns the path written.
+        """
+        if not _REPORTERS:
+            raise SpecError("report: import utfall (or utfall.report) first")
+        return _REPORTERS[0](self, path, language, **options)
 
     # ------------------------------------------------------------------ plots
     def plot_trajectory(self, horizon: Optional[str] = None, ax: Any = None, scale: float = 1e6):
