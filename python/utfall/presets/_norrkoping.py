@@ -33,8 +33,9 @@ class Preset:
     matching : dict
         The arguments of :func:`utfall.match`, redone at each horizon.
     horizons : tuple of str
-    intervention_cost : float
-        SEK, for ``n_participants`` participants (scaled when the register differs).
+    cost_per_participant : float
+        The intervention's cost per participant in SEK (7.5 MSEK for 60 in Norrköping); the
+        evaluation's ``intervention_cost`` is this times the cohort's participants.
     bootstrap : dict
     seed : int
         The evaluation's seed.
@@ -46,7 +47,7 @@ class Preset:
     register_seed: int
     matching: Dict[str, Any] = field(default_factory=dict)
     horizons: Tuple[str, ...] = ("2y", "3y")
-    intervention_cost: float = 7.5e6
+    cost_per_participant: float = 125_000.0
     bootstrap: Dict[str, Any] = field(default_factory=dict)
     seed: int = 2016
 
@@ -60,7 +61,7 @@ class Preset:
         """The keyword arguments of :func:`utfall.evaluate` for ``cohort`` (the cost scaled to its participants)."""
         n = int(cohort.participants.sum())
         return {"matching": dict(self.matching), "horizons": self.horizons,
-                "intervention_cost": self.intervention_cost * n / self.n_participants,
+                "intervention_cost": self.cost_per_participant * n,
                 "bootstrap": dict(self.bootstrap), "seed": self.seed}
 
     def evaluate(self, cohort: Any = None, **overrides: Any) -> Evaluation:
@@ -112,5 +113,5 @@ def norrkoping() -> Preset:
     """
     return Preset(name="norrkoping", n_participants=60, n_historical=400, register_seed=2016,
                   matching={"covariates": list(COVARIATES), "lookback": "2y", "ratio": 2, "replace": True},
-                  horizons=("2y", "3y"), intervention_cost=7.5e6,
+                  horizons=("2y", "3y"), cost_per_participant=125_000.0,
                   bootstrap={"n_resamples": 2000, "method": "bca"}, seed=2016)

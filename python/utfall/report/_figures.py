@@ -18,6 +18,11 @@ SWEDISH: Dict[str, str] = {
     "intervention cost": "interventionens kostnad",
     "months since index": "månader sedan indexdatum",
     "running total": "löpande summa",
+    "participants, ordered by savings (largest first)": "deltagare, ordnade efter besparing (störst först)",
+    "cumulative savings = expected - actual (MSEK)": "kumulativ besparing = förväntad - faktisk (mnkr)",
+    "cumulative cost (MSEK)": "kumulativ kostnad (mnkr)",
+    "density": "täthet", "bootstrap replicates": "bootstrap-replikat", "replicates": "replikat",
+    "total payment (MSEK)": "total betalning (mnkr)",
     "participant saved (expected > actual)": "deltagaren sparade (förväntad > faktisk)",
     "participant cost more (actual > expected)": "deltagaren kostade mer (faktisk > förväntad)",
     "All": "Alla", "Matched": "Matchade", "All (before matching)": "Alla (före matchning)",
@@ -29,6 +34,7 @@ SWEDISH: Dict[str, str] = {
 _PAYBACK = re.compile(r"payback, month (\d+)")
 _LORENZ = re.compile(r"Lorenz curve \(Gini ([0-9.]+)\)")
 _BAR = re.compile(r"bar \|SMD\| = ([0-9.]+)")
+_TOP = re.compile(r"top (\d+)% hold (\d+)% \((\d+)% (\w+) interval: (\d+)%-(\d+)%\)")
 
 
 def _swedish(text: str) -> str:
@@ -39,7 +45,11 @@ def _swedish(text: str) -> str:
         found = pattern.fullmatch(text)
         if found:
             return form.format(found.group(1).replace(".", ","))
-    return SWEDISH.get(text, text)
+    top = _TOP.fullmatch(text)
+    if top:
+        p, held, level, method, low, high = top.groups()
+        return f"de {p} % största står för {held} % ({level} %-{method}intervall: {low}-{high} %)"
+    return text
 
 
 def translate(ax: Any, language: str) -> None:
@@ -72,4 +82,5 @@ def svg(draw: Callable[[Any], Any], title: str, language: str, size: Tuple[float
     with matplotlib.rc_context({"svg.hashsalt": key, "svg.fonttype": "path"}):
         fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     text = out.getvalue()
-    return text[text.index("<svg"):]
+    # Keep only the drawing: no XML prolog, and no RDF metadata block (whose namespaces name other sites).
+    return re.sub(r"\s*<metadata>.*?</metadata>", "", text[text.index("<svg"):], flags=re.S)

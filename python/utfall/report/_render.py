@@ -30,7 +30,7 @@ def render(evaluation: Evaluation, language: str = "sv", *, cohort: Any = None, 
         raise SpecError(f"report: expected a utfall.Evaluation, not {type(evaluation).__name__}")
     if language not in LANGUAGES:
         raise SpecError(f"report: language must be one of {LANGUAGES}, not {language!r}")
-    if contract is not None and not hasattr(contract, "summary") and hasattr(contract, "settle"):
+    if contract is not None and not (hasattr(contract, "total") and hasattr(contract, "horizon")):
         raise SpecError("report: contract= takes the Settlement (contract.settle(evaluation, horizon, outcomes)), "
                         "which needs the outcome measures; settle first and pass the result")
     lang = language
