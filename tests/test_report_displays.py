@@ -68,7 +68,7 @@ def test_the_report_in_both_languages(story: Any, tmp_path: Path) -> None:
 
 def test_small_counts_are_suppressed_in_the_report(tmp_path: Path) -> None:
     cohort = utfall.synthetic.register(4, 120, seed=3)
-    ev = utfall.evaluate(cohort, {"covariates": ["age", "sex"]}, horizons=["2y"], bootstrap=50, seed=3,
+    ev = utfall.evaluate(cohort, {"covariates": ["age", "sex"]}, horizons=["2y"], bootstrap=500, seed=3,
                          progress=False)
     text = ev.report(tmp_path / "small.html", language="en", cohort=cohort).read_text(encoding="utf-8")
     cells = re.findall(r'<td class="num">([^<]*)</td>', text[text.index('id="cohort"'):text.index('id="matching"')])

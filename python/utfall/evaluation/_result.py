@@ -264,7 +264,7 @@ class Evaluation:
         x = np.arange(1, len(d) + 1)
         bottoms = running - d
         ax.bar(x, d, bottom=bottoms, color=np.where(d >= 0, "tab:green", "tab:red"), width=0.8)
-        ax.step(x, running, where="mid", color="black", linewidth=0.8)
+        (line,) = ax.step(x, running, where="mid", color="black", linewidth=0.8, label="running total")
         ax.axhline(0, color="black", linewidth=0.5)
         if len(d):
             low, high = min(0.0, float(np.min(bottoms)), float(np.min(running))), max(
@@ -276,11 +276,8 @@ class Evaluation:
         ax.set_xlabel("participants, ordered by savings (largest first)")
         ax.set_ylabel(f"cumulative savings = expected - actual ({unit})")
         ax.set_title(f"Savings per participant, {h}: a waterfall to the total")
-        from matplotlib.lines import Line2D
-
         ax.legend(handles=[Patch(color="tab:green", label="participant saved (expected > actual)"),
-                           Patch(color="tab:red", label="participant cost more (actual > expected)"),
-                           Line2D([], [], color="black", linewidth=0.8, label="running total")],
+                           Patch(color="tab:red", label="participant cost more (actual > expected)"), line],
                   loc="best", fontsize="small")
         return ax
 
