@@ -26,12 +26,14 @@ class SummaryFrame(pd.DataFrame):
     """
 
     _metadata = ["_utfall_unit", "_utfall_columns"]
+    _utfall_unit: str
+    _utfall_columns: Dict[str, str]
 
     @property
     def _constructor(self) -> Callable[..., pd.DataFrame]:
         return pd.DataFrame
 
-    def _repr_html_(self) -> str:  # type: ignore[override]
+    def _repr_html_(self) -> str:
         return display_frame(self, getattr(self, "_utfall_unit", "SEK"), getattr(self, "_utfall_columns", {})
                              ).to_html(escape=True)
 

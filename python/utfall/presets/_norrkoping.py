@@ -79,9 +79,11 @@ class Preset:
         measures = outcomes(cohort, seed=self.seed)
         school = change_scores(measures, "school_before", "school_after", reason="reason",
                                pending=["not home long enough"], seed=self.seed, name="school")
-        funding = float(evaluation.summary(readable=False).loc[horizon, "intervention_cost"])
-        return Contract.norrkoping(funding=funding).settle(evaluation, horizon, {"school": school},
-                                                           funding_date="2016-08-01", payment_date="2020-10-01")
+        funding = float(evaluation.summary(readable=False)["intervention_cost"].loc[horizon])
+        settled = Contract.norrkoping(funding=funding).settle(evaluation, horizon, {"school": school},
+                                                              funding_date="2016-08-01", payment_date="2020-10-01")
+        assert isinstance(settled, Settlement)
+        return settled
 
     def replace(self, **changes: Any) -> "Preset":
         """A variant of this design with ``changes`` (dataclass fields)."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence
+from functools import partial
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
@@ -151,6 +152,10 @@ def cohort_section(ev: Evaluation, lang: str, cohort: Any, threshold: Optional[i
     return s
 
 
+def _love(match: Any, ax: Any) -> Any:
+    return match.plot_balance(ax=ax, threshold=BAR)
+
+
 def matching_section(ev: Evaluation, lang: str) -> Section:
     s = Section("matching", term("sec_matching", lang))
     matches = ev.matches()
@@ -170,8 +175,8 @@ def matching_section(ev: Evaluation, lang: str) -> Section:
                  term("yes" if abs(after[k]) < BAR else "no", lang)] for k in after.index]
         s.table(Table([term("covariate", lang), term("smd_before", lang), term("smd_after", lang),
                        term("meets_bar", lang)], rows, [False, True, True, False], caption=h))
-        s.figure(_figures.svg(lambda ax, m=m: m.plot_balance(ax=ax, threshold=BAR), term("fig_balance", lang, h=h),
-                              lang, size=(7.0, 0.28 * len(table) + 1.4), key=f"balance{h}"), "")
+        s.figure(_figures.svg(partial(_love, m), term("fig_balance", lang, h=h), lang,
+                              size=(7.0, 0.28 * len(table) + 1.4), key=f"balance{h}"), "")
     return s
 
 
@@ -182,7 +187,7 @@ def results_section(ev: Evaluation, lang: str) -> Section:
     level = number(100 * boot["confidence_level"], 0, lang) if boot else ""
     method = ("BCa" if boot["method"] == "bca" else boot["method"]) if boot else ""
     unit = _unit(ev)
-    rows_spec = [("status", lambda r: _status(r["status"], lang)),
+    rows_spec: List[Tuple[str, Callable[[pd.Series], str]]] = [("status", lambda r: _status(r["status"], lang)),
                  ("expected", lambda r: _amount(ev, r["expected_total"], lang)),
                  ("actual", lambda r: _amount(ev, r["actual_total"], lang)),
                  ("savings", lambda r: _amount(ev, r["savings_total"], lang))]
