@@ -47,8 +47,8 @@ def money(value: Any, unit: str = "MSEK", decimals: Optional[int] = None, langua
 
     Examples
     --------
-    >>> money(-5288123.0), money(88131.47, "SEK"), money(float("nan"))
-    ('-5.3 MSEK', '88,131 SEK', 'n/a')
+    >>> [text.replace(NBSP, " ") for text in (money(-5288123.0), money(88131.47, "SEK"), money(float("nan")))]
+    ['-5.3 MSEK', '88,131 SEK', 'n/a']
     """
     if not is_number(value):
         return missing

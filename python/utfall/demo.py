@@ -197,8 +197,10 @@ def settlement_section(cohort: Cohort, evaluation: Any, seed: int, horizon: str 
     return "\n".join(lines)
 
 
-def run_demo(seed: int = 2016, n_participants: int = 60, n_historical: int = 400) -> str:
-    """The demo report as text.
+def run_demo(seed: int = 2016, n_participants: int = 60, n_historical: int = 400, report: Any = None,
+             language: str = "sv") -> str:
+    """The demo report as text; with ``report=`` a path, also the evaluation's HTML report
+    (:meth:`utfall.Evaluation.report`, with the settlement) in ``language``.
 
     Examples
     --------
@@ -215,4 +217,6 @@ def run_demo(seed: int = 2016, n_participants: int = 60, n_historical: int = 400
     sections = [cohort_section(cohort, seed), follow_up_section(cohort), concentration_section(cohort),
                 evaluation_section(cohort, seed, evaluation=evaluation),
                 settlement_section(cohort, evaluation, seed, preset=design)]
+    if report is not None:
+        evaluation.report(report, language=language, cohort=cohort, contract=design.settle(cohort, evaluation))
     return "\n\n".join(sections)

@@ -110,7 +110,7 @@ def norrkoping() -> Preset:
     --------
     >>> preset = norrkoping()
     >>> ev = preset.evaluate(bootstrap=False)
-    >>> ev.horizons, round(ev.summary(readable=False).loc["2y", "savings_total"] / 1e6, 1)
+    >>> ev.horizons, round(float(ev.summary(readable=False).loc["2y", "savings_total"]) / 1e6, 1)
     (['2y', '3y'], -3.1)
     """
     return Preset(name="norrkoping", n_participants=60, n_historical=400, register_seed=2016,

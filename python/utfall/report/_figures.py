@@ -34,6 +34,8 @@ SWEDISH: Dict[str, str] = {
 _PAYBACK = re.compile(r"payback, month (\d+)")
 _LORENZ = re.compile(r"Lorenz curve \(Gini ([0-9.]+)\)")
 _BAR = re.compile(r"bar \|SMD\| = ([0-9.]+)")
+_MARK = re.compile(r"(guarantee|funding|observed|expected) ([0-9.,]+)")
+_MARKS_SV = {"guarantee": "garanti", "funding": "finansiering", "observed": "utfall", "expected": "förväntad"}
 _TOP = re.compile(r"top (\d+)% hold (\d+)% \((\d+)% (\w+) interval: (\d+)%-(\d+)%\)")
 
 
@@ -45,6 +47,9 @@ def _swedish(text: str) -> str:
         found = pattern.fullmatch(text)
         if found:
             return form.format(found.group(1).replace(".", ","))
+    mark = _MARK.fullmatch(text)
+    if mark:
+        return f"{_MARKS_SV[mark.group(1)]} {mark.group(2).replace('.', ',')} mnkr"
     top = _TOP.fullmatch(text)
     if top:
         p, held, level, method, low, high = top.groups()

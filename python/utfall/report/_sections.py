@@ -20,7 +20,7 @@ from ..evaluation import Evaluation
 from ..inequality import concentration
 from ..privacy import DEFAULT_THRESHOLD, MARKER
 from . import _figures
-from ._terms import term
+from ._terms import table_label, term
 
 BAR = 0.1
 
@@ -261,10 +261,10 @@ def concentration_section(ev: Evaluation, lang: str, seed: int) -> Section:
 
 def _frame_table(frame: pd.DataFrame, lang: str) -> Table:
     """A DataFrame of a hook (settlement, validity) as a formatted table: SEK amounts, shares, text."""
-    header = [str(frame.index.name or "")] + [str(c) for c in frame.columns]
+    header = [table_label(str(frame.index.name or ""), lang)] + [table_label(str(c), lang) for c in frame.columns]
     rows = []
     for idx, row in frame.iterrows():
-        cells = [str(idx)]
+        cells = [table_label(str(idx), lang)]
         for col, v in row.items():
             if isinstance(v, (bool, np.bool_)):
                 cells.append(term("yes" if v else "no", lang))
@@ -279,7 +279,7 @@ def _frame_table(frame: pd.DataFrame, lang: str) -> Table:
             elif v is None or (isinstance(v, float) and np.isnan(v)):
                 cells.append("")
             else:
-                cells.append(str(v))
+                cells.append(table_label(str(v), lang))
         rows.append(cells)
     return Table(header, rows, [False] + [True] * len(frame.columns))
 

@@ -8,6 +8,7 @@ A label missing in one language is an error caught by the tests, not a silent fa
 
 from __future__ import annotations
 
+import re
 from typing import Dict, Tuple
 
 from ..errors import SpecError
@@ -176,6 +177,41 @@ TERMS: Dict[str, Tuple[str, str]] = {
     "sek": ("kr", "SEK"),
     "days": ("dagar", "days"),
 }
+
+#: Row and column labels of the tables that hooks give (Settlement, PaymentRisk), English -> Swedish.
+TABLE_LABELS_SV: Dict[str, str] = {
+    "tranche": "del", "metric": "mått", "metric value": "värde", "condition": "villkor", "met": "uppfyllt",
+    "amount (SEK)": "belopp (kr)", "guarantee": "garantiåterbetalning", "conditional repayment": "villkorad återbetalning",
+    "return": "avkastning", "total paid": "totalt utbetalt", "investor's profit": "investerarens vinst",
+    "measure": "mått", "value": "värde", "replicates": "replikat", "expected payment (SEK)": "förväntad betalning (kr)",
+    "P(investor loses money)": "P(investeraren förlorar pengar)", "P(total > guarantee)": "P(totalt > garanti)",
+    "value of the guarantee (SEK)": "garantins värde (kr)", "top-up to maximum loss": "påfyllnad till högsta förlust",
+    "check": "kontroll", "passed": "godkänd",
+}
+_QUANTILE = re.compile(r"(\d+)% quantile \(SEK\)")
+_PAID = re.compile(r"P\((.+) paid\)")
+_NET = re.compile(r"(.+)'s net cost")
+
+
+def table_label(text: str, language: str) -> str:
+    """A hook table's label in ``language`` (labels it does not know stay as given).
+
+    Examples
+    --------
+    >>> table_label("5% quantile (SEK)", "sv"), table_label("P(return paid)", "sv")
+    ('5 %-kvantil (kr)', 'P(avkastning betalas)')
+    """
+    if language == "en":
+        return text
+    if text in TABLE_LABELS_SV:
+        return TABLE_LABELS_SV[text]
+    for pattern, form in ((_QUANTILE, "{} %-kvantil (kr)"), (_PAID, "P({} betalas)"), (_NET, "{}: nettokostnad")):
+        found = pattern.fullmatch(text)
+        if found:
+            inner = found.group(1)
+            return form.format(TABLE_LABELS_SV.get(inner, inner))
+    return text
+
 
 LANGUAGES = ("sv", "en")
 
