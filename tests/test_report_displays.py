@@ -78,6 +78,15 @@ def test_small_counts_are_suppressed_in_the_report(tmp_path: Path) -> None:
     assert "4 participants" in shown
 
 
+def test_a_count_that_gives_a_small_one_away_is_suppressed_too(story: Any, tmp_path: Path) -> None:
+    _, cohort, ev = story  # 2y: 59 of 60 complete, so 1 incomplete: 59 would give the 1 away
+    text = ev.report(tmp_path / "r.html", language="en", cohort=cohort).read_text(encoding="utf-8")
+    assert "preliminary, .. of 60 complete" in text and "59 of 60" not in text
+    assert "54 of 60" in text  # 6 incomplete at 3y: nothing to protect
+    shown = ev.report(tmp_path / "all.html", language="en", cohort=cohort, suppress=None).read_text(encoding="utf-8")
+    assert "preliminary, 59 of 60 complete" in shown
+
+
 def test_report_refuses_bad_arguments(story: Any, tmp_path: Path) -> None:
     preset, cohort, ev = story
     with pytest.raises(utfall.SpecError, match="language"):

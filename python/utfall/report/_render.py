@@ -38,7 +38,7 @@ def render(evaluation: Evaluation, language: str = "sv", *, cohort: Any = None, 
     parts = [sections.specification(evaluation, lang, base_year),
              sections.cohort_section(evaluation, lang, cohort, suppress),
              sections.matching_section(evaluation, lang),
-             sections.results_section(evaluation, lang),
+             sections.results_section(evaluation, lang, suppress),
              sections.trajectory_section(evaluation, lang),
              sections.concentration_section(evaluation, lang, evaluation.seed)]
     if contract is not None:
@@ -49,7 +49,7 @@ def render(evaluation: Evaluation, language: str = "sv", *, cohort: Any = None, 
     return _ENV.get_template("report.html.j2").render(
         lang=lang, version=evaluation.version, title=term("title", lang), subtitle=term("subtitle", lang),
         generated=term("generated", lang, version=evaluation.version, seed=evaluation.seed),
-        headline_title=term("headline", lang), headline=sections.headline(evaluation, lang),
+        headline_title=term("headline", lang), headline=sections.headline(evaluation, lang, suppress),
         contents=term("contents", lang), sections=parts)
 
 

@@ -18,11 +18,13 @@ import pandas as pd
 from .._numbers import is_number, money, number, percent
 from ..evaluation import Evaluation
 from ..inequality import concentration
-from ..privacy import DEFAULT_THRESHOLD, MARKER
+from ..privacy import DEFAULT_THRESHOLD, MARKER, suppress_counts
 from . import _figures
 from ._terms import table_label, term
 
 BAR = 0.1
+#: What a count shows when it is suppressed only so that a small count cannot be derived from it.
+SECONDARY = ".."
 
 
 @dataclass
@@ -74,11 +76,34 @@ def _count(n: Any, lang: str, threshold: Optional[int]) -> str:
     return MARKER if threshold is not None and 0 < n < threshold else number(n, 0, lang)
 
 
-def _status(text: str, lang: str) -> str:
-    if lang == "en":
-        return text
-    return text.replace("preliminary", term("preliminary", lang)).replace("final", term("final", lang)).replace(
-        " of ", " av ").replace("complete", "med hel uppföljning")
+def horizon_counts(row: pd.Series, lang: str, threshold: Optional[int]) -> Dict[str, str]:
+    """The counts of participants at one horizon as released: small cells suppressed with
+    :func:`utfall.privacy.suppress_counts`, secondarily too, so that no suppressed count can be
+    recovered from the others (included + excluded + without comparison = participants,
+    complete + incomplete = participants)."""
+    n = int(row["n_participants"])
+    parts = {"included": int(row["n_included"]), "without": int(row["n_without_comparison"])}
+    parts["excluded"] = n - parts["included"] - parts["without"]
+    complete = {"complete": int(row["n_complete"]), "incomplete": n - int(row["n_complete"])}
+    shown: Dict[str, str] = {k: number(v, 0, lang) for k, v in {**parts, **complete, "n": n}.items()}
+    if threshold is None:
+        return shown
+    for cells in (parts, complete):
+        released, mask, _ = suppress_counts(pd.DataFrame([cells]), threshold, table="participants")
+        for j, key in enumerate(cells):
+            if mask[0, j]:  # primary: a small count; secondary: one that would give a small one away
+                shown[key] = MARKER if 0 < cells[key] < threshold else SECONDARY
+        if isinstance(released.iloc[0]["Total"], str):
+            shown["n"] = MARKER
+    return shown
+
+
+def _status(row: pd.Series, lang: str, threshold: Optional[int]) -> str:
+    """"final" or "preliminary, k of n complete", with the counts as released."""
+    if int(row["n_complete"]) == int(row["n_participants"]):
+        return term("final", lang)
+    c = horizon_counts(row, lang, threshold)
+    return term("status_preliminary", lang, k=c["complete"], n=c["n"])
 
 
 def specification(ev: Evaluation, lang: str, base_year: Optional[int]) -> Section:
@@ -136,19 +161,16 @@ def cohort_section(ev: Evaluation, lang: str, cohort: Any, threshold: Optional[i
     rows = []
     for h in ev.horizons:
         r = summ.loc[h]
-        excluded = int(r["n_participants"] - r["n_included"] - r["n_without_comparison"])
-        row = [h, _count(r["n_participants"], lang, threshold), _count(r["n_complete"], lang, threshold),
-               _count(r["n_included"], lang, threshold), _count(excluded, lang, threshold),
-               _count(r["n_without_comparison"], lang, threshold)]
+        c = horizon_counts(r, lang, threshold)
+        row = [h, c["n"], c["complete"], c["included"], c["excluded"], c["without"]]
         if pools:
             row.append(pools.get(h, "-"))
         rows.append(row)
         if r["n_complete"] < r["n_participants"] and ev.spec["partial"] == "observed":
-            s.p(term("preliminary_note", lang, k=_count(r["n_complete"], lang, threshold),
-                     n=_count(r["n_participants"], lang, threshold), h=h))
+            s.p(term("preliminary_note", lang, k=c["complete"], n=c["n"], h=h))
     s.table(Table(header, rows, [False] + [True] * (len(header) - 1)))
     if threshold is not None:
-        s.p(term("suppressed_note", lang, t=threshold, marker=MARKER))
+        s.p(term("suppressed_note", lang, t=threshold, marker=MARKER, secondary=SECONDARY))
     return s
 
 
@@ -180,14 +202,14 @@ def matching_section(ev: Evaluation, lang: str) -> Section:
     return s
 
 
-def results_section(ev: Evaluation, lang: str) -> Section:
+def results_section(ev: Evaluation, lang: str, threshold: Optional[int]) -> Section:
     s = Section("results", term("sec_results", lang))
     summ = ev.summary(readable=False)
     boot = ev.spec["bootstrap"]
     level = number(100 * boot["confidence_level"], 0, lang) if boot else ""
     method = ("BCa" if boot["method"] == "bca" else boot["method"]) if boot else ""
     unit = _unit(ev)
-    rows_spec: List[Tuple[str, Callable[[pd.Series], str]]] = [("status", lambda r: _status(r["status"], lang)),
+    rows_spec: List[Tuple[str, Callable[[pd.Series], str]]] = [("status", lambda r: _status(r, lang, threshold)),
                  ("expected", lambda r: _amount(ev, r["expected_total"], lang)),
                  ("actual", lambda r: _amount(ev, r["actual_total"], lang)),
                  ("savings", lambda r: _amount(ev, r["savings_total"], lang))]
@@ -331,7 +353,7 @@ def audit_section(ev: Evaluation, lang: str, extra: Sequence[Any] = ()) -> Secti
     return s
 
 
-def headline(ev: Evaluation, lang: str) -> List[str]:
+def headline(ev: Evaluation, lang: str, threshold: Optional[int]) -> List[str]:
     """One line per horizon: the savings with its interval, the break-even verdict and the status."""
     summ = ev.summary(readable=False)
     boot = ev.spec["bootstrap"]
@@ -345,8 +367,10 @@ def headline(ev: Evaluation, lang: str) -> List[str]:
                     if is_number(r["savings_low"]) else term("not_available", lang))
         verdict = ("" if not is_number(r["net_savings"]) else
                    term("break_even_reached" if r["net_savings"] >= 0 else "break_even_missed", lang))
-        lines.append(term("headline_row", lang, h=h, savings=_amount(ev, r["savings_total"], lang), label=label,
-                          interval=interval, verdict=verdict, status=_status(r["status"], lang)))
+        fields = {"h": h, "savings": _amount(ev, r["savings_total"], lang), "status": _status(r, lang, threshold),
+                  "verdict": verdict or term("not_available", lang)}
+        lines.append(term("headline_row", lang, label=label, interval=interval, **fields) if boot else
+                     term("headline_row_point", lang, **fields))
     return lines
 
 

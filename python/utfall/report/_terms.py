@@ -24,6 +24,7 @@ TERMS: Dict[str, Tuple[str, str]] = {
     "headline": ("Resultat i korthet", "The result in brief"),
     "headline_row": ("{h}: besparing {savings} ({label}: {interval}); {verdict}; {status}.",
                      "{h}: savings {savings} ({label}: {interval}); {verdict}; {status}."),
+    "headline_row_point": ("{h}: besparing {savings}; {verdict}; {status}.", "{h}: savings {savings}; {verdict}; {status}."),
     "break_even_reached": ("break-even nådd", "break-even reached"),
     "break_even_missed": ("break-even inte nådd", "break-even not reached"),
     # sections
@@ -125,6 +126,7 @@ TERMS: Dict[str, Tuple[str, str]] = {
     "status": ("status", "status"),
     "final": ("slutlig", "final"),
     "preliminary": ("preliminär", "preliminary"),
+    "status_preliminary": ("preliminär, {k} av {n} med hel uppföljning", "preliminary, {k} of {n} complete"),
     "not_within": ("inte inom perioden", "not within the horizon"),
     "not_available": ("saknas", "n/a"),
     "results_note": ("Faktisk kostnad räknas över de deltagare som ingår vid varje period, med samma konvention "
@@ -172,7 +174,10 @@ TERMS: Dict[str, Tuple[str, str]] = {
     "reproduce_text": ("Spara revisionsposten med evaluation.to_json(path) och kör om den, siffra för siffra, på "
                        "samma data:", "Save the audit record with evaluation.to_json(path) and re-run it, digit "
                        "for digit, on the same data:"),
-    "suppressed_note": ("Antal under {t} individer visas som {marker}.", "Counts below {t} individuals show as {marker}."),
+    "suppressed_note": ("Antal under {t} individer visas som {marker}; ett antal ur vilket ett sådant kunde räknas "
+                        "fram visas som {secondary} (sekundär röjandekontroll, utfall.privacy).",
+                        "Counts below {t} individuals show as {marker}; a count from which such a count could be "
+                        "derived shows as {secondary} (secondary suppression, utfall.privacy)."),
     "msek": ("mnkr", "MSEK"),
     "sek": ("kr", "SEK"),
     "days": ("dagar", "days"),
