@@ -10,16 +10,20 @@
 //!   index, and the per-individual windows computed from them;
 //! - [`bootstrap`]: a deterministic parallel bootstrap with confidence intervals;
 //! - [`concentration`]: Lorenz curves, top shares, Gini and other inequality measures;
-//! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures.
+//! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures;
+//! - [`limits`], [`cancel`], [`threads`]: the sizes a caller may ask for, Ctrl-C, reused thread pools.
 
 pub mod bootstrap;
+pub mod cancel;
 pub mod cohort;
 pub mod concentration;
 pub mod dates;
 pub mod error;
+pub mod limits;
 pub mod matching;
 pub mod rng;
 pub mod synthetic;
+pub mod threads;
 
 #[cfg(feature = "python")]
 mod python;

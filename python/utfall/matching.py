@@ -45,7 +45,7 @@ from . import _core
 from ._frames import to_pandas
 from .balance import balance_table, love_plot
 from .strata import coarsen, subclass_matching
-from .errors import ComputationError, SpecError, data_error
+from .errors import ComputationError, SpecError, check_limit, data_error, not_finite
 
 _SCORE_NAMES = {"logit": "logit", "glm": "logit"}
 _COVARIATE_DISTANCES = ("mahalanobis", "euclidean", "scaled_euclidean")
@@ -72,6 +72,9 @@ def _check_column(frame: pd.DataFrame, name: str, ids: pd.Index, table: str) -> 
         # Plain numpy numbers: one pass each for min and max (a NaN makes them NaN).
         values = col.to_numpy(dtype=float)
         lo, hi = values.min(), values.max()
+        if np.isinf(lo) or np.isinf(hi):
+            row = int(np.flatnonzero(np.isinf(values))[0])
+            raise not_finite(table, name, row, values[row], id=ids[row])
         if not np.isnan(lo):
             if lo == hi:
                 raise data_error(table, name, None, f"the covariate is constant ({col.iloc[0]!r}) and cannot "
@@ -136,6 +139,9 @@ def _strata(frame: pd.DataFrame, columns: Sequence[str], ids: pd.Index, table: s
         if frame[c].isna().any():
             row = int(np.flatnonzero(frame[c].isna().to_numpy())[0])
             raise data_error(table, c, row, "missing value in an exact-matching column", id=ids[row])
+        if frame[c].dtype.kind == "f" and np.isinf(frame[c].to_numpy()).any():
+            row = int(np.flatnonzero(np.isinf(frame[c].to_numpy()))[0])
+            raise not_finite(table, c, row, frame[c].iloc[row], id=ids[row])
     return frame.groupby(list(columns), sort=True, observed=True).ngroup().to_numpy().astype(np.uint32)
 
 
@@ -449,7 +455,7 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
     distance : {"logit", "glm", "mahalanobis", "euclidean", "scaled_euclidean"} or array
         The propensity score (``glm`` logit), a covariate distance, or your own score.
     ratio : int
-        Controls per treated unit (k:1).
+        Controls per treated unit (k:1), at most 1,000 (``utfall._core.MAX_RATIO``).
     replace : bool
         Whether a control may serve several treated units.
     caliper : float, optional
@@ -502,6 +508,7 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
         raise SpecError(f"reuse must be one of {reuse_options}, not {reuse!r}")
     if isinstance(ratio, bool) or not isinstance(ratio, (int, np.integer)) or ratio < 1:
         raise SpecError(f"ratio must be a positive integer, got {ratio!r}")
+    check_limit("ratio", int(ratio), _core.MAX_RATIO)
     covariates = _as_list(covariates)
     exact = _as_list(exact)
     if seed is None and order == "random":

@@ -21,8 +21,8 @@ use crate::error::{Error, Result};
 use crate::rng::stream;
 use designs::{draw_indices, Design, Labels};
 use rand::SeedableRng;
-use rand_xoshiro::Xoshiro256PlusPlus;
 use rand_pcg::Pcg64;
+use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use statistics::{linear_value_and_variance, Moments, Statistic};
 
@@ -101,16 +101,37 @@ impl Plan {
     /// than two units in a sample; `Error::Spec` when the statistic does not fit
     /// the data (a two-variable statistic on one sample, a sorted statistic on two).
     pub fn new(table: Table, labels: &Labels, statistic: Statistic) -> Result<Plan> {
+        if let Statistic::Sorted(m) = &statistic {
+            if m.is_empty() {
+                return Err(Error::Spec("no statistic given: a sorted statistic needs at least one measure".into()));
+            }
+        }
         let n_rows = table.columns.first().map_or(0, |c| c.len());
         if table.columns.is_empty() || table.columns.len() > 2 {
-            return Err(Error::Spec(format!("the bootstrap takes one or two value columns, not {}", table.columns.len())));
+            return Err(Error::Spec(format!(
+                "the bootstrap takes one or two value columns, not {}",
+                table.columns.len()
+            )));
         }
         for (j, column) in table.columns.iter().enumerate() {
             if column.len() != n_rows {
-                return Err(Error::data("data", "", None, format!("column {j} has {} rows, column 0 has {n_rows}", column.len())));
+                return Err(Error::data(
+                    "data",
+                    "",
+                    None,
+                    format!("column {j} has {} rows, column 0 has {n_rows}", column.len()),
+                ));
             }
             if let Some(row) = column.iter().position(|v| !v.is_finite()) {
-                return Err(Error::data("data", "", Some(row), format!("column {j} is {}; the bootstrap needs finite values (remove or impute missing values first)", column[row])));
+                return Err(Error::data(
+                    "data",
+                    "",
+                    Some(row),
+                    format!(
+                        "column {j} {} (remove or impute missing values first)",
+                        crate::error::not_finite(column[row])
+                    ),
+                ));
             }
         }
         if let Some(w) = &table.weights {
@@ -120,19 +141,27 @@ impl Plan {
         // units are the sorted positions, so a replicate walks its counts in memory
         // order. (Rows are relabelled; the draws stay a function of seed and replicate.)
         let sorted_order = match (&statistic, &labels.clusters) {
-            (Statistic::Sorted(_), None) if table.columns.len() == 1 => Some(crate::concentration::sort_order(&table.columns[0])),
+            (Statistic::Sorted(_), None) if table.columns.len() == 1 => {
+                Some(crate::concentration::sort_order(&table.columns[0]))
+            }
             _ => None,
         };
         let design = match &sorted_order {
             Some(order) => {
                 let permute = |v: &Option<Vec<u32>>| v.as_ref().map(|v| order.iter().map(|&r| v[r as usize]).collect());
-                Design::new(n_rows, &Labels { samples: permute(&labels.samples), strata: permute(&labels.strata), clusters: None })?
+                Design::new(
+                    n_rows,
+                    &Labels { samples: permute(&labels.samples), strata: permute(&labels.strata), clusters: None },
+                )?
             }
             None => Design::new(n_rows, labels)?,
         };
         let n_variables = if table.columns.len() == 2 { 2 } else { design.n_samples() };
         if design.n_samples() > 2 || (table.columns.len() == 2 && design.n_samples() > 1) {
-            return Err(Error::Spec("the built-in statistics read one or two variables: two samples of one column, or two paired columns".into()));
+            return Err(Error::Spec(
+                "the built-in statistics read one or two variables: two samples of one column, or two paired columns"
+                    .into(),
+            ));
         }
         if statistic.n_variables() != n_variables {
             return Err(Error::Spec(format!(
@@ -161,7 +190,11 @@ impl Plan {
             }
             Statistic::Linear(_) if design.unclustered() && table.columns.len() == 1 => {
                 let x = design.units.iter().map(|u| table.columns[0][design.row_order[u.start] as usize]).collect();
-                let variable = design.segments.iter().map(|s| variable_of_row(design.row_order[design.units[s.start].start] as usize)).collect();
+                let variable = design
+                    .segments
+                    .iter()
+                    .map(|s| variable_of_row(design.row_order[design.units[s.start].start] as usize))
+                    .collect();
                 Kind::Fast { x, variable }
             }
             Statistic::Linear(_) => {
@@ -203,7 +236,8 @@ impl Plan {
     }
 
     fn scratch(&self) -> Scratch {
-        let counts = if matches!(self.kind, Kind::Sorted { .. }) { vec![0; self.design.units.len()] } else { Vec::new() };
+        let counts =
+            if matches!(self.kind, Kind::Sorted { .. }) { vec![0; self.design.units.len()] } else { Vec::new() };
         Scratch { moments: vec![Moments::default(); self.design.segments.len()], counts }
     }
 
@@ -279,6 +313,12 @@ impl Plan {
     /// ([`jackknife::sorted_leave_one_out`]); otherwise sorted statistics re-walk
     /// the data, O(n) per unit.
     pub fn leave_one_out(&self) -> Vec<f64> {
+        self.leave_one_out_cancellable(&crate::cancel::NEVER).unwrap_or_default()
+    }
+
+    /// [`Plan::leave_one_out`], stopping with [`Error::Interrupted`] soon after
+    /// `cancel` is set (checked for every left-out unit of the O(n^2) jackknife).
+    pub fn leave_one_out_cancellable(&self, cancel: &std::sync::atomic::AtomicBool) -> Result<Vec<f64>> {
         let k = self.n_outputs();
         let n_units = self.design.units.len();
         let mut out = vec![0.0; n_units * k];
@@ -302,11 +342,14 @@ impl Plan {
             }
             Statistic::Sorted(_) => {
                 out.par_chunks_mut(k).enumerate().for_each(|(left_out, o)| {
-                    self.evaluate_counts(|u| if u == left_out { 0.0 } else { 1.0 }, o, false);
+                    if !crate::cancel::is_set(cancel) {
+                        self.evaluate_counts(|u| if u == left_out { 0.0 } else { 1.0 }, o, false);
+                    }
                 });
             }
         }
-        out
+        crate::cancel::check(cancel)?;
+        Ok(out)
     }
 
     /// Whether the jackknife takes O(n) in all: totals statistics, and sorted
@@ -315,7 +358,9 @@ impl Plan {
         match &self.kind {
             Kind::Fast { .. } | Kind::General { .. } => true,
             Kind::Sorted { unit, weight: None, .. } => {
-                self.design.segments.len() == 1 && self.design.unclustered() && unit.iter().enumerate().all(|(i, &u)| u as usize == i)
+                self.design.segments.len() == 1
+                    && self.design.unclustered()
+                    && unit.iter().enumerate().all(|(i, &u)| u as usize == i)
             }
             _ => false,
         }
@@ -326,18 +371,53 @@ impl Plan {
     ///
     /// Replicate `r` uses only `rng::stream(seed, r)`, so the values do not depend
     /// on the thread count or on how the replicates are split into calls.
+    ///
+    /// # Panics
+    /// When `out.len() != variances.len() * n_outputs` (a programming error);
+    /// [`Plan::run_cancellable`] returns an error instead.
     pub fn run(&self, seed: u64, start: u64, out: &mut [f64], variances: &mut [f64], want_variance: bool) {
+        if let Err(e) = self.run_cancellable(seed, start, out, variances, want_variance, &crate::cancel::NEVER) {
+            panic!("{e}");
+        }
+    }
+
+    /// [`Plan::run`], stopping with [`Error::Interrupted`] soon after `cancel` is
+    /// set (checked before every replicate), and with [`Error::Spec`] for buffers
+    /// of the wrong size.
+    pub fn run_cancellable(
+        &self,
+        seed: u64,
+        start: u64,
+        out: &mut [f64],
+        variances: &mut [f64],
+        want_variance: bool,
+        cancel: &std::sync::atomic::AtomicBool,
+    ) -> Result<()> {
         let k = self.n_outputs();
         let count = variances.len();
-        assert_eq!(out.len(), count * k, "output buffer size");
+        if count.checked_mul(k) != Some(out.len()) {
+            return Err(Error::Spec(format!(
+                "the output buffer holds {} values, {count} replicates x {k} outputs are needed",
+                out.len()
+            )));
+        }
+        if start.checked_add(count as u64).is_none() {
+            return Err(Error::Spec(format!("replicates {start} + {count} are beyond the last replicate number")));
+        }
         let chunk = (count / (rayon::current_num_threads() * 8)).clamp(1, 256);
-        out.par_chunks_mut(chunk * k).zip(variances.par_chunks_mut(chunk)).enumerate().for_each(|(c, (block, var))| {
-            let mut scratch = self.scratch();
-            for j in 0..var.len() {
-                let r = start + (c * chunk + j) as u64;
-                var[j] = self.replicate(seed, r, &mut scratch, &mut block[j * k..(j + 1) * k], want_variance);
-            }
-        });
+        out.par_chunks_mut((chunk * k).max(1)).zip(variances.par_chunks_mut(chunk)).enumerate().for_each(
+            |(c, (block, var))| {
+                let mut scratch = self.scratch();
+                for j in 0..var.len() {
+                    if crate::cancel::is_set(cancel) {
+                        return;
+                    }
+                    let r = start + (c * chunk + j) as u64;
+                    var[j] = self.replicate(seed, r, &mut scratch, &mut block[j * k..(j + 1) * k], want_variance);
+                }
+            },
+        );
+        crate::cancel::check(cancel)
     }
 
     /// One replicate: draws and evaluates.
@@ -348,7 +428,11 @@ impl Plan {
                 for (k, seg) in self.design.segments.iter().enumerate() {
                     let len = seg.len() as u32;
                     let values = &x[seg.clone()];
-                    let (s, sq) = if want_variance { sum_draws::<true>(&mut rng, values) } else { sum_draws::<false>(&mut rng, values) };
+                    let (s, sq) = if want_variance {
+                        sum_draws::<true>(&mut rng, values)
+                    } else {
+                        sum_draws::<false>(&mut rng, values)
+                    };
                     let n = len as f64;
                     let (a, b) = (2 * variable[k], 2 * variable[k] + 1);
                     let m = &mut scratch.moments[k];

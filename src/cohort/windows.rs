@@ -65,9 +65,27 @@ impl Cohort {
         }
     }
 
+    /// [`Cohort::accumulate`] over all of individual `i`'s observed data.
+    pub(crate) fn accumulate_all(&self, i: usize, row: &mut [f64]) {
+        self.accumulate(i, i32::MIN, self.observed_until[i], row);
+    }
+
     /// Packs the results of a window query.
-    fn window_totals(&self, windows: &[(i32, i32)], end: Vec<i32>, complete: Vec<bool>, values: Vec<f64>) -> WindowTotals {
-        WindowTotals { start: windows.iter().map(|w| w.0).collect(), end, complete, n_types: self.n_types, n_categories: self.n_categories, values }
+    fn window_totals(
+        &self,
+        windows: &[(i32, i32)],
+        end: Vec<i32>,
+        complete: Vec<bool>,
+        values: Vec<f64>,
+    ) -> WindowTotals {
+        WindowTotals {
+            start: windows.iter().map(|w| w.0).collect(),
+            end,
+            complete,
+            n_types: self.n_types,
+            n_categories: self.n_categories,
+            values,
+        }
     }
 
     /// Clips window `(a, b)` of individual `i` at the end of data, adds its
@@ -89,15 +107,12 @@ impl Cohort {
         let mut values = vec![0.0; who.len() * width];
         let mut end = vec![0; who.len()];
         let mut complete = vec![false; who.len()];
-        values
-            .par_chunks_mut(width.max(1))
-            .zip(end.par_iter_mut())
-            .zip(complete.par_iter_mut())
-            .enumerate()
-            .for_each(|(r, ((row, end), complete))| {
+        values.par_chunks_mut(width.max(1)).zip(end.par_iter_mut()).zip(complete.par_iter_mut()).enumerate().for_each(
+            |(r, ((row, end), complete))| {
                 let row = if width > 0 { row } else { &mut [] };
                 (*end, *complete) = self.window_row(who[r], windows[r], row);
-            });
+            },
+        );
         self.window_totals(windows, end, complete, values)
     }
 
@@ -118,7 +133,8 @@ impl Cohort {
         let mut end = vec![0; n];
         let mut complete = vec![false; n];
         // Each chunk of individuals gets its own slice of every column.
-        let mut columns_of_chunk: Vec<Vec<&mut [f64]>> = (0..n.div_ceil(CHUNK)).map(|_| Vec::with_capacity(width)).collect();
+        let mut columns_of_chunk: Vec<Vec<&mut [f64]>> =
+            (0..n.div_ceil(CHUNK)).map(|_| Vec::with_capacity(width)).collect();
         if n > 0 {
             for column in values.chunks_mut(n) {
                 for (c, part) in column.chunks_mut(CHUNK).enumerate() {
@@ -174,11 +190,8 @@ impl Cohort {
     /// Totals over `[index - lookback, index)` (all earlier data without a
     /// look-back), and the number of episodes that started in that window.
     pub fn history(&self, lookback: Option<Horizon>) -> History {
-        let windows: Vec<(i32, i32)> = self
-            .index_date
-            .iter()
-            .map(|&d| (lookback.map_or(i32::MIN, |h| h.start_before(d)), d))
-            .collect();
+        let windows: Vec<(i32, i32)> =
+            self.index_date.iter().map(|&d| (lookback.map_or(i32::MIN, |h| h.start_before(d)), d)).collect();
         let totals = self.totals_over(&windows);
         let placements = (0..self.n())
             .into_par_iter()
@@ -195,10 +208,20 @@ impl Cohort {
     ///
     /// Row-major `n x months`; a month that starts at or after the end of data
     /// is NaN, and a month cut by the end of data holds the cost of its observed days.
-    pub fn trajectories(&self, months: usize) -> Vec<f64> {
+    ///
+    /// # Errors
+    /// `Error::Spec` for 0 months, more than [`crate::limits::MAX_MONTHS`], or more
+    /// than [`crate::limits::MAX_VALUES`] cells (checked before allocating);
+    /// `Error::Interrupted` soon after `cancel` is set (checked per individual).
+    pub fn trajectories(&self, months: usize, cancel: &std::sync::atomic::AtomicBool) -> crate::Result<Vec<f64>> {
+        crate::limits::check("months", months, crate::limits::MAX_MONTHS)?;
+        crate::limits::check_values("trajectories: individuals x months", self.n(), months)?;
         let mut out = vec![0.0; self.n() * months];
         let width = 2 * self.n_types + self.n_categories;
         out.par_chunks_mut(months.max(1)).enumerate().for_each(|(i, row)| {
+            if crate::cancel::is_set(cancel) {
+                return;
+            }
             let index = self.index_date[i];
             let mut row_totals = vec![0.0; width];
             let mut a = index;
@@ -214,6 +237,7 @@ impl Cohort {
                 a = b;
             }
         });
-        out
+        crate::cancel::check(cancel)?;
+        Ok(out)
     }
 }

@@ -10,12 +10,11 @@
 //!
 //! Weights follow MatchIt's rules for the ATT (see [`att_weights`]).
 
-
 pub mod covariates;
 mod exp;
+mod kdtree;
 pub mod logit;
 pub mod nearest;
-mod kdtree;
 mod select;
 mod skip;
 pub mod sort;

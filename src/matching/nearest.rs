@@ -66,17 +66,32 @@ impl Pool {
     /// `sorted`: all units in walk order (so each stratum's controls come out sorted).
     /// `sorted_pos[i]`: the walk position of `sorted[i]`, `i` when None (read in order, not by unit, which
     /// would miss the cache on a million units).
-    fn new(treat: &[bool], sorted_pos: Option<&[usize]>, sorted: &[usize], stratum: &[u32], n_strata: usize, eligible: &[bool], metric: &Metric) -> Pool {
+    fn new(
+        treat: &[bool],
+        sorted_pos: Option<&[usize]>,
+        sorted: &[usize],
+        stratum: &[u32],
+        n_strata: usize,
+        eligible: &[bool],
+        metric: &Metric,
+    ) -> Pool {
         // Without exact strata every unit is in stratum 0 (not looked up: a read per
         // unit in walk order misses the cache).
-        let stratum_of = |u: usize| if n_strata == 1 { 0 } else { stratum[u] as usize };
+        let stratum_of = |u: usize| {
+            if n_strata == 1 {
+                0
+            } else {
+                stratum[u] as usize
+            }
+        };
         let mut sizes = vec![0usize; n_strata];
         for (u, &t) in treat.iter().enumerate() {
             if !t {
                 sizes[stratum_of(u)] += 1;
             }
         }
-        let mut lists: Vec<(Vec<usize>, Vec<usize>)> = sizes.iter().map(|&k| (Vec::with_capacity(k), Vec::with_capacity(k))).collect();
+        let mut lists: Vec<(Vec<usize>, Vec<usize>)> =
+            sizes.iter().map(|&k| (Vec::with_capacity(k), Vec::with_capacity(k))).collect();
         let mut start_slot = HashMap::new();
         for (i, &u) in sorted.iter().enumerate() {
             if treat[u] {
@@ -103,7 +118,8 @@ impl Pool {
                 }
                 let mut tree = match metric {
                     Metric::Covariates { coords, dims, .. } if !units.is_empty() => {
-                        let points: Vec<f64> = units.iter().flat_map(|&u| coords[u * dims..(u + 1) * dims].iter().copied()).collect();
+                        let points: Vec<f64> =
+                            units.iter().flat_map(|&u| coords[u * dims..(u + 1) * dims].iter().copied()).collect();
                         Some(KdTree::new(&points, *dims))
                     }
                     _ => None,
@@ -197,11 +213,37 @@ impl Walk {
     }
 }
 
+/// Stratum codes as given when they are below the number of units (as `0..k` codes
+/// are); otherwise renumbered `0..k` in their sorted order, so that a sparse code
+/// such as `u32::MAX` never sizes a table.
+fn dense_codes(codes: &[u32]) -> (Vec<u32>, usize) {
+    let max = codes.iter().copied().max().map_or(0, |m| m as usize);
+    if max < codes.len().max(1) {
+        return (codes.to_vec(), max + 1);
+    }
+    let mut distinct = codes.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let dense = codes.iter().map(|c| distinct.partition_point(|d| d < c) as u32).collect();
+    (dense, distinct.len().max(1))
+}
+
 /// Finds up to `ratio` controls for treated unit `t` (`row`: its earlier matches).
 /// `prev_start`: a control the search must start beyond (MatchIt's `prev_start`, used
 /// when the closest-first order re-matches a unit whose control was taken).
 #[allow(clippy::too_many_arguments)]
-fn find(metric: &Metric, caliper: f64, pool: &mut Pool, pos: &[usize], stratum: u32, t: usize, round: usize, row: &[(usize, f64)], ratio: usize, prev_start: Option<usize>) -> Vec<(usize, f64)> {
+fn find(
+    metric: &Metric,
+    caliper: f64,
+    pool: &mut Pool,
+    pos: &[usize],
+    stratum: u32,
+    t: usize,
+    round: usize,
+    row: &[(usize, f64)],
+    ratio: usize,
+    prev_start: Option<usize>,
+) -> Vec<(usize, f64)> {
     let start = pool.start_slot.get(&t).copied();
     pool.found_slots.clear();
     let found_slots = &mut pool.found_slots;
@@ -265,7 +307,9 @@ fn find(metric: &Metric, caliper: f64, pool: &mut Pool, pos: &[usize], stratum: 
         }
         Metric::Covariates { coords, dims, .. } => {
             let q = *dims;
-            let Some(tree) = s.tree.as_ref() else { return Vec::new() };
+            let Some(tree) = s.tree.as_ref() else {
+                return Vec::new();
+            };
             let extra = if round > 1 { row.len() } else { 0 };
             let found = tree.nearest(&coords[t * q..(t + 1) * q], ratio + extra, 4.0 * TIE);
             // (unit, squared distance, MatchIt's walk event: offset from the treated
@@ -348,9 +392,28 @@ impl<'a> Greedy<'a> {
     pub fn new(metric: Metric<'a>, input: GreedyInput<'a>) -> Result<Greedy<'a>> {
         let treat = input.treat;
         let n = treat.len();
-        if input.ratio == 0 {
-            return Err(Error::Spec("ratio must be at least 1".into()));
+        crate::limits::check("ratio", input.ratio, crate::limits::MAX_RATIO)?;
+        for (name, len) in
+            [("exact strata", input.exact.map(<[u32]>::len)), ("unit ids", input.unit_id.map(<[u32]>::len))]
+        {
+            if let Some(len) = len {
+                if len != n {
+                    return Err(Error::Spec(format!("{len} {name} for {n} units")));
+                }
+            }
         }
+        if let Metric::Covariates { coords, dims, .. } = &metric {
+            if *dims == 0 || dims.checked_mul(n) != Some(coords.len()) {
+                return Err(Error::Spec(format!("{} coordinates for {n} units of {dims} dimensions", coords.len())));
+            }
+        }
+        // Slots of the result: treated units x controls each (at most the controls there are).
+        let n_controls = treat.iter().filter(|&&t| !t).count();
+        crate::limits::check_values(
+            "matching: treated units x ratio",
+            n - n_controls,
+            input.ratio.min(n_controls.max(1)),
+        )?;
         let key: &[f64] = match &metric {
             Metric::Score(d) => d,
             Metric::Covariates { sort_key, .. } => sort_key,
@@ -359,7 +422,7 @@ impl<'a> Greedy<'a> {
             return Err(Error::Spec(format!("{} distances for {n} units", key.len())));
         }
         if let Some(row) = key.iter().position(|v| !v.is_finite()) {
-            return Err(Error::data("data", "distance", Some(row), "the distance is missing or not finite"));
+            return Err(Error::data("data", "distance", Some(row), crate::error::not_finite(key[row])));
         }
         if let Some(c) = input.caliper {
             if !(c >= 0.0) {
@@ -368,7 +431,7 @@ impl<'a> Greedy<'a> {
         }
         let is_score = matches!(metric, Metric::Score(_));
         let (stratum, n_strata) = match input.exact {
-            Some(codes) => (codes.to_vec(), codes.iter().map(|&c| c as usize + 1).max().unwrap_or(1)),
+            Some(codes) => dense_codes(codes),
             None => (vec![0; n], 1),
         };
         // Exact strata without both groups: their units are discarded, as in MatchIt.
@@ -379,9 +442,18 @@ impl<'a> Greedy<'a> {
             let mut has = vec![(false, false); n_strata];
             for u in 0..n {
                 let h = &mut has[stratum[u] as usize];
-                if treat[u] { h.0 = true } else { h.1 = true }
+                if treat[u] {
+                    h.0 = true
+                } else {
+                    h.1 = true
+                }
             }
-            (0..n).map(|u| { let h = has[stratum[u] as usize]; h.0 && h.1 }).collect()
+            (0..n)
+                .map(|u| {
+                    let h = has[stratum[u] as usize];
+                    h.0 && h.1
+                })
+                .collect()
         };
         // Positions: over all units, or within each stratum when MatchIt matches strata apart.
         let per_stratum = !is_score && input.exact.is_some() && input.unit_id.is_none();
@@ -445,7 +517,8 @@ impl<'a> Greedy<'a> {
             (ids.to_vec(), map)
         });
         let rounds = reuse_max < n1 as u32 || units_by_id.is_some() || order_used == Order::Closest;
-        let pool = Pool::new(treat, per_stratum.then_some(&sorted_pos[..]), &sorted, &stratum, n_strata, &eligible, &metric);
+        let pool =
+            Pool::new(treat, per_stratum.then_some(&sorted_pos[..]), &sorted, &stratum, n_strata, &eligible, &metric);
         Ok(Greedy {
             metric,
             treat,
@@ -517,7 +590,8 @@ impl<'a> Greedy<'a> {
         let ti = self.treated_index(t);
         let ratio = if self.rounds { 1 } else { self.ratio };
         let st = self.stratum[t];
-        let found = find(&self.metric, self.caliper, &mut self.pool, &self.pos, st, t, self.round, &self.rows[ti], ratio, None);
+        let found =
+            find(&self.metric, self.caliper, &mut self.pool, &self.pos, st, t, self.round, &self.rows[ti], ratio, None);
         if found.is_empty() {
             if self.round == 1 {
                 self.reasons[ti] = Some(self.reason(st));
