@@ -159,7 +159,7 @@ fn nearest_match<'py>(
     loop {
         let finished = run(py, || Ok(greedy.advance(CHUNK)))?;
         done = (done + CHUNK).min(total);
-        py.check_signals()?;
+        super::interrupted(py)?;
         if let Some(callback) = &progress {
             callback.call1((done, total))?;
         }

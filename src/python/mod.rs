@@ -7,6 +7,7 @@
 mod bootstrap;
 mod cohort;
 mod concentration;
+mod expected;
 mod matching;
 mod synthetic;
 
@@ -102,7 +103,7 @@ pub(crate) fn run<T: Send>(py: Python<'_>, work: impl FnOnce() -> crate::Result<
 
 /// Raises KeyboardInterrupt when Ctrl-C was pressed (main thread) or the batch
 /// this call runs in was cancelled (`utfall._interrupt`, worker threads).
-fn interrupted(py: Python<'_>) -> PyResult<()> {
+pub(crate) fn interrupted(py: Python<'_>) -> PyResult<()> {
     py.check_signals()?;
     py.import("utfall._interrupt")?.getattr("check")?.call0()?;
     Ok(())
@@ -177,5 +178,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     bootstrap::register(m)?;
     concentration::register(m)?;
     matching::register(m)?;
+    expected::register(m)?;
     Ok(())
 }
