@@ -23,6 +23,8 @@ pub mod concentration;
 pub mod dates;
 pub mod error;
 pub mod expected;
+#[cfg(test)]
+mod fuzz;
 pub mod limits;
 pub mod matching;
 pub mod rng;
