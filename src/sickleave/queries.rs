@@ -95,29 +95,42 @@ impl Register {
     /// the spells in order: the writes are few (a spell touches one or two
     /// months), so threads would only add the cost of splitting the columns.
     pub fn net_days_by_column(&self, range: DayRange, first_month: i32, n_months: usize) -> Vec<f64> {
+        // Employees in chunks, each chunk writing its own slice of every month's column: the
+        // writes of a chunk stay within a few megabytes, and the chunks run in parallel.
+        const CHUNK: usize = 4096;
         let grid = Grid::new(first_month, n_months);
         let n = self.n;
         let mut out = vec![0.0; n * n_months];
-        if n_months == 0 {
+        if n_months == 0 || n == 0 {
             return out;
         }
-        let mut row = vec![0.0; n_months];
-        for i in 0..n {
-            let spells = self.spells_of(i);
-            if spells.is_empty() {
-                continue;
-            }
-            for s in spells {
-                let (a, b) = range.clip(self.spell_start[s], self.spell_end[s]);
-                grid.spread(a, b, self.spell_extent[s], &mut row);
-            }
-            for (m, v) in row.iter_mut().enumerate() {
-                if *v != 0.0 {
-                    out[m * n + i] = *v;
-                    *v = 0.0;
-                }
+        let mut columns_of_chunk: Vec<Vec<&mut [f64]>> =
+            (0..n.div_ceil(CHUNK)).map(|_| Vec::with_capacity(n_months)).collect();
+        for column in out.chunks_mut(n) {
+            for (c, part) in column.chunks_mut(CHUNK).enumerate() {
+                columns_of_chunk[c].push(part);
             }
         }
+        columns_of_chunk.into_par_iter().enumerate().for_each(|(c, mut columns)| {
+            let mut row = vec![0.0; n_months];
+            let first = c * CHUNK;
+            for k in 0..columns[0].len() {
+                let spells = self.spells_of(first + k);
+                if spells.is_empty() {
+                    continue;
+                }
+                for s in spells {
+                    let (a, b) = range.clip(self.spell_start[s], self.spell_end[s]);
+                    grid.spread(a, b, self.spell_extent[s], &mut row);
+                }
+                for (m, v) in row.iter_mut().enumerate() {
+                    if *v != 0.0 {
+                        columns[m][k] = *v;
+                        *v = 0.0;
+                    }
+                }
+            }
+        });
         out
     }
 

@@ -8,6 +8,8 @@ from typing import Any, Dict, Optional
 import numpy as np
 import pandas as pd
 
+from ._settle import settle
+
 
 def _sek(x: float) -> str:
     if not np.isfinite(x):
@@ -105,6 +107,12 @@ class SickLeaveEvaluation:
         ``utfall.reproduce(record, register)`` re-runs it and checks every number."""
         kwargs.setdefault("indent", 2)
         return json.dumps(self.to_dict(), **kwargs)
+
+    def settle(self, contract: Any, group: Optional[Any] = None) -> Any:
+        """Settles a :class:`utfall.Contract` on this evaluation, observed and over the replicates
+        (see :func:`utfall.sickleave._settle.settle`; a provider paid on the relative reduction reads
+        the metric ``percent``)."""
+        return settle(self, contract, group)
 
     # ------------------------------------------------------------------ plots
     def plot(self, ax: Any = None, group: Optional[str] = None) -> Any:
