@@ -102,7 +102,7 @@ fn quantile_rule(py: Python<'_>, name: &str) -> PyResult<QuantileRule> {
     }
 }
 
-fn in_pool<T: Send>(n_threads: Option<usize>, work: impl FnOnce() -> T + Send) -> crate::Result<T> {
+pub(crate) fn in_pool<T: Send>(n_threads: Option<usize>, work: impl FnOnce() -> T + Send) -> crate::Result<T> {
     match n_threads {
         None => Ok(work()),
         Some(n) => {

@@ -11,6 +11,7 @@ mod contract;
 mod exact;
 mod expected;
 mod matching;
+mod socioeconomic;
 mod synthetic;
 
 use crate::error::Error;
@@ -86,5 +87,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     matching::register(m)?;
     expected::register(m)?;
     exact::register(m)?;
+    socioeconomic::register(m)?;
     Ok(())
 }
