@@ -61,7 +61,8 @@ fn socioeconomic_simulate<'py>(
         .iter()
         .map(|s| {
             let a = s.as_array();
-            Source { n_rows: a.nrows(), values: a.iter().copied().collect() }
+            let values = a.as_slice().map_or_else(|| a.iter().copied().collect(), <[f64]>::to_vec);
+            Source { n_rows: a.nrows(), values }
         })
         .collect();
     let components = components

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
@@ -186,7 +186,7 @@ class Calculation:
             raise SpecError(f"actor {actor!r} does not exist in this calculation; its actors are {self.actors}")
         return actor
 
-    def _years(self, year: Any) -> tuple:
+    def _years(self, year: Any) -> Tuple[int, ...]:
         years = np.atleast_1d(np.asarray(year))
         if years.ndim != 1 or len(years) == 0 or not np.issubdtype(years.dtype, np.number) \
                 or np.any(years % 1 != 0):
@@ -199,7 +199,7 @@ class Calculation:
             raise SpecError(f"years {years.tolist()} repeat a year")
         return tuple(int(y) for y in years)
 
-    def _value(self, amount: Any, years: Optional[tuple], label: str) -> Any:
+    def _value(self, amount: Any, years: Optional[Tuple[int, ...]], label: str) -> Any:
         value = evidence(amount, len(years) if years is not None else 1, label)
         if years is not None and not isinstance(value, Distribution):
             n = len(value.per_year())
@@ -241,11 +241,11 @@ class Calculation:
         return be is not None and be <= whole_number(years, "years", 1, self.horizon_years) - 1
 
     def benefit_cost_ratio(self, actor: Optional[str] = None) -> float:
-        return float(self.results().loc[self._entity(actor), "bcr"])
+        return float(self.results()["bcr"][self._entity(actor)])
 
     def roi(self, actor: Optional[str] = None) -> float:
         """Return on investment ``NPV / PV costs``."""
-        return float(self.results().loc[self._entity(actor), "roi"])
+        return float(self.results()["roi"][self._entity(actor)])
 
     def hump(self, actor: Optional[str] = None) -> Dict[str, Any]:
         """The investment hump: ``depth`` (the lowest cumulative discounted position, <= 0) and its ``year``."""
@@ -381,7 +381,8 @@ class Calculation:
     def __repr__(self) -> str:
         r = self.results()
         c = f"M{self.currency}"
-        lines = [f"Calculation({len(self.actors)} actors, years {self.base_year}-{self.base_year + self.horizon_years - 1}"
+        last = self.base_year + self.horizon_years - 1
+        lines = [f"Calculation({len(self.actors)} actors, years {self.base_year}-{last}"
                  f", discount {_rate_text(self.discount_rate)}, {len(self.items)} lines)"]
         for e, row in r.iterrows():
             be = "never" if pd.isna(row["break_even_year"]) else f"year {row['break_even_year']}"

@@ -78,7 +78,7 @@ def replicate_count(items: List[Item], requested: Optional[int]) -> int:
     return int(requested)
 
 
-def build(calc: Any, items: List[Item], n_replicates: Optional[int], seed: int) -> Tuple[list, list]:
+def build(calc: Any, items: List[Item], n_replicates: Optional[int], seed: int) -> Tuple[List[Any], List[Any]]:
     """Sources and components for the core: point values when ``n_replicates`` is None."""
     t_n = calc.horizon_years
     index = {a: k for k, a in enumerate(calc.actors)}
@@ -97,12 +97,13 @@ def build(calc: Any, items: List[Item], n_replicates: Optional[int], seed: int) 
                     draws[id(item.value)] = item.value.draw(
                         n_replicates, child_seed(seed, Purpose.SOCIOECONOMIC_DRAWS, len(draws)))
                 rows = np.repeat(draws[id(item.value)][:, None], len(years), axis=1)
-            elif item.value.replicates() is not None:
-                rows = item.value.replicates()[:n_replicates]
+            else:
+                reps = item.value.replicates()
+                rows = None if reps is None else reps[:n_replicates]
         if rows is not None:
             key = (id(item.value), item.years)
             if key not in keys:
-                grid = np.zeros((n_replicates, t_n))  # type: ignore[arg-type]
+                grid = np.zeros((len(rows), t_n))
                 grid[:, years] = rows
                 keys[key] = len(sources)
                 sources.append(grid)

@@ -9,7 +9,6 @@ import pandas as pd
 
 from .._validation import whole_number
 from ..errors import ComputationError, SpecError
-from . import _model
 
 MSEK = 1e6
 
@@ -35,14 +34,15 @@ def scenarios(calc: Any, spec: Optional[Dict[str, Any]] = None) -> pd.DataFrame:
     spec = default_scenarios(calc) if spec is None else spec
     frames = []
     for name, how in spec.items():
-        kwargs = {"scale": float(how)} if np.ndim(how) == 0 and not isinstance(how, dict) else dict(how)
+        kwargs: Dict[str, Any] = dict(how) if isinstance(how, dict) else {"scale": float(how)}
         frame = calc.scenario(**kwargs).results()
         frame.insert(0, "scenario", name)
         frames.append(frame)
     table = pd.concat(frames).reset_index().set_index(["scenario", "entity"])
     table.index.names = ["scenario", "actor"]
-    return table[["npv", "nominal", "break_even_year", "payback_year", "hump_depth", "hump_year",
+    out: pd.DataFrame = table[["npv", "nominal", "break_even_year", "payback_year", "hump_depth", "hump_year",
                   "breaks_even_within_term"]]
+    return out
 
 
 def _parameters(calc: Any) -> List[Tuple[str, str, Any]]:
@@ -150,8 +150,8 @@ def effect_needed(calc: Any, label: str, within: Optional[int] = None, actor: Op
         run = calc.scenario(effects={label: k}).point_run()
         e = run.entities.index(calc._entity(actor))
         if discounted:
-            return run.grid("cumulative")[0, e, :n]
-        return np.cumsum(run.grid("flows")[0, e])[:n]
+            return np.asarray(run.grid("cumulative")[0, e, :n])
+        return np.asarray(np.cumsum(run.grid("flows")[0, e])[:n])
 
     a = position(0.0)
     b = position(1.0) - a

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 import pandas as pd
@@ -40,7 +40,7 @@ class Simulation:
         self.entities = run.entities
 
     def _entity(self, actor: Optional[str]) -> str:
-        return self.calculation._entity(actor)
+        return str(self.calculation._entity(actor))
 
     def npv(self, actor: Optional[str] = None) -> np.ndarray:
         """The net present value of ``actor`` (None: society) in every replicate."""
@@ -51,7 +51,7 @@ class Simulation:
         name = "break_even" if discounted else "break_even_nominal"
         return self._run.column(name, self._entity(actor)).copy()
 
-    def interval(self, actor: Optional[str] = None, what: str = "npv") -> tuple:
+    def interval(self, actor: Optional[str] = None, what: str = "npv") -> Tuple[float, float]:
         """The percentile interval of ``what`` (``"npv"``, ``"hump_depth"``, ``"pv_benefits"``, ...)."""
         a = (1 - self.confidence_level) / 2
         low, high = np.quantile(self._run.column(what, self._entity(actor)), [a, 1 - a])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 import pandas as pd
@@ -69,7 +69,7 @@ class UnitCosts:
         self.fingerprint = hashlib.sha256(canonical).hexdigest()
 
     @property
-    def items(self) -> list:
+    def items(self) -> List[str]:
         return sorted(set(self.table["item"]))
 
     def lookup(self, item: str, years: Any) -> np.ndarray:
