@@ -323,3 +323,34 @@ def test_display_and_plots():
     t = calc.tornado()
     ax = t.plot()
     assert "sensitivity" in ax.get_title() and ax.get_legend() is not None and "Tornado" in repr(t)
+
+
+def test_break_even_counts_from_the_first_cash_flow():
+    calc = Calculation(["municipality", "investor", "state"], horizon_years=6, discount_rate=0.0)
+    calc.cost("municipality", [0, 1], 5.0, label="team")
+    calc.transfer("investor", "municipality", [0, 1], 5.0, label="funding")
+    calc.transfer("municipality", "investor", 3, 4.0, label="payment")
+    calc.add_effect("municipality", [1.0, 1.0], start=4, label="savings")
+    calc.add_effect("state", [3.0], start=2, label="taxes")
+    # the municipality's position: 0, 0, 0, -4, -3, -2: it never breaks even (not "in year 0")
+    assert calc.break_even_year("municipality") is None and not calc.breaks_even_within(4, "municipality")
+    assert calc.break_even_year("state") == 2 and calc.payback_year("state") == 2
+    assert calc.break_even_year("investor") is None and calc.hump("investor") == {"depth": -10.0, "year": 1}
+    need = calc.effect_needed("savings", within=6, actor="municipality")
+    assert need["factor"] == pytest.approx(4.0 / 2.0) and need["year"] == 5
+
+
+def test_the_readme_example_runs():
+    import re
+    from pathlib import Path
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## The social investment calculation"):]
+    scope: dict = {}
+    exec(re.search(r"```python\n(.*?)```", section, re.S).group(1), scope)
+    calc, need = scope["calc"], scope["need"]
+    assert calc.scenario(effects={"psychiatric days avoided": need["factor"]}).breaks_even_within(4) is True
+    assert scope["sim"].n_replicates == 2000

@@ -33,8 +33,9 @@ struct Row {
     flows: Vec<f64>,
 }
 
-fn first_at_or_above_zero(c: &[f64]) -> i32 {
-    c.iter().position(|&v| v >= 0.0).map_or(-1, |t| t as i32)
+/// The first year from `from` on whose position is >= 0, or -1.
+fn first_at_or_above_zero(c: &[f64], from: usize) -> i32 {
+    c[from..].iter().position(|&v| v >= 0.0).map_or(-1, |t| (t + from) as i32)
 }
 
 fn replicate(model: &Model, b: usize) -> Row {
@@ -80,8 +81,10 @@ fn replicate(model: &Model, b: usize) -> Row {
             cum[t] = disc;
             nominal_cum[t] = nom;
         }
+        // Break-even and payback count from the entity's first cash flow: before it there is nothing to recover.
+        let first = f.iter().position(|&v| v != 0.0).unwrap_or(0);
         let payback = match cum.iter().rposition(|&v| v < 0.0) {
-            None => 0,
+            None => first as i32,
             Some(t) if t + 1 < t_n => (t + 1) as i32,
             Some(_) => -1,
         };
@@ -93,7 +96,12 @@ fn replicate(model: &Model, b: usize) -> Row {
             }
         }
         scalars.push([disc, nom, pv[e][0], 0.0 - pv[e][1], low]);
-        years.push([first_at_or_above_zero(cum), first_at_or_above_zero(&nominal_cum), payback, low_year]);
+        years.push([
+            first_at_or_above_zero(cum, first),
+            first_at_or_above_zero(&nominal_cum, first),
+            payback,
+            low_year,
+        ]);
     }
     Row { scalars, years, cumulative, flows }
 }

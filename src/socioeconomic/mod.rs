@@ -21,8 +21,11 @@
 //! - the present value of the benefit components and of the cost components
 //!   (each component is one or the other, as the caller classified it);
 //! - the cumulative positions `C_et = sum_{s <= t} D_s F_es` (and nominal);
-//! - the break-even year: the first `t` with `C_et >= 0` (discounted and nominal);
-//! - the payback year: the first `t` from which `C_es >= 0` for every `s >= t`;
+//! - the break-even year: the first `t >= t0` with `C_et >= 0` (discounted and nominal), `t0` the
+//!   entity's first year with a nonzero flow (0 without any): before its first cash flow an actor
+//!   has nothing to recover, so an actor funded in full until a later cost does not "break even"
+//!   in year 0 on a position of zero;
+//! - the payback year: the first `t >= t0` from which `C_es >= 0` for every `s >= t`;
 //! - the investment hump: its depth `min(0, min_t C_et)` and the first year of
 //!   the minimum (none when the position is never negative).
 //!

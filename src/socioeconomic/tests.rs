@@ -41,6 +41,24 @@ fn positions_break_even_payback_and_hump_by_hand() {
 }
 
 #[test]
+fn break_even_counts_from_the_first_cash_flow() {
+    // Nothing in years 0-1, a cost in year 2 never recovered; and a gain first in year 3.
+    let model = Model {
+        n_actors: 2,
+        n_years: 5,
+        discount: vec![1.0; 5],
+        sources: vec![],
+        components: vec![
+            deterministic(0, vec![0.0, 0.0, -5.0, 1.0, 1.0], false),
+            deterministic(1, vec![0.0, 0.0, 0.0, 2.0, 0.0], true),
+        ],
+    };
+    let o = simulate(&model, 1, false, false).unwrap();
+    assert_eq!((o.break_even[0], o.payback[0], o.hump_year[0]), (-1, -1, 2));
+    assert_eq!((o.break_even[1], o.payback[1], o.hump_year[1]), (3, 3, -1));
+}
+
+#[test]
 fn a_transfer_nets_to_zero_for_society() {
     let pay = |actor, sign: f64, benefit| Component {
         actor,

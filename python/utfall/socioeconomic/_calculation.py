@@ -55,9 +55,13 @@ class Calculation:
     the flow of entity ``e`` (an actor, or society: every actor's flows except
     transfers) in year ``t`` and ``D_t`` the discount factor:
     ``NPV_e = sum_t D_t F_et``; cumulative position ``C_et = sum_{s<=t} D_s F_es``;
-    break-even year: the first ``t`` with ``C_et >= 0`` (an actor whose position is
-    never negative breaks even in year 0); payback year: the first ``t`` from which
-    ``C_es >= 0`` for all later ``s``; investment hump: depth ``min(0, min_t C_et)``
+    break-even year: the first ``t`` whose cumulative position ``C_et >= 0``, counted
+    from the actor's first year with a cash flow ``t0`` (before it there is nothing
+    to recover; a deliberate refinement of "the first year whose position is >= 0",
+    which would let an actor funded in full until a later, unrecovered cost "break
+    even" in year 0 on a position of zero); payback year: the first ``t >= t0`` from
+    which ``C_es >= 0`` for all later ``s``; "within ``N`` years": a break-even year
+    ``<= N - 1``; investment hump: depth ``min(0, min_t C_et)``
     and the year of that minimum. Each line is a benefit or a cost by the sign of
     its undiscounted point total (a transfer: a cost to the payer, a benefit to the
     payee); benefit-cost ratio ``PV benefits / PV costs``; ROI ``NPV / PV costs``.
@@ -227,7 +231,7 @@ class Calculation:
         return float(self.point_run().column("npv", self._entity(actor))[0])
 
     def break_even_year(self, actor: Optional[str] = None, discounted: bool = True) -> Optional[int]:
-        """The first year whose cumulative position is >= 0, or None."""
+        """The first year, from the actor's first cash flow on, whose cumulative position is >= 0, or None."""
         name = "break_even" if discounted else "break_even_nominal"
         return _model.year_or_none(int(self.point_run().column(name, self._entity(actor))[0]))
 

@@ -134,9 +134,9 @@ def effect_needed(calc: Any, label: str, within: Optional[int] = None, actor: Op
     The cumulative position of year ``t`` is linear in the factor,
     ``C_t(k) = a_t + k b_t`` (``a_t`` without the effect, ``b_t`` the effect's
     share), so it is solved in closed form, not by a grid: break-even within
-    ``N`` years needs ``C_t(k) >= 0`` for some ``t <= N - 1``, hence
-    ``k* = min over t <= N - 1 with b_t > 0 of -a_t / b_t`` (0 when the actor
-    already breaks even without the effect). The answer is checked by
+    ``N`` years needs ``C_t(k) >= 0`` for some ``t`` from the first cash flow
+    ``t0`` to ``N - 1``, hence ``k* = min over t0 <= t <= N - 1 with b_t > 0 of
+    max(-a_t / b_t, 0)`` (0 when the actor already breaks even without the effect). The answer is checked by
     substitution: the scaled calculation's break-even year is at most ``N - 1``.
 
     Returns ``factor``, ``year`` (the year it breaks even at that factor),
@@ -146,23 +146,25 @@ def effect_needed(calc: Any, label: str, within: Optional[int] = None, actor: Op
     if label not in {it.label for it in calc.items if it.kind == "effect"}:
         raise SpecError(f"effect_needed: no effect labelled {label!r}")
 
-    def position(k: float) -> np.ndarray:
+    def position(k: float) -> Tuple[np.ndarray, np.ndarray]:
         run = calc.scenario(effects={label: k}).point_run()
         e = run.entities.index(calc._entity(actor))
-        if discounted:
-            return np.asarray(run.grid("cumulative")[0, e, :n])
-        return np.asarray(np.cumsum(run.grid("flows")[0, e])[:n])
+        flows = run.grid("flows")[0, e]
+        cumulative = run.grid("cumulative")[0, e] if discounted else np.cumsum(flows)
+        return np.asarray(cumulative[:n]), np.asarray(flows[:n])
 
-    a = position(0.0)
-    b = position(1.0) - a
-    if np.any(a >= 0):
+    (a, flows_a), (c1, flows_b) = position(0.0), position(1.0)
+    b = c1 - a
+    if calc.scenario(effects={label: 0.0}).breaks_even_within(n, actor, discounted):
         k = 0.0
     else:
-        grows = b > 0
+        nonzero = np.flatnonzero((flows_a != 0) | (flows_b != 0))
+        first = int(nonzero[0]) if len(nonzero) else 0
+        grows = (b > 0) & (np.arange(n) >= first)
         if not grows.any():
             raise ComputationError(f"effect_needed: no size of {label!r} makes {calc._entity(actor)} break even "
                                    f"within {n} years (the effect does not raise its position in years 0-{n - 1})")
-        k = float(np.min(-a[grows] / b[grows]))
+        k = float(np.min(np.maximum(-a[grows] / b[grows], 0.0)))
     scaled = calc.scenario(effects={label: k})
     for _ in range(64):  # the closed form can land a rounding error short of zero: step up to the next float
         if scaled.breaks_even_within(n, actor, discounted):
