@@ -14,6 +14,8 @@
 //! - [`bootstrap`]: a deterministic parallel bootstrap with confidence intervals;
 //! - [`concentration`]: Lorenz curves, top shares, Gini and other inequality measures;
 //! - [`contract`]: the payment mechanism of an outcomes contract over arrays of metric values, and the tests of change scores;
+//! - [`sickleave`]: absence registers, risk groups and the trend-adjusted
+//!   valuation of a sick-leave outcomes contract;
 //! - [`socioeconomic`]: the social investment calculation (cash flows per actor and year, discounting, Monte Carlo);
 //! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures.
 
@@ -26,6 +28,7 @@ pub mod error;
 pub mod expected;
 pub mod matching;
 pub mod rng;
+pub mod sickleave;
 pub mod socioeconomic;
 pub mod synthetic;
 

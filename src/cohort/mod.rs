@@ -77,14 +77,14 @@ pub struct Cohort {
 }
 
 /// Stable order of rows grouped by individual code, then by a date.
-fn group_order(individual: &[i64], date: &[i32]) -> Vec<usize> {
+pub(crate) fn group_order(individual: &[i64], date: &[i32]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..individual.len()).collect();
     order.sort_by_key(|&r| (individual[r], date[r]));
     order
 }
 
 /// CSR offsets of `order` (rows sorted by individual) over `n` individuals.
-fn offsets(individual: &[i64], order: &[usize], n: usize) -> Vec<usize> {
+pub(crate) fn offsets(individual: &[i64], order: &[usize], n: usize) -> Vec<usize> {
     let mut counts = vec![0usize; n + 1];
     for &r in order {
         counts[individual[r] as usize + 1] += 1;

@@ -11,6 +11,7 @@ mod contract;
 mod exact;
 mod expected;
 mod matching;
+mod sickleave;
 mod socioeconomic;
 mod synthetic;
 
@@ -85,6 +86,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     concentration::register(m)?;
     contract::register(m)?;
     matching::register(m)?;
+    sickleave::register(m)?;
     expected::register(m)?;
     exact::register(m)?;
     socioeconomic::register(m)?;

@@ -9,8 +9,8 @@
   short per-session pseudonym).
 """
 
-from ._pseudonyms import key_check, new_key, pseudonym
+from ._pseudonyms import key_check, new_key, pseudonym, seal
 from ._suppression import DEFAULT_THRESHOLD, MARKER, SuppressionReport, suppress_counts, suppress_statistics
 
-__all__ = ["DEFAULT_THRESHOLD", "MARKER", "SuppressionReport", "key_check", "new_key", "pseudonym",
+__all__ = ["DEFAULT_THRESHOLD", "MARKER", "SuppressionReport", "key_check", "new_key", "pseudonym", "seal",
            "suppress_counts", "suppress_statistics"]

@@ -68,3 +68,8 @@ def key_check(key: Key) -> str:
     """A value that shows whether two parties hold the same key without revealing it
     (the HMAC of a fixed label), recorded beside the pseudonyms."""
     return hmac.new(key_bytes(key), b"utfall key check", hashlib.sha256).hexdigest()[:16]
+
+
+def seal(value: Any, key: Key) -> str:
+    """A keyed digest of a suppressed value: a key holder can check it, nobody else learn it."""
+    return hmac.new(key_bytes(key), f"utfall sealed:{value!r}".encode("utf-8"), hashlib.sha256).hexdigest()[:32]
