@@ -14,23 +14,29 @@
 //! - [`bootstrap`]: a deterministic parallel bootstrap with confidence intervals;
 //! - [`concentration`]: Lorenz curves, top shares, Gini and other inequality measures;
 //! - [`contract`]: the payment mechanism of an outcomes contract over arrays of metric values, and the tests of change scores;
+//! - [`limits`], [`cancel`], [`threads`]: the sizes a caller may ask for, Ctrl-C, reused thread pools;
 //! - [`sickleave`]: absence registers, risk groups and the trend-adjusted
 //!   valuation of a sick-leave outcomes contract;
 //! - [`socioeconomic`]: the social investment calculation (cash flows per actor and year, discounting, Monte Carlo);
 //! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures.
 
 pub mod bootstrap;
+pub mod cancel;
 pub mod cohort;
 pub mod concentration;
 pub mod contract;
 pub mod dates;
 pub mod error;
 pub mod expected;
+#[cfg(test)]
+mod fuzz;
+pub mod limits;
 pub mod matching;
 pub mod rng;
 pub mod sickleave;
 pub mod socioeconomic;
 pub mod synthetic;
+pub mod threads;
 
 #[cfg(feature = "python")]
 mod python;

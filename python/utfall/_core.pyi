@@ -42,6 +42,14 @@ class CohortCore:
     @staticmethod
     def window_end(start: npt.NDArray[np.int32], horizon_text: str) -> npt.NDArray[np.int32]: ...
 
+# Documented size limits (src/limits.rs), checked before anything is allocated.
+MAX_MONTHS: int
+MAX_RATIO: int
+MAX_RESAMPLES: int
+MAX_SYNTHETIC_INDIVIDUALS: int
+MAX_THREADS: int
+MAX_VALUES: int
+
 def synthetic_register(n_participants: int, n_historical: int, seed: int) -> Dict[str, Any]: ...
 # Bootstrap (src/python/bootstrap.rs) and concentration (src/python/concentration.rs).
 

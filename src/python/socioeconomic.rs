@@ -1,12 +1,12 @@
 //! Bindings of [`crate::socioeconomic`]: discount factors, the Monte Carlo engine
 //! and quantile bands. The timing string becomes [`Timing`] here, once.
 
-use super::bootstrap::in_pool;
 use super::{run, to_py};
 use crate::error::Error;
 use crate::socioeconomic::{
     discount_factors as factors, quantile_bands as bands, simulate, Component, Model, Source, Timing,
 };
+use crate::threads::install as in_pool;
 use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
