@@ -204,6 +204,22 @@ class RematchPlan:
     @property
     def n_units(self) -> int: ...
 
+# socioeconomic: the social investment calculation
+def discount_factors(rates: List[float], timing: str) -> npt.NDArray[np.float64]: ...
+def socioeconomic_simulate(
+    discount: List[float],
+    n_actors: int,
+    sources: List[npt.NDArray[np.float64]],
+    components: List[Tuple[int, bool, bool, Optional[int], npt.NDArray[np.float64]]],
+    n_replicates: int,
+    keep_cumulative: bool = False,
+    keep_flows: bool = False,
+    n_threads: Optional[int] = None,
+) -> Dict[str, np.ndarray]: ...
+def quantile_bands(
+    values: npt.NDArray[np.float64], probs: List[float], n_threads: Optional[int] = None
+) -> npt.NDArray[np.float64]: ...
+
 @final
 class SickLeaveCore:
     def __new__(

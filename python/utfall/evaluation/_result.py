@@ -33,6 +33,11 @@ def unit_of(outcome: str) -> str:
     return outcome_type(outcome).unit
 
 
+def _year_ends(months: int) -> np.ndarray:
+    """The last month of each year since index: 12, 24, ..., and ``months`` for a last, shorter year."""
+    return np.minimum(np.arange(1, -(-months // 12) + 1) * 12, months)
+
+
 class Evaluation:
     """Actual against expected outcome, per participant and horizon.
 
@@ -58,7 +63,8 @@ class Evaluation:
     """
 
     def __init__(self, *, spec: dict, version: str, fingerprints: dict, individuals: pd.DataFrame,
-                 summary: pd.DataFrame, trajectories: dict, comparisons: Optional[dict] = None) -> None:
+                 summary: pd.DataFrame, trajectories: dict, comparisons: Optional[dict] = None,
+                 curves: Optional[dict] = None) -> None:
         self.spec = spec
         self.seed = spec["seed"]
         self.version = version
@@ -67,6 +73,7 @@ class Evaluation:
         self._summary = summary
         self._trajectories = trajectories
         self.comparisons = comparisons or {}
+        self._curves = curves or {}  # horizon -> included participants x months cumulative savings (not recorded)
 
     @property
     def horizons(self) -> list:
@@ -154,6 +161,55 @@ class Evaluation:
                          methods=(boot["method"],), seed=child_seed(self.seed, Purpose.SAVINGS_BOOTSTRAP,
                                                                     self.horizons.index(h)),
                          keep_distribution=True, progress=False)
+
+    def savings_per_year(self, horizon: Optional[str] = None) -> pd.DataFrame:
+        """Savings year by year since index, from the trajectory at ``horizon``.
+
+        Year ``y`` covers months ``12(y-1)+1 .. 12y`` of every participant's own
+        follow-up (the last year is shorter when the horizon is not whole years):
+        ``savings_y = S(m_y) - S(m_{y-1})`` with ``S`` the trajectory's cumulative
+        savings, ``m_y = min(12y, M)`` and ``S(0) = 0``; the years add up to the
+        trajectory's final cumulative savings. Columns ``savings``, ``first_month``,
+        ``last_month``; index ``year`` (1, 2, ...).
+        """
+        h = self._horizon(horizon)
+        s = self._trajectories[h]["savings"].to_numpy(np.float64)
+        ends = _year_ends(len(s))
+        cumulative = s[ends - 1]
+        frame = pd.DataFrame({"savings": np.diff(cumulative, prepend=0.0), "first_month": np.r_[1, ends[:-1] + 1],
+                              "last_month": ends}, index=pd.Index(np.arange(1, len(ends) + 1), name="year"))
+        return frame
+
+    def savings_per_year_replicates(self, horizon: Optional[str] = None) -> np.ndarray:
+        """The savings of each year since index in every replicate of :meth:`savings_bootstrap`.
+
+        A ``B x years`` array: row ``b`` sums each participant's savings of each
+        year over exactly the participants that the bootstrap's replicate ``b``
+        drew, so the rows add up (to rounding) to ``savings_bootstrap(horizon).distribution``,
+        which is checked. Needs the per-participant curves, which a record read by
+        :func:`utfall.load_evaluation` does not hold (re-run it with :func:`utfall.reproduce`).
+        """
+        h = self._horizon(horizon)
+        if h not in self._curves:
+            raise SpecError("savings_per_year_replicates needs the per-participant curves, which a loaded record "
+                            "does not keep: re-run it with utfall.reproduce(record, cohort)")
+        from .. import _core
+        from ..errors import ComputationError
+
+        boot = self.savings_bootstrap(h)
+        distribution = np.asarray(boot.distribution, dtype=np.float64)
+        rows = self.individuals[self.individuals["horizon"] == h]
+        savings = rows["savings"].to_numpy(np.float64)[rows["included"].to_numpy(bool)]
+        curves = self._curves[h]
+        ends = _year_ends(curves.shape[1])
+        at = curves[:, ends - 1]
+        per_year = np.diff(at, axis=1, prepend=0.0)
+        columns = [np.ascontiguousarray(savings)] + [np.ascontiguousarray(per_year[:, y]) for y in range(len(ends))]
+        sums = _core.replicate_sums(boot.seed, 0, len(distribution), columns)
+        if not np.array_equal(sums[:, 0], distribution):
+            raise ComputationError("the replayed resamples do not reproduce the evaluation's savings replicates; "
+                                   "please report this")
+        return np.ascontiguousarray(sums[:, 1:])
 
     def to_frame(self) -> pd.DataFrame:
         """The per-individual table (a copy)."""
