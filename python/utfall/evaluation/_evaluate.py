@@ -27,6 +27,7 @@ from .._core import __version__
 from .._seeds import Purpose, child_seed
 from . import _intervals as intervals
 from ._engine import run
+from ._notes import outside_counts, warn
 from ._result import Evaluation
 from ._spec import make_spec
 
@@ -137,5 +138,8 @@ def evaluate_spec(cohort, spec: dict, n_threads: Optional[int] = None, progress:
     summary = pd.DataFrame([p["summary"] for p in per_horizon.values()]).set_index("horizon")
     trajectories = {h: p["trajectory"] for h, p in per_horizon.items()}
     comparisons = {h: p["comparison"] for h, p in per_horizon.items()}
+    notes = {"outside_observation": outside_counts(cohort), "horizons": {h: p["notes"] for h, p in per_horizon.items()}}
+    warn(notes, {h: p["summary"]["status"] for h, p in per_horizon.items()})
     return Evaluation(spec=spec, version=__version__, fingerprints=cohort.fingerprints(), individuals=individuals,
-                      summary=summary, trajectories=trajectories, comparisons=comparisons)
+                      summary=summary, trajectories=trajectories, comparisons=comparisons, not_counted=notes,
+                      content_fingerprints=cohort.content_fingerprints())
