@@ -127,7 +127,8 @@ def days(values: Any, table: str, column: str, ids: Optional[pd.Series] = None, 
         parsed = np.array([_day_of(v, date_format) for v in uniques], dtype=np.int64)
         if (parsed == _BAD).any():
             row = int(np.flatnonzero(codes == np.flatnonzero(parsed == _BAD)[0])[0])
-            raise data_error(table, column, row, _unreadable(series.iloc[row], date_format), _id_at(ids, row))
+            raise data_error(table, column, row, _unreadable(series.iloc[row], date_format, table, column),
+                             _id_at(ids, row))
         out = np.where(codes >= 0, parsed[np.maximum(codes, 0)] if len(parsed) else MISSING_DAY, MISSING_DAY)
     out = np.asarray(out, dtype=np.int64)
     if open_end:
@@ -194,11 +195,11 @@ def _datetime64_days(values: np.ndarray, where: tuple) -> np.ndarray:
     return out
 
 
-def _unreadable(value: Any, date_format: Optional[str]) -> str:
+def _unreadable(value: Any, date_format: Optional[str], table: str, column: str) -> str:
     if isinstance(value, str):
         fmt = _ISO if date_format is None else f"the format {date_format!r}"
-        hint = ("; give date_format= (for this table or column) if the column is written another way, "
-                "e.g. date_format={'episodes': '%d/%m/%Y'}") if date_format is None else ""
+        hint = ("; if the column is written another way, say how, e.g. "
+                f"date_format={{'{table}': {{'{column}': '%d/%m/%Y'}}}}") if date_format is None else ""
         return f"cannot read {value!r} as a date in {fmt}{hint}"
     if isinstance(value, np.datetime64):
         return f"the date {value} is outside the years 1 to 9999"

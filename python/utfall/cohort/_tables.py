@@ -64,12 +64,17 @@ def _first(mask: Any) -> int:
     return int(np.flatnonzero(np.asarray(mask))[0])
 
 
+def _kind(value: Any) -> str:
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_)):
+        return "number"
+    return "text" if isinstance(value, str) else type(value).__name__
+
+
 def _id_kinds(ids: pd.Series, table: str) -> None:
     """One kind of id per table: int 1 and str '1' print alike and would silently be two individuals."""
     if ids.dtype != object:
         return
-    kinds = ids.map(lambda v: "number" if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
-                    else type(v).__name__)
+    kinds = ids.map(_kind)
     if kinds.nunique() > 1:
         row = _first(kinds != kinds.iloc[0])
         raise data_error(table, "id", row, f"the id {ids.iloc[row]!r} is a {kinds.iloc[row]}, but the id in row 0 "
@@ -83,9 +88,9 @@ def _codes(owners: pd.Series, ids: pd.Series, table: str, what: str) -> np.ndarr
         row = _first(codes < 0)
         value = owners.iloc[row]
         hint = ""
-        if len(ids) and type(value) is not type(ids.iloc[0]) and str(value) in set(ids.astype(str)):
-            hint = (f" (it is a {type(value).__name__}; the individuals' ids are "
-                    f"{type(ids.iloc[0]).__name__}s: give ids of one type in every table)")
+        if len(ids) and _kind(value) != _kind(ids.iloc[0]) and str(value) in set(ids.astype(str)):
+            hint = (f" (it is a {_kind(value)}; the individuals' ids are {_kind(ids.iloc[0])}s: "
+                    "give ids of one type in every table)")
         raise data_error(table, "id", row, f"the {what} belongs to an id that is not in the individuals table{hint}",
                          value)
     return codes.astype(np.int64)

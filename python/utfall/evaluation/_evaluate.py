@@ -25,6 +25,8 @@ import pandas as pd
 
 from .._core import __version__
 from .._seeds import Purpose, child_seed
+from ..cohort import Cohort
+from ..errors import SpecError
 from . import _intervals as intervals
 from ._engine import run
 from ._notes import outside_counts, warn
@@ -100,6 +102,8 @@ def evaluate(cohort, matching: Any = None, horizons: Sequence = ("2y", "3y"), ou
 
 
 def evaluate_spec(cohort, spec: dict, n_threads: Optional[int] = None, progress: bool = True) -> Evaluation:
+    if not isinstance(cohort, Cohort):
+        raise SpecError(f"cohort must be a utfall.Cohort (see Cohort.from_frames), not {type(cohort).__name__}")
     per_horizon = run(cohort, spec, progress=progress, n_threads=n_threads)
     boot = spec["bootstrap"]
     if boot is not None:

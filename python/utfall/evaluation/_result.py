@@ -256,6 +256,8 @@ class Evaluation:
         big = self.unit == "SEK" and self._summary["expected_total"].abs().max() >= 1e6
 
         def amount(value: float) -> str:
+            if pd.isna(value):
+                return f"n/a {self.unit}"
             return f"{value / 1e6:,.1f} MSEK" if big else f"{value:,.0f} {self.unit}"
 
         for h, row in self._summary.iterrows():

@@ -19,13 +19,14 @@ Amounts are in the cohort's base-year prices (see :class:`utfall.Cohort`).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..errors import SpecError, data_error
+from ..errors import SpecError, UtfallWarning, data_error
 from ..matching import match
 
 #: Requests per call to the core when many windows are needed (bounds memory).
@@ -153,6 +154,13 @@ def sets_from_pairs(cohort, pairs: pd.DataFrame, eligible: np.ndarray, estimator
         raise data_error("pairs", "control", row,
                          f"the comparison individual is not eligible at {horizon}: not historical or follow-up incomplete",
                          pairs["control"].iloc[row])
+    twice = pd.Series(list(zip(treated, control))).duplicated()
+    if estimator == "given" and twice.any():
+        row = int(np.flatnonzero(twice.to_numpy())[0])
+        first = int(np.flatnonzero((treated == treated[row]) & (control == control[row]))[0])
+        raise data_error("pairs", "control", row, f"the pair ({pairs['treated'].iloc[row]!r}, "
+                         f"{pairs['control'].iloc[row]!r}) appears twice (rows {first} and {row}); "
+                         f"give each comparison individual once per participant", pairs["treated"].iloc[row])
     slot = pairs["slot"].to_numpy() if "slot" in pairs.columns else np.arange(len(pairs))
     order = np.lexsort((slot, treated))
     part_pos = np.flatnonzero(cohort.participants)
@@ -164,11 +172,21 @@ def sets_from_pairs(cohort, pairs: pd.DataFrame, eligible: np.ndarray, estimator
 
 
 def matched(cohort, horizon: str, match_args: dict, seed: int, eligible: np.ndarray, progress: bool = False) -> Comparison:
-    """Matching on the eligible pool at ``horizon`` with :func:`utfall.match`."""
+    """Matching on the eligible pool at ``horizon`` with :func:`utfall.match`.
+
+    Without an eligible historical individual nobody has a comparison (the
+    evaluation reports them); a ratio the pool cannot fill is reported by the
+    evaluation, not warned about here."""
+    if len(eligible) == 0:
+        part_pos = np.flatnonzero(cohort.participants)
+        return Comparison("matched", unmatched=pd.DataFrame({
+            "id": cohort.ids[part_pos], "reason": f"no historical individual with complete follow-up at {horizon}"}))
     args = dict(match_args)
     args.setdefault("seed", seed)
     args.setdefault("progress", progress)
-    result = match(cohort, horizon=horizon, **args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UtfallWarning)
+        result = match(cohort, horizon=horizon, **args)
     if isinstance(result, dict):
         result = result[horizon]
     unmatched = getattr(result, "unmatched", None)

@@ -11,8 +11,11 @@ from ..errors import SpecError, data_error
 
 
 def levels_of(column: pd.Series) -> list:
+    """The levels present, in the categories' order for a Categorical (an unused category has no
+    indicator: its column would be all zero, R's glm gives it an NA coefficient), else sorted."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        return list(column.cat.categories)
+        present = np.unique(column.cat.codes.to_numpy())
+        return [column.cat.categories[k] for k in present if k >= 0]
     return sorted(column.dropna().unique().tolist())
 
 
@@ -28,6 +31,9 @@ def check_column(frame: pd.DataFrame, name: str, ids: pd.Index, table: str) -> p
         # Plain numpy numbers: one pass each for min and max (a NaN makes them NaN).
         values = col.to_numpy(dtype=float)
         lo, hi = values.min(), values.max()
+        if np.isinf(lo) or np.isinf(hi):
+            row = int(np.flatnonzero(np.isinf(values))[0])
+            raise data_error(table, name, row, f"the value {values[row]} is not a finite number", id=ids[row])
         if not np.isnan(lo):
             if lo == hi:
                 raise data_error(table, name, None, f"the covariate is constant ({col.iloc[0]!r}) and cannot "
@@ -44,6 +50,9 @@ def check_column(frame: pd.DataFrame, name: str, ids: pd.Index, table: str) -> p
         constant = col.nunique() < 2
     else:
         values = col.to_numpy(dtype=float)
+        if np.isinf(values).any():
+            row = int(np.flatnonzero(np.isinf(values))[0])
+            raise data_error(table, name, row, f"the value {values[row]} is not a finite number", id=ids[row])
         constant = values.min() == values.max()
     if constant:
         raise data_error(table, name, None, f"the covariate is constant ({col.iloc[0]!r}) and cannot balance "
