@@ -234,6 +234,25 @@ def label_codes(values: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
     return index.get_indexer(values)
 
 
+def kind_of(value: Any) -> str:
+    """``number``, ``text`` or the type's name: the kinds of id that must not mix in one table."""
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_)):
+        return "number"
+    return "text" if isinstance(value, str) else type(value).__name__
+
+
+def check_id_kinds(ids: Any, table: str) -> None:
+    """One kind of id per table: int 1 and str '1' print alike and would silently be two individuals."""
+    ids = pd.Series(ids).reset_index(drop=True)
+    if ids.dtype != object:
+        return
+    kinds = ids.map(kind_of)
+    if kinds.nunique() > 1:
+        row = int(np.flatnonzero((kinds != kinds.iloc[0]).to_numpy())[0])
+        raise data_error(table, "id", row, f"the id {ids.iloc[row]!r} is a {kinds.iloc[row]}, but the id in row 0 "
+                         f"({ids.iloc[0]!r}) is a {kinds.iloc[0]}; give every id as the same type", ids.iloc[row])
+
+
 def _id_at(ids: Optional[pd.Series], row: int) -> Any:
     if ids is None:
         return None

@@ -72,6 +72,8 @@ class BootstrapWarning(UtfallWarning):
 
 def data_error(table: str, column: str, row: Optional[int], problem: str, id: Any = None) -> DataError:
     """A :class:`DataError` whose message names the table, column, row and id."""
+    if hasattr(id, "item") and not isinstance(id, (str, bytes)):
+        id = id.item()  # numpy scalars print as np.int64(3)
     where = f"table '{table}'"
     if column:
         where += f", column '{column}'"

@@ -15,8 +15,8 @@ from typing import Any, Mapping, Optional, Tuple
 import numpy as np
 import pandas as pd
 
-from .._frames import (MISSING_DAY, DateFormat, as_labels, date_format_for, day, days, label_codes, numbers, select,
-                       to_dates, to_pandas)
+from .._frames import (MISSING_DAY, DateFormat, as_labels, check_id_kinds, date_format_for, day, days, kind_of,
+                       label_codes, numbers, select, to_dates, to_pandas)
 from .._validation import whole_number
 from ..errors import data_error
 from ._arguments import user_name
@@ -64,23 +64,6 @@ def _first(mask: Any) -> int:
     return int(np.flatnonzero(np.asarray(mask))[0])
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_)):
-        return "number"
-    return "text" if isinstance(value, str) else type(value).__name__
-
-
-def _id_kinds(ids: pd.Series, table: str) -> None:
-    """One kind of id per table: int 1 and str '1' print alike and would silently be two individuals."""
-    if ids.dtype != object:
-        return
-    kinds = ids.map(_kind)
-    if kinds.nunique() > 1:
-        row = _first(kinds != kinds.iloc[0])
-        raise data_error(table, "id", row, f"the id {ids.iloc[row]!r} is a {kinds.iloc[row]}, but the id in row 0 "
-                         f"({ids.iloc[0]!r}) is a {kinds.iloc[0]}; give every id as the same type", ids.iloc[row])
-
-
 def _codes(owners: pd.Series, ids: pd.Series, table: str, what: str) -> np.ndarray:
     """The position in the individuals table of each row's id; an unknown id is a DataError."""
     codes = pd.Index(ids).get_indexer(owners)
@@ -88,8 +71,8 @@ def _codes(owners: pd.Series, ids: pd.Series, table: str, what: str) -> np.ndarr
         row = _first(codes < 0)
         value = owners.iloc[row]
         hint = ""
-        if len(ids) and _kind(value) != _kind(ids.iloc[0]) and str(value) in set(ids.astype(str)):
-            hint = (f" (it is a {_kind(value)}; the individuals' ids are {_kind(ids.iloc[0])}s: "
+        if len(ids) and kind_of(value) != kind_of(ids.iloc[0]) and str(value) in set(ids.astype(str)):
+            hint = (f" (it is a {kind_of(value)}; the individuals' ids are {kind_of(ids.iloc[0])}s: "
                     "give ids of one type in every table)")
         raise data_error(table, "id", row, f"the {what} belongs to an id that is not in the individuals table{hint}",
                          value)
@@ -109,7 +92,7 @@ def individuals_table(individuals: Any, data_end: Any, columns: Columns,
     ids = ind["id"]
     if ids.isna().any():
         raise data_error("individuals", "id", _first(ids.isna()), "the id is missing")
-    _id_kinds(ids, "individuals")
+    check_id_kinds(ids, "individuals")
     dup = ids.duplicated()
     if dup.any():
         row = _first(dup)

@@ -56,7 +56,8 @@ def outside_counts(cohort: Any) -> Dict[str, int]:
     outside = getattr(cohort, "outside_observation", None)
     if outside is None or not len(outside):
         return {}
-    return {str(k): int(v) for k, v in outside["table"].value_counts().sort_index().items()}
+    counts = outside["table"].value_counts()
+    return {table: int(counts[table]) for table in ("episodes", "costs") if table in counts}
 
 
 def lines(notes: Dict[str, Any], statuses: Dict[str, str]) -> List[str]:

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from .._frames import to_pandas
+from .._frames import check_id_kinds, to_pandas
 from .._seeds import new_seed
 from ..cohort import Cohort, horizon_text
 from ..errors import ComputationError, SpecError, UtfallWarning, data_error
@@ -60,6 +60,7 @@ def _solve(problem: Problem) -> MatchResult:
                  "horizon)") if problem.table == "individuals" else ""
         raise ComputationError(f"matching needs both groups; the {problem.table} has {n1} treated and {n - n1} "
                                f"control units: no {missing} unit to match{where}")
+    check_id_kinds(problem.index, problem.table)
     if problem.index.has_duplicates:
         dup = problem.index[problem.index.duplicated()][0]
         raise data_error(problem.table, "id", int(np.flatnonzero(problem.index == dup)[1]), "duplicate id", id=dup)
