@@ -123,7 +123,12 @@ def days(values: Any, table: str, column: str, ids: Optional[pd.Series] = None, 
             raise data_error(table, column, row, f"{series.iloc[row]!r} is a number, not a date; give dates or "
                              f"strings in {_ISO if date_format is None else repr(date_format)}", _id_at(ids, row))
     else:
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        try:
+            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        except TypeError:  # unhashable values (lists, dicts): each is its own, and none is a date
+            present = ~series.isna().to_numpy()
+            codes = np.where(present, np.cumsum(present) - 1, -1)
+            uniques = series.to_numpy(dtype=object)[present]
         parsed = np.array([_day_of(v, date_format) for v in uniques], dtype=np.int64)
         if (parsed == _BAD).any():
             row = int(np.flatnonzero(codes == np.flatnonzero(parsed == _BAD)[0])[0])

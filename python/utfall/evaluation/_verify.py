@@ -74,9 +74,9 @@ def _table(table: Dict[str, Any], where: str) -> None:
         raise malformed(where, "must have an 'index' and a list of 'columns'")
     for k, column in enumerate([table["index"]] + columns):
         if (not isinstance(column, dict) or not isinstance(column.get("values"), list)
-                or not isinstance(column.get("dtype"), str) or "name" not in column):
+                or not isinstance(column.get("dtype"), str) or not isinstance(column.get("name", 0), (str, type(None)))):
             raise malformed(f"{where}.columns[{k - 1}]" if k else f"{where}.index",
-                            "must have a 'name', a 'dtype' and a list of 'values'")
+                            "must have a 'name' (text), a 'dtype' and a list of 'values'")
 
 
 def specification(data: Dict[str, Any]) -> Dict[str, Any]:

@@ -136,6 +136,11 @@ def sets_from_pairs(cohort, pairs: pd.DataFrame, eligible: np.ndarray, estimator
         if col not in pairs.columns:
             raise SpecError(f"matching: the pairs table needs columns 'treated' and 'control' (has {list(pairs.columns)})")
     ids = cohort.ids
+    for col in ("treated", "control"):
+        unhashable = pairs[col].map(lambda v: getattr(type(v), "__hash__", None) is None).to_numpy(dtype=bool)
+        if unhashable.any():
+            row = int(np.flatnonzero(unhashable)[0])
+            raise data_error("pairs", col, row, f"{pairs[col].iloc[row]!r} is not an id")
     treated = ids.get_indexer(pairs["treated"])
     control = ids.get_indexer(pairs["control"])
     for col, pos in (("treated", treated), ("control", control)):
@@ -161,7 +166,15 @@ def sets_from_pairs(cohort, pairs: pd.DataFrame, eligible: np.ndarray, estimator
         raise data_error("pairs", "control", row, f"the pair ({pairs['treated'].iloc[row]!r}, "
                          f"{pairs['control'].iloc[row]!r}) appears twice (rows {first} and {row}); "
                          f"give each comparison individual once per participant", pairs["treated"].iloc[row])
-    slot = pairs["slot"].to_numpy() if "slot" in pairs.columns else np.arange(len(pairs))
+    slot = np.arange(len(pairs))
+    if "slot" in pairs.columns:
+        numeric = pd.to_numeric(pairs["slot"], errors="coerce")
+        bad = (numeric.isna() | (numeric != np.round(numeric)) | pairs["slot"].map(lambda v: isinstance(v, bool))).to_numpy()
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise data_error("pairs", "slot", row, f"the slot {pairs['slot'].iloc[row]!r} is not a whole number",
+                             pairs["treated"].iloc[row])
+        slot = numeric.to_numpy(dtype=np.float64)
     order = np.lexsort((slot, treated))
     part_pos = np.flatnonzero(cohort.participants)
     without = part_pos[~np.isin(part_pos, treated)]
