@@ -116,8 +116,8 @@ def test_numbers_are_not_dates_and_date_arguments_use_the_same_rule():
 
 # ---------------------------------------------------------------------- ids
 def test_int_and_str_ids_in_one_table_are_an_error():
-    with pytest.raises(utfall.DataError, match=r"table 'individuals', column 'id', row 1 \(id '1'\): the id '1' is a "
-                                               r"text, but the id in row 0 \(1\) is a number"):
+    with pytest.raises(utfall.DataError, match=r"table 'individuals', column 'id', row 1 \(id '1'\): this id is a "
+                                               r"text, but the id in row 0 \(id 1\) is a number"):
         build(people(id=[1, "1"]), episodes().assign(id=[1, "1"]))
     with pytest.raises(utfall.DataError, match=r"table 'episodes', column 'id', row 1 \(id '2'\): .*it is a text; the "
                                                r"individuals' ids are numbers"):
@@ -167,7 +167,7 @@ def test_participants_left_out_and_a_ratio_not_filled_are_reported():
         ev = utfall.evaluate(c, {"covariates": ["sex"], "ratio": 3}, horizons=["2y"], bootstrap=False, seed=1,
                              progress=False)
     assert ev.not_counted["horizons"]["2y"]["ratio_not_filled"] == ["p1", "p2"]
-    assert "fewer comparison individuals than the ratio: 'p1', 'p2'" in repr(ev)
+    assert "fewer comparison individuals than the ratio: id 'p1', id 'p2'" in repr(ev)
 
 
 # ---------------------------------------------------------------------- the record
@@ -222,10 +222,10 @@ def test_reproduce_tells_row_order_from_content():
     ({"care_types": 3}, utfall.SpecError, "care_types must be a care type"),
     ({"intervention_cost": "x"}, utfall.SpecError, "intervention_cost must be a non-negative number"),
     ({"intervention_cost": {"p1": 1.0, "p2": 2.0, "zz": 3.0}}, utfall.SpecError, "not participants of the cohort: "
-                                                                                   "\\['zz'\\]"),
+                                                                                   "id 'zz'"),
     ({"matching": {"covariatez": ["sex"]}}, utfall.SpecError, "unknown argument\\(s\\) \\['covariatez'\\]"),
     ({"matching": pd.DataFrame({"treated": ["p1", "p1"], "control": ["h1", "h1"]})}, utfall.DataError,
-     "table 'pairs', column 'control', row 1 \\(id 'p1'\\): the pair \\('p1', 'h1'\\) appears twice"),
+     "table 'pairs', column 'control', row 1 \\(id 'p1'\\): the pair \\(id 'p1', id 'h1'\\) appears twice"),
 ])
 def test_wrong_arguments_are_named_utfall_errors(kwargs, error, message):
     args = {"matching": PAIRS, "horizons": ["2y"], "bootstrap": False, "seed": 1, **kwargs}

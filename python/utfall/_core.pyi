@@ -1,6 +1,6 @@
 # Type stubs of the compiled core, checked by `python -m mypy.stubtest utfall._core`.
-from typing import Any, Dict, Optional, Protocol, Tuple, final
-from typing import Callable, List, Optional, Tuple, final
+from typing import Any, Dict, Optional, Protocol, Sequence, Tuple, final
+from typing import Callable, List
 
 import numpy as np
 import numpy.typing as npt
@@ -44,7 +44,6 @@ class CohortCore:
 
 def synthetic_register(n_participants: int, n_historical: int, seed: int) -> Dict[str, Any]: ...
 # Bootstrap (src/python/bootstrap.rs) and concentration (src/python/concentration.rs).
-from typing import Any, Dict, List, Sequence
 
 @final
 class BootstrapPlan:
@@ -134,3 +133,65 @@ def nearest_match(
     npt.NDArray[np.float64],
     str,
 ]: ...
+
+# contract: the payment mechanism, joint replicate sums, tests of change scores
+def settle_mechanism(
+    tranches: List[
+        Tuple[Optional[int], float, float, float, float, float, List[Tuple[int, str, float]]]
+    ],
+    total_cap: float,
+    floor: float,
+    metrics: List[npt.NDArray[np.float64]],
+) -> Tuple[
+    npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.float64], npt.NDArray[np.float64]
+]: ...
+def replicate_sums(
+    seed: int, start: int, count: int, columns: List[npt.NDArray[np.float64]]
+) -> npt.NDArray[np.float64]: ...
+def binomial_test(x: int, n: int, p: float = 0.5) -> float: ...
+def signed_rank_test(changes: npt.NDArray[np.float64]) -> Tuple[float, float, bool, int]: ...
+
+# Expected outcomes from comparison sets (src/python/expected.rs).
+def set_means(cohort: CohortCore, horizon_text: str, offsets: np.ndarray, members: np.ndarray,
+              weights: Optional[np.ndarray], request_set: np.ndarray, complete: np.ndarray,
+              observed_days: np.ndarray, columns: np.ndarray) -> np.ndarray: ...
+def cumulative_months(cohort: CohortCore, who: np.ndarray, months: int, columns: np.ndarray) -> np.ndarray: ...
+def set_mean_curves(cohort: CohortCore, offsets: np.ndarray, members: np.ndarray, weights: Optional[np.ndarray],
+                    requested: np.ndarray, months: int, columns: np.ndarray) -> np.ndarray: ...
+def month_ends(starts: np.ndarray, months: int) -> np.ndarray: ...
+
+# Exact and coarsened exact matching (src/python/exact.rs).
+def cem_bins(x: np.ndarray, name: str, bins: Optional[int] = None,
+             points: Optional[List[float]] = None) -> np.ndarray: ...
+def strata_codes(columns: List[np.ndarray], n: int) -> Tuple[np.ndarray, int]: ...
+def subclass_match(strata: np.ndarray, n_strata: int, treat: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                                                   np.ndarray, np.ndarray, np.ndarray]: ...
+
+@final
+class RematchPlan:
+    def __new__(
+        cls,
+        cohort: CohortCore,
+        participants: np.ndarray,
+        historical: np.ndarray,
+        horizons: List[Tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+        columns: np.ndarray,
+        only_complete: bool,
+        stratum_codes: Optional[np.ndarray] = None,
+        numeric: List[Tuple[np.ndarray, str]] = ...,
+        factors: List[List[Tuple[np.ndarray, str]]] = ...,
+        covariate_distance: Optional[str] = None,
+        ratio: int = 1,
+        replace: bool = False,
+        caliper: Optional[float] = None,
+        std_caliper: bool = True,
+        exact: Optional[np.ndarray] = None,
+        order: Optional[str] = None,
+    ) -> RematchPlan: ...
+    def replicates(self, seed: int, start: int, count: int) -> np.ndarray: ...
+    def jackknife(self, seed: int, start: int, count: int) -> np.ndarray: ...
+    def estimate(self, seed: int) -> List[float]: ...
+    @property
+    def n_participants(self) -> int: ...
+    @property
+    def n_units(self) -> int: ...

@@ -12,6 +12,7 @@ from typing import Any, Mapping, Optional, Sequence, Union
 import numpy as np
 import pandas as pd
 
+from ._options import options
 from .errors import DataError, SpecError, data_error
 
 
@@ -254,8 +255,9 @@ def check_id_kinds(ids: Any, table: str) -> None:
     kinds = ids.map(kind_of)
     if kinds.nunique() > 1:
         row = int(np.flatnonzero((kinds != kinds.iloc[0]).to_numpy())[0])
-        raise data_error(table, "id", row, f"the id {ids.iloc[row]!r} is a {kinds.iloc[row]}, but the id in row 0 "
-                         f"({ids.iloc[0]!r}) is a {kinds.iloc[0]}; give every id as the same type", ids.iloc[row])
+        raise data_error(table, "id", row, f"this id is a {kinds.iloc[row]}, but the id in row 0 "
+                         f"({options.describe_id(ids.iloc[0])}) is a {kinds.iloc[0]}; give every id as the same type",
+                         ids.iloc[row])
 
 
 def _id_at(ids: Optional[pd.Series], row: int) -> Any:

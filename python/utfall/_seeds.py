@@ -28,6 +28,9 @@ class Purpose(enum.IntEnum):
     MATCHING = 0
     SAVINGS_BOOTSTRAP = 1
     REMATCH = 2
+    CHANGE_SCORES = 10  # (values 3-9 left to other purposes being added on other branches)
+    CONTRACT_OUTCOMES = 11
+    SYNTHETIC_OUTCOMES = 12
 
 
 def new_seed() -> int:

@@ -7,6 +7,9 @@
 mod bootstrap;
 mod cohort;
 mod concentration;
+mod contract;
+mod exact;
+mod expected;
 mod matching;
 mod synthetic;
 
@@ -79,6 +82,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     synthetic::register(m)?;
     bootstrap::register(m)?;
     concentration::register(m)?;
+    contract::register(m)?;
     matching::register(m)?;
+    expected::register(m)?;
+    exact::register(m)?;
     Ok(())
 }

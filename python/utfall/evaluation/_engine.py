@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import expected as ex
+from .._options import options
 from .._seeds import Purpose, child_seed
 from ..errors import SpecError
 from ._notes import NO_PARTICIPANTS, horizon_notes
@@ -49,7 +50,7 @@ def run(cohort, spec: dict, progress: bool, n_threads: Optional[int]) -> dict:
 
 
 def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: list, participants: np.ndarray) -> dict:
-    expected, n_comparison, comparison_ids = ex.expected_values(cohort, comparison, full, parts, participants)
+    expected, n_comparison, comparison_ids = ex.expected_values(cohort, comparison, h, full, parts, participants)
     own = full.iloc[participants]
     actual = np.column_stack([own[parts].to_numpy(np.float64), own[parts].to_numpy(np.float64).sum(axis=1)])
     complete = own["complete"].to_numpy()
@@ -134,8 +135,10 @@ def _intervention_cost(cost: Union[None, float, dict], included_ids: pd.Index,
     per = dict((k, v) for k, v in cost["per_participant"])
     missing = [i for i in included_ids if i not in per]
     if missing:
-        raise SpecError(f"intervention_cost: no cost given for participant(s) {missing[:5]}")
+        raise SpecError(f"intervention_cost: no cost given for {len(missing)} participant(s): "
+                        f"{', '.join(options.describe_id(i) for i in missing[:5])}")
     unknown = [k for k in per if k not in participants]
     if unknown:
-        raise SpecError(f"intervention_cost: {len(unknown)} id(s) are not participants of the cohort: {unknown[:5]}")
+        raise SpecError(f"intervention_cost: {len(unknown)} id(s) are not participants of the cohort: "
+                        f"{', '.join(options.describe_id(i) for i in unknown[:5])}")
     return float(sum(per[i] for i in included_ids))

@@ -25,6 +25,7 @@ from typing import Any, Dict, List
 import numpy as np
 import pandas as pd
 
+from .._options import options
 from ..errors import UtfallWarning
 
 NO_PARTICIPANTS = "no participants included"
@@ -73,7 +74,7 @@ def lines(notes: Dict[str, Any], statuses: Dict[str, str]) -> List[str]:
             out.append(f"{h}: {NO_PARTICIPANTS}")
         for kind, ids in kinds.items():
             if ids:
-                shown = ", ".join(repr(i) for i in ids[:5]) + (", ..." if len(ids) > 5 else "")
+                shown = ", ".join(options.describe_id(i) for i in ids[:5]) + (", ..." if len(ids) > 5 else "")
                 out.append(f"{h}: {len(ids)} participant{'s' if len(ids) != 1 else ''} {_WHAT[kind]}: {shown}")
     return out
 

@@ -10,6 +10,7 @@ import pandas as pd
 from .._seeds import Purpose, child_seed
 from ..cohort import horizon_text
 from ..errors import SpecError
+from ..expected import outcome_type
 from ..resampling import BootstrapResult, bootstrap
 from ._notes import lines
 from ._record import differences, to_json
@@ -29,8 +30,8 @@ READABLE = {
 
 
 def unit_of(outcome: str) -> str:
-    """SEK for costs, days for care days."""
-    return "SEK" if outcome == "cost" else "days"
+    """The unit of an outcome type: SEK for costs, days for care days."""
+    return outcome_type(outcome).unit
 
 
 class Evaluation:

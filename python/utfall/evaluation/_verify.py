@@ -11,7 +11,7 @@ never a ``KeyError`` or ``TypeError`` from deep inside.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 import pandas as pd
 
@@ -28,12 +28,17 @@ def malformed(field: str, problem: str) -> ReproductionError:
     return ReproductionError(f"the record is malformed: field '{field}' {problem}")
 
 
-def parse(text: Any) -> Dict[str, Any]:
-    """The record as JSON data; text that is not JSON or not an object is a ReproductionError."""
+def parse(text: Any, other_formats: Tuple[str, ...] = ()) -> Dict[str, Any]:
+    """The record as JSON data; text that is not JSON or not an object is a ReproductionError.
+
+    A record of one of ``other_formats`` (one that embeds an evaluation's record, checked by its own
+    subpackage) is returned as read."""
     try:
         data = json.loads(text)
     except (ValueError, TypeError) as err:  # JSONDecodeError is a ValueError
         raise ReproductionError(f"the record is not JSON: {err}") from None
+    if isinstance(data, dict) and data.get("format") in other_formats:
+        return data
     return check(data)
 
 

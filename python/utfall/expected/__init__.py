@@ -10,18 +10,22 @@ the cumulative expected and actual outcome month by month.
 from ._comparison import (
     Comparison,
     eligible_positions,
-    expected_values,
     index_days,
     matched,
-    outcome_parts,
     part_columns,
     sets_from_pairs,
     strata,
-    window_values,
+    stratum_codes,
+    stratum_columns,
 )
+from ._expected import expected_values
+from ._outcomes import OUTCOMES, OutcomeType, outcome_parts, outcome_type
 from ._trajectory import curves, month_count, month_ends, payback_month
 
 __all__ = [
+    "OUTCOMES",
+    "OutcomeType",
+    "outcome_type",
     "Comparison",
     "curves",
     "eligible_positions",
@@ -35,5 +39,6 @@ __all__ = [
     "payback_month",
     "sets_from_pairs",
     "strata",
-    "window_values",
+    "stratum_codes",
+    "stratum_columns",
 ]
