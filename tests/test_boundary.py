@@ -94,7 +94,8 @@ def test_date_format_per_table_and_per_column():
     c = build(people(index_date=["20170101", "20140101"]), date_format={"individuals": "%Y%m%d"})
     assert c.individuals["index_date"].iloc[0] == pd.Timestamp("2017-01-01")
     # One format for the whole column: an ISO value among day-first ones is named, not guessed.
-    with pytest.raises(utfall.DataError, match=r"column 'start', row 1 .*'2014-02-13' as a date in the format '%d/%m/%Y'"):
+    with pytest.raises(utfall.DataError,
+                       match=r"column 'start', row 1 .*'2014-02-13' as a date in the format '%d/%m/%Y'"):
         build(eps=episodes(start=["01/02/2017", "2014-02-13"], end=["2017-03-01", "2014-03-01"]),
               date_format={"episodes": {"start": "%d/%m/%Y"}})
     with pytest.raises(utfall.SpecError, match="date_format"):
@@ -137,7 +138,8 @@ def test_rows_after_the_end_of_data_are_reported_and_warned_about_once():
     with warnings.catch_warnings():
         warnings.simplefilter("error", utfall.UtfallWarning)
         c.subset([True, True])  # derived cohorts do not warn again
-    ev = utfall.evaluate(c, pd.DataFrame({"treated": ["a"], "control": ["b"]}), horizons=["1y"], bootstrap=False, seed=1)
+    ev = utfall.evaluate(c, pd.DataFrame({"treated": ["a"], "control": ["b"]}), horizons=["1y"], bootstrap=False,
+                         seed=1)
     assert ev.not_counted["outside_observation"] == {"costs": 1, "episodes": 1}
     assert json.loads(ev.to_json())["not_counted"]["outside_observation"] == {"costs": 1, "episodes": 1}
     assert "1 episode and 1 ledger row after the end of data not counted" in repr(ev)
@@ -163,7 +165,8 @@ def test_participants_left_out_and_a_ratio_not_filled_are_reported():
     with pytest.warns(utfall.UtfallWarning, match="2y: 1 participant left out with incomplete follow-up"):
         ev = utfall.evaluate(c, PAIRS, horizons=["2y"], bootstrap=False, seed=1, partial="complete")
     assert ev.not_counted["horizons"]["2y"]["left_out_incomplete"] == ["p2"]
-    with pytest.warns(utfall.UtfallWarning, match="2y: 2 participants with fewer comparison individuals than the ratio"):
+    with pytest.warns(utfall.UtfallWarning,
+                      match="2y: 2 participants with fewer comparison individuals than the ratio"):
         ev = utfall.evaluate(c, {"covariates": ["sex"], "ratio": 3}, horizons=["2y"], bootstrap=False, seed=1,
                              progress=False)
     assert ev.not_counted["horizons"]["2y"]["ratio_not_filled"] == ["p1", "p2"]
@@ -176,7 +179,8 @@ def test_an_edited_record_seed_is_caught():
     ev = utfall.evaluate(c, STRATA, horizons=["2y"], bootstrap=False, seed=3)
     data = json.loads(ev.to_json())
     data["seed"] = 4
-    with pytest.raises(utfall.ReproductionError, match="the record's seed 4 differs from the seed of its specification 3"):
+    with pytest.raises(utfall.ReproductionError,
+                       match="the record's seed 4 differs from the seed of its specification 3"):
         utfall.reproduce(json.dumps(data), c)
     data = json.loads(ev.to_json())
     data["specification"]["bootstrap"] = {"n_resamples": 2.5}
@@ -250,7 +254,8 @@ def test_matching_messages_do_not_mislead():
     d = pd.DataFrame({"id": range(n), "t": [1] * 10 + [0] * 30, "x": rng.normal(size=n),
                       "g": pd.Categorical(rng.choice(["a", "b"], n), categories=["a", "b", "c"])})
     assert utfall.match(d, "t", ["x", "g"], progress=False).counts.loc["treated", "matched"] == 10  # unused level 'c'
-    with pytest.raises(utfall.DataError, match=r"table 'data', column 'x', row 3 \(id 3\): the value inf is not a finite"):
+    with pytest.raises(utfall.DataError,
+                       match=r"table 'data', column 'x', row 3 \(id 3\): the value inf is not a finite"):
         utfall.match(d.assign(x=np.where(np.arange(n) == 3, np.inf, d["x"])), "t", ["x"], progress=False)
     with pytest.raises(utfall.ComputationError, match="has 10 treated and 0 control units: no control unit"):
         utfall.match(d[d["t"] == 1], "t", ["x"], progress=False)

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 import utfall
 from evaluation_data import PAIRS, hand_cohort
 
-FUZZ = settings(derandomize=True, database=None, deadline=None, max_examples=200, suppress_health_check=list(HealthCheck))
+FUZZ = settings(derandomize=True, database=None, deadline=None, max_examples=200,
+                suppress_health_check=list(HealthCheck))
 
 STOCKHOLM = pd.Timestamp("2016-03-27 00:30", tz="Europe/Stockholm")
 # Every kind of thing a date column may hold: good, ambiguous, out of range, of the wrong type.
@@ -75,7 +76,8 @@ def tables(draw):
     extra = {"data_end": "2021-12-31"}
     if draw(st.integers(0, 3)) == 2:
         extra = draw(st.fixed_dictionaries({}, optional={
-            "data_end": st.one_of(dates, st.just("2021-12-31")), "base_year": st.sampled_from([2016, 2016.5, "2016", -1]),
+            "data_end": st.one_of(dates, st.just("2021-12-31")),
+            "base_year": st.sampled_from([2016, 2016.5, "2016", -1]),
             "date_format": st.sampled_from(["%d/%m/%Y", "%Y%m%d", {"episodes": "%d/%m/%Y"}, {"x": {"y": 1}}, 5]),
             "columns": st.sampled_from([{"id": "id"}, {"episodes": {"start": "nope"}}, "id"]),
             "allow_overlaps": st.sampled_from([True, False, "yes"])}))

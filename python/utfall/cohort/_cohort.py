@@ -34,7 +34,7 @@ import pandas as pd
 from .. import _core
 from .._frames import DateFormat, day, label_codes, name_row, to_dates
 from .._validation import whole_number
-from ..errors import DataError, SpecError, UtfallWarning, data_error
+from ..errors import DataError, SpecError, UtfallWarning
 from ._arguments import as_days, check_windows
 from ._tables import (HISTORICAL, PARTICIPANT, after_end_of_data, core_input, episodes_table, individuals_table,
                       ledger_table, price_index_table, tariffs_table)

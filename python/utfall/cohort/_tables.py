@@ -10,7 +10,7 @@ columns the core reads. :func:`core_input` gathers those columns into the one
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Tuple
+from typing import Any, List, Mapping, Optional, Tuple
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,8 @@ _GROUP_WORDS = {
 }
 
 Columns = Optional[Mapping[str, Any]]
+#: Columns of one table for the core, in the order of its ``CoreInput`` fields.
+Arrays = Tuple[np.ndarray, ...]
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,8 @@ def _codes(owners: pd.Series, ids: pd.Series, table: str, what: str) -> np.ndarr
                     "give ids of one type in every table)")
         raise data_error(table, "id", row, f"the {what} belongs to an id that is not in the individuals table{hint}",
                          value)
-    return codes.astype(np.int64)
+    out: np.ndarray = codes.astype(np.int64)
+    return out
 
 
 def individuals_table(individuals: Any, data_end: Any, columns: Columns,
@@ -103,7 +106,8 @@ def individuals_table(individuals: Any, data_end: Any, columns: Columns,
     if group.isna().any():
         row = _first(group.isna())
         raise data_error("individuals", "group", row,
-                         f"the group {ind['group'].iloc[row]!r} is neither 'participant' nor 'historical'", ids.iloc[row])
+                         f"the group {ind['group'].iloc[row]!r} is neither 'participant' nor 'historical'",
+                         ids.iloc[row])
     ind["group"] = group.astype(str)
 
     fmt = date_format_for(date_format, "individuals", "index_date")
@@ -138,7 +142,8 @@ def episodes_table(episodes: Any, ids: pd.Series, columns: Columns,
     if ep["care_type"].isna().any():
         row = _first(ep["care_type"].isna())
         raise data_error("episodes", "care_type", row, "the care type is missing", ep["id"].iloc[row])
-    start = days(ep["start"], "episodes", "start", ep["id"], date_format=date_format_for(date_format, "episodes", "start"))
+    start = days(ep["start"], "episodes", "start", ep["id"],
+                 date_format=date_format_for(date_format, "episodes", "start"))
     end = days(ep["end"], "episodes", "end", ep["id"], allow_missing=True,
                date_format=date_format_for(date_format, "episodes", "end"), open_end=True)
     ep["care_type"] = as_labels(ep["care_type"])
@@ -148,7 +153,7 @@ def episodes_table(episodes: Any, ids: pd.Series, columns: Columns,
 
 
 def tariffs_table(tariffs: Any, episodes: pd.DataFrame, columns: Columns,
-                  date_format: DateFormat) -> Tuple[Optional[pd.DataFrame], list, Optional[tuple]]:
+                  date_format: DateFormat) -> Tuple[Optional[pd.DataFrame], List[str], Optional[Arrays]]:
     """The tariffs, the care types (in the tariffs' order, or the episodes' without tariffs) and the
     core's ``(type, valid_from, daily_cost)`` columns."""
     if tariffs is None:
@@ -162,7 +167,8 @@ def tariffs_table(tariffs: Any, episodes: pd.DataFrame, columns: Columns,
     if missing.any():
         row = _first(missing)
         raise data_error("episodes", "care_type", row,
-                         f"the care type {episodes['care_type'].iloc[row]!r} has no tariff (tariffs cover {care_types})",
+                         f"the care type {episodes['care_type'].iloc[row]!r} has no tariff "
+                         f"(tariffs cover {care_types})",
                          episodes["id"].iloc[row])
     valid_from = days(tar["valid_from"], "tariffs", "valid_from",
                       date_format=date_format_for(date_format, "tariffs", "valid_from"))
@@ -173,7 +179,7 @@ def tariffs_table(tariffs: Any, episodes: pd.DataFrame, columns: Columns,
 
 
 def ledger_table(costs: Any, ids: pd.Series, columns: Columns,
-                 date_format: DateFormat) -> Tuple[Optional[pd.DataFrame], list, tuple]:
+                 date_format: DateFormat) -> Tuple[Optional[pd.DataFrame], List[str], Arrays]:
     """The ledger (``id``, ``date``, ``amount``, ``category``), its categories and the core's
     ``(individual, date, amount, category)`` columns."""
     if costs is None:
@@ -195,7 +201,8 @@ def ledger_table(costs: Any, ids: pd.Series, columns: Columns,
     return led, categories, (codes, date, amount, label_codes(led["category"], categories).astype(np.uint32))
 
 
-def price_index_table(price_index: Any, base_year: Any, columns: Columns) -> Tuple[Optional[pd.DataFrame], Optional[int]]:
+def price_index_table(price_index: Any, base_year: Any,
+                      columns: Columns) -> Tuple[Optional[pd.DataFrame], Optional[int]]:
     """The price index (``year`` as int32, ``index``) and the base year (default: its last year)."""
     if price_index is None:
         if base_year is not None:
@@ -225,13 +232,14 @@ def after_end_of_data(frame: Optional[pd.DataFrame], table: str, column: str, co
         return pd.DataFrame({"table": pd.Series(dtype=object), "row": pd.Series(dtype=np.int64),
                              "id": pd.Series(dtype=object), "date": pd.Series(dtype="datetime64[s]")})
     rows = np.flatnonzero(np.asarray(dates, dtype=np.int64) > np.asarray(end_days, dtype=np.int64)[codes])
-    return pd.DataFrame({"table": table, "row": rows.astype(np.int64), "id": frame["id"].iloc[rows].to_numpy(dtype=object),
+    return pd.DataFrame({"table": table, "row": rows.astype(np.int64),
+                         "id": frame["id"].iloc[rows].to_numpy(dtype=object),
                          "date": frame[column].iloc[rows].to_numpy()})
 
 
-def core_input(ind: pd.DataFrame, index_days: np.ndarray, end_days: np.ndarray, episodes: tuple, care_types: list,
-               tariffs: Optional[tuple], ledger: tuple, categories: list, pidx: Optional[pd.DataFrame],
-               base_year: Optional[int], allow_overlaps: bool) -> CoreInput:
+def core_input(ind: pd.DataFrame, index_days: np.ndarray, end_days: np.ndarray, episodes: Arrays,
+               care_types: List[str], tariffs: Optional[Arrays], ledger: Arrays, categories: List[str],
+               pidx: Optional[pd.DataFrame], base_year: Optional[int], allow_overlaps: bool) -> CoreInput:
     """The one input of ``_core.CohortCore``."""
     ep_codes, ep_start, ep_end, ep_type = episodes
     led_codes, led_date, led_amount, led_cat = ledger

@@ -40,7 +40,8 @@ def _read(source: Any) -> dict:
     try:
         if hasattr(source, "read"):
             source = source.read()
-        elif isinstance(source, os.PathLike) or (isinstance(source, str) and not source.lstrip().startswith(("{", "["))):
+        elif isinstance(source, os.PathLike) or (
+                isinstance(source, str) and not source.lstrip().startswith(("{", "["))):
             with open(source, encoding="utf-8") as f:
                 source = f.read()
     except (OSError, UnicodeDecodeError) as err:

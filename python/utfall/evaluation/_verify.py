@@ -79,7 +79,8 @@ def _table(table: Dict[str, Any], where: str) -> None:
         raise malformed(where, "must have an 'index' and a list of 'columns'")
     for k, column in enumerate([table["index"]] + columns):
         if (not isinstance(column, dict) or not isinstance(column.get("values"), list)
-                or not isinstance(column.get("dtype"), str) or not isinstance(column.get("name", 0), (str, type(None)))):
+                or not isinstance(column.get("dtype"), str)
+                or not isinstance(column.get("name", 0), (str, type(None)))):
             raise malformed(f"{where}.columns[{k - 1}]" if k else f"{where}.index",
                             "must have a 'name' (text), a 'dtype' and a list of 'values'")
 
@@ -106,7 +107,8 @@ def specification(data: Dict[str, Any]) -> Dict[str, Any]:
         field = next((f for f in _SPEC_FIELDS if _plain(again[f]) != _plain(spec[f])), "?")
         raise ReproductionError(f"the record's specification is not one utfall writes: field '{field}' is "
                                 f"{spec[field]!r}, which reads as {again[field]!r}")
-    return spec
+    checked: Dict[str, Any] = spec
+    return checked
 
 
 def _matching_argument(matching: Any) -> Any:

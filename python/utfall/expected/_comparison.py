@@ -147,7 +147,8 @@ def sets_from_pairs(cohort: Cohort, pairs: pd.DataFrame, eligible: np.ndarray, e
     slot = np.arange(len(pairs))
     if "slot" in pairs.columns:
         numeric = pd.to_numeric(pairs["slot"], errors="coerce")
-        bad = (numeric.isna() | (numeric != np.round(numeric)) | pairs["slot"].map(lambda v: isinstance(v, bool))).to_numpy()
+        is_bool = pairs["slot"].map(lambda v: isinstance(v, (bool, np.bool_)))
+        bad = (numeric.isna() | (numeric != np.round(numeric)) | is_bool).to_numpy(dtype=bool)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise data_error("pairs", "slot", row, f"the slot {pairs['slot'].iloc[row]!r} is not a whole number",
