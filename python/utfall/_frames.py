@@ -68,7 +68,8 @@ OPEN_END = _dt.date(9999, 12, 31)
 #: The core's day number of a missing date (an ongoing episode, an unknown end of data).
 MISSING_DAY = int(np.iinfo(np.int32).max)
 _EPOCH = _dt.date(1970, 1, 1).toordinal()
-_FIRST_DAY, _LAST_DAY = _dt.date.min.toordinal() - _EPOCH, _dt.date.max.toordinal() - _EPOCH
+#: Day numbers (since 1970-01-01) of 0001-01-01 and 9999-12-31: the range of every date at the boundary.
+FIRST_DAY, LAST_DAY = _dt.date.min.toordinal() - _EPOCH, _dt.date.max.toordinal() - _EPOCH
 _ISO = "ISO 8601 (YYYY-MM-DD)"
 
 DateFormat = Union[None, str, Mapping[str, Any]]
@@ -184,7 +185,7 @@ def _day_of(value: Any, date_format: Optional[str]) -> int:
         if np.isnat(value):
             return MISSING_DAY
         number = int(value.astype("datetime64[D]").astype(np.int64))
-        return number if _FIRST_DAY <= number <= _LAST_DAY else int(_BAD)
+        return number if FIRST_DAY <= number <= LAST_DAY else int(_BAD)
     return int(_BAD)
 
 
@@ -192,7 +193,7 @@ def _datetime64_days(values: np.ndarray, where: tuple) -> np.ndarray:
     """``datetime64`` values of any unit as days (floor), NaT as missing; outside years 1-9999 is an error."""
     out = values.astype("datetime64[D]").astype(np.int64)
     nat = np.isnat(values)
-    outside = ~nat & ((out < _FIRST_DAY) | (out > _LAST_DAY))
+    outside = ~nat & ((out < FIRST_DAY) | (out > LAST_DAY))
     if outside.any():
         table, column, ids = where
         row = int(np.flatnonzero(outside)[0])
