@@ -141,6 +141,19 @@ pub fn measures_sorted(
     measures: &[Measure],
     out: &mut [f64],
 ) {
+    // Shares are scale-free, so values whose products or sums would leave the
+    // normal range of f64 (subnormal totals, sums near 1e308) are divided by the
+    // largest present value first; Mean and Quantile are multiplied back.
+    let largest = (0..x.len()).rev().find(|&i| weight(i) > 0.0).map_or(0.0, |i| x[i]);
+    let scale = share_scale(largest, x.len());
+    let x_raw = x;
+    let mut scaled_copy = Vec::new();
+    let x: &[f64] = if scale == 1.0 {
+        x
+    } else {
+        scaled_copy.extend(x.iter().map(|v| v / scale));
+        &scaled_copy
+    };
     let (mut total_w, mut total_v, mut total_n, mut has_zero) = (0.0, 0.0, 0.0, false);
     for (i, &xi) in x.iter().enumerate() {
         let w = weight(i);
@@ -150,6 +163,17 @@ pub fn measures_sorted(
             total_n += count(i);
             has_zero |= xi == 0.0;
         }
+    }
+    if !(total_v > 0.0) {
+        // Nothing held (a resample of zeros only): every share is 0/0, undefined.
+        for (o, m) in out.iter_mut().zip(measures) {
+            *o = match *m {
+                Measure::Mean if total_w > 0.0 => 0.0,
+                Measure::Quantile(_) if total_w > 0.0 => 0.0,
+                _ => f64::NAN,
+            };
+        }
+        return;
     }
     let mu = total_v / total_w;
     // Positional measures, evaluated when the walk reaches their position.
@@ -210,8 +234,9 @@ pub fn measures_sorted(
             let lo = h.floor();
             // x at rank lo is this value; rank lo + 1 is this value or the next present one.
             let frac = h - lo;
-            let upper = if lo + 1.0 < n_after { xi } else { next_present(x, &weight, i).unwrap_or(xi) };
-            out[m] = xi + frac * (upper - xi);
+            let raw = x_raw[i];
+            let upper = if lo + 1.0 < n_after { raw } else { next_present(x_raw, &weight, i).unwrap_or(raw) };
+            out[m] = raw + frac * (upper - raw);
             next_rank += 1;
         }
         w_before = w_after;
@@ -237,9 +262,21 @@ pub fn measures_sorted(
                 }
             }
             Measure::Herfindahl => herf / (total_v * total_v),
-            Measure::Mean => mu,
+            Measure::Mean => mu * scale,
             _ => out[m],
         };
+    }
+}
+
+/// The divisor that brings values with largest value `largest` (of `n`) into a
+/// range where their weighted sums and squares stay normal and finite: 1 for
+/// ordinary data (results unchanged to the bit), `largest` otherwise.
+pub(crate) fn share_scale(largest: f64, n: usize) -> f64 {
+    let n = (n.max(1)) as f64;
+    if largest > 0.0 && largest.is_finite() && (largest < 1e-100 || largest * n > 1e100) {
+        largest
+    } else {
+        1.0
     }
 }
 

@@ -47,6 +47,30 @@ pub fn next_new_year(day: i32) -> i32 {
     from_naive(NaiveDate::from_ymd_opt(y + 1, 1, 1).expect("valid new year"))
 }
 
+/// The month containing `day`, as `12 * year + (month - 1)`.
+///
+/// # Examples
+/// ```
+/// use utfall::dates::{month_key, month_start, ymd};
+/// let k = month_key(ymd(2018, 9, 17).unwrap());
+/// assert_eq!(k, 12 * 2018 + 8);
+/// assert_eq!(month_start(k), ymd(2018, 9, 1).unwrap());
+/// ```
+pub fn month_key(day: i32) -> i32 {
+    let d = to_naive(day);
+    12 * d.year() + d.month0() as i32
+}
+
+/// The first day of month `key` (see [`month_key`]).
+pub fn month_start(key: i32) -> i32 {
+    from_naive(NaiveDate::from_ymd_opt(key.div_euclid(12), key.rem_euclid(12) as u32 + 1, 1).expect("a valid month"))
+}
+
+/// The first days of months `first..first + n` and of the month after them (`n + 1` days).
+pub fn month_starts(first: i32, n: usize) -> Vec<i32> {
+    (0..=n as i32).map(|k| month_start(first + k)).collect()
+}
+
 /// The longest horizon accepted, in years.
 pub const MAX_YEARS: i32 = 1000;
 
@@ -157,6 +181,15 @@ mod tests {
         assert_eq!(Horizon::Years(4).end_from(ymd(2016, 2, 29).unwrap()), ymd(2020, 2, 29).unwrap());
         assert_eq!(Horizon::Days(730).end_from(d), d + 730);
         assert_eq!(Horizon::Years(1).start_before(ymd(2017, 3, 1).unwrap()), ymd(2016, 3, 1).unwrap());
+    }
+
+    #[test]
+    fn months() {
+        assert_eq!(month_key(ymd(2016, 12, 31).unwrap()) + 1, month_key(ymd(2017, 1, 1).unwrap()));
+        assert_eq!(month_start(month_key(ymd(1969, 12, 5).unwrap())), ymd(1969, 12, 1).unwrap());
+        let s = month_starts(month_key(ymd(2016, 2, 1).unwrap()), 2);
+        assert_eq!(s, vec![ymd(2016, 2, 1).unwrap(), ymd(2016, 3, 1).unwrap(), ymd(2016, 4, 1).unwrap()]);
+        assert_eq!(s[1] - s[0], 29);
     }
 
     #[test]

@@ -60,4 +60,10 @@ impl Error {
     }
 }
 
+/// The one message for a value that must be finite and is not (NaN, inf), the
+/// same in every table: `is inf, not a finite number`.
+pub fn not_finite(value: f64) -> String {
+    format!("is {value}, not a finite number")
+}
+
 pub type Result<T> = std::result::Result<T, Error>;

@@ -14,18 +14,27 @@
 //! - [`bootstrap`]: a deterministic parallel bootstrap with confidence intervals;
 //! - [`concentration`]: Lorenz curves, top shares, Gini and other inequality measures;
 //! - [`contract`]: the payment mechanism of an outcomes contract over arrays of metric values, and the tests of change scores;
-//! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures.
+//! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures;
+//! - [`limits`], [`cancel`], [`threads`]: the sizes a caller may ask for, Ctrl-C, reused thread pools;
+//! - [`sickleave`]: absence registers, risk groups and the trend-adjusted
+//!   valuation of a sick-leave outcomes contract.
 
 pub mod bootstrap;
+pub mod cancel;
 pub mod cohort;
 pub mod concentration;
 pub mod contract;
 pub mod dates;
 pub mod error;
 pub mod expected;
+#[cfg(test)]
+mod fuzz;
+pub mod limits;
 pub mod matching;
 pub mod rng;
+pub mod sickleave;
 pub mod synthetic;
+pub mod threads;
 
 #[cfg(feature = "python")]
 mod python;

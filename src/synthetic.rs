@@ -378,6 +378,21 @@ fn pick6(rng: &mut Pcg64, weights: &[f64; 6]) -> u8 {
 /// assert!(r.participant[..60].iter().all(|&p| p));
 /// assert_eq!(r.episode_individual.len(), r.episode_start.len());
 /// ```
+/// Checks the register's size against [`crate::limits::MAX_SYNTHETIC_INDIVIDUALS`]
+/// before anything is generated.
+///
+/// # Errors
+/// `Error::Spec` naming the sizes and the limit.
+pub fn check_size(n_participants: usize, n_historical: usize) -> crate::Result<()> {
+    let max = crate::limits::MAX_SYNTHETIC_INDIVIDUALS;
+    match n_participants.checked_add(n_historical) {
+        Some(n) if n <= max => Ok(()),
+        _ => Err(crate::Error::Spec(format!(
+            "a synthetic register of n_participants = {n_participants} and n_historical = {n_historical} is above the limit of {max} individuals in all"
+        ))),
+    }
+}
+
 pub fn register(n_participants: usize, n_historical: usize, seed: u64) -> Register {
     let data_end = day(2021, 10, 31);
     let participants = Group {

@@ -255,7 +255,7 @@ def test_matching_messages_do_not_mislead():
                       "g": pd.Categorical(rng.choice(["a", "b"], n), categories=["a", "b", "c"])})
     assert utfall.match(d, "t", ["x", "g"], progress=False).counts.loc["treated", "matched"] == 10  # unused level 'c'
     with pytest.raises(utfall.DataError,
-                       match=r"table 'data', column 'x', row 3 \(id 3\): the value inf is not a finite"):
+                       match=r"table 'data', column 'x', row 3 \(id 3\): is inf, not a finite number"):
         utfall.match(d.assign(x=np.where(np.arange(n) == 3, np.inf, d["x"])), "t", ["x"], progress=False)
     with pytest.raises(utfall.ComputationError, match="has 10 treated and 0 control units: no control unit"):
         utfall.match(d[d["t"] == 1], "t", ["x"], progress=False)

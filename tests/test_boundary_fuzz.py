@@ -2,7 +2,8 @@
 exception (DataError, SpecError, ComputationError, ReproductionError), never a TypeError, KeyError,
 JSONDecodeError, OverflowError or a crash; warnings are UtfallWarnings.
 
-Deterministic in the test command (derandomised, no example database) and bounded to a few seconds.
+Deterministic in the test command (the "ci" Hypothesis profile of tests/conftest.py: derandomised, no
+example database) and bounded to a few seconds: 200 inputs per target.
 """
 
 import copy
@@ -18,8 +19,9 @@ from hypothesis import strategies as st
 import utfall
 from evaluation_data import PAIRS, hand_cohort
 
-FUZZ = settings(derandomize=True, database=None, deadline=None, max_examples=200,
-                suppress_health_check=list(HealthCheck))
+# The loaded Hypothesis profile decides the rest (tests/conftest.py): "ci", the default, is derandomised
+# without an example database; "dev" explores.
+FUZZ = settings(max_examples=200, suppress_health_check=list(HealthCheck))
 
 STOCKHOLM = pd.Timestamp("2016-03-27 00:30", tz="Europe/Stockholm")
 # Every kind of thing a date column may hold: good, ambiguous, out of range, of the wrong type.

@@ -218,7 +218,7 @@ def test_day_of_care_before_the_first_tariff():
 def test_negative_or_nan_tariff(bad):
     tar = tariffs()
     tar.loc[1, "daily_cost"] = bad
-    with pytest.raises(utfall.DataError, match="daily cost") as exc:
+    with pytest.raises(utfall.DataError, match="daily_cost") as exc:
         utfall.Cohort.from_frames(people(), episodes(), tar, data_end="2020-12-31")
     assert_names_row(exc, "tariffs", 1)
 

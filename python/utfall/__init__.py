@@ -30,6 +30,7 @@ from .evaluation import Evaluation, evaluate, evaluate_many, load_evaluation, re
 from .inequality import Concentration, concentration, lorenz_curve
 from .matching import MatchResult, MatchSet, match
 from .resampling import BootstrapResult, bootstrap
+from . import sickleave
 
 __all__ = [
     "BootstrapResult",
@@ -60,5 +61,6 @@ __all__ = [
     "options",
     "privacy",
     "reproduce",
+    "sickleave",
     "synthetic",
 ]

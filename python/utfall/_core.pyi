@@ -195,3 +195,40 @@ class RematchPlan:
     def n_participants(self) -> int: ...
     @property
     def n_units(self) -> int: ...
+
+@final
+class SickLeaveCore:
+    def __new__(
+        cls,
+        n_employees: int,
+        spell_employee: npt.NDArray[np.int64],
+        spell_first: npt.NDArray[np.int32],
+        spell_last: npt.NDArray[np.int32],
+        spell_extent: npt.NDArray[np.float64],
+        employment_employee: Optional[npt.NDArray[np.int64]],
+        employment_first: Optional[npt.NDArray[np.int32]],
+        employment_last: Optional[npt.NDArray[np.int32]],
+        data_end: int,
+    ) -> SickLeaveCore: ...
+    def net_days(self, first_day: int, last_day: Optional[int], first_month: int, n_months: int) -> npt.NDArray[np.float64]: ...
+    def employed(self, first_month: int, n_months: int) -> npt.NDArray[np.float64]: ...
+    def spell_starts(self, first_month: int, n_months: int) -> npt.NDArray[np.float64]: ...
+    def risk_group(self, day: int, threshold: int, window: str) -> Dict[str, np.ndarray]: ...
+    def turnover(self, days: Sequence[int], threshold: int, window: str) -> Tuple[npt.NDArray[np.uint8], List[str]]: ...
+    def evaluate(
+        self,
+        reference_month: int,
+        observation_month: int,
+        n_months: int,
+        trend_ratio: Sequence[float],
+        groups: Optional[npt.NDArray[np.int64]],
+        n_groups: int,
+        clusters: Optional[npt.NDArray[np.uint32]],
+        value_of_a_day: Sequence[float],
+        n_resamples: int,
+        seed: int,
+    ) -> List[Dict[str, Any]]: ...
+    @property
+    def n(self) -> int: ...
+
+def sickleave_synthetic(posts: int, effect: float, seed: int) -> Dict[str, Any]: ...

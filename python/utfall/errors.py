@@ -86,3 +86,19 @@ def data_error(table: str, column: str, row: Optional[int], problem: str, id: An
     if id is not None:
         where += f" ({options.describe_id(id)})"
     return DataError(f"{where}: {problem}", table=table, column=column, row=row, problem=problem, id=id)
+
+
+def not_finite(table: str, column: str, row: Optional[int], value: Any, id: Any = None) -> DataError:
+    """The one :class:`DataError` for a value that must be finite and is not (NaN, inf),
+    worded as the core words it in every table: ``... row 3: is inf, not a finite number``."""
+    return data_error(table, column, row, f"is {value}, not a finite number", id=id)
+
+
+def check_limit(name: str, value: int, limit: int) -> int:
+    """``value`` as an int, or a :class:`SpecError` naming ``name`` and the limit when
+    it is below 1 or above ``limit`` (utfall's documented limits, ``utfall._core.MAX_*``)."""
+    if value < 1:
+        raise SpecError(f"{name} must be at least 1, got {value}")
+    if value > limit:
+        raise SpecError(f"{name} = {value} is above the limit of {limit} (see utfall's documented limits)")
+    return int(value)

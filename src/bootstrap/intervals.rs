@@ -72,9 +72,33 @@ pub struct Inputs<'a> {
     pub variances: Option<(&'a [f64], f64)>,
 }
 
-fn normal() -> Normal {
-    Normal::new(0.0, 1.0).expect("the standard normal")
+/// The standard normal, with an inverse cdf that is NaN (not a panic, as statrs'
+/// is) outside `[0, 1]` or at NaN.
+#[derive(Debug, Clone, Copy)]
+struct StdNormal(Option<Normal>);
+
+impl StdNormal {
+    fn inverse_cdf(&self, p: f64) -> f64 {
+        match self.0 {
+            Some(n) if (0.0..=1.0).contains(&p) => n.inverse_cdf(p),
+            _ => f64::NAN,
+        }
+    }
+
+    fn cdf(&self, z: f64) -> f64 {
+        match self.0 {
+            Some(n) if !z.is_nan() => n.cdf(z),
+            _ => f64::NAN,
+        }
+    }
 }
+
+fn normal() -> StdNormal {
+    StdNormal(Normal::new(0.0, 1.0).ok())
+}
+
+/// Fewer finite replicates than this give NaN intervals (with a warning).
+pub const MIN_FINITE_REPLICATES: usize = 2;
 
 /// The `p` quantile of `sorted` (ascending, finite, non-empty) under `rule`.
 ///
@@ -143,10 +167,24 @@ pub fn summarize(
     let mut warnings = Vec::new();
     if sorted.len() < replicates.len() {
         warnings.push(format!(
-            "{} of {} replicates were not finite and were left out",
+            "{} of {} replicates were not finite (NaN or infinite, e.g. a ratio with a zero denominator or a sum beyond the range of floating point) and were left out",
             replicates.len() - sorted.len(),
             replicates.len()
         ));
+    }
+    if sorted.len() < MIN_FINITE_REPLICATES {
+        warnings.push(format!(
+            "only {} of {} replicates are finite, fewer than the {MIN_FINITE_REPLICATES} an interval needs: every interval is NaN",
+            sorted.len(),
+            replicates.len()
+        ));
+        let intervals = levels
+            .iter()
+            .flat_map(|&level| {
+                methods.iter().map(move |&method| Interval { method, level, low: f64::NAN, high: f64::NAN })
+            })
+            .collect();
+        return Summary { estimate: t0, standard_error: f64::NAN, bias: f64::NAN, z0: f64::NAN, intervals, warnings };
     }
     sorted.sort_unstable_by(f64::total_cmp);
     let b = sorted.len() as f64;

@@ -79,6 +79,22 @@ pub fn accelerations(loo: &[f64], k: usize, segments: &[Range<usize>]) -> Vec<f6
 /// above lose one, so the numerator is `N - (2j - n + 1) x_j + P_j - (S - P_{j+1})`
 /// (0-based `j`, `N = sum (2i - n + 1) x_i`), over `m V'`.
 pub fn sorted_leave_one_out(x: &[f64], measures: &[Measure]) -> Vec<f64> {
+    // As in `measures_sorted`: extreme magnitudes are divided by the largest value
+    // first (shares are scale-free), and Mean and Quantile multiplied back.
+    let scale = crate::concentration::share_scale(x.last().copied().unwrap_or(0.0), x.len());
+    if scale != 1.0 {
+        let scaled: Vec<f64> = x.iter().map(|v| v / scale).collect();
+        let mut out = sorted_leave_one_out(&scaled, measures);
+        let k = measures.len();
+        for row in out.chunks_mut(k.max(1)) {
+            for (slot, m) in row.iter_mut().zip(measures) {
+                if matches!(m, Measure::Mean | Measure::Quantile(_)) {
+                    *slot *= scale;
+                }
+            }
+        }
+        return out;
+    }
     let n = x.len();
     let k = measures.len();
     let m = (n - 1) as f64;
@@ -98,7 +114,13 @@ pub fn sorted_leave_one_out(x: &[f64], measures: &[Measure]) -> Vec<f64> {
         let xj = x[j];
         let v = total - xj;
         let y = |i: usize| if i < j { x[i] } else { x[i + 1] };
-        let q = |i: usize| if i <= j { prefix[i] } else { prefix[i + 1] - xj };
+        let q = |i: usize| {
+            if i <= j {
+                prefix[i]
+            } else {
+                prefix[i + 1] - xj
+            }
+        };
         let lorenz = |f: f64| {
             let pos = f.clamp(0.0, 1.0) * m;
             if pos <= 0.0 {
@@ -153,6 +175,10 @@ pub fn sorted_leave_one_out(x: &[f64], measures: &[Measure]) -> Vec<f64> {
                 Measure::Herfindahl => (squares - xj * xj) / (v * v),
                 Measure::Mean => mu,
             };
+            if !(v > 0.0) && !matches!(measure, Measure::Mean | Measure::Quantile(_)) {
+                // Without x_j nothing is held: every share is 0/0, as in `measures_sorted`.
+                *slot = f64::NAN;
+            }
         }
     });
     out

@@ -101,6 +101,11 @@ impl Plan {
     /// than two units in a sample; `Error::Spec` when the statistic does not fit
     /// the data (a two-variable statistic on one sample, a sorted statistic on two).
     pub fn new(table: Table, labels: &Labels, statistic: Statistic) -> Result<Plan> {
+        if let Statistic::Sorted(m) = &statistic {
+            if m.is_empty() {
+                return Err(Error::Spec("no statistic given: a sorted statistic needs at least one measure".into()));
+            }
+        }
         let n_rows = table.columns.first().map_or(0, |c| c.len());
         if table.columns.is_empty() || table.columns.len() > 2 {
             return Err(Error::Spec(format!(
@@ -123,8 +128,8 @@ impl Plan {
                     "",
                     Some(row),
                     format!(
-                        "column {j} is {}; the bootstrap needs finite values (remove or impute missing values first)",
-                        column[row]
+                        "column {j} {} (remove or impute missing values first)",
+                        crate::error::not_finite(column[row])
                     ),
                 ));
             }
@@ -308,6 +313,12 @@ impl Plan {
     /// ([`jackknife::sorted_leave_one_out`]); otherwise sorted statistics re-walk
     /// the data, O(n) per unit.
     pub fn leave_one_out(&self) -> Vec<f64> {
+        self.leave_one_out_cancellable(&crate::cancel::NEVER).unwrap_or_default()
+    }
+
+    /// [`Plan::leave_one_out`], stopping with [`Error::Interrupted`] soon after
+    /// `cancel` is set (checked for every left-out unit of the O(n^2) jackknife).
+    pub fn leave_one_out_cancellable(&self, cancel: &std::sync::atomic::AtomicBool) -> Result<Vec<f64>> {
         let k = self.n_outputs();
         let n_units = self.design.units.len();
         let mut out = vec![0.0; n_units * k];
@@ -331,11 +342,14 @@ impl Plan {
             }
             Statistic::Sorted(_) => {
                 out.par_chunks_mut(k).enumerate().for_each(|(left_out, o)| {
-                    self.evaluate_counts(|u| if u == left_out { 0.0 } else { 1.0 }, o, false);
+                    if !crate::cancel::is_set(cancel) {
+                        self.evaluate_counts(|u| if u == left_out { 0.0 } else { 1.0 }, o, false);
+                    }
                 });
             }
         }
-        out
+        crate::cancel::check(cancel)?;
+        Ok(out)
     }
 
     /// Whether the jackknife takes O(n) in all: totals statistics, and sorted
@@ -357,18 +371,53 @@ impl Plan {
     ///
     /// Replicate `r` uses only `rng::stream(seed, r)`, so the values do not depend
     /// on the thread count or on how the replicates are split into calls.
+    ///
+    /// # Panics
+    /// When `out.len() != variances.len() * n_outputs` (a programming error);
+    /// [`Plan::run_cancellable`] returns an error instead.
     pub fn run(&self, seed: u64, start: u64, out: &mut [f64], variances: &mut [f64], want_variance: bool) {
+        if let Err(e) = self.run_cancellable(seed, start, out, variances, want_variance, &crate::cancel::NEVER) {
+            panic!("{e}");
+        }
+    }
+
+    /// [`Plan::run`], stopping with [`Error::Interrupted`] soon after `cancel` is
+    /// set (checked before every replicate), and with [`Error::Spec`] for buffers
+    /// of the wrong size.
+    pub fn run_cancellable(
+        &self,
+        seed: u64,
+        start: u64,
+        out: &mut [f64],
+        variances: &mut [f64],
+        want_variance: bool,
+        cancel: &std::sync::atomic::AtomicBool,
+    ) -> Result<()> {
         let k = self.n_outputs();
         let count = variances.len();
-        assert_eq!(out.len(), count * k, "output buffer size");
+        if count.checked_mul(k) != Some(out.len()) {
+            return Err(Error::Spec(format!(
+                "the output buffer holds {} values, {count} replicates x {k} outputs are needed",
+                out.len()
+            )));
+        }
+        if start.checked_add(count as u64).is_none() {
+            return Err(Error::Spec(format!("replicates {start} + {count} are beyond the last replicate number")));
+        }
         let chunk = (count / (rayon::current_num_threads() * 8)).clamp(1, 256);
-        out.par_chunks_mut(chunk * k).zip(variances.par_chunks_mut(chunk)).enumerate().for_each(|(c, (block, var))| {
-            let mut scratch = self.scratch();
-            for j in 0..var.len() {
-                let r = start + (c * chunk + j) as u64;
-                var[j] = self.replicate(seed, r, &mut scratch, &mut block[j * k..(j + 1) * k], want_variance);
-            }
-        });
+        out.par_chunks_mut((chunk * k).max(1)).zip(variances.par_chunks_mut(chunk)).enumerate().for_each(
+            |(c, (block, var))| {
+                let mut scratch = self.scratch();
+                for j in 0..var.len() {
+                    if crate::cancel::is_set(cancel) {
+                        return;
+                    }
+                    let r = start + (c * chunk + j) as u64;
+                    var[j] = self.replicate(seed, r, &mut scratch, &mut block[j * k..(j + 1) * k], want_variance);
+                }
+            },
+        );
+        crate::cancel::check(cancel)
     }
 
     /// One replicate: draws and evaluates.

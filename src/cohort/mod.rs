@@ -77,14 +77,14 @@ pub struct Cohort {
 }
 
 /// Stable order of rows grouped by individual code, then by a date.
-fn group_order(individual: &[i64], date: &[i32]) -> Vec<usize> {
+pub(crate) fn group_order(individual: &[i64], date: &[i32]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..individual.len()).collect();
     order.sort_by_key(|&r| (individual[r], date[r]));
     order
 }
 
 /// CSR offsets of `order` (rows sorted by individual) over `n` individuals.
-fn offsets(individual: &[i64], order: &[usize], n: usize) -> Vec<usize> {
+pub(crate) fn offsets(individual: &[i64], order: &[usize], n: usize) -> Vec<usize> {
     let mut counts = vec![0usize; n + 1];
     for &r in order {
         counts[individual[r] as usize + 1] += 1;
@@ -117,10 +117,19 @@ impl Cohort {
     /// tariff on a day of care, a negative or NaN tariff or ledger amount, a year
     /// missing from the price index.
     pub fn new(input: CohortInput) -> Result<Cohort> {
+        Self::new_cancellable(input, &crate::cancel::NEVER)
+    }
+
+    /// [`Cohort::new`], stopping with [`Error::Interrupted`] soon after `cancel` is set.
+    ///
+    /// Besides the checks of [`Cohort::new`]: columns of one table must have equal
+    /// lengths, codes must be below `n_types` / `n_categories` (at most
+    /// [`crate::limits::MAX_CODES`]), and every cost must stay finite (a daily
+    /// tariff, price factor or ledger amount so large that a cost overflows to
+    /// infinity is an [`Error::Data`] naming its table, column and row).
+    pub fn new_cancellable(input: CohortInput, cancel: &std::sync::atomic::AtomicBool) -> Result<Cohort> {
+        Self::check_shapes(&input)?;
         let n = input.index_date.len();
-        if input.end_of_data.len() != n || input.participant.len() != n {
-            return Err(Error::Spec("individual columns differ in length".into()));
-        }
         for i in 0..n {
             if input.index_date[i] > input.end_of_data[i] {
                 return Err(Error::data(
@@ -154,7 +163,9 @@ impl Cohort {
                 return Err(Error::data("episodes", "care_type", Some(r), "unknown care type code"));
             }
         }
+        crate::cancel::check(cancel)?;
         let order = group_order(&input.episode_individual, &input.episode_start);
+        crate::cancel::check(cancel)?;
         let episode_offsets = offsets(&input.episode_individual, &order, n);
         let mut episode_start = Vec::with_capacity(m);
         let mut episode_end = Vec::with_capacity(m);
@@ -197,7 +208,10 @@ impl Cohort {
                 ));
             }
             let amount = input.ledger_amount[r];
-            if !amount.is_finite() || amount < 0.0 {
+            if !amount.is_finite() {
+                return Err(Error::data("costs", "amount", Some(r), crate::error::not_finite(amount)));
+            }
+            if amount < 0.0 {
                 return Err(Error::data(
                     "costs",
                     "amount",
@@ -217,10 +231,13 @@ impl Cohort {
                 }
             }
         }
+        crate::cancel::check(cancel)?;
         let lorder = group_order(&input.ledger_individual, &input.ledger_date);
         let ledger_offsets = offsets(&input.ledger_individual, &lorder, n);
+        crate::cancel::check(cancel)?;
+        let tariff_rows = input.tariffs.as_ref().map(|(t, f, c)| (t.clone(), f.clone(), c.clone()));
 
-        Ok(Cohort {
+        let cohort = Cohort {
             index_date: input.index_date,
             observed_until,
             participant: input.participant,
@@ -236,7 +253,123 @@ impl Cohort {
             n_categories: input.n_categories,
             price_curves: pricing.curves(),
             pricing,
-        })
+        };
+        cohort.check_finite_costs(&order, &lorder, tariff_rows.as_ref(), cancel)?;
+        Ok(cohort)
+    }
+
+    /// Equal column lengths per table and codes within bounds, before any indexing.
+    fn check_shapes(input: &CohortInput) -> Result<()> {
+        let n = input.index_date.len();
+        if input.end_of_data.len() != n || input.participant.len() != n {
+            return Err(Error::Spec(format!(
+                "individual columns differ in length: {n} index dates, {} ends of data, {} participant flags",
+                input.end_of_data.len(),
+                input.participant.len()
+            )));
+        }
+        let m = input.episode_start.len();
+        if [input.episode_individual.len(), input.episode_end.len(), input.episode_type.len()].iter().any(|&l| l != m) {
+            return Err(Error::Spec("episode columns differ in length".into()));
+        }
+        let l = input.ledger_date.len();
+        if [input.ledger_individual.len(), input.ledger_amount.len(), input.ledger_category.len()]
+            .iter()
+            .any(|&k| k != l)
+        {
+            return Err(Error::Spec("cost ledger columns differ in length".into()));
+        }
+        if let Some((t, f, c)) = &input.tariffs {
+            if f.len() != t.len() || c.len() != t.len() {
+                return Err(Error::Spec("tariff columns differ in length".into()));
+            }
+        }
+        if let Some((y, v, _)) = &input.price_index {
+            if v.len() != y.len() {
+                return Err(Error::Spec("price index columns differ in length".into()));
+            }
+        }
+        for (name, k) in
+            [("n_types (care types)", input.n_types), ("n_categories (ledger categories)", input.n_categories)]
+        {
+            if k > crate::limits::MAX_CODES {
+                return Err(Error::Spec(format!("{name} = {k} is above the limit of {}", crate::limits::MAX_CODES)));
+            }
+        }
+        if let Some(r) = input.ledger_category.iter().position(|&c| c as usize >= input.n_categories) {
+            return Err(Error::data("costs", "category", Some(r), "unknown category code"));
+        }
+        Ok(())
+    }
+
+    /// Every individual's costs over all their observed data are finite, so every
+    /// window's are; otherwise an [`Error::Data`] names the tariff, price index
+    /// or ledger row that makes a cost overflow (rows as the caller passed them).
+    fn check_finite_costs(
+        &self,
+        order: &[usize],
+        lorder: &[usize],
+        tariffs: Option<&(Vec<u32>, Vec<i32>, Vec<f64>)>,
+        cancel: &std::sync::atomic::AtomicBool,
+    ) -> Result<()> {
+        use rayon::prelude::*;
+        let width = 2 * self.n_types + self.n_categories;
+        let bad = (0..self.n()).into_par_iter().find_first(|&i| {
+            if crate::cancel::is_set(cancel) {
+                return false;
+            }
+            let mut row = vec![0.0; width];
+            self.accumulate_all(i, &mut row);
+            row.iter().any(|v| !v.is_finite())
+        });
+        crate::cancel::check(cancel)?;
+        let Some(i) = bad else { return Ok(()) };
+        for e in self.episodes_of(i) {
+            let (s, t, ty) = (self.episode_start[e], self.episode_end[e], self.episode_type[e] as usize);
+            let Some(curves) = &self.price_curves else {
+                break;
+            };
+            let cost = curves[ty].interval_cost(s, t);
+            if cost.is_finite() {
+                continue;
+            }
+            let days = t - s;
+            // The dearest tariff of this care type in force during the episode.
+            if let Some((types, from, daily)) = tariffs {
+                // A tariff is in force until the next one of its care type starts.
+                let next_start = |r: usize| {
+                    (0..types.len())
+                        .filter(|&q| types[q] == types[r] && from[q] > from[r])
+                        .map(|q| from[q])
+                        .min()
+                        .unwrap_or(i32::MAX)
+                };
+                let culprit = (0..types.len())
+                    .filter(|&r| types[r] as usize == ty && from[r] < t && next_start(r) > s)
+                    .max_by(|&a, &b| daily[a].total_cmp(&daily[b]));
+                if let Some(r) = culprit {
+                    let problem = format!("the daily cost {} makes the cost of the {days} care days of episode row {} {cost}, not a finite number", daily[r], order[e]);
+                    return Err(Error::data("tariffs", "daily_cost", Some(r), problem));
+                }
+            }
+            return Err(Error::data(
+                "episodes",
+                "care_type",
+                Some(order[e]),
+                format!("the cost of its {days} care days is {cost}, not a finite number"),
+            ));
+        }
+        for r in self.ledger_of(i) {
+            let priced = self.pricing.ledger_amount(self.ledger_amount[r], self.ledger_date[r]);
+            if !priced.is_finite() {
+                let problem = format!(
+                    "the amount {} in base-year prices is {priced}, not a finite number",
+                    self.ledger_amount[r]
+                );
+                return Err(Error::data("costs", "amount", Some(lorder[r]), problem));
+            }
+        }
+        Err(Error::data("individuals", "", Some(i), "the sum of the individual's costs is not a finite number: its care costs or ledger amounts are too large to add up"))
     }
 
     fn pricing(input: &CohortInput) -> Result<Pricing> {
@@ -251,7 +384,10 @@ impl Cohort {
                 let mut rows: Vec<usize> = (0..types.len()).collect();
                 rows.sort_by_key(|&r| (types[r], from[r]));
                 for (k, &r) in rows.iter().enumerate() {
-                    if !cost[r].is_finite() || cost[r] < 0.0 {
+                    if !cost[r].is_finite() {
+                        return Err(Error::data("tariffs", "daily_cost", Some(r), crate::error::not_finite(cost[r])));
+                    }
+                    if cost[r] < 0.0 {
                         return Err(Error::data(
                             "tariffs",
                             "daily_cost",

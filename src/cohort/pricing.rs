@@ -44,7 +44,10 @@ impl PriceIndex {
             return Err(Error::data("price_index", "year", None, "the price index has no rows"));
         }
         for (row, &v) in values.iter().enumerate() {
-            if !v.is_finite() || v <= 0.0 {
+            if !v.is_finite() {
+                return Err(Error::data("price_index", "index", Some(row), crate::error::not_finite(v)));
+            }
+            if v <= 0.0 {
                 return Err(Error::data(
                     "price_index",
                     "index",
@@ -92,7 +95,16 @@ impl PriceIndex {
                     .ok_or_else(|| Error::data("price_index", "year", None, format!("the year {y} is out of range")))
             })
             .collect::<Result<Vec<i32>>>()?;
-        Ok(PriceIndex { first_year, factor: value.iter().map(|v| base / v).collect(), base_year, year_start })
+        let factor: Vec<f64> = value.iter().map(|v| base / v).collect();
+        if let Some(k) = factor.iter().position(|f| !f.is_finite() || *f <= 0.0) {
+            let row = years.iter().position(|&y| y == first_year + k as i32);
+            let problem = format!(
+                "the factor {base} / {} to base-year prices is {}, not a finite positive number",
+                value[k], factor[k]
+            );
+            return Err(Error::data("price_index", "index", row, problem));
+        }
+        Ok(PriceIndex { first_year, factor, base_year, year_start })
     }
 
     pub fn last_year(&self) -> i32 {
@@ -150,7 +162,9 @@ impl Pricing {
     /// The interval is cut at every tariff change and, with a price index, at
     /// every new year: `sum_segments days * daily_cost * I(base)/I(year)`.
     pub fn interval_cost(&self, t: usize, a: i32, b: i32) -> f64 {
-        let Some(schedules) = &self.tariffs else { return 0.0 };
+        let Some(schedules) = &self.tariffs else {
+            return 0.0;
+        };
         let schedule = &schedules[t];
         let mut total = 0.0;
         let mut day = a;

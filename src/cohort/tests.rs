@@ -99,7 +99,7 @@ fn trajectories_split_by_month_and_stop_at_end_of_data() {
     let mut input = with_episodes(base(), &[(d(2019, 10, 15), ONGOING, 1)]);
     input.index_date = vec![d(2019, 10, 1)];
     let c = Cohort::new(input).unwrap();
-    let t = c.trajectories(4);
+    let t = c.trajectories(4, &crate::cancel::NEVER).unwrap();
     assert_eq!(t[0], 17_000.0);
     assert_eq!(t[1], 30_000.0);
     assert_eq!(t[2], 31_000.0);
@@ -191,7 +191,7 @@ mod properties {
         fn monthly_trajectory_sums_to_the_window_cost(steps in prop::collection::vec((0i32..200, 0i32..400, 0u32..2), 0..8),
                                                       offset in 0i32..700) {
             let c = cohort_from(&steps, offset);
-            let months = c.trajectories(24);
+            let months = c.trajectories(24, &crate::cancel::NEVER).unwrap();
             let total: f64 = months.iter().sum();
             let window = c.costs(Horizon::Months(24));
             let cost: f64 = window.values[2..4].iter().sum();

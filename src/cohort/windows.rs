@@ -65,6 +65,11 @@ impl Cohort {
         }
     }
 
+    /// [`Cohort::accumulate`] over all of individual `i`'s observed data.
+    pub(crate) fn accumulate_all(&self, i: usize, row: &mut [f64]) {
+        self.accumulate(i, i32::MIN, self.observed_until[i], row);
+    }
+
     /// Packs the results of a window query.
     fn window_totals(
         &self,
@@ -203,10 +208,20 @@ impl Cohort {
     ///
     /// Row-major `n x months`; a month that starts at or after the end of data
     /// is NaN, and a month cut by the end of data holds the cost of its observed days.
-    pub fn trajectories(&self, months: usize) -> Vec<f64> {
+    ///
+    /// # Errors
+    /// `Error::Spec` for 0 months, more than [`crate::limits::MAX_MONTHS`], or more
+    /// than [`crate::limits::MAX_VALUES`] cells (checked before allocating);
+    /// `Error::Interrupted` soon after `cancel` is set (checked per individual).
+    pub fn trajectories(&self, months: usize, cancel: &std::sync::atomic::AtomicBool) -> crate::Result<Vec<f64>> {
+        crate::limits::check("months", months, crate::limits::MAX_MONTHS)?;
+        crate::limits::check_values("trajectories: individuals x months", self.n(), months)?;
         let mut out = vec![0.0; self.n() * months];
         let width = 2 * self.n_types + self.n_categories;
         out.par_chunks_mut(months.max(1)).enumerate().for_each(|(i, row)| {
+            if crate::cancel::is_set(cancel) {
+                return;
+            }
             let index = self.index_date[i];
             let mut row_totals = vec![0.0; width];
             let mut a = index;
@@ -222,6 +237,7 @@ impl Cohort {
                 a = b;
             }
         });
-        out
+        crate::cancel::check(cancel)?;
+        Ok(out)
     }
 }

@@ -104,6 +104,18 @@ fn pick(row: &[f64], columns: &[usize], out: &mut [f64]) {
     out[columns.len()] = total;
 }
 
+/// `months` (0 allowed) within [`crate::limits::MAX_MONTHS`] and `rows x months` within
+/// [`crate::limits::MAX_VALUES`], checked before a curve table is allocated.
+fn check_months(months: usize, rows: usize) -> Result<()> {
+    if months > crate::limits::MAX_MONTHS + 1 {
+        return Err(Error::Spec(format!(
+            "{months} months is above the limit of {} (1,000 years)",
+            crate::limits::MAX_MONTHS
+        )));
+    }
+    crate::limits::check_values("monthly curves: rows x months", rows, months)
+}
+
 /// Weighted means over `rows` (one row of `width` values per member, in set order).
 fn weighted_mean(rows: &[f64], width: usize, weight: impl Fn(usize) -> f64, out: &mut [f64]) {
     let mut total_weight = 0.0;
@@ -197,6 +209,7 @@ pub fn cumulative_months(cohort: &Cohort, positions: &[usize], months: usize, co
     if let Some(&bad) = positions.iter().find(|&&c| c >= cohort.n()) {
         return Err(Error::Spec(format!("position {bad} is outside the cohort (0..{})", cohort.n())));
     }
+    check_months(months, positions.len())?;
     let months_i32 = i32::try_from(months).map_err(|_| Error::Spec(format!("{months} months is too many")))?;
     if positions.len().saturating_mul(months) > MAX_CURVE_CELLS {
         return Err(Error::Spec(format!(
@@ -230,6 +243,7 @@ pub fn cumulative_months(cohort: &Cohort, positions: &[usize], months: usize, co
 /// Month boundaries `index + m months` (calendar, end-of-month clamping) for `m = 0..=months`:
 /// `starts.len() x (months + 1)`, row-major.
 pub fn month_ends(starts: &[i32], months: usize) -> Result<Vec<i32>> {
+    check_months(months + 1, starts.len())?;
     let months_i32 = i32::try_from(months).map_err(|_| Error::Spec(format!("{months} months is too many")))?;
     if starts.len().saturating_mul(months + 1) > MAX_CURVE_CELLS {
         return Err(Error::Spec(format!(
@@ -259,6 +273,7 @@ pub fn set_mean_curves(
     if let Some(&bad) = requested.iter().find(|&&s| s >= sets.len()) {
         return Err(Error::Spec(format!("comparison set {bad} does not exist (0..{})", sets.len())));
     }
+    check_months(months, requested.len())?;
     let mut distinct: Vec<usize> = requested.to_vec();
     distinct.sort_unstable();
     distinct.dedup();

@@ -99,11 +99,12 @@ pub fn whiten(
         return Err(Error::Spec(format!("covariates: {} values for {n} rows x {p} columns", x.len())));
     }
     if let Some(i) = x.iter().position(|v| !v.is_finite()) {
+        let name = names.get(i % p).map(String::as_str).unwrap_or("?");
         return Err(Error::data(
             "data",
             "covariates",
             Some(i / p),
-            format!("covariate '{}' is missing or not finite", names.get(i % p).map(String::as_str).unwrap_or("?")),
+            format!("covariate '{name}' {}", crate::error::not_finite(x[i])),
         ));
     }
     let col = |j: usize| (0..n).map(move |i| x[i * p + j]);

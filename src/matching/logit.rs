@@ -446,10 +446,32 @@ fn solve_spd(a: &DMatrix<f64>, b: &DVector<f64>, names: &[String]) -> Result<DVe
 ///
 /// See the module documentation.
 pub fn fit_logit(columns: &[&[f64]], y: &[bool], names: &[String]) -> Result<LogitFit> {
+    fit_logit_cancellable(columns, y, names, &crate::cancel::NEVER)
+}
+
+/// [`fit_logit`], stopping with [`Error::Interrupted`] soon after `cancel` is set
+/// (checked at every iteration).
+pub fn fit_logit_cancellable(
+    columns: &[&[f64]],
+    y: &[bool],
+    names: &[String],
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<LogitFit> {
     let n = y.len();
     let p = columns.len();
     if p == 0 || columns.iter().any(|c| c.len() != n) {
         return Err(Error::Spec(format!("the design needs {p} columns of {n} values each")));
+    }
+    for (j, column) in columns.iter().enumerate() {
+        if let Some(row) = column.iter().position(|v| !v.is_finite()) {
+            let name = names.get(j).map(String::as_str).unwrap_or("?");
+            return Err(Error::data(
+                "data",
+                "covariates",
+                Some(row),
+                format!("covariate '{name}' {}", crate::error::not_finite(column[row])),
+            ));
+        }
     }
     if n <= p {
         return Err(Error::Computation(format!(
@@ -465,6 +487,7 @@ pub fn fit_logit(columns: &[&[f64]], y: &[bool], names: &[String]) -> Result<Log
     let unit: Vec<bool> = columns.iter().map(|c| c.iter().all(|&v| v == 1.0)).collect();
     let mut current = step(columns, &unit, None, y, &mut mu);
     for iteration in 1..=MAX_ITERATIONS {
+        crate::cancel::check(cancel)?;
         let dev_old = current.deviance;
         let beta = solve_spd(&current.a, &current.b, names)?;
         let coefficients: Vec<f64> = beta.iter().copied().collect();

@@ -77,7 +77,13 @@ impl Pool {
     ) -> Pool {
         // Without exact strata every unit is in stratum 0 (not looked up: a read per
         // unit in walk order misses the cache).
-        let stratum_of = |u: usize| if n_strata == 1 { 0 } else { stratum[u] as usize };
+        let stratum_of = |u: usize| {
+            if n_strata == 1 {
+                0
+            } else {
+                stratum[u] as usize
+            }
+        };
         let mut sizes = vec![0usize; n_strata];
         for (u, &t) in treat.iter().enumerate() {
             if !t {
@@ -207,6 +213,21 @@ impl Walk {
     }
 }
 
+/// Stratum codes as given when they are below the number of units (as `0..k` codes
+/// are); otherwise renumbered `0..k` in their sorted order, so that a sparse code
+/// such as `u32::MAX` never sizes a table.
+fn dense_codes(codes: &[u32]) -> (Vec<u32>, usize) {
+    let max = codes.iter().copied().max().map_or(0, |m| m as usize);
+    if max < codes.len().max(1) {
+        return (codes.to_vec(), max + 1);
+    }
+    let mut distinct = codes.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let dense = codes.iter().map(|c| distinct.partition_point(|d| d < c) as u32).collect();
+    (dense, distinct.len().max(1))
+}
+
 /// Finds up to `ratio` controls for treated unit `t` (`row`: its earlier matches).
 /// `prev_start`: a control the search must start beyond (MatchIt's `prev_start`, used
 /// when the closest-first order re-matches a unit whose control was taken).
@@ -286,7 +307,9 @@ fn find(
         }
         Metric::Covariates { coords, dims, .. } => {
             let q = *dims;
-            let Some(tree) = s.tree.as_ref() else { return Vec::new() };
+            let Some(tree) = s.tree.as_ref() else {
+                return Vec::new();
+            };
             let extra = if round > 1 { row.len() } else { 0 };
             let found = tree.nearest(&coords[t * q..(t + 1) * q], ratio + extra, 4.0 * TIE);
             // (unit, squared distance, MatchIt's walk event: offset from the treated
@@ -369,9 +392,28 @@ impl<'a> Greedy<'a> {
     pub fn new(metric: Metric<'a>, input: GreedyInput<'a>) -> Result<Greedy<'a>> {
         let treat = input.treat;
         let n = treat.len();
-        if input.ratio == 0 {
-            return Err(Error::Spec("ratio must be at least 1".into()));
+        crate::limits::check("ratio", input.ratio, crate::limits::MAX_RATIO)?;
+        for (name, len) in
+            [("exact strata", input.exact.map(<[u32]>::len)), ("unit ids", input.unit_id.map(<[u32]>::len))]
+        {
+            if let Some(len) = len {
+                if len != n {
+                    return Err(Error::Spec(format!("{len} {name} for {n} units")));
+                }
+            }
         }
+        if let Metric::Covariates { coords, dims, .. } = &metric {
+            if *dims == 0 || dims.checked_mul(n) != Some(coords.len()) {
+                return Err(Error::Spec(format!("{} coordinates for {n} units of {dims} dimensions", coords.len())));
+            }
+        }
+        // Slots of the result: treated units x controls each (at most the controls there are).
+        let n_controls = treat.iter().filter(|&&t| !t).count();
+        crate::limits::check_values(
+            "matching: treated units x ratio",
+            n - n_controls,
+            input.ratio.min(n_controls.max(1)),
+        )?;
         let key: &[f64] = match &metric {
             Metric::Score(d) => d,
             Metric::Covariates { sort_key, .. } => sort_key,
@@ -380,7 +422,7 @@ impl<'a> Greedy<'a> {
             return Err(Error::Spec(format!("{} distances for {n} units", key.len())));
         }
         if let Some(row) = key.iter().position(|v| !v.is_finite()) {
-            return Err(Error::data("data", "distance", Some(row), "the distance is missing or not finite"));
+            return Err(Error::data("data", "distance", Some(row), crate::error::not_finite(key[row])));
         }
         if let Some(c) = input.caliper {
             if !(c >= 0.0) {
@@ -389,7 +431,7 @@ impl<'a> Greedy<'a> {
         }
         let is_score = matches!(metric, Metric::Score(_));
         let (stratum, n_strata) = match input.exact {
-            Some(codes) => (codes.to_vec(), codes.iter().map(|&c| c as usize + 1).max().unwrap_or(1)),
+            Some(codes) => dense_codes(codes),
             None => (vec![0; n], 1),
         };
         // Exact strata without both groups: their units are discarded, as in MatchIt.

@@ -1,7 +1,7 @@
 //! Bindings of [`crate::bootstrap`]: a prepared plan run in batches from Python
 //! (so that Ctrl-C and the progress bar work between batches), and the interval summary.
 
-use super::{run, to_py};
+use super::{guard, run, run_cancellable, to_py};
 use crate::bootstrap::designs::{Design, Labels};
 use crate::bootstrap::intervals::{summarize, Inputs, Method, QuantileRule};
 use crate::bootstrap::jackknife::{acceleration, accelerations};
@@ -9,6 +9,7 @@ use crate::bootstrap::statistics::{Linear, Statistic};
 use crate::bootstrap::{Plan, Table};
 use crate::concentration::Measure;
 use crate::error::Error;
+use crate::threads::install as in_pool;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -102,19 +103,6 @@ fn quantile_rule(py: Python<'_>, name: &str) -> PyResult<QuantileRule> {
     }
 }
 
-fn in_pool<T: Send>(n_threads: Option<usize>, work: impl FnOnce() -> T + Send) -> crate::Result<T> {
-    match n_threads {
-        None => Ok(work()),
-        Some(n) => {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(n.max(1))
-                .build()
-                .map_err(|e| Error::Computation(format!("cannot start {n} threads: {e}")))?;
-            Ok(pool.install(work))
-        }
-    }
-}
-
 /// Replicate values (`count x n_outputs`) and variances.
 type Replicates<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>);
 
@@ -150,6 +138,9 @@ impl BootstrapPlan {
 
     /// Replicates `start .. start + count`: values `count x n_outputs` and variances.
     #[pyo3(signature = (seed, start, count, want_variance=false, n_threads=None))]
+    ///
+    /// `count` is checked against the limits of [`crate::limits`] before anything
+    /// is allocated; Ctrl-C stops the call within a fraction of a second.
     fn run<'py>(
         &self,
         py: Python<'py>,
@@ -161,16 +152,22 @@ impl BootstrapPlan {
     ) -> PyResult<Replicates<'py>> {
         let k = self.inner.n_outputs();
         let plan = &self.inner;
-        let (values, variances) = run(py, || {
+        let values = run_cancellable(py, |cancel| {
+            crate::limits::check("the number of replicates in a batch", count, crate::limits::MAX_RESAMPLES)?;
+            crate::limits::check_values("bootstrap replicates x outputs", count, k)?;
+            if let Some(n) = n_threads {
+                crate::limits::check_threads(n)?;
+            }
             let mut values = vec![0.0; count * k];
             let mut variances = vec![f64::NAN; count];
-            in_pool(n_threads, || plan.run(seed, start, &mut values, &mut variances, want_variance))?;
+            in_pool(n_threads, || {
+                plan.run_cancellable(seed, start, &mut values, &mut variances, want_variance, cancel)
+            })??;
+            let values =
+                ndarray::Array2::from_shape_vec((count, k), values).map_err(|e| Error::Computation(e.to_string()))?;
             Ok((values, variances))
         })?;
-        py.check_signals()?;
-        let values = ndarray::Array2::from_shape_vec((count, k), values)
-            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
-        Ok((values.into_pyarray(py), variances.into_pyarray(py)))
+        Ok((values.0.into_pyarray(py), values.1.into_pyarray(py)))
     }
 
     /// The statistic on the data (one value per output) and its variance (NaN without one).
@@ -182,7 +179,10 @@ impl BootstrapPlan {
     #[pyo3(signature = (n_threads=None))]
     fn accelerations(&self, py: Python<'_>, n_threads: Option<usize>) -> PyResult<Vec<f64>> {
         let plan = &self.inner;
-        run(py, || in_pool(n_threads, || accelerations(&plan.leave_one_out(), plan.n_outputs(), &plan.design.segments)))
+        run_cancellable(py, |cancel| {
+            let loo = in_pool(n_threads, || plan.leave_one_out_cancellable(cancel))??;
+            Ok(accelerations(&loo, plan.n_outputs(), &plan.design.segments))
+        })
     }
 
     #[getter]
@@ -236,8 +236,8 @@ impl BootstrapDesign {
     }
 
     /// The rows drawn by replicate `r`, segment by segment in draw order.
-    fn resample_rows<'py>(&self, py: Python<'py>, seed: u64, r: u64) -> Bound<'py, PyArray1<u32>> {
-        self.inner.resample_rows(seed, r).into_pyarray(py)
+    fn resample_rows<'py>(&self, py: Python<'py>, seed: u64, r: u64) -> PyResult<Bound<'py, PyArray1<u32>>> {
+        guard(py, || Ok(self.inner.resample_rows(seed, r).into_pyarray(py)))
     }
 
     /// The rows of each unit: (rows in unit order, offsets of the units, n_units + 1 of them).
@@ -294,9 +294,13 @@ fn bootstrap_summary<'py>(
 
 /// The BCa acceleration from leave-one-unit-out values and the unit ranges of the segments.
 #[pyfunction]
-fn jackknife_acceleration(loo: PyReadonlyArray1<f64>, segments: Vec<(usize, usize)>) -> f64 {
+fn jackknife_acceleration(py: Python<'_>, loo: PyReadonlyArray1<f64>, segments: Vec<(usize, usize)>) -> PyResult<f64> {
+    let loo = loo.as_array().to_vec();
+    if let Some(&(a, b)) = segments.iter().find(|&&(a, b)| a > b || b > loo.len()) {
+        return Err(spec(py, format!("segment {a}..{b} is outside the {} leave-one-out values", loo.len())));
+    }
     let ranges: Vec<std::ops::Range<usize>> = segments.into_iter().map(|(a, b)| a..b).collect();
-    acceleration(loo.as_slice().unwrap_or(&loo.as_array().to_vec()), &ranges)
+    run(py, || Ok(acceleration(&loo, &ranges)))
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -1,6 +1,6 @@
 //! Bindings of [`crate::cohort`]: a validated cohort held by Python and queried.
 
-use super::{horizon, run};
+use super::{horizon, run, run_cancellable};
 use crate::cohort::{Cohort, CohortInput, WindowTotals};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -111,7 +111,7 @@ impl CohortCore {
     #[new]
     fn new(py: Python<'_>, input: CoreInput<'_>) -> PyResult<Self> {
         let input = input.to_core();
-        let inner = run(py, || Cohort::new(input))?;
+        let inner = run_cancellable(py, |cancel| Cohort::new_cancellable(input, cancel))?;
         Ok(CohortCore { inner })
     }
 
@@ -178,9 +178,10 @@ impl CohortCore {
     /// Cost per individual per month since the index date (n x months).
     fn trajectories<'py>(&self, py: Python<'py>, months: usize) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let n = self.inner.n();
-        let values = run(py, || Ok(self.inner.trajectories(months)))?;
-        let array = ndarray::Array2::from_shape_vec((n, months), values)
-            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        let array = run_cancellable(py, |cancel| {
+            let values = self.inner.trajectories(months, cancel)?;
+            ndarray::Array2::from_shape_vec((n, months), values).map_err(|e| crate::Error::Computation(e.to_string()))
+        })?;
         Ok(array.into_pyarray(py))
     }
 

@@ -1,8 +1,8 @@
 //! Bindings of [`crate::matching`]: the logit fit, covariate whitening and greedy matching.
 
-use super::run;
+use super::{guard, run, run_cancellable};
 use crate::matching::covariates::{whiten as whiten_core, CovariateDistance};
-use crate::matching::logit::fit_logit as fit_logit_core;
+use crate::matching::logit::fit_logit_cancellable as fit_logit_core;
 use crate::matching::nearest::{Greedy, GreedyInput};
 use crate::matching::{Metric, Order, Unmatched};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
@@ -64,7 +64,7 @@ fn fit_logit<'py>(
         })
         .collect();
     let y = y.as_array().to_vec();
-    let fit = run(py, || fit_logit_core(&slices, &y, &names))?;
+    let fit = run_cancellable(py, |cancel| fit_logit_core(&slices, &y, &names, cancel))?;
     Ok((fit.coefficients.into_pyarray(py), fit.fitted.into_pyarray(py), fit.deviance, fit.iterations))
 }
 
@@ -159,7 +159,7 @@ fn nearest_match<'py>(
     loop {
         let finished = run(py, || Ok(greedy.advance(CHUNK)))?;
         done = (done + CHUNK).min(total);
-        py.check_signals()?;
+        super::interrupted(py)?;
         if let Some(callback) = &progress {
             callback.call1((done, total))?;
         }
@@ -168,35 +168,38 @@ fn nearest_match<'py>(
         }
     }
     let m = greedy.finish();
-    let width = m.rows.iter().map(Vec::len).max().unwrap_or(0).max(ratio);
-    let n1 = m.treated.len();
-    let mut controls = ndarray::Array2::<i64>::from_elem((n1, width), -1);
-    let mut distances = ndarray::Array2::<f64>::from_elem((n1, width), f64::NAN);
-    for (i, row) in m.rows.iter().enumerate() {
-        for (slot, &(c, d)) in row.iter().enumerate() {
-            controls[(i, slot)] = c as i64;
-            distances[(i, slot)] = d;
+    guard(py, || {
+        // As many slots as the fullest treated unit got (never more than the controls there are).
+        let width = m.rows.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        let n1 = m.treated.len();
+        let mut controls = ndarray::Array2::<i64>::from_elem((n1, width), -1);
+        let mut distances = ndarray::Array2::<f64>::from_elem((n1, width), f64::NAN);
+        for (i, row) in m.rows.iter().enumerate() {
+            for (slot, &(c, d)) in row.iter().enumerate() {
+                controls[(i, slot)] = c as i64;
+                distances[(i, slot)] = d;
+            }
         }
-    }
-    let reasons: Vec<i8> = m
-        .unmatched
-        .iter()
-        .map(|r| match r {
-            None => -1,
-            Some(Unmatched::NoControlInStratum) => 0,
-            Some(Unmatched::NoControlWithinCaliper) => 1,
-            Some(Unmatched::NoControlLeft) => 2,
-        })
-        .collect();
-    let treated: Vec<i64> = m.treated.iter().map(|&t| t as i64).collect();
-    Ok((
-        treated.into_pyarray(py),
-        controls.into_pyarray(py),
-        distances.into_pyarray(py),
-        reasons.into_pyarray(py),
-        m.weights.into_pyarray(py),
-        m.order_used.name(),
-    ))
+        let reasons: Vec<i8> = m
+            .unmatched
+            .iter()
+            .map(|r| match r {
+                None => -1,
+                Some(Unmatched::NoControlInStratum) => 0,
+                Some(Unmatched::NoControlWithinCaliper) => 1,
+                Some(Unmatched::NoControlLeft) => 2,
+            })
+            .collect();
+        let treated: Vec<i64> = m.treated.iter().map(|&t| t as i64).collect();
+        Ok((
+            treated.into_pyarray(py),
+            controls.into_pyarray(py),
+            distances.into_pyarray(py),
+            reasons.into_pyarray(py),
+            m.weights.into_pyarray(py),
+            m.order_used.name(),
+        ))
+    })
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

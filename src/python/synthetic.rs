@@ -15,7 +15,10 @@ fn synthetic_register<'py>(
     n_historical: usize,
     seed: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let r = run(py, || Ok(crate::synthetic::register(n_participants, n_historical, seed)))?;
+    let r = run(py, || {
+        crate::synthetic::check_size(n_participants, n_historical)?;
+        Ok(crate::synthetic::register(n_participants, n_historical, seed))
+    })?;
     let out = PyDict::new(py);
     out.set_item("participant", r.participant.into_pyarray(py))?;
     out.set_item("index_date", r.index_date.into_pyarray(py))?;

@@ -366,7 +366,7 @@ class Cohort:
         index + m months)``; a month that starts after the end of data is NaN.
         Cumulative cost curves are ``trajectories(36).cumsum(axis=1)``.
         """
-        months = whole_number(months, "months", 0, 12 * 1000)
+        months = whole_number(months, "months", 0, 2**63 - 1)  # the core checks its documented limit
         matrix = self._core.trajectories(months)
         return pd.DataFrame(matrix, index=self.ids, columns=pd.RangeIndex(1, months + 1, name="month"))
 

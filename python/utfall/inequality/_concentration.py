@@ -43,7 +43,7 @@ from .. import _core
 from .._progress import run_batches
 from .._seeds import seed_or_new
 from .._validation import confidence_levels, interval_methods, label_codes
-from ..errors import BootstrapWarning, SpecError, data_error
+from ..errors import BootstrapWarning, SpecError, check_limit, data_error, not_finite
 from ..resampling import MAX_GENERIC_JACKKNIFE
 
 __all__ = ["concentration", "Concentration", "lorenz_curve"]
@@ -59,7 +59,7 @@ def _values(values: Any, name: str) -> np.ndarray:
     bad = ~np.isfinite(x)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise data_error(name, "values", row, f"is {x[row]}; concentration needs finite values")
+        raise not_finite(name, "values", row, x[row])
     return x
 
 
@@ -90,8 +90,11 @@ def lorenz_curve(values: Any, weights: Any = None) -> pd.DataFrame:
     w = np.ones_like(x) if weights is None else _values(weights, "weights")
     _core.concentration_measures(x, [("gini", 0.0)], None if weights is None else w)  # validates
     order = np.argsort(x, kind="stable")
+    # Normalised before summing (as the core does), so that subnormal or huge values
+    # neither underflow nor overflow: shares do not depend on the scale.
+    xs = x[order] / x.max()
     cw = np.concatenate([[0.0], np.cumsum(w[order])])
-    cv = np.concatenate([[0.0], np.cumsum(w[order] * x[order])])
+    cv = np.concatenate([[0.0], np.cumsum(w[order] * xs)])
     return pd.DataFrame({"population share": cw / cw[-1], "share of total": cv / cv[-1]})
 
 
@@ -212,6 +215,9 @@ def _one(x: np.ndarray, w: Optional[np.ndarray], shares: Sequence[float], rule: 
     lorenz = pd.DataFrame({"population share": grid, "share of total": estimates[k:]})
     if n_resamples > 0:
         plan = _core.BootstrapPlan([x], spec + lorenz_spec, weights=w)
+        if n_resamples * plan.n_outputs > _core.MAX_VALUES:
+            raise SpecError(f"n_resamples = {n_resamples} x {plan.n_outputs} measures and Lorenz points is above the "
+                            f"limit of {_core.MAX_VALUES} replicate values; use fewer resamples or lorenz_points")
         t = np.empty((n_resamples, plan.n_outputs))
 
         def step(start: int, count: int) -> None:
@@ -272,7 +278,15 @@ def concentration(values: Any, shares: Sequence[float] = (0.2, 0.5), weights: An
     seed : int, optional
         Drawn from the OS entropy when None and recorded.
     lorenz_points : int
-        Grid points of the Lorenz curve (and its band).
+        Grid points of the Lorenz curve (and its band), at most 100,001.
+
+    Notes
+    -----
+    Values are divided by their largest before shares are summed, so subnormal
+    values or values near 1e308 give the same shares as any other scale. A
+    resample in which every drawn value is 0 has no total: its shares, Gini,
+    Theil and the others are 0/0 and left out of the intervals (counted in a
+    :class:`BootstrapWarning`), never counted as 0.
 
     Returns
     -------
@@ -296,6 +310,11 @@ def concentration(values: Any, shares: Sequence[float] = (0.2, 0.5), weights: An
     if "studentized" in methods_:
         raise SpecError("studentized intervals need a variance, which the concentration measures do not have")
     seed = seed_or_new(seed)
+    if int(n_resamples) != 0:
+        check_limit("n_resamples", int(n_resamples), _core.MAX_RESAMPLES)
+    check_limit("lorenz_points", int(lorenz_points), 100_001)
+    if n_threads is not None:
+        n_threads = check_limit("n_threads", int(n_threads), _core.MAX_THREADS)
     x = _values(values, "values")
     w = None if weights is None else _values(weights, "weights")
     if w is not None and len(w) != len(x):
@@ -313,7 +332,7 @@ def concentration(values: Any, shares: Sequence[float] = (0.2, 0.5), weights: An
     tables, curves = [], []
     for g, (name, rows) in enumerate(groups):
         xg = x[rows]
-        if not (xg.sum() > 0):
+        if not (xg > 0).any():
             where = "values" if name is None else f"values of group {name!r}"
             raise data_error("values", "values", None, f"the {where} are all zero; shares of a zero total are undefined")
         table, lorenz = _one(xg, None if w is None else w[rows], *args, seed=(seed + g) % 2**64,

@@ -46,7 +46,7 @@ from .._frames import check_id_kinds, to_pandas
 from .._options import options
 from .._seeds import new_seed
 from ..cohort import Cohort, horizon_text
-from ..errors import ComputationError, SpecError, UtfallWarning, data_error
+from ..errors import ComputationError, SpecError, UtfallWarning, check_limit, data_error
 from ._design import covariate_frame
 from ._problem import Options, Problem
 from ._registry import METHODS
@@ -121,7 +121,7 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
     distance : {"logit", "glm", "mahalanobis", "euclidean", "scaled_euclidean"} or array
         The propensity score (``glm`` logit), a covariate distance, or your own score.
     ratio : int
-        Controls per treated unit (k:1).
+        Controls per treated unit (k:1), at most 1,000 (``utfall._core.MAX_RATIO``).
     replace : bool
         Whether a control may serve several treated units.
     caliper : float, optional
@@ -173,6 +173,7 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
         raise SpecError(f"reuse must be one of {reuse_options}, not {reuse!r}")
     if isinstance(ratio, bool) or not isinstance(ratio, (int, np.integer)) or ratio < 1:
         raise SpecError(f"ratio must be a positive integer, got {ratio!r}")
+    check_limit("ratio", int(ratio), _core.MAX_RATIO)
     covariates = _as_list(covariates)
     exact = _as_list(exact)
     if seed is None and order == "random":

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from ..errors import SpecError, data_error
+from ..errors import SpecError, data_error, not_finite
 
 
 def levels_of(column: pd.Series) -> List[Any]:
@@ -34,7 +34,7 @@ def check_column(frame: pd.DataFrame, name: str, ids: pd.Index, table: str) -> p
         lo, hi = values.min(), values.max()
         if np.isinf(lo) or np.isinf(hi):
             row = int(np.flatnonzero(np.isinf(values))[0])
-            raise data_error(table, name, row, f"the value {values[row]} is not a finite number", id=ids[row])
+            raise not_finite(table, name, row, values[row], id=ids[row])
         if not np.isnan(lo):
             if lo == hi:
                 raise data_error(table, name, None, f"the covariate is constant ({col.iloc[0]!r}) and cannot "
@@ -53,7 +53,7 @@ def check_column(frame: pd.DataFrame, name: str, ids: pd.Index, table: str) -> p
         values = col.to_numpy(dtype=float)
         if np.isinf(values).any():
             row = int(np.flatnonzero(np.isinf(values))[0])
-            raise data_error(table, name, row, f"the value {values[row]} is not a finite number", id=ids[row])
+            raise not_finite(table, name, row, values[row], id=ids[row])
         constant = values.min() == values.max()
     if constant:
         raise data_error(table, name, None, f"the covariate is constant ({col.iloc[0]!r}) and cannot balance "
@@ -102,6 +102,9 @@ def exact_strata(frame: pd.DataFrame, columns: Sequence[str], ids: pd.Index, tab
         if frame[c].isna().any():
             row = int(np.flatnonzero(frame[c].isna().to_numpy())[0])
             raise data_error(table, c, row, "missing value in an exact-matching column", id=ids[row])
+        if frame[c].dtype.kind == "f" and np.isinf(frame[c].to_numpy()).any():
+            row = int(np.flatnonzero(np.isinf(frame[c].to_numpy()))[0])
+            raise not_finite(table, c, row, frame[c].iloc[row], id=ids[row])
     codes = [np.ascontiguousarray(pd.factorize(frame[c], sort=True)[0], dtype=np.uint32) for c in columns]
     return _core.strata_codes(codes, len(frame))[0]
 

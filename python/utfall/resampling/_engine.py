@@ -80,7 +80,7 @@ from .._frames import to_pandas
 from .._progress import run_batches
 from .._seeds import seed_or_new
 from .._validation import confidence_levels, interval_methods, label_codes
-from ..errors import BootstrapWarning, SpecError, data_error
+from ..errors import BootstrapWarning, SpecError, check_limit, data_error, not_finite
 from ._result import BootstrapResult
 
 __all__ = ["bootstrap", "BootstrapResult", "BootstrapWarning"]
@@ -106,8 +106,7 @@ def _column(values: Any, name: str) -> np.ndarray:
     bad = ~np.isfinite(x)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise data_error("data", name, row, f"is {x[row]}; the bootstrap needs finite values "
-                                            "(remove or impute missing values first)")
+        raise not_finite("data", name, row, x[row])
     return x
 
 
@@ -207,7 +206,11 @@ def bootstrap(data: Any, statistic: Union[str, Callable[..., float]] = "mean", *
         Labels per row: independent samples, strata, clusters resampled whole; with a
         DataFrame, a column name (that column is then not a value column).
     n_resamples : int
-        The number of replicates B.
+        The number of replicates B (at most 100,000,000, ``utfall._core.MAX_RESAMPLES``).
+        Replicates that are not finite (a ratio whose resampled denominator is 0, a sum
+        beyond the range of floating point, a callable returning NaN) are left out of
+        the intervals and counted in a :class:`BootstrapWarning`; with fewer than two
+        finite replicates every interval is NaN.
     confidence_level : float or sequence of float
     methods : sequence of {"percentile", "basic", "normal", "bca", "studentized"}
     quantile_rule : {"r", "linear"}
@@ -219,7 +222,9 @@ def bootstrap(data: Any, statistic: Union[str, Callable[..., float]] = "mean", *
     keep_distribution : bool
         Keep the replicates in ``result.distribution``.
     batch_size, n_threads : int, optional
-        Replicates per batch and threads; neither changes the result.
+        Replicates per batch and threads; neither changes the result. ``n_threads`` is
+        at most 4 times the cores (``utfall._core.MAX_THREADS``); pools of a given size
+        are built once and reused. Ctrl-C stops any batch within a fraction of a second.
     progress : bool
         Show a progress bar when the run takes more than about a second.
     **statistic_args
@@ -234,7 +239,8 @@ def bootstrap(data: Any, statistic: Union[str, Callable[..., float]] = "mean", *
     DataError
         NaN or infinite values, fewer than two observations (or clusters) in a sample.
     SpecError
-        An unknown statistic, method or rule, a statistic that does not fit the data.
+        An unknown statistic, method or rule, a statistic that does not fit the data,
+        a size above its limit (``n_resamples``, ``batch_size``, ``n_threads``).
 
     Examples
     --------
@@ -251,10 +257,11 @@ def bootstrap(data: Any, statistic: Union[str, Callable[..., float]] = "mean", *
         raise SpecError(f"unknown quantile_rule {quantile_rule!r}; choose 'r' (R boot, default) or 'linear' (numpy, as scipy)")
     if int(n_resamples) < 2:
         raise SpecError(f"n_resamples must be at least 2, got {n_resamples}")
-    n_resamples = int(n_resamples)
-    for name, value in (("n_threads", n_threads), ("batch_size", batch_size)):
-        if value is not None and int(value) < 1:
-            raise SpecError(f"{name} must be at least 1, got {value}")
+    n_resamples = check_limit("n_resamples", int(n_resamples), _core.MAX_RESAMPLES)
+    if batch_size is not None:
+        batch_size = min(check_limit("batch_size", int(batch_size), _core.MAX_RESAMPLES), n_resamples)
+    if n_threads is not None:
+        n_threads = check_limit("n_threads", int(n_threads), _core.MAX_THREADS)
     if design is not None and design not in DESIGNS:
         raise SpecError(f"unknown design {design!r}; choose from {', '.join(DESIGNS)} (or leave it to be inferred)")
     seed = seed_or_new(seed)
