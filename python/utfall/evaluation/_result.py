@@ -12,6 +12,7 @@ from ..cohort import horizon_text
 from ..errors import SpecError
 from ..expected import outcome_type
 from ..resampling import BootstrapResult, bootstrap
+from ._notes import lines
 from ._record import differences, to_json
 
 READABLE = {
@@ -60,10 +61,19 @@ class Evaluation:
     comparisons : dict
         Horizon -> who was compared with whom (with the MatchResult when matched);
         not part of the JSON record.
+    not_counted : dict
+        What was not counted and why (rows after the end of data, participants
+        without comparison, left out by ``partial="complete"``, a matching
+        ratio not filled), per horizon; see :mod:`utfall.evaluation._notes`.
+        Recorded, shown in the repr, and warned about by :func:`utfall.evaluate`.
+    content_fingerprints : dict
+        SHA-256 of every input table's rows regardless of their order, so that
+        :func:`utfall.reproduce` tells a reordered table from a changed one.
     """
 
     def __init__(self, *, spec: dict, version: str, fingerprints: dict, individuals: pd.DataFrame,
                  summary: pd.DataFrame, trajectories: dict, comparisons: Optional[dict] = None,
+                 not_counted: Optional[dict] = None, content_fingerprints: Optional[dict] = None,
                  curves: Optional[dict] = None) -> None:
         self.spec = spec
         self.seed = spec["seed"]
@@ -73,6 +83,8 @@ class Evaluation:
         self._summary = summary
         self._trajectories = trajectories
         self.comparisons = comparisons or {}
+        self.not_counted = not_counted or {"outside_observation": {}, "horizons": {}}
+        self.content_fingerprints = content_fingerprints
         self._curves = curves or {}  # horizon -> included participants x months cumulative savings (not recorded)
 
     @property
@@ -220,7 +232,7 @@ class Evaluation:
             return self.horizons[-1]
         h = horizon_text(horizon)
         if h not in self._trajectories:
-            raise KeyError(f"no horizon {horizon!r} in this evaluation (it has {self.horizons})")
+            raise SpecError(f"no horizon {horizon!r} in this evaluation (it has {self.horizons})")
         return h
 
     # ------------------------------------------------------------------ audit
@@ -296,11 +308,13 @@ class Evaluation:
 
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
-        lines = [f"Evaluation({self.spec['outcome']}, {self.spec['matching']['estimator']} comparison, "
+        out = [f"Evaluation({self.spec['outcome']}, {self.spec['matching']['estimator']} comparison, "
                  f"seed {self.seed}, utfall {self.version})"]
         big = self.unit == "SEK" and self._summary["expected_total"].abs().max() >= 1e6
 
         def amount(value: float) -> str:
+            if pd.isna(value):
+                return f"n/a {self.unit}"
             return f"{value / 1e6:,.1f} MSEK" if big else f"{value:,.0f} {self.unit}"
 
         for h, row in self._summary.iterrows():
@@ -308,8 +322,11 @@ class Evaluation:
                     f"savings {amount(row['savings_total'])}")
             if pd.notna(row["savings_low"]):
                 text += f" [{amount(row['savings_low'])}, {amount(row['savings_high'])}] ({row['interval']})"
-            lines.append(text + f"; {row['status']}")
-        return "\n".join(lines)
+            out.append(text + f"; {row['status']}")
+        notes = lines(self.not_counted, self._summary["status"].to_dict())
+        if notes:
+            out.append("  not counted: " + "; ".join(notes))
+        return "\n".join(out)
 
     def _repr_html_(self) -> str:
         head = (f"<p><b>utfall.Evaluation</b>: {self.spec['outcome']}, {self.spec['matching']['estimator']} "
