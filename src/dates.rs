@@ -21,9 +21,15 @@ const EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
     None => unreachable!(),
 };
 
-/// A date as a chrono date.
+/// A date as a chrono date; days beyond chrono's range (about +-262,000 years, far outside
+/// any register, which the boundary limits to the years 1 to 9999) saturate at its ends
+/// instead of panicking.
 pub fn to_naive(day: i32) -> NaiveDate {
-    EPOCH + chrono::Duration::days(day as i64)
+    match EPOCH.checked_add_signed(chrono::Duration::days(day as i64)) {
+        Some(date) => date,
+        None if day < 0 => NaiveDate::MIN,
+        None => NaiveDate::MAX,
+    }
 }
 
 /// Days since 1970-01-01.
@@ -137,7 +143,7 @@ impl Horizon {
         let months = match self {
             Horizon::Days(d) => return start.saturating_add(d),
             Horizon::Months(m) => m,
-            Horizon::Years(y) => y * 12,
+            Horizon::Years(y) => y.saturating_mul(12),
         };
         let date = to_naive(start);
         match date.checked_add_months(Months::new(months as u32)) {
@@ -151,7 +157,7 @@ impl Horizon {
         let months = match self {
             Horizon::Days(d) => return end.saturating_sub(d),
             Horizon::Months(m) => m,
-            Horizon::Years(y) => y * 12,
+            Horizon::Years(y) => y.saturating_mul(12),
         };
         match to_naive(end).checked_sub_months(Months::new(months as u32)) {
             Some(start) => from_naive(start),

@@ -14,10 +14,11 @@
 //! - [`bootstrap`]: a deterministic parallel bootstrap with confidence intervals;
 //! - [`concentration`]: Lorenz curves, top shares, Gini and other inequality measures;
 //! - [`contract`]: the payment mechanism of an outcomes contract over arrays of metric values, and the tests of change scores;
-//! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures;
 //! - [`limits`], [`cancel`], [`threads`]: the sizes a caller may ask for, Ctrl-C, reused thread pools;
 //! - [`sickleave`]: absence registers, risk groups and the trend-adjusted
-//!   valuation of a sick-leave outcomes contract.
+//!   valuation of a sick-leave outcomes contract;
+//! - [`socioeconomic`]: the social investment calculation (cash flows per actor and year, discounting, Monte Carlo);
+//! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures.
 
 pub mod bootstrap;
 pub mod cancel;
@@ -33,6 +34,7 @@ pub mod limits;
 pub mod matching;
 pub mod rng;
 pub mod sickleave;
+pub mod socioeconomic;
 pub mod synthetic;
 pub mod threads;
 

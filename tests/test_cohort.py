@@ -294,5 +294,7 @@ def test_reversed_windows_and_impossible_horizons_raise():
 
 
 def test_price_index_with_far_apart_years_is_a_data_error():
-    with pytest.raises(utfall.DataError, match="one row per year"):
+    with pytest.raises(utfall.DataError, match="the year 2000000000 is not a whole year between 1 and 9999"):
         cohort(price_index={1: 100.0, 2_000_000_000: 101.0})
+    with pytest.raises(utfall.DataError, match="one row per year"):
+        cohort(price_index={1: 100.0, 9999: 101.0})

@@ -164,7 +164,7 @@ def test_display_and_plots(cohort):
     assert "<table" in ev._repr_html_()
     assert ev.plot_trajectory("3y").get_xlabel() == "months since index"
     assert ev.plot_differences("2y").get_ylabel() == "MSEK"
-    with pytest.raises(KeyError, match="5y"):
+    with pytest.raises(utfall.SpecError, match="no horizon '5y'"):
         ev.trajectory("5y")
 
 

@@ -7,12 +7,13 @@ analysis and reproducible batch re-evaluation, with a Rust core.
 One subpackage per concept, as in the Rust crate: :mod:`utfall.cohort`,
 :mod:`utfall.matching`, :mod:`utfall.expected`, :mod:`utfall.resampling` (the
 bootstrap), :mod:`utfall.inequality` (concentration), :mod:`utfall.evaluation`,
-:mod:`utfall.contract` (settling the contract) and :mod:`utfall.synthetic`; the names below are the public API.
+:mod:`utfall.contract` (settling the contract), :mod:`utfall.socioeconomic` (the social
+investment calculation) and :mod:`utfall.synthetic`; the names below are the public API.
 """
 
 from __future__ import annotations
 
-from . import datasets, presets, privacy, report, synthetic
+from . import datasets, presets, privacy, report, socioeconomic, synthetic
 from ._core import __version__
 from ._options import options
 from .cohort import Cohort
@@ -64,5 +65,6 @@ __all__ = [
     "report",
     "reproduce",
     "sickleave",
+    "socioeconomic",
     "synthetic",
 ]

@@ -1,5 +1,5 @@
 # Type stubs of the compiled core, checked by `python -m mypy.stubtest utfall._core`.
-from typing import Any, Dict, Optional, Sequence, Tuple, final
+from typing import Any, Dict, Optional, Protocol, Sequence, Tuple, final
 from typing import Callable, List
 
 import numpy as np
@@ -9,31 +9,31 @@ __version__: str
 
 _Totals = Tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.bool_], npt.NDArray[np.float64]]
 
+class _CoreInput(Protocol):
+    index_date: npt.NDArray[np.int32]
+    end_of_data: npt.NDArray[np.int32]
+    participant: npt.NDArray[np.bool_]
+    episode_individual: npt.NDArray[np.int64]
+    episode_start: npt.NDArray[np.int32]
+    episode_end: npt.NDArray[np.int32]
+    episode_type: npt.NDArray[np.uint32]
+    n_types: int
+    tariff_type: Optional[npt.NDArray[np.uint32]]
+    tariff_from: Optional[npt.NDArray[np.int32]]
+    tariff_cost: Optional[npt.NDArray[np.float64]]
+    ledger_individual: npt.NDArray[np.int64]
+    ledger_date: npt.NDArray[np.int32]
+    ledger_amount: npt.NDArray[np.float64]
+    ledger_category: npt.NDArray[np.uint32]
+    n_categories: int
+    price_years: Optional[npt.NDArray[np.int32]]
+    price_values: Optional[npt.NDArray[np.float64]]
+    base_year: Optional[int]
+    allow_overlaps: bool
+
 @final
 class CohortCore:
-    def __new__(
-        cls,
-        index_date: npt.NDArray[np.int32],
-        end_of_data: npt.NDArray[np.int32],
-        participant: npt.NDArray[np.bool_],
-        episode_individual: npt.NDArray[np.int64],
-        episode_start: npt.NDArray[np.int32],
-        episode_end: npt.NDArray[np.int32],
-        episode_type: npt.NDArray[np.uint32],
-        n_types: int,
-        tariff_type: Optional[npt.NDArray[np.uint32]],
-        tariff_from: Optional[npt.NDArray[np.int32]],
-        tariff_cost: Optional[npt.NDArray[np.float64]],
-        ledger_individual: npt.NDArray[np.int64],
-        ledger_date: npt.NDArray[np.int32],
-        ledger_amount: npt.NDArray[np.float64],
-        ledger_category: npt.NDArray[np.uint32],
-        n_categories: int,
-        price_years: Optional[npt.NDArray[np.int32]],
-        price_values: Optional[npt.NDArray[np.float64]],
-        base_year: Optional[int],
-        allow_overlaps: bool,
-    ) -> CohortCore: ...
+    def __new__(cls, input: _CoreInput) -> CohortCore: ...
     def costs(self, horizon_text: str) -> _Totals: ...
     def totals_over(self, start: npt.NDArray[np.int32], end: npt.NDArray[np.int32]) -> _Totals: ...
     def totals_for(self, who: npt.NDArray[np.int64], start: npt.NDArray[np.int32], end: npt.NDArray[np.int32]) -> _Totals: ...
@@ -41,6 +41,14 @@ class CohortCore:
     def trajectories(self, months: int) -> npt.NDArray[np.float64]: ...
     @staticmethod
     def window_end(start: npt.NDArray[np.int32], horizon_text: str) -> npt.NDArray[np.int32]: ...
+
+# Documented size limits (src/limits.rs), checked before anything is allocated.
+MAX_MONTHS: int
+MAX_RATIO: int
+MAX_RESAMPLES: int
+MAX_SYNTHETIC_INDIVIDUALS: int
+MAX_THREADS: int
+MAX_VALUES: int
 
 def synthetic_register(n_participants: int, n_historical: int, seed: int) -> Dict[str, Any]: ...
 # Bootstrap (src/python/bootstrap.rs) and concentration (src/python/concentration.rs).
@@ -195,6 +203,22 @@ class RematchPlan:
     def n_participants(self) -> int: ...
     @property
     def n_units(self) -> int: ...
+
+# socioeconomic: the social investment calculation
+def discount_factors(rates: List[float], timing: str) -> npt.NDArray[np.float64]: ...
+def socioeconomic_simulate(
+    discount: List[float],
+    n_actors: int,
+    sources: List[npt.NDArray[np.float64]],
+    components: List[Tuple[int, bool, bool, Optional[int], npt.NDArray[np.float64]]],
+    n_replicates: int,
+    keep_cumulative: bool = False,
+    keep_flows: bool = False,
+    n_threads: Optional[int] = None,
+) -> Dict[str, np.ndarray]: ...
+def quantile_bands(
+    values: npt.NDArray[np.float64], probs: List[float], n_threads: Optional[int] = None
+) -> npt.NDArray[np.float64]: ...
 
 @final
 class SickLeaveCore:

@@ -6,13 +6,14 @@ user's own columns for each role, so nobody renames their register by hand.
 
 from __future__ import annotations
 
-import warnings
-from typing import Any, Mapping, Optional, Sequence
+import datetime as _dt
+from typing import Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, data_error
+from ._options import options
+from .errors import DataError, SpecError, data_error
 
 
 def to_pandas(frame: Any, table: str) -> pd.DataFrame:
@@ -62,38 +63,154 @@ def select(
     return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
 
 
-def days(values: pd.Series, table: str, column: str, ids: Optional[pd.Series] = None, allow_missing: bool = False) -> np.ndarray:
-    """Dates as days since 1970-01-01 (int32); missing gives ``INT32_MAX`` when allowed.
+#: The marker of an open end ("no end") in registers: an episode end or an end of data of 9999-12-31.
+OPEN_END = _dt.date(9999, 12, 31)
+#: The core's day number of a missing date (an ongoing episode, an unknown end of data).
+MISSING_DAY = int(np.iinfo(np.int32).max)
+_EPOCH = _dt.date(1970, 1, 1).toordinal()
+#: Day numbers (since 1970-01-01) of 0001-01-01 and 9999-12-31: the range of every date at the boundary.
+FIRST_DAY, LAST_DAY = _dt.date.min.toordinal() - _EPOCH, _dt.date.max.toordinal() - _EPOCH
+_ISO = "ISO 8601 (YYYY-MM-DD)"
 
-    Raises :class:`DataError` naming the first row that cannot be read as a date.
+DateFormat = Union[None, str, Mapping[str, Any]]
+
+
+def date_format_for(date_format: DateFormat, table: str, column: str) -> Optional[str]:
+    """The format of one column: ``date_format`` is one format for every table, or
+    ``{table: format}``, or ``{table: {column: format}}`` (None: ISO 8601)."""
+    if date_format is None or isinstance(date_format, str):
+        return date_format
+    if not isinstance(date_format, Mapping):
+        raise SpecError(f"date_format must be a strptime format such as '%d/%m/%Y', {{table: format}} or "
+                        f"{{table: {{column: format}}}}, not {date_format!r}")
+    chosen = date_format.get(table)
+    if isinstance(chosen, Mapping):
+        chosen = chosen.get(column)
+    if chosen is not None and not isinstance(chosen, str):
+        raise SpecError(f"date_format for table '{table}', column '{column}' must be a strptime format, not {chosen!r}")
+    return chosen
+
+
+def days(values: Any, table: str, column: str, ids: Optional[pd.Series] = None, allow_missing: bool = False,
+         date_format: Optional[str] = None, open_end: bool = False) -> np.ndarray:
+    """Dates as days since 1970-01-01 (int32): the one conversion of every date at the boundary.
+
+    Exact for years 1 to 9999 whatever the input: ``datetime64`` of any unit
+    (never through pandas' nanosecond Timestamps, which wrap after 2262), Python
+    dates and datetimes, Timestamps, and strings. A timezone-aware value is the
+    calendar date in its own time zone (a Stockholm midnight stays that day).
+    Strings are read with one format for the whole column: ISO 8601 by default,
+    else the ``strptime`` ``date_format``; a value that does not fit is a
+    :class:`DataError` naming its row, never a guess. A number is not a date.
+    With ``open_end``, the marker 9999-12-31 (:data:`OPEN_END`) means "no end"
+    and is read as missing. A missing date gives :data:`MISSING_DAY` when
+    ``allow_missing``, else a :class:`DataError`.
     """
-    series = pd.Series(values).reset_index(drop=True)
-    missing = series.isna()
-    if pd.api.types.is_datetime64_any_dtype(series):
-        parsed = series
+    series = values.reset_index(drop=True) if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    where = (table, column, ids)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        categories = days(pd.Series(series.cat.categories.to_numpy(dtype=object), dtype=object), table, column,
+                          None, True, date_format, open_end)
+        codes = series.cat.codes.to_numpy()
+        out = np.where(codes >= 0, categories[np.maximum(codes, 0)], MISSING_DAY).astype(np.int64)
+    elif isinstance(series.dtype, pd.DatetimeTZDtype):
+        out = _datetime64_days(series.dt.tz_localize(None).to_numpy(), where)
+    elif pd.api.types.is_datetime64_dtype(series.dtype):
+        out = _datetime64_days(series.to_numpy(), where)
+    elif pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
+        row = int(np.flatnonzero(series.notna().to_numpy())[0]) if series.notna().any() else None
+        if row is None:
+            out = np.full(len(series), MISSING_DAY, dtype=np.int64)
+        else:
+            raise data_error(table, column, row, f"{series.iloc[row]!r} is a number, not a date; give dates or "
+                             f"strings in {_ISO if date_format is None else repr(date_format)}", _id_at(ids, row))
     else:
-        parsed = _parse_dates(series)
-    bad = parsed.isna() & ~missing
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise data_error(table, column, row, f"cannot read {series.iloc[row]!r} as a date", _id_at(ids, row))
+        try:
+            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        except TypeError:  # unhashable values (lists, dicts): each is its own, and none is a date
+            present = ~series.isna().to_numpy()
+            codes = np.where(present, np.cumsum(present) - 1, -1)
+            uniques = series.to_numpy(dtype=object)[present]
+        parsed = np.array([_day_of(v, date_format) for v in uniques], dtype=np.int64)
+        if (parsed == _BAD).any():
+            row = int(np.flatnonzero(codes == np.flatnonzero(parsed == _BAD)[0])[0])
+            raise data_error(table, column, row, _unreadable(series.iloc[row], date_format, table, column),
+                             _id_at(ids, row))
+        out = np.where(codes >= 0, parsed[np.maximum(codes, 0)] if len(parsed) else MISSING_DAY, MISSING_DAY)
+    out = np.asarray(out, dtype=np.int64)
+    if open_end:
+        out[out == OPEN_END.toordinal() - _EPOCH] = MISSING_DAY
+    missing = out == MISSING_DAY
     if missing.any() and not allow_missing:
-        row = int(np.flatnonzero(missing.to_numpy())[0])
-        raise data_error(table, column, row, "the date is missing", _id_at(ids, row))
-    out = parsed.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
-    out[missing.to_numpy()] = np.iinfo(np.int32).max
+        row = int(np.flatnonzero(missing)[0])
+        problem = "the date is missing" if not open_end or pd.isna(series.iloc[row]) else (
+            f"the date {OPEN_END} is the open-end marker (no end), which this column cannot take")
+        raise data_error(table, column, row, problem, _id_at(ids, row))
     return out.astype(np.int32)
 
 
-def _parse_dates(series: pd.Series) -> pd.Series:
-    """ISO 8601 first (fast, unambiguous); what fails is tried element by element."""
-    parsed = pd.to_datetime(series, errors="coerce", format="ISO8601")
-    retry = parsed.isna() & series.notna()
-    if retry.any():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            parsed[retry] = pd.to_datetime(series[retry].astype(str), errors="coerce", format="mixed")
-    return parsed
+def day(value: Any, name: str, date_format: Optional[str] = None, open_end: bool = False) -> int:
+    """One date argument (``data_end=``, a window bound) as days since 1970-01-01; see :func:`days`.
+
+    Returns :data:`MISSING_DAY` for the open-end marker when ``open_end``."""
+    if value is None or (np.ndim(value) == 0 and not isinstance(value, str) and pd.isna(value)):
+        raise data_error("arguments", name, None, "the date is missing")
+    if np.ndim(value) != 0:
+        raise data_error("arguments", name, None, f"expected one date, not {type(value).__name__} {value!r}")
+    return int(days(pd.Series([value], dtype=object), "arguments", name, None, open_end, date_format, open_end)[0])
+
+
+_BAD = np.iinfo(np.int64).min
+
+
+def _day_of(value: Any, date_format: Optional[str]) -> int:
+    """Days since 1970 of one value; ``_BAD`` when it is not a date in the column's format."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if date_format is not None:
+                return _dt.datetime.strptime(text, date_format).date().toordinal() - _EPOCH
+            if len(text) == 10:
+                return _dt.date.fromisoformat(text).toordinal() - _EPOCH
+            if len(text) > 10 and text[10] in "T ":
+                return _dt.datetime.fromisoformat(text).date().toordinal() - _EPOCH
+        except ValueError:
+            pass
+        return int(_BAD)
+    if isinstance(value, _dt.datetime):  # also pd.Timestamp: its wall-clock date in its own zone
+        return value.date().toordinal() - _EPOCH
+    if isinstance(value, _dt.date):
+        return value.toordinal() - _EPOCH
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            return MISSING_DAY
+        number = int(value.astype("datetime64[D]").astype(np.int64))
+        return number if FIRST_DAY <= number <= LAST_DAY else int(_BAD)
+    return int(_BAD)
+
+
+def _datetime64_days(values: np.ndarray, where: tuple) -> np.ndarray:
+    """``datetime64`` values of any unit as days (floor), NaT as missing; outside years 1-9999 is an error."""
+    out = values.astype("datetime64[D]").astype(np.int64)
+    nat = np.isnat(values)
+    outside = ~nat & ((out < FIRST_DAY) | (out > LAST_DAY))
+    if outside.any():
+        table, column, ids = where
+        row = int(np.flatnonzero(outside)[0])
+        raise data_error(table, column, row, f"the date {values[row]} is outside the years 1 to 9999", _id_at(ids, row))
+    out[nat] = MISSING_DAY
+    return out
+
+
+def _unreadable(value: Any, date_format: Optional[str], table: str, column: str) -> str:
+    if isinstance(value, str):
+        fmt = _ISO if date_format is None else f"the format {date_format!r}"
+        hint = ("; if the column is written another way, say how, e.g. "
+                f"date_format={{'{table}': {{'{column}': '%d/%m/%Y'}}}}") if date_format is None else ""
+        return f"cannot read {value!r} as a date in {fmt}{hint}"
+    if isinstance(value, np.datetime64):
+        return f"the date {value} is outside the years 1 to 9999"
+    return f"cannot read {value!r} ({type(value).__name__}) as a date"
 
 
 def numbers(values: pd.Series, table: str, column: str, ids: Optional[pd.Series] = None) -> np.ndarray:
@@ -122,6 +239,26 @@ def label_codes(values: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
         mapping = np.append(index.get_indexer(values.cat.categories), -1)
         return mapping[values.cat.codes.to_numpy()]
     return index.get_indexer(values)
+
+
+def kind_of(value: Any) -> str:
+    """``number``, ``text`` or the type's name: the kinds of id that must not mix in one table."""
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_)):
+        return "number"
+    return "text" if isinstance(value, str) else type(value).__name__
+
+
+def check_id_kinds(ids: Any, table: str) -> None:
+    """One kind of id per table: int 1 and str '1' print alike and would silently be two individuals."""
+    ids = pd.Series(ids).reset_index(drop=True)
+    if ids.dtype != object:
+        return
+    kinds = ids.map(kind_of)
+    if kinds.nunique() > 1:
+        row = int(np.flatnonzero((kinds != kinds.iloc[0]).to_numpy())[0])
+        raise data_error(table, "id", row, f"this id is a {kinds.iloc[row]}, but the id in row 0 "
+                         f"({options.describe_id(ids.iloc[0])}) is a {kinds.iloc[0]}; give every id as the same type",
+                         ids.iloc[row])
 
 
 def _id_at(ids: Optional[pd.Series], row: int) -> Any:

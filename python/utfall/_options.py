@@ -27,10 +27,10 @@ class Options:
 
     def describe_id(self, value: Any) -> str:
         """How a message names an id: ``id 'x'`` with ``show_ids``, else ``id #`` and 6 hex digits."""
+        if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+            value = value.item()  # a numpy scalar reads as its value, not np.int64(3)
         if self.show_ids:
             return f"id {value!r}"
-        if hasattr(value, "item"):
-            value = value.item()
         kind = "int" if isinstance(value, int) and not isinstance(value, bool) else type(value).__name__
         digest = hmac.new(self._message_key, f"{kind}:{value}".encode("utf-8"), hashlib.sha256).hexdigest()
         return f"id #{digest[:6]}"

@@ -31,6 +31,7 @@ class Purpose(enum.IntEnum):
     CHANGE_SCORES = 10  # (values 3-9 left to other purposes being added on other branches)
     CONTRACT_OUTCOMES = 11
     SYNTHETIC_OUTCOMES = 12
+    SOCIOECONOMIC_DRAWS = 20  # draws of the distributions of a social investment calculation
 
 
 def new_seed() -> int:

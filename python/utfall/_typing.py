@@ -18,6 +18,7 @@ Estimator = Literal["matched", "stratum", "given"]
 MatchMethod = Literal["nearest", "exact", "cem"]
 MatchOrder = Literal["largest", "smallest", "closest", "data", "random"]
 ShareRule = Literal["interpolated", "integer"]
+DiscountTiming = Literal["start", "end"]
 
 
 def values(alias: object) -> Tuple[str, ...]:

@@ -43,61 +43,74 @@ pub struct CohortCore {
     pub(crate) inner: Cohort,
 }
 
+/// The columns of a cohort from Python, read by attribute name from one object
+/// (`utfall.cohort._tables.CoreInput`): the fields of [`CohortInput`], with the
+/// tariffs and the price index as optional columns.
+#[derive(FromPyObject)]
+struct CoreInput<'py> {
+    index_date: PyReadonlyArray1<'py, i32>,
+    end_of_data: PyReadonlyArray1<'py, i32>,
+    participant: PyReadonlyArray1<'py, bool>,
+    episode_individual: PyReadonlyArray1<'py, i64>,
+    episode_start: PyReadonlyArray1<'py, i32>,
+    episode_end: PyReadonlyArray1<'py, i32>,
+    episode_type: PyReadonlyArray1<'py, u32>,
+    n_types: usize,
+    tariff_type: Option<PyReadonlyArray1<'py, u32>>,
+    tariff_from: Option<PyReadonlyArray1<'py, i32>>,
+    tariff_cost: Option<PyReadonlyArray1<'py, f64>>,
+    ledger_individual: PyReadonlyArray1<'py, i64>,
+    ledger_date: PyReadonlyArray1<'py, i32>,
+    ledger_amount: PyReadonlyArray1<'py, f64>,
+    ledger_category: PyReadonlyArray1<'py, u32>,
+    n_categories: usize,
+    price_years: Option<PyReadonlyArray1<'py, i32>>,
+    price_values: Option<PyReadonlyArray1<'py, f64>>,
+    base_year: Option<i32>,
+    allow_overlaps: bool,
+}
+
+impl CoreInput<'_> {
+    /// The core's owned input.
+    fn to_core(&self) -> CohortInput {
+        fn vec<T: numpy::Element + Copy>(a: &PyReadonlyArray1<'_, T>) -> Vec<T> {
+            a.as_array().to_vec()
+        }
+        let tariffs = match (&self.tariff_type, &self.tariff_from, &self.tariff_cost) {
+            (Some(t), Some(f), Some(c)) => Some((vec(t), vec(f), vec(c))),
+            _ => None,
+        };
+        let price_index = match (&self.price_years, &self.price_values, self.base_year) {
+            (Some(y), Some(v), Some(b)) => Some((vec(y), vec(v), b)),
+            _ => None,
+        };
+        CohortInput {
+            index_date: vec(&self.index_date),
+            end_of_data: vec(&self.end_of_data),
+            participant: vec(&self.participant),
+            episode_individual: vec(&self.episode_individual),
+            episode_start: vec(&self.episode_start),
+            episode_end: vec(&self.episode_end),
+            episode_type: vec(&self.episode_type),
+            n_types: self.n_types,
+            tariffs,
+            ledger_individual: vec(&self.ledger_individual),
+            ledger_date: vec(&self.ledger_date),
+            ledger_amount: vec(&self.ledger_amount),
+            ledger_category: vec(&self.ledger_category),
+            n_categories: self.n_categories,
+            price_index,
+            allow_overlaps: self.allow_overlaps,
+        }
+    }
+}
+
 #[pymethods]
 impl CohortCore {
+    /// Validates the columns of `input` (see [`CoreInput`]) and groups them by individual.
     #[new]
-    #[pyo3(signature = (index_date, end_of_data, participant, episode_individual, episode_start, episode_end, episode_type, n_types, tariff_type, tariff_from, tariff_cost, ledger_individual, ledger_date, ledger_amount, ledger_category, n_categories, price_years, price_values, base_year, allow_overlaps))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        index_date: PyReadonlyArray1<i32>,
-        end_of_data: PyReadonlyArray1<i32>,
-        participant: PyReadonlyArray1<bool>,
-        episode_individual: PyReadonlyArray1<i64>,
-        episode_start: PyReadonlyArray1<i32>,
-        episode_end: PyReadonlyArray1<i32>,
-        episode_type: PyReadonlyArray1<u32>,
-        n_types: usize,
-        tariff_type: Option<PyReadonlyArray1<u32>>,
-        tariff_from: Option<PyReadonlyArray1<i32>>,
-        tariff_cost: Option<PyReadonlyArray1<f64>>,
-        ledger_individual: PyReadonlyArray1<i64>,
-        ledger_date: PyReadonlyArray1<i32>,
-        ledger_amount: PyReadonlyArray1<f64>,
-        ledger_category: PyReadonlyArray1<u32>,
-        n_categories: usize,
-        price_years: Option<PyReadonlyArray1<i32>>,
-        price_values: Option<PyReadonlyArray1<f64>>,
-        base_year: Option<i32>,
-        allow_overlaps: bool,
-    ) -> PyResult<Self> {
-        let vec = |a: &PyReadonlyArray1<i32>| a.as_array().to_vec();
-        let tariffs = match (tariff_type, tariff_from, tariff_cost) {
-            (Some(t), Some(f), Some(c)) => Some((t.as_array().to_vec(), vec(&f), c.as_array().to_vec())),
-            _ => None,
-        };
-        let price_index = match (price_years, price_values, base_year) {
-            (Some(y), Some(v), Some(b)) => Some((vec(&y), v.as_array().to_vec(), b)),
-            _ => None,
-        };
-        let input = CohortInput {
-            index_date: vec(&index_date),
-            end_of_data: vec(&end_of_data),
-            participant: participant.as_array().to_vec(),
-            episode_individual: episode_individual.as_array().to_vec(),
-            episode_start: vec(&episode_start),
-            episode_end: vec(&episode_end),
-            episode_type: episode_type.as_array().to_vec(),
-            n_types,
-            tariffs,
-            ledger_individual: ledger_individual.as_array().to_vec(),
-            ledger_date: vec(&ledger_date),
-            ledger_amount: ledger_amount.as_array().to_vec(),
-            ledger_category: ledger_category.as_array().to_vec(),
-            n_categories,
-            price_index,
-            allow_overlaps,
-        };
+    fn new(py: Python<'_>, input: CoreInput<'_>) -> PyResult<Self> {
+        let input = input.to_core();
         let inner = run_cancellable(py, |cancel| Cohort::new_cancellable(input, cancel))?;
         Ok(CohortCore { inner })
     }

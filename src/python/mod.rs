@@ -12,6 +12,7 @@ mod exact;
 mod expected;
 mod matching;
 mod sickleave;
+mod socioeconomic;
 mod synthetic;
 
 use crate::error::Error;
@@ -185,5 +186,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sickleave::register(m)?;
     expected::register(m)?;
     exact::register(m)?;
+    socioeconomic::register(m)?;
     Ok(())
 }

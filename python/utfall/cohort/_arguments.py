@@ -7,19 +7,20 @@ from typing import Any, Mapping, Optional
 import numpy as np
 import pandas as pd
 
-from .._frames import days, role_map
+from .._frames import FIRST_DAY, LAST_DAY, days, role_map
 from ..errors import data_error
 
 
 def as_days(dates: Any, n: int) -> np.ndarray:
-    """Dates (datetime64, strings, Timestamps) or ints (days since 1970) as int32 days."""
+    """Dates (datetime64, strings, Timestamps: see :func:`utfall._frames.days`) or ints (days since
+    1970, within the years 1 to 9999) as int32 days."""
     array = np.asarray(dates)
     if np.issubdtype(array.dtype, np.integer):
-        limits = np.iinfo(np.int32)
-        outside = (array < limits.min) | (array >= limits.max)
+        outside = (array < FIRST_DAY) | (array > LAST_DAY)
         if np.any(outside):
             row = int(np.flatnonzero(np.atleast_1d(outside))[0])
-            raise data_error("window", "date", row, f"{np.atleast_1d(array)[row]} days since 1970 is not a date")
+            raise data_error("window", "date", row, f"{np.atleast_1d(array)[row]} days since 1970 is not a date "
+                             "in the years 1 to 9999")
         out = array.astype(np.int32)
     else:
         out = days(pd.Series(np.atleast_1d(array)), "window", "date")

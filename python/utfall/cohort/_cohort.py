@@ -25,25 +25,23 @@ Conventions
 from __future__ import annotations
 
 import hashlib
+import warnings
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
 
 from .. import _core
-from .._frames import as_labels, days, label_codes, name_row, numbers, select, to_dates, to_pandas
-from ._arguments import as_days, check_windows, user_name
-from ..errors import DataError, SpecError, data_error
+from .._frames import DateFormat, day, label_codes, name_row, to_dates
+from .._validation import whole_number
+from ..errors import DataError, SpecError, UtfallWarning
+from ._arguments import as_days, check_windows
+from ._tables import (HISTORICAL, PARTICIPANT, after_end_of_data, core_input, episodes_table, individuals_table,
+                      ledger_table, price_index_table, tariffs_table)
 
 Horizon = Union[str, int]
 
-PARTICIPANT = "participant"
-HISTORICAL = "historical"
-
-_GROUP_WORDS = {
-    "participant": PARTICIPANT, "treated": PARTICIPANT, "1": PARTICIPANT, "true": PARTICIPANT,
-    "historical": HISTORICAL, "comparison": HISTORICAL, "control": HISTORICAL, "0": HISTORICAL, "false": HISTORICAL,
-}
+__all__ = ["Cohort", "HISTORICAL", "PARTICIPANT", "horizon_text"]
 
 
 def horizon_text(horizon: Horizon) -> str:
@@ -52,7 +50,16 @@ def horizon_text(horizon: Horizon) -> str:
         return f"{int(horizon)}d"
     if isinstance(horizon, str):
         return horizon.strip()
-    raise TypeError(f"a horizon is '2y', '36m', '730d' or a number of days, not {horizon!r}")
+    raise SpecError(f"a horizon is '2y', '36m', '730d' or a number of days, not {horizon!r}")
+
+
+def _content_fingerprint(frame: pd.DataFrame) -> str:
+    """A SHA-256 of a table's column names, types and rows as a multiset: the same rows in another order agree."""
+    digest = hashlib.sha256()
+    digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    if len(frame):
+        digest.update(np.sort(pd.util.hash_pandas_object(frame, index=False).to_numpy()).tobytes())
+    return digest.hexdigest()
 
 
 def _fingerprint(frame: pd.DataFrame) -> str:
@@ -79,11 +86,16 @@ class Cohort:
         Care types and ledger categories, in the order of the output columns.
     base_year : int or None
         The year whose prices all costs are expressed in.
+    outside_observation : pandas.DataFrame
+        The episodes and ledger rows dated after their individual's end of
+        data, which are not counted: ``table``, ``row`` (in the table as
+        given), ``id``, ``date``.
     """
 
     def __init__(self, *, individuals: pd.DataFrame, episodes: pd.DataFrame, tariffs: Optional[pd.DataFrame],
                  costs_ledger: Optional[pd.DataFrame], price_index: Optional[pd.DataFrame], base_year: Optional[int],
-                 care_types: list, categories: list, core: Any, allow_overlaps: bool) -> None:
+                 care_types: list, categories: list, core: Any, allow_overlaps: bool,
+                 outside_observation: Optional[pd.DataFrame] = None) -> None:
         self.individuals = individuals
         self.episodes = episodes
         self.tariffs = tariffs
@@ -93,6 +105,7 @@ class Cohort:
         self.care_types = care_types
         self.categories = categories
         self.allow_overlaps = allow_overlaps
+        self.outside_observation = outside_observation
         self._core = core
         self._fingerprints: Optional[dict] = None
 
@@ -110,6 +123,7 @@ class Cohort:
         *,
         base_year: Optional[int] = None,
         allow_overlaps: bool = False,
+        date_format: DateFormat = None,
     ) -> "Cohort":
         """Validates a register extract and builds a cohort.
 
@@ -142,6 +156,26 @@ class Cohort:
         allow_overlaps : bool
             Overlapping episodes of one individual are an error unless True;
             then each episode counts its own care days and costs.
+        date_format : str or mapping, optional
+            How string dates are written, as a ``strptime`` format: one for
+            every table (``"%d/%m/%Y"``), per table (``{"episodes": "%Y%m%d"}``)
+            or per column (``{"episodes": {"end": "%d.%m.%Y"}}``; the argument
+            ``data_end`` is column ``"data_end"`` of table ``"arguments"``).
+            Default: ISO 8601 (``2017-01-31``, optionally with a time). One
+            format holds for a whole column: a value that does not fit it is a
+            DataError naming the row, never a guess.
+
+        Notes
+        -----
+        Dates are exact over the years 1 to 9999 (``datetime64`` of any unit,
+        ``datetime.date``, Timestamps, strings); a timezone-aware value is the
+        calendar date in its own time zone. 9999-12-31, the registers'
+        open-end marker, means "no end": an episode ending then is ongoing,
+        and an ``end_of_data`` of 9999-12-31 is replaced by ``data_end``.
+        Episodes starting, and ledger rows dated, after their individual's end
+        of data are not counted; they are listed in
+        :attr:`outside_observation`, named in the repr and warned about
+        (:class:`utfall.UtfallWarning`).
 
         Raises
         ------
@@ -168,141 +202,12 @@ class Cohort:
         a              10.0     35000.0      True
         b             306.0   1836000.0      True
         """
-        ind_raw = to_pandas(individuals, "individuals")
-        ep_raw = to_pandas(episodes, "episodes")
-        ind = select(ind_raw, "individuals", ["id", "group", "index_date"], ["end_of_data"], columns)
-        used = {user_name(columns, "individuals", r) for r in ("id", "group", "index_date", "end_of_data")}
-        covariates = ind_raw.reset_index(drop=True)[[c for c in ind_raw.columns if c not in used]]
-        ind = pd.concat([ind, covariates], axis=1)
-
-        ids = ind["id"]
-        if ids.isna().any():
-            row = int(np.flatnonzero(ids.isna().to_numpy())[0])
-            raise data_error("individuals", "id", row, "the id is missing")
-        dup = ids.duplicated()
-        if dup.any():
-            row = int(np.flatnonzero(dup.to_numpy())[0])
-            first = int(np.flatnonzero((ids == ids.iloc[row]).to_numpy())[0])
-            raise data_error("individuals", "id", row, f"the id appears twice (rows {first} and {row})", ids.iloc[row])
-
-        group = ind["group"].map(lambda v: _GROUP_WORDS.get(str(v).strip().lower()))
-        if group.isna().any():
-            row = int(np.flatnonzero(group.isna().to_numpy())[0])
-            raise data_error("individuals", "group", row,
-                             f"the group {ind['group'].iloc[row]!r} is neither 'participant' nor 'historical'", ids.iloc[row])
-        ind["group"] = group.astype(str)
-
-        index_days = days(ind["index_date"], "individuals", "index_date", ids)
-        if "end_of_data" in ind.columns:
-            end_days = days(ind["end_of_data"], "individuals", "end_of_data", ids, allow_missing=True)
-        else:
-            end_days = np.full(len(ind), np.iinfo(np.int32).max, dtype=np.int32)
-        if data_end is not None:
-            global_end = days(pd.Series([data_end]), "individuals", "data_end")[0]
-            end_days = np.where(end_days == np.iinfo(np.int32).max, global_end, end_days).astype(np.int32)
-        missing_end = end_days == np.iinfo(np.int32).max
-        if missing_end.any():
-            row = int(np.flatnonzero(missing_end)[0])
-            raise data_error("individuals", "end_of_data", row,
-                             "the end of data is unknown: give an end_of_data column or data_end=", ids.iloc[row])
-        ind["index_date"] = to_dates(index_days)
-        ind["end_of_data"] = to_dates(end_days)
-        roles = ["id", "group", "index_date", "end_of_data"]
-        ind = ind[roles + [c for c in ind.columns if c not in roles]]
-
-        # Episodes.
-        ep = select(ep_raw, "episodes", ["id", "start", "end", "care_type"], [], columns)
-        codes = pd.Index(ids).get_indexer(ep["id"])
-        unknown = codes < 0
-        if unknown.any():
-            row = int(np.flatnonzero(unknown)[0])
-            raise data_error("episodes", "id", row, "the episode belongs to an id that is not in the individuals table", ep["id"].iloc[row])
-        if ep["care_type"].isna().any():
-            row = int(np.flatnonzero(ep["care_type"].isna().to_numpy())[0])
-            raise data_error("episodes", "care_type", row, "the care type is missing", ep["id"].iloc[row])
-        ep_start = days(ep["start"], "episodes", "start", ep["id"])
-        ep_end = days(ep["end"], "episodes", "end", ep["id"], allow_missing=True)
-        ep["care_type"] = as_labels(ep["care_type"])
-
-        # Tariffs fix the care types and their order; episode types must be among them.
-        tar = None
-        if tariffs is not None:
-            tar = select(to_pandas(tariffs, "tariffs"), "tariffs", ["care_type", "valid_from", "daily_cost"], [], columns)
-            tar["care_type"] = as_labels(tar["care_type"])
-            care_types = list(pd.unique(tar["care_type"]))
-            missing_types = label_codes(ep["care_type"], care_types) < 0
-            if missing_types.any():
-                row = int(np.flatnonzero(missing_types)[0])
-                raise data_error("episodes", "care_type", row,
-                                 f"the care type {ep['care_type'].iloc[row]!r} has no tariff (tariffs cover {care_types})",
-                                 ep["id"].iloc[row])
-            tar_from = days(tar["valid_from"], "tariffs", "valid_from")
-            tar_cost = numbers(tar["daily_cost"], "tariffs", "daily_cost")
-            tar_type = label_codes(tar["care_type"], care_types).astype(np.uint32)
-            tar["valid_from"] = to_dates(tar_from)
-            tar["daily_cost"] = tar_cost
-        else:
-            care_types = list(pd.unique(ep["care_type"]))
-        ep_type = label_codes(ep["care_type"], care_types).astype(np.uint32)
-        ep["start"] = to_dates(ep_start)
-        ep["end"] = pd.Series(to_dates(ep_end)).where(ep_end != np.iinfo(np.int32).max)
-
-        # Ledger.
-        led = None
-        if costs is not None:
-            led = select(to_pandas(costs, "costs"), "costs", ["id", "date", "amount"], ["category"], columns)
-            if "category" not in led.columns:
-                led["category"] = "ledger"
-            led["category"] = as_labels(led["category"])
-            led_codes = pd.Index(ids).get_indexer(led["id"])
-            if (led_codes < 0).any():
-                row = int(np.flatnonzero(led_codes < 0)[0])
-                raise data_error("costs", "id", row, "the cost belongs to an id that is not in the individuals table", led["id"].iloc[row])
-            led_date = days(led["date"], "costs", "date", led["id"])
-            led_amount = numbers(led["amount"], "costs", "amount", led["id"])
-            categories = list(pd.unique(led["category"]))
-            led_cat = label_codes(led["category"], categories).astype(np.uint32)
-            led["date"] = to_dates(led_date)
-            led["amount"] = led_amount
-        else:
-            led_codes = np.zeros(0, dtype=np.int64)
-            led_date = np.zeros(0, dtype=np.int32)
-            led_amount = np.zeros(0)
-            led_cat = np.zeros(0, dtype=np.uint32)
-            categories = []
-
-        # Price index.
-        pidx = None
-        if price_index is not None:
-            if isinstance(price_index, Mapping):
-                pidx = pd.DataFrame({"year": list(price_index.keys()), "index": list(price_index.values())})
-            else:
-                pidx = select(to_pandas(price_index, "price_index"), "price_index", ["year", "index"], [], columns)
-            years = numbers(pidx["year"], "price_index", "year")
-            if np.isnan(years).any() or (years != np.round(years)).any():
-                row = int(np.flatnonzero(np.isnan(years) | (years != np.round(years)))[0])
-                raise data_error("price_index", "year", row, f"the year {pidx['year'].iloc[row]!r} is not a whole year")
-            pidx["year"] = years.astype(np.int32)
-            pidx["index"] = numbers(pidx["index"], "price_index", "index")
-            base_year = int(pidx["year"].max()) if base_year is None else int(base_year)
-
-        tables = {"individuals": ind, "episodes": ep, "tariffs": tar, "costs": led, "price_index": pidx}
-        try:
-            core = _core.CohortCore(
-                index_days, end_days, (ind["group"] == PARTICIPANT).to_numpy(),
-                codes.astype(np.int64), ep_start, ep_end, ep_type, len(care_types),
-                None if tar is None else tar_type, None if tar is None else tar_from, None if tar is None else tar_cost,
-                led_codes.astype(np.int64), led_date, led_amount, led_cat, len(categories),
-                None if pidx is None else pidx["year"].to_numpy(np.int32),
-                None if pidx is None else pidx["index"].to_numpy(np.float64),
-                base_year if pidx is not None else None,
-                allow_overlaps,
-            )
-        except DataError as err:
-            raise name_row(err, {k: v for k, v in tables.items() if v is not None}) from None
-        return cls(individuals=ind, episodes=ep, tariffs=tar, costs_ledger=led, price_index=pidx,
-                   base_year=base_year if pidx is not None else None, care_types=care_types,
-                   categories=categories, core=core, allow_overlaps=allow_overlaps)
+        cohort = _build(individuals, episodes, tariffs, costs, price_index, data_end, columns, base_year,
+                        allow_overlaps, date_format)
+        outside = cohort.outside_observation
+        if len(outside):
+            warnings.warn(f"{_outside_text(outside)} (see Cohort.outside_observation)", UtfallWarning, stacklevel=2)
+        return cohort
 
     def __reduce__(self):
         # Picklable (for process pools and Dask workers): the validated tables
@@ -332,14 +237,23 @@ class Cohort:
             self._fingerprints = {k: (None if v is None else _fingerprint(v)) for k, v in tables.items()}
         return dict(self._fingerprints)
 
+    def content_fingerprints(self) -> dict:
+        """SHA-256 of every input table's rows regardless of their order (None for an absent table).
+
+        Equal content fingerprints with different :meth:`fingerprints` mean the
+        same rows in another order."""
+        tables = {"individuals": self.individuals, "episodes": self.episodes, "tariffs": self.tariffs,
+                  "costs": self.costs_ledger, "price_index": self.price_index}
+        return {k: (None if v is None else _content_fingerprint(v)) for k, v in tables.items()}
+
     def subset(self, mask: Union[np.ndarray, Sequence[bool]]) -> "Cohort":
         """A cohort of the individuals where ``mask`` is True (their episodes and costs too)."""
         mask = np.asarray(mask, dtype=bool)
         keep = set(self.individuals["id"][mask])
         ep = self.episodes[self.episodes["id"].isin(keep)]
         led = None if self.costs_ledger is None else self.costs_ledger[self.costs_ledger["id"].isin(keep)]
-        return Cohort.from_frames(self.individuals[mask], ep, self.tariffs, led,
-                                  self.price_index, base_year=self.base_year, allow_overlaps=self.allow_overlaps)
+        return _build(self.individuals[mask], ep, self.tariffs, led, self.price_index, None, None, self.base_year,
+                      self.allow_overlaps, None)
 
     # ------------------------------------------------------------------ queries
     def _frame(self, start, end, complete, values, care_types: Optional[Iterable[str]], ledger: bool,
@@ -434,7 +348,9 @@ class Cohort:
         if horizon is not None:
             parts = self._core.costs(horizon_text(horizon))
         else:
-            bounds = days(pd.Series(list(window)), "window", "window")
+            if not isinstance(window, (tuple, list)) or len(window) != 2:
+                raise SpecError(f"window must be a pair (start, end) of dates, not {window!r}")
+            bounds = np.array([day(window[0], "window start"), day(window[1], "window end")], dtype=np.int32)
             check_windows(bounds[:1], bounds[1:])
             start = np.full(len(self), bounds[0], dtype=np.int32)
             end = np.full(len(self), bounds[1], dtype=np.int32)
@@ -450,8 +366,9 @@ class Cohort:
         index + m months)``; a month that starts after the end of data is NaN.
         Cumulative cost curves are ``trajectories(36).cumsum(axis=1)``.
         """
-        matrix = self._core.trajectories(int(months))
-        return pd.DataFrame(matrix, index=self.ids, columns=pd.RangeIndex(1, int(months) + 1, name="month"))
+        months = whole_number(months, "months", 0, 2**63 - 1)  # the core checks its documented limit
+        matrix = self._core.trajectories(months)
+        return pd.DataFrame(matrix, index=self.ids, columns=pd.RangeIndex(1, months + 1, name="month"))
 
     def history(self, lookback: Optional[Horizon] = None) -> pd.DataFrame:
         """Features measured before each individual's own index date.
@@ -487,8 +404,10 @@ class Cohort:
     def __repr__(self) -> str:
         n_p = int(self.participants.sum())
         price = f", prices of {self.base_year}" if self.base_year is not None else ""
+        outside = self.outside_observation
+        note = "" if outside is None or not len(outside) else f"; {_outside_text(outside)}"
         return (f"Cohort({n_p} participants, {len(self) - n_p} historical, {len(self.episodes)} episodes, "
-                f"care types {self.care_types}{price})")
+                f"care types {self.care_types}{price}{note})")
 
     def _repr_html_(self) -> str:
         return f"<p><b>utfall.Cohort</b>: {repr(self)[7:-1]}</p>" + self.summary().to_html()
@@ -496,5 +415,48 @@ class Cohort:
 
 def _rebuild(individuals, episodes, tariffs, costs, price_index, base_year, allow_overlaps) -> Cohort:
     """A cohort from its validated tables (the other side of ``Cohort.__reduce__``)."""
-    return Cohort.from_frames(individuals, episodes, tariffs, costs, price_index, base_year=base_year,
-                              allow_overlaps=allow_overlaps)
+    return _build(individuals, episodes, tariffs, costs, price_index, None, None, base_year, allow_overlaps, None)
+
+
+def _build(individuals: Any, episodes: Any, tariffs: Any, costs: Any, price_index: Any, data_end: Any,
+           columns: Optional[Mapping[str, Any]], base_year: Any, allow_overlaps: Any,
+           date_format: DateFormat) -> Cohort:
+    """The cohort of :meth:`Cohort.from_frames`, without its warning: one function per table, one core input."""
+    if columns is not None and not isinstance(columns, Mapping):
+        raise SpecError(f"columns must map roles to your column names, not {type(columns).__name__}")
+    if not isinstance(allow_overlaps, (bool, np.bool_)):
+        raise SpecError(f"allow_overlaps must be True or False, not {allow_overlaps!r}")
+    ind, index_days, end_days = individuals_table(individuals, data_end, columns, date_format)
+    ep, *episodes_core = episodes_table(episodes, ind["id"], columns, date_format)
+    tar, care_types, tariffs_core = tariffs_table(tariffs, ep, columns, date_format)
+    episodes_core.append(_codes_of(ep["care_type"], care_types))
+    led, categories, ledger_core = ledger_table(costs, ind["id"], columns, date_format)
+    pidx, base = price_index_table(price_index, base_year, columns)
+    outside = pd.concat([after_end_of_data(ep, "episodes", "start", episodes_core[0], episodes_core[1], end_days),
+                         after_end_of_data(led, "costs", "date", ledger_core[0], ledger_core[1], end_days)],
+                        ignore_index=True)
+    tables = {"individuals": ind, "episodes": ep, "tariffs": tar, "costs": led, "price_index": pidx}
+    try:
+        core = _core.CohortCore(core_input(ind, index_days, end_days, tuple(episodes_core), care_types, tariffs_core,
+                                           ledger_core, categories, pidx, base, allow_overlaps))
+    except DataError as err:
+        raise name_row(err, {k: v for k, v in tables.items() if v is not None}) from None
+    return Cohort(individuals=ind, episodes=ep, tariffs=tar, costs_ledger=led, price_index=pidx, base_year=base,
+                  care_types=care_types, categories=categories, core=core, allow_overlaps=bool(allow_overlaps),
+                  outside_observation=outside)
+
+
+def _codes_of(labels: pd.Series, care_types: list) -> np.ndarray:
+    return label_codes(labels, care_types).astype(np.uint32)
+
+
+def _outside_text(outside: pd.DataFrame) -> str:
+    """``2 episodes and 1 ledger row dated after their individual's end of data are not counted``."""
+    counts = outside["table"].value_counts()
+    parts = []
+    for table, word in (("episodes", "episode"), ("costs", "ledger row")):
+        n = int(counts.get(table, 0))
+        if n:
+            parts.append(f"{n} {word}{'s' if n != 1 else ''}")
+    verb = "is" if len(outside) == 1 else "are"
+    return f"{' and '.join(parts)} dated after their individual's end of data {verb} not counted"

@@ -10,16 +10,16 @@ data, raising :class:`utfall.ReproductionError` when the data or any number diff
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from typing import Any, Callable, Dict, Optional
 
 from .._core import __version__
-from ..errors import ReproductionError
+from ..errors import ReproductionError, UtfallWarning
 from ._evaluate import evaluate_spec
-from ._record import FORMAT, differences, frame, record
+from ._record import _plain, frame, record, result_differences, results
 from ._result import Evaluation
+from ._verify import check, malformed, parse, specification
 
 #: Re-checks of records that embed an evaluation's record (a contract's settlement), by format:
 #: ``check(record, cohort, n_threads=..., progress=..., **options)``. Registered by the subpackages
@@ -36,16 +36,20 @@ def _read(source: Any) -> dict:
     if isinstance(source, Evaluation):
         return record(source)
     if isinstance(source, dict):
-        return source
-    if hasattr(source, "read"):
-        source = source.read()
-    elif isinstance(source, os.PathLike) or (isinstance(source, str) and not source.lstrip().startswith("{")):
-        with open(source, encoding="utf-8") as f:
-            source = f.read()
-    data = json.loads(source)
-    if data.get("format") != FORMAT and data.get("format") not in RECORD_CHECKS:
-        raise ReproductionError(f"not an utfall evaluation record (format {data.get('format')!r}, expected {FORMAT!r})")
-    return data
+        return source if source.get("format") in RECORD_CHECKS else check(source)
+    try:
+        if hasattr(source, "read"):
+            source = source.read()
+        elif isinstance(source, os.PathLike) or (
+                isinstance(source, str) and not source.lstrip().startswith(("{", "["))):
+            with open(source, encoding="utf-8") as f:
+                source = f.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ReproductionError(f"cannot read the record: {err}") from None
+    if not isinstance(source, (str, bytes)):
+        raise ReproductionError(f"a record is JSON text, a path, an open file, a dict or an Evaluation, "
+                                f"not {type(source).__name__}")
+    return parse(source, tuple(RECORD_CHECKS))
 
 
 def load_evaluation(source: Any) -> Evaluation:
@@ -55,14 +59,18 @@ def load_evaluation(source: Any) -> Evaluation:
     the match objects (``comparisons``), which are not recorded.
     """
     data = _read(source)
-    if data.get("format") != FORMAT:
-        data = data.get("evaluation") or {}  # a record that embeds the evaluation's own (a settlement)
-    results = data["results"]
-    summary = frame(results["summary"])
-    spec = data["specification"]
+    if data.get("format") in RECORD_CHECKS:
+        data = check(data.get("evaluation"))  # a record that embeds the evaluation's own (a settlement)
+    spec = specification(data)
+    tables = data["results"]
+    try:
+        summary, individuals = frame(tables["summary"]), frame(tables["individuals"])
+        trajectories = {h: frame(t) for h, t in tables["trajectories"].items()}
+    except (TypeError, ValueError, KeyError, OverflowError) as err:
+        raise malformed("results", f"holds a table that cannot be read ({type(err).__name__}: {err})") from None
     return Evaluation(spec=spec, version=data["utfall_version"], fingerprints=data["fingerprints"],
-                      individuals=frame(results["individuals"]), summary=summary,
-                      trajectories={h: frame(t) for h, t in results["trajectories"].items()})
+                      individuals=individuals, summary=summary, trajectories=trajectories,
+                      not_counted=data.get("not_counted"), content_fingerprints=data.get("content_fingerprints"))
 
 
 def reproduce(source: Any, cohort, *, n_threads: Optional[int] = None, progress: bool = False, **options: Any) -> Any:
@@ -89,27 +97,57 @@ def reproduce(source: Any, cohort, *, n_threads: Optional[int] = None, progress:
     Raises
     ------
     ReproductionError
-        When an input table's fingerprint differs from the record (naming the
-        table) or when any number of the re-run differs from the recorded one
-        (naming the table, column and row). A different utfall version is a
-        warning; the numbers must still agree.
+        When the record is malformed or edited (its top-level ``seed`` not its
+        specification's, a specification utfall would not write), when an
+        input table's content differs from the record (naming the table), or
+        when any number of the re-run, or what it did not count, differs from
+        the recorded one (naming the table, column and row). A table holding
+        the recorded rows in another order is told apart: a
+        :class:`~utfall.UtfallWarning`, and the numbers must still agree. A
+        different utfall version is a warning; the numbers must still agree.
     """
     data = _read(source)
     if data.get("format") in RECORD_CHECKS:
         return RECORD_CHECKS[data["format"]](data, cohort, n_threads=n_threads, progress=progress, **options)
-    recorded = data["fingerprints"]
-    current = cohort.fingerprints()
-    changed = [t for t in sorted(set(recorded) | set(current)) if recorded.get(t) != current.get(t)]
-    if changed:
-        detail = "; ".join(f"table '{t}': recorded {str(recorded.get(t))[:12]}, now {str(current.get(t))[:12]}"
-                           for t in changed)
-        raise ReproductionError(f"the data differ from those of the recorded evaluation in table(s) "
-                                f"{', '.join(repr(t) for t in changed)} ({detail})")
+    if options:
+        raise ReproductionError(f"reproduce of an evaluation record takes no options {sorted(options)}")
+    spec = specification(data)
+    if not hasattr(cohort, "fingerprints") or not hasattr(cohort, "content_fingerprints"):
+        raise ReproductionError(f"reproduce needs the Cohort the evaluation was run on, not {type(cohort).__name__}")
+    reordered = _check_data(data, cohort)
     if data["utfall_version"] != __version__:
         warnings.warn(f"the record was made with utfall {data['utfall_version']}, this is {__version__}",
-                      stacklevel=2)
-    again = evaluate_spec(cohort, data["specification"], n_threads=n_threads, progress=progress)
-    found = differences(load_evaluation(data), again)
+                      UtfallWarning, stacklevel=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UtfallWarning)  # what was not counted is compared below, not warned again
+        again = evaluate_spec(cohort, spec, n_threads=n_threads, progress=progress)
+    found = result_differences(data["results"], results(again))
+    if "not_counted" in data and _plain(data["not_counted"]) != _plain(again.not_counted):
+        found.insert(0, f"what was not counted differs: recorded {data['not_counted']!r}, now {again.not_counted!r}")
     if found:
-        raise ReproductionError("the re-run differs from the recorded evaluation: " + "; ".join(found))
+        order = (f" (the table(s) {', '.join(repr(t) for t in reordered)} hold the same rows in another order, "
+                 "on which these results depend)") if reordered else ""
+        raise ReproductionError("the re-run differs from the recorded evaluation" + order + ": " + "; ".join(found))
     return again
+
+
+def _check_data(data: dict, cohort: Any) -> list:
+    """The tables whose rows are the recorded ones in another order (warned about); a changed table raises."""
+    recorded, current = data["fingerprints"], cohort.fingerprints()
+    changed = [t for t in sorted(set(recorded) | set(current)) if recorded.get(t) != current.get(t)]
+    if not changed:
+        return []
+    content = data.get("content_fingerprints") or {}
+    now = cohort.content_fingerprints()
+    reordered = [t for t in changed if content.get(t) is not None and content.get(t) == now.get(t)]
+    differ = [t for t in changed if t not in reordered]
+    if differ:
+        detail = "; ".join(f"table '{t}': recorded {str(recorded.get(t))[:12]}, now {str(current.get(t))[:12]}"
+                           for t in differ)
+        also = (f"; table(s) {', '.join(repr(t) for t in reordered)} hold the same rows in another order"
+                if reordered else "")
+        raise ReproductionError(f"the data differ from those of the recorded evaluation in table(s) "
+                                f"{', '.join(repr(t) for t in differ)} ({detail}){also}")
+    warnings.warn(f"the table(s) {', '.join(repr(t) for t in reordered)} hold the rows of the recorded evaluation "
+                  "in another order (same content); the numbers are checked as usual", UtfallWarning, stacklevel=3)
+    return reordered

@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 
 from .. import expected as ex
+from .._options import options
 from .._seeds import Purpose, child_seed
 from ..errors import SpecError
+from ._notes import NO_PARTICIPANTS, horizon_notes
 
 
 def run(cohort, spec: dict, progress: bool, n_threads: Optional[int]) -> dict:
@@ -71,10 +73,15 @@ def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: 
 
     d = table["savings"].to_numpy()[included]
     n, n_complete, n_inc = len(participants), int(complete.sum()), int(included.sum())
-    cost = _intervention_cost(spec["intervention_cost"], table.index[included])
-    exp_total = float(np.sum(table["expected"].to_numpy()[included]))
-    act_total = float(np.sum(table["actual"].to_numpy()[included]))
-    if n_complete == n:
+    cost = _intervention_cost(spec["intervention_cost"], table.index[included], table.index)
+    ratio = int(spec["matching"].get("ratio", 1)) if spec["matching"]["estimator"] == "matched" else 1
+    notes = horizon_notes(table.index, n_comparison, complete, spec["partial"], ratio)
+    # Nobody included: the totals are undefined, not zero.
+    exp_total = float(np.sum(table["expected"].to_numpy()[included])) if n_inc else np.nan
+    act_total = float(np.sum(table["actual"].to_numpy()[included])) if n_inc else np.nan
+    if n_inc == 0:
+        status = NO_PARTICIPANTS
+    elif n_complete == n:
         status = "final"
     elif spec["partial"] == "observed":
         status = f"preliminary, {n_complete} of {n} complete"
@@ -99,16 +106,18 @@ def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: 
                                        actual[included, -1], expected[included, -1])
     cum_savings = E - A
     traj = pd.DataFrame({"month": np.arange(1, months + 1), "expected": E.sum(axis=0), "actual": A.sum(axis=0)})
+    if n_inc == 0:
+        traj[["expected", "actual"]] = np.nan
     traj["savings"] = traj["expected"] - traj["actual"]
     traj["savings_low"] = np.nan
     traj["savings_high"] = np.nan
     traj["n_observed"] = observed.sum(axis=0)
     traj = traj.set_index("month")
-    if cost is not None:
+    if cost is not None and n_inc:
         month = ex.payback_month(traj["savings"].to_numpy(), cost)
         summary["payback_month"] = np.nan if month is None else float(month)  # NaN: not within the horizon
     return {"individuals": table, "summary": summary, "trajectory": traj, "comparison": comparison,
-            "savings": d, "cumulative_savings": cum_savings}
+            "savings": d, "cumulative_savings": cum_savings, "notes": notes}
 
 
 def _restrict(comparison, positions: np.ndarray):
@@ -119,11 +128,17 @@ def _restrict(comparison, positions: np.ndarray):
     return ex.Comparison(comparison.estimator, treated=comparison.treated[keep], control=comparison.control[keep])
 
 
-def _intervention_cost(cost: Union[None, float, dict], included_ids: pd.Index) -> Optional[float]:
+def _intervention_cost(cost: Union[None, float, dict], included_ids: pd.Index,
+                       participants: pd.Index) -> Optional[float]:
     if cost is None or isinstance(cost, float):
         return cost
     per = dict((k, v) for k, v in cost["per_participant"])
     missing = [i for i in included_ids if i not in per]
     if missing:
-        raise SpecError(f"intervention_cost: no cost given for participant(s) {missing[:5]}")
+        raise SpecError(f"intervention_cost: no cost given for {len(missing)} participant(s): "
+                        f"{', '.join(options.describe_id(i) for i in missing[:5])}")
+    unknown = [k for k in per if k not in participants]
+    if unknown:
+        raise SpecError(f"intervention_cost: {len(unknown)} id(s) are not participants of the cohort: "
+                        f"{', '.join(options.describe_id(i) for i in unknown[:5])}")
     return float(sum(per[i] for i in included_ids))

@@ -25,8 +25,11 @@ import pandas as pd
 
 from .._core import __version__
 from .._seeds import Purpose, child_seed
+from ..cohort import Cohort
+from ..errors import SpecError
 from . import _intervals as intervals
 from ._engine import run
+from ._notes import outside_counts, warn
 from ._result import Evaluation
 from ._spec import make_spec
 
@@ -99,6 +102,8 @@ def evaluate(cohort, matching: Any = None, horizons: Sequence = ("2y", "3y"), ou
 
 
 def evaluate_spec(cohort, spec: dict, n_threads: Optional[int] = None, progress: bool = True) -> Evaluation:
+    if not isinstance(cohort, Cohort):
+        raise SpecError(f"cohort must be a utfall.Cohort (see Cohort.from_frames), not {type(cohort).__name__}")
     per_horizon = run(cohort, spec, progress=progress, n_threads=n_threads)
     boot = spec["bootstrap"]
     if boot is not None:
@@ -138,5 +143,9 @@ def evaluate_spec(cohort, spec: dict, n_threads: Optional[int] = None, progress:
     summary = pd.DataFrame([p["summary"] for p in per_horizon.values()]).set_index("horizon")
     trajectories = {h: p["trajectory"] for h, p in per_horizon.items()}
     comparisons = {h: p["comparison"] for h, p in per_horizon.items()}
+    notes = {"outside_observation": outside_counts(cohort), "horizons": {h: p["notes"] for h, p in per_horizon.items()}}
+    warn(notes, {h: p["summary"]["status"] for h, p in per_horizon.items()})
     return Evaluation(spec=spec, version=__version__, fingerprints=cohort.fingerprints(), individuals=individuals,
-                      summary=summary, trajectories=trajectories, comparisons=comparisons)
+                      summary=summary, trajectories=trajectories, comparisons=comparisons, not_counted=notes,
+                      content_fingerprints=cohort.content_fingerprints(),
+                      curves={h: p["cumulative_savings"] for h, p in per_horizon.items()})

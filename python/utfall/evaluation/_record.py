@@ -17,7 +17,9 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
-FORMAT = "utfall.evaluation/1"
+FORMAT = "utfall.evaluation/2"
+#: Formats :func:`utfall.load_evaluation` reads (version 1 lacks ``not_counted`` and ``content_fingerprints``).
+FORMATS = ("utfall.evaluation/1", FORMAT)
 _SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
@@ -61,7 +63,9 @@ def _table(frame: pd.DataFrame) -> dict:
 def _series(column: dict) -> pd.Series:
     kind, values = column["dtype"], column["values"]
     if kind.startswith("datetime64"):
-        series = pd.Series(pd.to_datetime(values)).astype(kind)
+        # Through numpy, not pandas' nanosecond Timestamps, which wrap after 2262.
+        unit = kind[kind.index("[") + 1:kind.index("]")] if "[" in kind else "ns"
+        series = pd.Series(np.array([("NaT" if v is None else v) for v in values], dtype=f"datetime64[{unit}]"))
     elif kind.startswith("float"):
         series = pd.Series([_SPECIAL.get(v, v) if isinstance(v, str) else v for v in values], dtype=kind)
     elif kind == "object":
@@ -92,6 +96,8 @@ def record(evaluation: Any) -> dict:
         "seed": evaluation.seed,
         "specification": _plain(evaluation.spec),
         "fingerprints": dict(evaluation.fingerprints),
+        "content_fingerprints": None if evaluation.content_fingerprints is None else dict(evaluation.content_fingerprints),
+        "not_counted": _plain(evaluation.not_counted),
         "results": results(evaluation),
     }
 
@@ -123,7 +129,11 @@ def to_json(evaluation: Any, path: Any = None, indent: Optional[int] = None) -> 
 
 def differences(a: Any, b: Any, limit: int = 10) -> list:
     """Where two evaluations' numbers differ (bit for bit), as sentences; empty when identical."""
-    ra, rb = results(a), results(b)
+    return result_differences(results(a), results(b), limit)
+
+
+def result_differences(ra: dict, rb: dict, limit: int = 10) -> list:
+    """Where two records' ``results`` differ (bit for bit), as sentences; empty when identical."""
     found = []
     tables = [("summary", ra["summary"], rb["summary"]), ("individuals", ra["individuals"], rb["individuals"])]
     tables += [(f"trajectory {h}", ra["trajectories"].get(h), rb["trajectories"].get(h))

@@ -13,6 +13,7 @@ from ..errors import SpecError
 from ..expected import outcome_type
 from ..resampling import BootstrapResult, bootstrap
 from ._display import summary_frame
+from ._notes import lines
 from ._record import differences, to_json
 
 READABLE = {
@@ -43,6 +44,11 @@ def unit_of(outcome: str) -> str:
     return outcome_type(outcome).unit
 
 
+def _year_ends(months: int) -> np.ndarray:
+    """The last month of each year since index: 12, 24, ..., and ``months`` for a last, shorter year."""
+    return np.minimum(np.arange(1, -(-months // 12) + 1) * 12, months)
+
+
 class Evaluation:
     """Actual against expected outcome, per participant and horizon.
 
@@ -65,10 +71,20 @@ class Evaluation:
     comparisons : dict
         Horizon -> who was compared with whom (with the MatchResult when matched);
         not part of the JSON record.
+    not_counted : dict
+        What was not counted and why (rows after the end of data, participants
+        without comparison, left out by ``partial="complete"``, a matching
+        ratio not filled), per horizon; see :mod:`utfall.evaluation._notes`.
+        Recorded, shown in the repr, and warned about by :func:`utfall.evaluate`.
+    content_fingerprints : dict
+        SHA-256 of every input table's rows regardless of their order, so that
+        :func:`utfall.reproduce` tells a reordered table from a changed one.
     """
 
     def __init__(self, *, spec: dict, version: str, fingerprints: dict, individuals: pd.DataFrame,
-                 summary: pd.DataFrame, trajectories: dict, comparisons: Optional[dict] = None) -> None:
+                 summary: pd.DataFrame, trajectories: dict, comparisons: Optional[dict] = None,
+                 not_counted: Optional[dict] = None, content_fingerprints: Optional[dict] = None,
+                 curves: Optional[dict] = None) -> None:
         self.spec = spec
         self.seed = spec["seed"]
         self.version = version
@@ -77,6 +93,9 @@ class Evaluation:
         self._summary = summary
         self._trajectories = trajectories
         self.comparisons = comparisons or {}
+        self.not_counted = not_counted or {"outside_observation": {}, "horizons": {}}
+        self.content_fingerprints = content_fingerprints
+        self._curves = curves or {}  # horizon -> included participants x months cumulative savings (not recorded)
 
     @property
     def horizons(self) -> list:
@@ -174,6 +193,55 @@ class Evaluation:
         result.statistic_name = f"total savings, {h}"
         return result
 
+    def savings_per_year(self, horizon: Optional[str] = None) -> pd.DataFrame:
+        """Savings year by year since index, from the trajectory at ``horizon``.
+
+        Year ``y`` covers months ``12(y-1)+1 .. 12y`` of every participant's own
+        follow-up (the last year is shorter when the horizon is not whole years):
+        ``savings_y = S(m_y) - S(m_{y-1})`` with ``S`` the trajectory's cumulative
+        savings, ``m_y = min(12y, M)`` and ``S(0) = 0``; the years add up to the
+        trajectory's final cumulative savings. Columns ``savings``, ``first_month``,
+        ``last_month``; index ``year`` (1, 2, ...).
+        """
+        h = self._horizon(horizon)
+        s = self._trajectories[h]["savings"].to_numpy(np.float64)
+        ends = _year_ends(len(s))
+        cumulative = s[ends - 1]
+        frame = pd.DataFrame({"savings": np.diff(cumulative, prepend=0.0), "first_month": np.r_[1, ends[:-1] + 1],
+                              "last_month": ends}, index=pd.Index(np.arange(1, len(ends) + 1), name="year"))
+        return frame
+
+    def savings_per_year_replicates(self, horizon: Optional[str] = None) -> np.ndarray:
+        """The savings of each year since index in every replicate of :meth:`savings_bootstrap`.
+
+        A ``B x years`` array: row ``b`` sums each participant's savings of each
+        year over exactly the participants that the bootstrap's replicate ``b``
+        drew, so the rows add up (to rounding) to ``savings_bootstrap(horizon).distribution``,
+        which is checked. Needs the per-participant curves, which a record read by
+        :func:`utfall.load_evaluation` does not hold (re-run it with :func:`utfall.reproduce`).
+        """
+        h = self._horizon(horizon)
+        if h not in self._curves:
+            raise SpecError("savings_per_year_replicates needs the per-participant curves, which a loaded record "
+                            "does not keep: re-run it with utfall.reproduce(record, cohort)")
+        from .. import _core
+        from ..errors import ComputationError
+
+        boot = self.savings_bootstrap(h)
+        distribution = np.asarray(boot.distribution, dtype=np.float64)
+        rows = self.individuals[self.individuals["horizon"] == h]
+        savings = rows["savings"].to_numpy(np.float64)[rows["included"].to_numpy(bool)]
+        curves = self._curves[h]
+        ends = _year_ends(curves.shape[1])
+        at = curves[:, ends - 1]
+        per_year = np.diff(at, axis=1, prepend=0.0)
+        columns = [np.ascontiguousarray(savings)] + [np.ascontiguousarray(per_year[:, y]) for y in range(len(ends))]
+        sums = _core.replicate_sums(boot.seed, 0, len(distribution), columns)
+        if not np.array_equal(sums[:, 0], distribution):
+            raise ComputationError("the replayed resamples do not reproduce the evaluation's savings replicates; "
+                                   "please report this")
+        return np.ascontiguousarray(sums[:, 1:])
+
     def to_frame(self) -> pd.DataFrame:
         """The per-individual table (a copy)."""
         return self.individuals.copy()
@@ -183,7 +251,7 @@ class Evaluation:
             return self.horizons[-1]
         h = horizon_text(horizon)
         if h not in self._trajectories:
-            raise KeyError(f"no horizon {horizon!r} in this evaluation (it has {self.horizons})")
+            raise SpecError(f"no horizon {horizon!r} in this evaluation (it has {self.horizons})")
         return h
 
     # ------------------------------------------------------------------ audit
@@ -283,11 +351,13 @@ class Evaluation:
 
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
-        lines = [f"Evaluation({self.spec['outcome']}, {self.spec['matching']['estimator']} comparison, "
+        out = [f"Evaluation({self.spec['outcome']}, {self.spec['matching']['estimator']} comparison, "
                  f"seed {self.seed}, utfall {self.version})"]
         big = self.unit == "SEK" and self._summary["expected_total"].abs().max() >= 1e6
 
         def amount(value: float) -> str:
+            if pd.isna(value):
+                return f"n/a {self.unit}"
             return f"{value / 1e6:,.1f} MSEK" if big else f"{value:,.0f} {self.unit}"
 
         for h, row in self._summary.iterrows():
@@ -295,8 +365,11 @@ class Evaluation:
                     f"savings {amount(row['savings_total'])}")
             if pd.notna(row["savings_low"]):
                 text += f" [{amount(row['savings_low'])}, {amount(row['savings_high'])}] ({row['interval']})"
-            lines.append(text + f"; {row['status']}")
-        return "\n".join(lines)
+            out.append(text + f"; {row['status']}")
+        notes = lines(self.not_counted, self._summary["status"].to_dict())
+        if notes:
+            out.append("  not counted: " + "; ".join(notes))
+        return "\n".join(out)
 
     def _repr_html_(self) -> str:
         head = (f"<p><b>utfall.Evaluation</b>: {self.spec['outcome']}, {self.spec['matching']['estimator']} "

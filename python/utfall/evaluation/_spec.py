@@ -7,6 +7,7 @@ all carry the resulting plain dict, so a recorded specification re-runs as is.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Mapping, Optional, Union
 
 import numpy as np
@@ -14,9 +15,13 @@ import pandas as pd
 
 from .. import _typing
 from .._seeds import seed_or_new
-from .._validation import one_of
+from .._validation import confidence_levels, one_of, whole_number
 from ..cohort import horizon_text
 from ..errors import SpecError
+from ..matching import match
+
+#: The arguments of :func:`utfall.match` a matching specification may set (evaluate sets data and horizon).
+MATCH_ARGUMENTS = tuple(p for p in inspect.signature(match).parameters if p not in ("data", "horizon", "progress"))
 
 DEFAULT_BOOTSTRAP = {"n_resamples": 2000, "method": "bca", "confidence_level": 0.95, "rematch": False}
 
@@ -59,6 +64,9 @@ def _normal_matching(matching: Any, horizons: list) -> dict:
         raise SpecError(f"matching: estimator must be 'matched' or 'stratum', not {estimator!r}")
     if "horizon" in spec:
         raise SpecError("matching: leave out horizon=; evaluate matches at each of its horizons")
+    unknown = sorted(str(k) for k in set(spec) - set(MATCH_ARGUMENTS))
+    if unknown:
+        raise SpecError(f"matching: unknown argument(s) {unknown} of utfall.match; it takes {list(MATCH_ARGUMENTS)}")
     return {"estimator": "matched", **{k: (list(v) if isinstance(v, tuple) else v) for k, v in spec.items()}}
 
 
@@ -68,7 +76,7 @@ def _normal_bootstrap(bootstrap: Any) -> Optional[dict]:
     if bootstrap is True:
         return dict(DEFAULT_BOOTSTRAP)
     if isinstance(bootstrap, (int, np.integer)):
-        return dict(DEFAULT_BOOTSTRAP, n_resamples=int(bootstrap))
+        return dict(DEFAULT_BOOTSTRAP, n_resamples=whole_number(bootstrap, "bootstrap: n_resamples", 2, 10**9))
     if not isinstance(bootstrap, Mapping):
         raise SpecError(f"bootstrap: a number of resamples or a dict, not {bootstrap!r}")
     unknown = set(bootstrap) - set(DEFAULT_BOOTSTRAP)
@@ -76,12 +84,14 @@ def _normal_bootstrap(bootstrap: Any) -> Optional[dict]:
         raise SpecError(f"bootstrap: unknown option(s) {sorted(unknown)}; allowed: {sorted(DEFAULT_BOOTSTRAP)}")
     spec = dict(DEFAULT_BOOTSTRAP, **bootstrap)
     one_of(spec["method"], _typing.IntervalMethod, "bootstrap: method")
-    if int(spec["n_resamples"]) < 2:
-        raise SpecError("bootstrap: n_resamples must be at least 2")
-    if not 0 < float(spec["confidence_level"]) < 1:
-        raise SpecError("bootstrap: confidence_level must lie between 0 and 1")
-    return {"n_resamples": int(spec["n_resamples"]), "method": spec["method"],
-            "confidence_level": float(spec["confidence_level"]), "rematch": bool(spec["rematch"])}
+    n_resamples = whole_number(spec["n_resamples"], "bootstrap: n_resamples", 2, 10**9)
+    if np.ndim(spec["confidence_level"]) != 0:
+        raise SpecError(f"bootstrap: confidence_level must be one number, not {spec['confidence_level']!r}")
+    level = confidence_levels(spec["confidence_level"])[0]
+    if not isinstance(spec["rematch"], (bool, np.bool_)):
+        raise SpecError(f"bootstrap: rematch must be True or False, not {spec['rematch']!r}")
+    return {"n_resamples": n_resamples, "method": spec["method"], "confidence_level": level,
+            "rematch": bool(spec["rematch"])}
 
 
 def _normal_cost(cost: Any) -> Union[None, float, dict]:
@@ -89,21 +99,39 @@ def _normal_cost(cost: Any) -> Union[None, float, dict]:
         return None
     if isinstance(cost, (pd.Series, Mapping)):
         # Pairs, not a JSON object: ids keep their type (an int id stays an int).
-        pairs = [[k.item() if hasattr(k, "item") else k, float(v)] for k, v in dict(cost).items()]
+        pairs = [[k.item() if hasattr(k, "item") else k, _number(v, f"intervention_cost for {k!r}")]
+                 for k, v in dict(cost).items()]
         if any(not np.isfinite(v) or v < 0 for _, v in pairs):
             raise SpecError("intervention_cost: every cost must be a non-negative number")
         return {"per_participant": pairs}
-    value = float(cost)
+    value = _number(cost, "intervention_cost")
     if not np.isfinite(value) or value < 0:
         raise SpecError(f"intervention_cost must be a non-negative number, not {cost!r}")
     return value
 
 
+def _number(value: Any, name: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise SpecError(f"{name} must be a non-negative number (SEK), a mapping id -> SEK or None, not {value!r}")
+    return float(value)
+
+
+def _care_types(care_types: Any) -> Optional[list]:
+    if care_types is None:
+        return None
+    chosen = [care_types] if isinstance(care_types, str) else care_types
+    if not isinstance(chosen, (list, tuple, pd.Index, np.ndarray)) or not all(isinstance(t, str) for t in chosen):
+        raise SpecError(f"care_types must be a care type or a list of them (strings), not {care_types!r}")
+    return list(chosen)
+
+
 def make_spec(matching=None, horizons=("2y", "3y"), outcome="cost", care_types=None, intervention_cost=None,
               bootstrap=True, seed=None, partial="observed") -> dict:
     """The normalised, JSON-ready specification of an evaluation (see :func:`evaluate`)."""
-    if isinstance(horizons, (str, int)):
+    if isinstance(horizons, (str, int, np.integer)):
         horizons = [horizons]
+    if not isinstance(horizons, (list, tuple, np.ndarray, pd.Index)):
+        raise SpecError(f"horizons: give one or more horizons ('2y', '36m', '730d'), not {horizons!r}")
     hs = [horizon_text(h) for h in horizons]
     if not hs or len(set(hs)) != len(hs):
         raise SpecError(f"horizons: give one or more distinct horizons, not {horizons!r}")
@@ -115,6 +143,6 @@ def make_spec(matching=None, horizons=("2y", "3y"), outcome="cost", care_types=N
         raise SpecError("bootstrap: rematch=True redoes the matching, which needs matching arguments or strata, "
                         "not fixed pairs")
     return {"matching": match_spec, "horizons": hs, "outcome": outcome,
-            "care_types": [care_types] if isinstance(care_types, str) else (None if care_types is None else list(care_types)),
+            "care_types": _care_types(care_types),
             "intervention_cost": _normal_cost(intervention_cost), "bootstrap": boot_spec,
             "seed": int(seed), "partial": partial}

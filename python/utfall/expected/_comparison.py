@@ -19,14 +19,16 @@ Amounts are in the cohort's base-year prices (see :class:`utfall.Cohort`).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
 
+from .._options import options
 from ..cohort import Cohort
-from ..errors import SpecError, data_error
+from ..errors import SpecError, UtfallWarning, data_error
 from ..matching import match
 
 @dataclass
@@ -112,6 +114,11 @@ def sets_from_pairs(cohort: Cohort, pairs: pd.DataFrame, eligible: np.ndarray, e
             raise SpecError(f"matching: the pairs table needs columns 'treated' and 'control' "
                             f"(has {list(pairs.columns)})")
     ids = cohort.ids
+    for col in ("treated", "control"):
+        unhashable = pairs[col].map(lambda v: getattr(type(v), "__hash__", None) is None).to_numpy(dtype=bool)
+        if unhashable.any():
+            row = int(np.flatnonzero(unhashable)[0])
+            raise data_error("pairs", col, row, f"a {type(pairs[col].iloc[row]).__name__} is not an id")
     treated = ids.get_indexer(pd.Index(pairs["treated"]))
     control = ids.get_indexer(pd.Index(pairs["control"]))
     for col, pos in (("treated", treated), ("control", control)):
@@ -130,7 +137,23 @@ def sets_from_pairs(cohort: Cohort, pairs: pd.DataFrame, eligible: np.ndarray, e
         raise data_error("pairs", "control", row,
                          f"the comparison individual is not eligible at {horizon}: not historical or follow-up incomplete",
                          pairs["control"].iloc[row])
-    slot = pairs["slot"].to_numpy() if "slot" in pairs.columns else np.arange(len(pairs))
+    twice = pd.Series(list(zip(treated, control))).duplicated()
+    if estimator == "given" and twice.any():
+        row = int(np.flatnonzero(twice.to_numpy())[0])
+        first = int(np.flatnonzero((treated == treated[row]) & (control == control[row]))[0])
+        raise data_error("pairs", "control", row, f"the pair ({options.describe_id(pairs['treated'].iloc[row])}, "
+                         f"{options.describe_id(pairs['control'].iloc[row])}) appears twice (rows {first} and {row}); "
+                         f"give each comparison individual once per participant", pairs["treated"].iloc[row])
+    slot = np.arange(len(pairs))
+    if "slot" in pairs.columns:
+        numeric = pd.to_numeric(pairs["slot"], errors="coerce")
+        is_bool = pairs["slot"].map(lambda v: isinstance(v, (bool, np.bool_)))
+        bad = (numeric.isna() | (numeric != np.round(numeric)) | is_bool).to_numpy(dtype=bool)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise data_error("pairs", "slot", row, f"the slot {pairs['slot'].iloc[row]!r} is not a whole number",
+                             pairs["treated"].iloc[row])
+        slot = numeric.to_numpy(dtype=np.float64)
     order = np.lexsort((slot, treated))
     part_pos = np.flatnonzero(cohort.participants)
     without = part_pos[~np.isin(part_pos, treated)]
@@ -142,11 +165,21 @@ def sets_from_pairs(cohort: Cohort, pairs: pd.DataFrame, eligible: np.ndarray, e
 
 def matched(cohort: Cohort, horizon: str, match_args: Dict[str, Any], seed: int, eligible: np.ndarray,
             progress: bool = False) -> Comparison:
-    """Matching on the eligible pool at ``horizon`` with :func:`utfall.match`."""
+    """Matching on the eligible pool at ``horizon`` with :func:`utfall.match`.
+
+    Without an eligible historical individual nobody has a comparison (the
+    evaluation reports them); a ratio the pool cannot fill is reported by the
+    evaluation, not warned about here."""
+    if len(eligible) == 0:
+        part_pos = np.flatnonzero(cohort.participants)
+        return Comparison("matched", unmatched=pd.DataFrame({
+            "id": cohort.ids[part_pos], "reason": f"no historical individual with complete follow-up at {horizon}"}))
     args = dict(match_args)
     args.setdefault("seed", seed)
     args.setdefault("progress", progress)
-    result = match(cohort, horizon=horizon, **args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UtfallWarning)
+        result = match(cohort, horizon=horizon, **args)
     if isinstance(result, dict):
         result = result[horizon]
     unmatched = getattr(result, "unmatched", None)

@@ -35,16 +35,18 @@ coefficient); ``order="random"`` uses utfall's seeded generator, not R's.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
 
 from .. import _core
-from .._frames import to_pandas
+from .._frames import check_id_kinds, to_pandas
+from .._options import options
 from .._seeds import new_seed
 from ..cohort import Cohort, horizon_text
-from ..errors import ComputationError, SpecError, check_limit, data_error
+from ..errors import ComputationError, SpecError, UtfallWarning, check_limit, data_error
 from ._design import covariate_frame
 from ._problem import Options, Problem
 from ._registry import METHODS
@@ -54,7 +56,12 @@ def _solve(problem: Problem) -> MatchResult:
     """Checks the units common to every method, then runs the method of the registry."""
     n, n1 = problem.n, problem.n_treated
     if n1 == 0 or n1 == n:
-        raise ComputationError(f"matching needs both groups; the {problem.table} has {n1} treated units of {n}")
+        missing = "treated" if n1 == 0 else "control"
+        where = (" (with a cohort, the controls are the historical individuals with complete follow-up at the "
+                 "horizon)") if problem.table == "individuals" else ""
+        raise ComputationError(f"matching needs both groups; the {problem.table} has {n1} treated and {n - n1} "
+                               f"control units: no {missing} unit to match{where}")
+    check_id_kinds(problem.index, problem.table)
     if problem.index.has_duplicates:
         dup = problem.index[problem.index.duplicated()][0]
         raise data_error(problem.table, "id", int(np.flatnonzero(problem.index == dup)[1]), "duplicate id", id=dup)
@@ -62,7 +69,21 @@ def _solve(problem: Problem) -> MatchResult:
     if method is None:
         raise SpecError(f"method must be one of {', '.join(repr(m) for m in METHODS)}, "
                         f"not {problem.options.method!r}")
-    return method(problem)
+    result = method(problem)
+    _warn_ratio_not_filled(result, problem.options.ratio)
+    return result
+
+
+def _warn_ratio_not_filled(result: MatchResult, ratio: int) -> None:
+    """A :class:`UtfallWarning` naming the matched treated units with fewer than ``ratio`` controls."""
+    if ratio <= 1 or not len(result.pairs):
+        return
+    counts = result.pairs.groupby("treated", sort=False).size()
+    short = counts[counts < ratio]
+    if len(short):
+        shown = ", ".join(options.describe_id(i) for i in short.index[:5]) + (", ..." if len(short) > 5 else "")
+        warnings.warn(f"the pool cannot fill ratio={ratio}: {len(short)} matched treated unit(s) have fewer "
+                      f"controls ({shown})", UtfallWarning, stacklevel=4)
 
 
 def _as_list(value: Union[None, str, Iterable[str]]) -> List[str]:

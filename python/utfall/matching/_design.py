@@ -12,8 +12,11 @@ from ..errors import SpecError, data_error, not_finite
 
 
 def levels_of(column: pd.Series) -> List[Any]:
+    """The levels present, in the categories' order for a Categorical (an unused category has no
+    indicator: its column would be all zero, R's glm gives it an NA coefficient), else sorted."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        return list(column.cat.categories)
+        present = np.unique(column.cat.codes.to_numpy())
+        return [column.cat.categories[k] for k in present if k >= 0]
     return sorted(column.dropna().unique().tolist())
 
 
@@ -48,6 +51,9 @@ def check_column(frame: pd.DataFrame, name: str, ids: pd.Index, table: str) -> p
         constant = col.nunique() < 2
     else:
         values = col.to_numpy(dtype=float)
+        if np.isinf(values).any():
+            row = int(np.flatnonzero(np.isinf(values))[0])
+            raise not_finite(table, name, row, values[row], id=ids[row])
         constant = values.min() == values.max()
     if constant:
         raise data_error(table, name, None, f"the covariate is constant ({col.iloc[0]!r}) and cannot balance "

@@ -156,13 +156,24 @@ def cohort_section(ev: Evaluation, lang: str, cohort: Any, threshold: Optional[i
     for h, m in ev.matches().items():
         c = m.counts
         pools[h] = _count(c.loc["control", "all"] - c.loc["control", "discarded"], lang, threshold)
+    notes = getattr(ev, "not_counted", None) or {}
+    per_horizon = notes.get("horizons") or {}
+    unfilled = {h: len((per_horizon.get(h) or {}).get("ratio_not_filled") or []) for h in ev.horizons}
+    if any(unfilled.values()):
+        header.append(term("ratio_not_filled", lang))
     if pools:
         header.append(term("pool", lang))
+    outside = notes.get("outside_observation") or {}
+    if outside:
+        s.p(term("outside_observation", lang, e=number(outside.get("episodes", 0), 0, lang),
+                 c=number(outside.get("costs", 0), 0, lang)))
     rows = []
     for h in ev.horizons:
         r = summ.loc[h]
         c = horizon_counts(r, lang, threshold)
         row = [h, c["n"], c["complete"], c["included"], c["excluded"], c["without"]]
+        if any(unfilled.values()):
+            row.append(_count(unfilled[h], lang, threshold))
         if pools:
             row.append(pools.get(h, "-"))
         rows.append(row)

@@ -94,6 +94,9 @@ TERMS: Dict[str, Tuple[str, str]] = {
     "preliminary_note": ("{k} av {n} deltagare har hel uppföljning vid {h}; de övriga jämförs över den observerade "
                          "delen.", "{k} of {n} participants have complete follow-up at {h}; the others are compared "
                          "over the part observed."),
+    "ratio_not_filled": ("färre jämförelseindivider än kvoten (ingår)", "fewer comparisons than the ratio (included)"),
+    "outside_observation": ("{e} vårdepisoder och {c} kostnadsrader efter individens slut på data räknades inte.",
+                            "{e} episodes and {c} ledger rows after their individual's end of data were not counted."),
     "no_exclusions": ("Ingen deltagare uteslöts.", "No participant was excluded."),
     # matching
     "balance_bar": ("Balanskravet: standardiserad medelvärdesskillnad (SMD) under {bar} i absolutvärde efter "

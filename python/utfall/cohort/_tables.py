@@ -1,0 +1,258 @@
+"""The five input tables of a cohort, one validating function each, and the core's input.
+
+Each function takes the user's table (or None), checks it, converts its dates
+and numbers once (:func:`utfall._frames.days`, :func:`utfall._frames.numbers`)
+and returns the validated table with role column names together with the
+columns the core reads. :func:`core_input` gathers those columns into the one
+:class:`CoreInput` passed to ``_core.CohortCore``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, List, Mapping, Optional, Tuple
+
+import numpy as np
+import pandas as pd
+
+from .._frames import (MISSING_DAY, DateFormat, as_labels, check_id_kinds, date_format_for, day, days, kind_of,
+                       label_codes, numbers, select, to_dates, to_pandas)
+from .._validation import whole_number
+from ..errors import data_error
+from ._arguments import user_name
+
+PARTICIPANT = "participant"
+HISTORICAL = "historical"
+
+_GROUP_WORDS = {
+    "participant": PARTICIPANT, "treated": PARTICIPANT, "1": PARTICIPANT, "true": PARTICIPANT,
+    "historical": HISTORICAL, "comparison": HISTORICAL, "control": HISTORICAL, "0": HISTORICAL, "false": HISTORICAL,
+}
+
+Columns = Optional[Mapping[str, Any]]
+#: Columns of one table for the core, in the order of its ``CoreInput`` fields.
+Arrays = Tuple[np.ndarray, ...]
+
+
+@dataclass(frozen=True)
+class CoreInput:
+    """The columns of a cohort as the core reads them (``CohortInput`` in ``src/cohort/mod.rs``):
+    day numbers since 1970-01-01 (:data:`utfall._frames.MISSING_DAY` for an ongoing episode),
+    positions in the individuals table and codes of care types and ledger categories."""
+
+    index_date: np.ndarray
+    end_of_data: np.ndarray
+    participant: np.ndarray
+    episode_individual: np.ndarray
+    episode_start: np.ndarray
+    episode_end: np.ndarray
+    episode_type: np.ndarray
+    n_types: int
+    tariff_type: Optional[np.ndarray]
+    tariff_from: Optional[np.ndarray]
+    tariff_cost: Optional[np.ndarray]
+    ledger_individual: np.ndarray
+    ledger_date: np.ndarray
+    ledger_amount: np.ndarray
+    ledger_category: np.ndarray
+    n_categories: int
+    price_years: Optional[np.ndarray]
+    price_values: Optional[np.ndarray]
+    base_year: Optional[int]
+    allow_overlaps: bool
+
+
+def _first(mask: Any) -> int:
+    return int(np.flatnonzero(np.asarray(mask))[0])
+
+
+def _codes(owners: pd.Series, ids: pd.Series, table: str, what: str) -> np.ndarray:
+    """The position in the individuals table of each row's id; an unknown id is a DataError."""
+    codes = pd.Index(ids).get_indexer(owners)
+    if (codes < 0).any():
+        row = _first(codes < 0)
+        value = owners.iloc[row]
+        hint = ""
+        if len(ids) and kind_of(value) != kind_of(ids.iloc[0]) and str(value) in set(ids.astype(str)):
+            hint = (f" (it is a {kind_of(value)}; the individuals' ids are {kind_of(ids.iloc[0])}s: "
+                    "give ids of one type in every table)")
+        raise data_error(table, "id", row, f"the {what} belongs to an id that is not in the individuals table{hint}",
+                         value)
+    out: np.ndarray = codes.astype(np.int64)
+    return out
+
+
+def individuals_table(individuals: Any, data_end: Any, columns: Columns,
+                      date_format: DateFormat) -> Tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The individuals with roles ``id``, ``group``, ``index_date``, ``end_of_data`` first, then the covariates;
+    with their index dates and ends of data as days."""
+    raw = to_pandas(individuals, "individuals")
+    ind = select(raw, "individuals", ["id", "group", "index_date"], ["end_of_data"], columns)
+    used = {user_name(columns, "individuals", r) for r in ("id", "group", "index_date", "end_of_data")}
+    covariates = raw.reset_index(drop=True)[[c for c in raw.columns if c not in used]]
+    ind = pd.concat([ind, covariates], axis=1)
+
+    ids = ind["id"]
+    if ids.isna().any():
+        raise data_error("individuals", "id", _first(ids.isna()), "the id is missing")
+    check_id_kinds(ids, "individuals")
+    dup = ids.duplicated()
+    if dup.any():
+        row = _first(dup)
+        first = _first(ids == ids.iloc[row])
+        raise data_error("individuals", "id", row, f"the id appears twice (rows {first} and {row})", ids.iloc[row])
+
+    group = ind["group"].map(lambda v: _GROUP_WORDS.get(str(v).strip().lower()))
+    if group.isna().any():
+        row = _first(group.isna())
+        raise data_error("individuals", "group", row,
+                         f"the group {ind['group'].iloc[row]!r} is neither 'participant' nor 'historical'",
+                         ids.iloc[row])
+    ind["group"] = group.astype(str)
+
+    fmt = date_format_for(date_format, "individuals", "index_date")
+    index_days = days(ind["index_date"], "individuals", "index_date", ids, date_format=fmt)
+    if "end_of_data" in ind.columns:
+        end_days = days(ind["end_of_data"], "individuals", "end_of_data", ids, allow_missing=True,
+                        date_format=date_format_for(date_format, "individuals", "end_of_data"), open_end=True)
+    else:
+        end_days = np.full(len(ind), MISSING_DAY, dtype=np.int32)
+    if data_end is not None:
+        global_end = day(data_end, "data_end", date_format_for(date_format, "arguments", "data_end"), open_end=True)
+        if global_end == MISSING_DAY:
+            raise data_error("arguments", "data_end", None, "data_end 9999-12-31 is the open-end marker; the end of "
+                             "data must be a real date (the date of the register extract)")
+        end_days = np.where(end_days == MISSING_DAY, global_end, end_days).astype(np.int32)
+    if (end_days == MISSING_DAY).any():
+        row = _first(end_days == MISSING_DAY)
+        raise data_error("individuals", "end_of_data", row, "the end of data is unknown (missing, or the open-end "
+                         "marker 9999-12-31): give data_end=, the date of the register extract", ids.iloc[row])
+    ind["index_date"] = to_dates(index_days)
+    ind["end_of_data"] = to_dates(end_days)
+    roles = ["id", "group", "index_date", "end_of_data"]
+    return ind[roles + [c for c in ind.columns if c not in roles]], index_days, end_days
+
+
+def episodes_table(episodes: Any, ids: pd.Series, columns: Columns,
+                   date_format: DateFormat) -> Tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """The episodes (``id``, ``start``, ``end``, ``care_type`` as labels); individual codes, start and end days
+    (an open end, missing or 9999-12-31, is :data:`MISSING_DAY`: ongoing)."""
+    ep = select(to_pandas(episodes, "episodes"), "episodes", ["id", "start", "end", "care_type"], [], columns)
+    codes = _codes(ep["id"], ids, "episodes", "episode")
+    if ep["care_type"].isna().any():
+        row = _first(ep["care_type"].isna())
+        raise data_error("episodes", "care_type", row, "the care type is missing", ep["id"].iloc[row])
+    start = days(ep["start"], "episodes", "start", ep["id"],
+                 date_format=date_format_for(date_format, "episodes", "start"))
+    end = days(ep["end"], "episodes", "end", ep["id"], allow_missing=True,
+               date_format=date_format_for(date_format, "episodes", "end"), open_end=True)
+    ep["care_type"] = as_labels(ep["care_type"])
+    ep["start"] = to_dates(start)
+    ep["end"] = pd.Series(to_dates(end)).where(end != MISSING_DAY)
+    return ep, codes, start, end
+
+
+def tariffs_table(tariffs: Any, episodes: pd.DataFrame, columns: Columns,
+                  date_format: DateFormat) -> Tuple[Optional[pd.DataFrame], List[str], Optional[Arrays]]:
+    """The tariffs, the care types (in the tariffs' order, or the episodes' without tariffs) and the
+    core's ``(type, valid_from, daily_cost)`` columns."""
+    if tariffs is None:
+        return None, list(pd.unique(episodes["care_type"])), None
+    tar = select(to_pandas(tariffs, "tariffs"), "tariffs", ["care_type", "valid_from", "daily_cost"], [], columns)
+    if tar["care_type"].isna().any():
+        raise data_error("tariffs", "care_type", _first(tar["care_type"].isna()), "the care type is missing")
+    tar["care_type"] = as_labels(tar["care_type"])
+    care_types = list(pd.unique(tar["care_type"]))
+    missing = label_codes(episodes["care_type"], care_types) < 0
+    if missing.any():
+        row = _first(missing)
+        raise data_error("episodes", "care_type", row,
+                         f"the care type {episodes['care_type'].iloc[row]!r} has no tariff "
+                         f"(tariffs cover {care_types})",
+                         episodes["id"].iloc[row])
+    valid_from = days(tar["valid_from"], "tariffs", "valid_from",
+                      date_format=date_format_for(date_format, "tariffs", "valid_from"))
+    cost = numbers(tar["daily_cost"], "tariffs", "daily_cost")
+    tar["valid_from"] = to_dates(valid_from)
+    tar["daily_cost"] = cost
+    return tar, care_types, (label_codes(tar["care_type"], care_types).astype(np.uint32), valid_from, cost)
+
+
+def ledger_table(costs: Any, ids: pd.Series, columns: Columns,
+                 date_format: DateFormat) -> Tuple[Optional[pd.DataFrame], List[str], Arrays]:
+    """The ledger (``id``, ``date``, ``amount``, ``category``), its categories and the core's
+    ``(individual, date, amount, category)`` columns."""
+    if costs is None:
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0, dtype=np.uint32))
+        return None, [], empty
+    led = select(to_pandas(costs, "costs"), "costs", ["id", "date", "amount"], ["category"], columns)
+    if "category" not in led.columns:
+        led["category"] = "ledger"
+    if led["category"].isna().any():
+        row = _first(led["category"].isna())
+        raise data_error("costs", "category", row, "the category is missing", led["id"].iloc[row])
+    led["category"] = as_labels(led["category"])
+    codes = _codes(led["id"], ids, "costs", "cost")
+    date = days(led["date"], "costs", "date", led["id"], date_format=date_format_for(date_format, "costs", "date"))
+    amount = numbers(led["amount"], "costs", "amount", led["id"])
+    categories = list(pd.unique(led["category"]))
+    led["date"] = to_dates(date)
+    led["amount"] = amount
+    return led, categories, (codes, date, amount, label_codes(led["category"], categories).astype(np.uint32))
+
+
+def price_index_table(price_index: Any, base_year: Any,
+                      columns: Columns) -> Tuple[Optional[pd.DataFrame], Optional[int]]:
+    """The price index (``year`` as int32, ``index``) and the base year (default: its last year)."""
+    if price_index is None:
+        if base_year is not None:
+            whole_number(base_year, "base_year", 1, 9999)
+        return None, None
+    if isinstance(price_index, Mapping):
+        pidx = pd.DataFrame({"year": list(price_index.keys()), "index": list(price_index.values())})
+    else:
+        pidx = select(to_pandas(price_index, "price_index"), "price_index", ["year", "index"], [], columns)
+    years = numbers(pidx["year"], "price_index", "year")
+    bad = np.isnan(years) | (years != np.round(years)) | (years < 1) | (years > 9999)
+    if bad.any():
+        row = _first(bad)
+        raise data_error("price_index", "year", row, f"the year {pidx['year'].iloc[row]} is not a whole year "
+                         "between 1 and 9999")
+    pidx["year"] = years.astype(np.int32)
+    pidx["index"] = numbers(pidx["index"], "price_index", "index")
+    if base_year is None:
+        return pidx, int(pidx["year"].max())
+    return pidx, whole_number(base_year, "base_year", 1, 9999)
+
+
+def after_end_of_data(frame: Optional[pd.DataFrame], table: str, column: str, codes: np.ndarray,
+                      dates: np.ndarray, end_days: np.ndarray) -> pd.DataFrame:
+    """The rows of ``table`` dated after their individual's end of data, which the cohort does not count."""
+    if frame is None or len(codes) == 0:
+        return pd.DataFrame({"table": pd.Series(dtype=object), "row": pd.Series(dtype=np.int64),
+                             "id": pd.Series(dtype=object), "date": pd.Series(dtype="datetime64[s]")})
+    rows = np.flatnonzero(np.asarray(dates, dtype=np.int64) > np.asarray(end_days, dtype=np.int64)[codes])
+    return pd.DataFrame({"table": table, "row": rows.astype(np.int64),
+                         "id": frame["id"].iloc[rows].to_numpy(dtype=object),
+                         "date": frame[column].iloc[rows].to_numpy()})
+
+
+def core_input(ind: pd.DataFrame, index_days: np.ndarray, end_days: np.ndarray, episodes: Arrays,
+               care_types: List[str], tariffs: Optional[Arrays], ledger: Arrays, categories: List[str],
+               pidx: Optional[pd.DataFrame], base_year: Optional[int], allow_overlaps: bool) -> CoreInput:
+    """The one input of ``_core.CohortCore``."""
+    ep_codes, ep_start, ep_end, ep_type = episodes
+    led_codes, led_date, led_amount, led_cat = ledger
+    return CoreInput(
+        index_date=index_days, end_of_data=end_days, participant=(ind["group"] == PARTICIPANT).to_numpy(),
+        episode_individual=ep_codes, episode_start=ep_start, episode_end=ep_end, episode_type=ep_type,
+        n_types=len(care_types),
+        tariff_type=None if tariffs is None else tariffs[0], tariff_from=None if tariffs is None else tariffs[1],
+        tariff_cost=None if tariffs is None else tariffs[2],
+        ledger_individual=led_codes, ledger_date=led_date, ledger_amount=led_amount, ledger_category=led_cat,
+        n_categories=len(categories),
+        price_years=None if pidx is None else pidx["year"].to_numpy(np.int32),
+        price_values=None if pidx is None else pidx["index"].to_numpy(np.float64),
+        base_year=base_year if pidx is not None else None, allow_overlaps=bool(allow_overlaps),
+    )
+
