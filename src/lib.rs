@@ -10,6 +10,8 @@
 //!   index, and the per-individual windows computed from them;
 //! - [`bootstrap`]: a deterministic parallel bootstrap with confidence intervals;
 //! - [`concentration`]: Lorenz curves, top shares, Gini and other inequality measures;
+//! - [`glm`]: generalised linear models by IRLS (binomial, Gamma, Tweedie, gaussian), as R's `glm`;
+//! - [`validity`]: sensitivity to hidden bias (Rosenbaum bounds) and other checks of a comparison;
 //! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures.
 
 pub mod bootstrap;
@@ -17,9 +19,11 @@ pub mod cohort;
 pub mod concentration;
 pub mod dates;
 pub mod error;
+pub mod glm;
 pub mod matching;
 pub mod rng;
 pub mod synthetic;
+pub mod validity;
 
 #[cfg(feature = "python")]
 mod python;

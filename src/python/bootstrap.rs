@@ -73,12 +73,14 @@ fn method(py: Python<'_>, name: &str) -> PyResult<Method> {
         "normal" => Method::Normal,
         "bca" => Method::Bca,
         "studentized" => Method::Studentized,
-        other => return Err(spec(
-            py,
-            format!(
+        other => {
+            return Err(spec(
+                py,
+                format!(
                 "unknown interval method {other:?}; choose from 'percentile', 'basic', 'normal', 'bca', 'studentized'"
             ),
-        )),
+            ))
+        }
     })
 }
 

@@ -7,8 +7,10 @@
 mod bootstrap;
 mod cohort;
 mod concentration;
+mod glm;
 mod matching;
 mod synthetic;
+mod validity;
 
 use crate::error::Error;
 use pyo3::exceptions::PyKeyboardInterrupt;
@@ -80,5 +82,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     bootstrap::register(m)?;
     concentration::register(m)?;
     matching::register(m)?;
+    glm::register(m)?;
+    validity::register(m)?;
     Ok(())
 }
