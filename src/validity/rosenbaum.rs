@@ -459,10 +459,11 @@ mod tests {
         // averages (R: median(walsh) = 15; hlsens prints wilcox.test's approximate 15.49996).
         let (lo, hi) = hodges_lehmann_pairs(&d, 1.0).unwrap();
         assert_eq!((lo, hi), (15.0, 15.0));
-        // hlsens walks a grid of step 0.1 from 15.49996 to the first point past the crossing
-        // (10.5, 19.6 at Gamma = 2); the exact bound lies within one step of it.
+        // hlsens walks a grid of step 0.1 from 15.49996 to the first point where T(tau) reaches
+        // its expectation (10.5 and 19.6 at Gamma = 2). T(tau) = 374 = E+ on (10, 10.5), so
+        // Rosenbaum's (sup + inf) / 2 is 10.25; T crosses E- = 187 at 19.5.
         let (lo, hi) = hodges_lehmann_pairs(&d, 2.0).unwrap();
-        assert!((lo - 10.49996).abs() <= 0.1 && (hi - 19.59996).abs() <= 0.1, "{lo} {hi}");
+        assert_eq!((lo, hi), (10.25, 19.5));
         let g = sensitivity_gamma(|g| wilcoxon_pairs(&d, g).map(|b| b.0.p_value), 0.05, 100.0).unwrap().unwrap();
         assert!(g > 4.0 && g < 4.5, "{g}");
     }
