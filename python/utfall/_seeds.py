@@ -28,6 +28,7 @@ class Purpose(enum.IntEnum):
     MATCHING = 0
     SAVINGS_BOOTSTRAP = 1
     REMATCH = 2
+    PLACEBO = 3
 
 
 def new_seed() -> int:

@@ -17,6 +17,11 @@ Partial = Literal["observed", "complete"]
 Estimator = Literal["matched", "stratum", "given"]
 MatchOrder = Literal["largest", "smallest", "closest", "data", "random"]
 ShareRule = Literal["interpolated", "integer"]
+GlmFamily = Literal["binomial", "gamma", "tweedie", "gaussian"]
+CostModel = Literal["two-part", "tweedie"]
+RosenbaumStatistic = Literal["auto", "wilcoxon", "m"]
+SenmvMethod = Literal["h", "i", "w", "t", "q", "s", "l"]
+Direction = Literal["savings", "overspend"]
 
 
 def values(alias: object) -> Tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 use super::run;
 use crate::validity::rosenbaum::{self, Bound as RBound, MStatistic, Method, Sets};
-use numpy::{PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 

@@ -1,0 +1,12 @@
+"""Can the comparison be trusted? Sensitivity to hidden bias, placebo checks in time, pre-period checks.
+
+- :func:`rosenbaum_bounds`: how large a hidden bias (Rosenbaum's Gamma) would change the
+  conclusion "savings > 0", with Hodges-Lehmann bounds on the savings in kronor and the
+  E-value of the ratio of expected to actual costs; built on :func:`psens`,
+  :func:`senmv`, :func:`hodges_lehmann`, :func:`sensitivity_gamma`, :func:`e_value`
+  (as rbounds and sensitivitymv compute them).
+"""
+
+from ._tests import SenmvResult, e_value, hodges_lehmann, psens, senmv, sensitivity_gamma
+
+__all__ = ["SenmvResult", "e_value", "hodges_lehmann", "psens", "senmv", "sensitivity_gamma"]
