@@ -47,7 +47,7 @@ def test_expected_is_the_mean_over_aligned_windows(seed, horizon):
                          seed=seed)
     table = ev.individuals
     index = cohort.individuals.set_index("id")["index_date"]
-    for pid, row in table.iterrows():
+    for _, row in table.iterrows():
         ids = list(row["comparison_ids"])
         if not ids:
             assert np.isnan(row["expected"]) and not row["included"]

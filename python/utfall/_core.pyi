@@ -1,6 +1,6 @@
 # Type stubs of the compiled core, checked by `python -m mypy.stubtest utfall._core`.
-from typing import Any, Dict, Optional, Tuple, final
-from typing import Callable, List, Optional, Tuple, final
+from typing import Any, Dict, Optional, Sequence, Tuple, final
+from typing import Callable, List
 
 import numpy as np
 import numpy.typing as npt
@@ -44,7 +44,6 @@ class CohortCore:
 
 def synthetic_register(n_participants: int, n_historical: int, seed: int) -> Dict[str, Any]: ...
 # Bootstrap (src/python/bootstrap.rs) and concentration (src/python/concentration.rs).
-from typing import Any, Dict, List, Sequence
 
 @final
 class BootstrapPlan:
@@ -189,3 +188,12 @@ def sensitivity_gamma(
     max_gamma: float = 1000.0,
 ) -> Optional[float]: ...
 def e_value(ratio: float) -> float: ...
+
+# Expected outcomes from comparison sets (src/python/expected.rs).
+def set_means(cohort: CohortCore, horizon_text: str, offsets: np.ndarray, members: np.ndarray,
+              weights: Optional[np.ndarray], request_set: np.ndarray, complete: np.ndarray,
+              observed_days: np.ndarray, columns: np.ndarray) -> np.ndarray: ...
+def cumulative_months(cohort: CohortCore, who: np.ndarray, months: int, columns: np.ndarray) -> np.ndarray: ...
+def set_mean_curves(cohort: CohortCore, offsets: np.ndarray, members: np.ndarray, weights: Optional[np.ndarray],
+                    requested: np.ndarray, months: int, columns: np.ndarray) -> np.ndarray: ...
+def month_ends(starts: np.ndarray, months: int) -> np.ndarray: ...

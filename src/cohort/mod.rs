@@ -164,7 +164,7 @@ impl Cohort {
             let start = input.episode_start[r];
             let raw_end = input.episode_end[r];
             let end = if raw_end == ONGOING { observed_until[who].max(start) } else { raw_end };
-            if !input.allow_overlaps && k > 0 && input.episode_individual[order[k - 1]] as i64 == who as i64 {
+            if !input.allow_overlaps && k > 0 && input.episode_individual[order[k - 1]] == who as i64 {
                 let prev = order[k - 1];
                 let prev_end = if input.episode_end[prev] == ONGOING { i32::MAX } else { input.episode_end[prev] };
                 if start < prev_end {

@@ -85,7 +85,7 @@ impl Cohort {
 
     /// Clips window `(a, b)` of individual `i` at the end of data, adds its
     /// totals into `row` and returns the clipped end and whether it is complete.
-    fn window_row(&self, i: usize, (a, b): (i32, i32), row: &mut [f64]) -> (i32, bool) {
+    pub(crate) fn window_row(&self, i: usize, (a, b): (i32, i32), row: &mut [f64]) -> (i32, bool) {
         let clipped = b.min(self.observed_until[i]).max(a);
         if !row.is_empty() {
             self.accumulate(i, a, clipped, row);

@@ -305,7 +305,7 @@ fn find(
                 while j < cands.len() && cands[j].1 <= limit {
                     j += 1;
                 }
-                cands[i..j].sort_by(|a, b| b.2.cmp(&a.2));
+                cands[i..j].sort_by_key(|c| std::cmp::Reverse(c.2));
                 i = j;
             }
             cands.into_iter().take(ratio).map(|(u, d, _)| (u, d.sqrt())).collect()

@@ -7,6 +7,7 @@
 mod bootstrap;
 mod cohort;
 mod concentration;
+mod expected;
 mod glm;
 mod matching;
 mod synthetic;
@@ -84,5 +85,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     matching::register(m)?;
     glm::register(m)?;
     validity::register(m)?;
+    expected::register(m)?;
     Ok(())
 }

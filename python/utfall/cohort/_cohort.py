@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from .._frames import as_labels, days, label_codes, name_row, numbers, role_map, select, to_dates, to_pandas
+from .._frames import as_labels, days, label_codes, name_row, numbers, select, to_dates, to_pandas
 from ._arguments import as_days, check_windows, user_name
 from ..errors import DataError, SpecError, data_error
 
@@ -164,7 +164,7 @@ class Cohort:
         >>> c = utfall.Cohort.from_frames(people, eps, tariffs, data_end="2019-12-31")
         >>> c.costs("1y")[["care_days_total", "cost_total", "complete"]]
             care_days_total  cost_total  complete
-        id                                       
+        id
         a              10.0     35000.0      True
         b             306.0   1836000.0      True
         """

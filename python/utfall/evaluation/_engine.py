@@ -48,7 +48,7 @@ def run(cohort, spec: dict, progress: bool, n_threads: Optional[int]) -> dict:
 
 
 def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: list, participants: np.ndarray) -> dict:
-    expected, n_comparison, comparison_ids = ex.expected_values(cohort, comparison, full, parts, participants)
+    expected, n_comparison, comparison_ids = ex.expected_values(cohort, comparison, h, full, parts, participants)
     own = full.iloc[participants]
     actual = np.column_stack([own[parts].to_numpy(np.float64), own[parts].to_numpy(np.float64).sum(axis=1)])
     complete = own["complete"].to_numpy()

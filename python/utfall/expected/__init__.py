@@ -10,15 +10,14 @@ the cumulative expected and actual outcome month by month.
 from ._comparison import (
     Comparison,
     eligible_positions,
-    expected_values,
     index_days,
     matched,
     outcome_parts,
     part_columns,
     sets_from_pairs,
     strata,
-    window_values,
 )
+from ._expected import expected_values
 from ._trajectory import curves, month_count, month_ends, payback_month
 
 __all__ = [
@@ -35,5 +34,4 @@ __all__ = [
     "payback_month",
     "sets_from_pairs",
     "strata",
-    "window_values",
 ]

@@ -41,7 +41,7 @@ import pandas as pd
 
 from .. import _core
 from .._progress import run_batches
-from .._seeds import check_seed, seed_or_new
+from .._seeds import seed_or_new
 from .._validation import confidence_levels, interval_methods, label_codes
 from ..errors import BootstrapWarning, SpecError, data_error
 from ..resampling import MAX_GENERIC_JACKKNIFE

@@ -35,7 +35,6 @@ coefficient); ``order="random"`` uses utfall's seeded generator, not R's.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 import numpy as np

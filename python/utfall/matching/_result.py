@@ -8,6 +8,7 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
+from ..errors import SpecError
 from ._balance import balance_table, love_plot
 
 

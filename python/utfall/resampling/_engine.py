@@ -69,7 +69,6 @@ the built-ins. For the mean, sums and differences the two coincide as B grows.
 from __future__ import annotations
 
 import hashlib
-import time
 import warnings as _warnings
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
