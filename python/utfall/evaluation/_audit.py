@@ -50,7 +50,8 @@ def load_evaluation(source: Any) -> Evaluation:
     spec = data["specification"]
     return Evaluation(spec=spec, version=data["utfall_version"], fingerprints=data["fingerprints"],
                       individuals=frame(results["individuals"]), summary=summary,
-                      trajectories={h: frame(t) for h, t in results["trajectories"].items()})
+                      trajectories={h: frame(t) for h, t in results["trajectories"].items()},
+                      checks=data.get("validity"))
 
 
 def reproduce(source: Any, cohort, *, n_threads: Optional[int] = None, progress: bool = False) -> Evaluation:

@@ -138,4 +138,4 @@ def evaluate_spec(cohort, spec: dict, n_threads: Optional[int] = None, progress:
     trajectories = {h: p["trajectory"] for h, p in per_horizon.items()}
     comparisons = {h: p["comparison"] for h, p in per_horizon.items()}
     return Evaluation(spec=spec, version=__version__, fingerprints=cohort.fingerprints(), individuals=individuals,
-                      summary=summary, trajectories=trajectories, comparisons=comparisons)
+                      summary=summary, trajectories=trajectories, comparisons=comparisons, cohort=cohort)

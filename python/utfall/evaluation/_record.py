@@ -93,6 +93,7 @@ def record(evaluation: Any) -> dict:
         "specification": _plain(evaluation.spec),
         "fingerprints": dict(evaluation.fingerprints),
         "results": results(evaluation),
+        **({"validity": _plain(evaluation.checks)} if getattr(evaluation, "checks", None) else {}),
     }
 
 

@@ -18,6 +18,7 @@ from ._comparison import (
     strata,
 )
 from ._expected import expected_values
+from ._members import member_values
 from ._trajectory import curves, month_count, month_ends, payback_month
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "expected_values",
     "index_days",
     "matched",
+    "member_values",
     "month_count",
     "month_ends",
     "outcome_parts",

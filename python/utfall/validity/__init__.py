@@ -7,6 +7,19 @@
   (as rbounds and sensitivitymv compute them).
 """
 
+from ._bounds import SensitivityResult, rosenbaum_bounds
+from ._placebo import PlaceboResult, placebo_in_time
 from ._tests import SenmvResult, e_value, hodges_lehmann, psens, senmv, sensitivity_gamma
 
-__all__ = ["SenmvResult", "e_value", "hodges_lehmann", "psens", "senmv", "sensitivity_gamma"]
+__all__ = [
+    "PlaceboResult",
+    "placebo_in_time",
+    "SenmvResult",
+    "SensitivityResult",
+    "e_value",
+    "hodges_lehmann",
+    "psens",
+    "rosenbaum_bounds",
+    "senmv",
+    "sensitivity_gamma",
+]
