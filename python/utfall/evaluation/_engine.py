@@ -49,6 +49,12 @@ def run(cohort, spec: dict, progress: bool, n_threads: Optional[int]) -> dict:
 
 def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: list, participants: np.ndarray) -> dict:
     expected, n_comparison, comparison_ids = ex.expected_values(cohort, comparison, h, full, parts, participants)
+    correction = None
+    if spec.get("adjust"):
+        correction = ex.bias_correction(cohort, comparison, h, full, parts, participants, spec["adjust"],
+                                        spec["matching"].get("lookback"))
+        unadjusted = expected[:, -1].copy()
+        expected[:, -1] = unadjusted + correction
     own = full.iloc[participants]
     actual = np.column_stack([own[parts].to_numpy(np.float64), own[parts].to_numpy(np.float64).sum(axis=1)])
     complete = own["complete"].to_numpy()
@@ -63,6 +69,9 @@ def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: 
     table["actual"] = actual[:, -1]
     table["expected"] = expected[:, -1]
     table["savings"] = expected[:, -1] - actual[:, -1]
+    if correction is not None:  # the parts stay unadjusted; the total carries the correction
+        table["expected_unadjusted"] = unadjusted
+        table["bias_correction"] = correction
     if len(parts) > 1:
         for k, name in enumerate(parts):
             table[f"actual_{name}"] = actual[:, k]
@@ -97,6 +106,9 @@ def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: 
     inc_pos = participants[included]
     A, E, observed = ex.curves(cohort, _restrict(comparison, inc_pos), full, parts, inc_pos, months,
                                        actual[included, -1], expected[included, -1])
+    if correction is not None:  # spread the correction over the months in proportion to the curve
+        base = unadjusted[included]
+        E = E * np.where(base != 0, expected[included, -1] / np.where(base != 0, base, 1), 1.0)[:, None]
     cum_savings = E - A
     traj = pd.DataFrame({"month": np.arange(1, months + 1), "expected": E.sum(axis=0), "actual": A.sum(axis=0)})
     traj["savings"] = traj["expected"] - traj["actual"]

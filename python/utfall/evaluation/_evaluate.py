@@ -33,8 +33,8 @@ from ._spec import make_spec
 
 def evaluate(cohort, matching: Any = None, horizons: Sequence = ("2y", "3y"), outcome: str = "cost",
              care_types: Optional[Sequence[str]] = None, intervention_cost: Any = None, bootstrap: Any = True,
-             seed: Optional[int] = None, *, partial: str = "observed", n_threads: Optional[int] = None,
-             progress: bool = True) -> Evaluation:
+             seed: Optional[int] = None, *, partial: str = "observed", adjust: Optional[Sequence[str]] = None,
+             n_threads: Optional[int] = None, progress: bool = True) -> Evaluation:
     """Actual against expected outcome per participant, at each horizon.
 
     Parameters
@@ -66,6 +66,15 @@ def evaluate(cohort, matching: Any = None, horizons: Sequence = ("2y", "3y"), ou
     partial : {"observed", "complete"}
         Participants whose horizon is not yet complete are compared over the
         window observed (``"observed"``, the result is *preliminary*) or left out.
+    adjust : list of str, optional
+        Covariates for the bias correction of matched sets (Abadie and Imbens 2011, as
+        ``Matching::Match(BiasAdjust = TRUE)``, see :mod:`utfall.expected`): each
+        participant's expected total is corrected by ``mu(x_i) - mean_c mu(x_c)``, ``mu``
+        the weighted least-squares fit of the comparison individuals' outcomes on the
+        covariates (columns of ``cohort.individuals`` or ``prior_*`` of the history over
+        the matching's lookback). The parts per care type stay unadjusted; the columns
+        ``expected_unadjusted`` and ``bias_correction`` show it. The bootstrap resamples
+        the corrected differences (the regression is not refitted per replicate).
     n_threads : int, optional
         Threads of the bootstrap engine; results do not depend on it.
     progress : bool
@@ -94,7 +103,7 @@ def evaluate(cohort, matching: Any = None, horizons: Sequence = ("2y", "3y"), ou
     >>> ev.individuals.loc["p", ["actual", "expected", "savings"]].tolist()
     [10000.0, 25000.0, 15000.0]
     """
-    spec = make_spec(matching, horizons, outcome, care_types, intervention_cost, bootstrap, seed, partial)
+    spec = make_spec(matching, horizons, outcome, care_types, intervention_cost, bootstrap, seed, partial, adjust)
     return evaluate_spec(cohort, spec, n_threads=n_threads, progress=progress)
 
 

@@ -100,7 +100,7 @@ def _normal_cost(cost: Any) -> Union[None, float, dict]:
 
 
 def make_spec(matching=None, horizons=("2y", "3y"), outcome="cost", care_types=None, intervention_cost=None,
-              bootstrap=True, seed=None, partial="observed") -> dict:
+              bootstrap=True, seed=None, partial="observed", adjust=None) -> dict:
     """The normalised, JSON-ready specification of an evaluation (see :func:`evaluate`)."""
     if isinstance(horizons, (str, int)):
         horizons = [horizons]
@@ -114,7 +114,13 @@ def make_spec(matching=None, horizons=("2y", "3y"), outcome="cost", care_types=N
     if boot_spec is not None and boot_spec["rematch"] and match_spec["estimator"] == "given":
         raise SpecError("bootstrap: rematch=True redoes the matching, which needs matching arguments or strata, "
                         "not fixed pairs")
+    extra = {}
+    if adjust is not None and len(adjust):
+        if match_spec["estimator"] not in ("matched", "given"):
+            raise SpecError(f"adjust: the bias correction applies to matched sets, not to the "
+                            f"{match_spec['estimator']!r} estimator")
+        extra["adjust"] = [adjust] if isinstance(adjust, str) else [str(a) for a in adjust]
     return {"matching": match_spec, "horizons": hs, "outcome": outcome,
             "care_types": [care_types] if isinstance(care_types, str) else (None if care_types is None else list(care_types)),
             "intervention_cost": _normal_cost(intervention_cost), "bootstrap": boot_spec,
-            "seed": int(seed), "partial": partial}
+            "seed": int(seed), "partial": partial, **extra}

@@ -17,12 +17,15 @@ from ._comparison import (
     sets_from_pairs,
     strata,
 )
+from ._adjust import bias_correction, covariate_frame
 from ._expected import expected_values
 from ._members import member_values
 from ._trajectory import curves, month_count, month_ends, payback_month
 
 __all__ = [
     "Comparison",
+    "bias_correction",
+    "covariate_frame",
     "curves",
     "eligible_positions",
     "expected_values",
