@@ -12,7 +12,7 @@ and :mod:`utfall.synthetic`; the names below are the public API.
 
 from __future__ import annotations
 
-from . import datasets, synthetic
+from . import datasets, glm, synthetic, validity
 from ._core import __version__
 from .cohort import Cohort
 from .errors import (
@@ -49,9 +49,11 @@ __all__ = [
     "datasets",
     "evaluate",
     "evaluate_many",
+    "glm",
     "load_evaluation",
     "lorenz_curve",
     "match",
     "reproduce",
     "synthetic",
+    "validity",
 ]

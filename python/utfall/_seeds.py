@@ -29,6 +29,7 @@ class Purpose(enum.IntEnum):
     SAVINGS_BOOTSTRAP = 1
     REMATCH = 2
     PLACEBO = 3
+    PRE_PERIOD = 4
 
 
 def new_seed() -> int:

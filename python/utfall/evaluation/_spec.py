@@ -55,8 +55,20 @@ def _normal_matching(matching: Any, horizons: list) -> dict:
         exact = spec.get("exact")
         return {"estimator": "stratum", "exact": [exact] if isinstance(exact, str) else list(exact or []),
                 "lookback": spec.get("lookback")}
+    if estimator == "model":
+        extra = set(spec) - {"model", "covariates", "lookback", "var_power"}
+        if extra:
+            raise SpecError(f"matching: the model estimator takes model=, covariates=, lookback=, var_power=, "
+                            f"not {sorted(extra)}")
+        one_of(spec.get("model"), _typing.CostModel, "matching: model")
+        covs = spec.get("covariates") or []
+        var_power = float(spec.get("var_power", 1.5))
+        if not 1 < var_power < 2:
+            raise SpecError(f"matching: var_power must lie strictly between 1 and 2, not {var_power}")
+        return {"estimator": "model", "model": spec["model"], "covariates": [covs] if isinstance(covs, str) else
+                list(covs), "lookback": spec.get("lookback"), "var_power": var_power}
     if estimator != "matched":
-        raise SpecError(f"matching: estimator must be 'matched' or 'stratum', not {estimator!r}")
+        raise SpecError(f"matching: estimator must be 'matched', 'stratum' or 'model', not {estimator!r}")
     if "horizon" in spec:
         raise SpecError("matching: leave out horizon=; evaluate matches at each of its horizons")
     return {"estimator": "matched", **{k: (list(v) if isinstance(v, tuple) else v) for k, v in spec.items()}}

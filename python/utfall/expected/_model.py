@@ -1,0 +1,78 @@
+"""Model-based expected outcomes: a GLM fitted on the eligible historical individuals.
+
+``model="two-part"``: ``E[y | x] = P(y > 0 | x) * E[y | y > 0, x]``, a logistic regression
+of any outcome times a Gamma GLM with log link of the positive outcomes (Duan et al. 1983;
+the usual model of health and social-care costs with many zeros; with no zero among the
+historical individuals the first part is 1 and the model is the Gamma GLM). ``model="tweedie"``: one
+Tweedie GLM with log link (``1 < var_power < 2``), zeros and amounts together. Both are
+fitted in the core by IRLS as R's ``glm`` (see :mod:`utfall.glm`) on the historical
+individuals eligible at the horizon (complete windows), and predict each participant's
+outcome over the whole horizon; a participant observed for ``L`` days only gets the
+prediction times ``f(L)``, the share of the pool's mean outcome accrued in its first ``L``
+days (the pool's own timing of costs).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Tuple
+
+import numpy as np
+import pandas as pd
+
+from .. import _core
+from ..errors import ComputationError, SpecError
+from ..glm import design_matrix, fit_glm
+from ._adjust import covariate_frame
+from ._comparison import part_columns
+
+
+def model_expected(cohort: Any, model: dict, horizon: str, full: pd.DataFrame, parts: list,
+                   participants: np.ndarray, eligible: np.ndarray) -> Tuple[np.ndarray, dict]:
+    """Expected totals of the participants under the fitted model, and a description of the fit."""
+    covariates = list(model.get("covariates") or [])
+    if len(eligible) <= len(covariates) + 1:
+        raise ComputationError(f"model: {len(eligible)} eligible historical individuals at {horizon} are too few "
+                               f"to fit a model with {len(covariates)} covariates")
+    frame = covariate_frame(cohort, covariates, model.get("lookback"), "model")
+    y = full[parts].to_numpy(np.float64).sum(axis=1)
+    pool = frame.iloc[eligible].reset_index(drop=True)
+    for name in covariates:
+        if pool[name].nunique(dropna=False) < 2:
+            raise ComputationError(f"model: covariate {name!r} is constant among the eligible historical "
+                                   f"individuals at {horizon}; leave it out")
+    cols, names, levels = design_matrix(pool, covariates, table="individuals")
+    own, _, _ = design_matrix(frame.iloc[participants].reset_index(drop=True), covariates, levels=levels,
+                              table="individuals")
+    yp = y[eligible]
+    if (yp < 0).any():
+        raise SpecError("model: the outcome has negative values; the GLMs need outcomes >= 0")
+    info: dict = {"model": model["model"], "n_fitted": int(len(eligible))}
+    if model["model"] == "tweedie":
+        fit = fit_glm(cols, yp, names, "tweedie", var_power=float(model.get("var_power", 1.5)))
+        prediction = fit.predict(own)
+        info["coefficients"] = fit.coefficients.to_dict()
+    else:
+        positive = yp > 0
+        if positive.sum() <= len(names):
+            raise ComputationError(f"model: {int(positive.sum())} of the {len(yp)} eligible historical individuals "
+                                   f"at {horizon} have a positive outcome, too few for the Gamma part")
+        amount = fit_glm([c[positive] for c in cols], yp[positive], names, "gamma")
+        prediction = amount.predict(own)
+        info["coefficients_amount"] = amount.coefficients.to_dict()
+        if not positive.all():  # with every outcome positive, P(y > 0) = 1 (a logit would not converge)
+            any_fit = fit_glm(cols, positive.astype(np.float64), names, "binomial")
+            prediction = any_fit.predict(own) * prediction
+            info["coefficients_any"] = any_fit.coefficients.to_dict()
+    complete = full["complete"].to_numpy(bool)[participants]
+    observed = full["days_observed"].to_numpy().astype(np.int32)[participants]
+    if not complete.all():
+        offsets = np.array([0, len(eligible)], dtype=np.int64)
+        request = np.zeros(len(participants) + 1, dtype=np.int64)
+        done = np.r_[complete, True]
+        days = np.r_[observed, 0].astype(np.int32)
+        means = _core.set_means(cohort._core, horizon, offsets, eligible.astype(np.int64), None, request, done, days,
+                                np.asarray(part_columns(cohort, parts), dtype=np.int64))[:, -1]
+        whole = means[-1]
+        share = np.where(complete, 1.0, means[:-1] / whole if whole > 0 else 1.0)
+        prediction = prediction * share
+    return prediction, info
