@@ -296,7 +296,7 @@ pub fn senmv(sets: &Sets, gamma: f64, options: &MStatistic, tau: f64) -> Result<
     if m < 2 || sets.values.len() % m != 0 {
         return Err(Error::Spec("matched sets need a treated unit and at least one control".into()));
     }
-    if !(0.0 <= options.inner && options.inner <= options.trim) || !(options.lambda > 0.0 && options.lambda < 1.0) {
+    if !(0.0 <= options.inner && options.inner <= options.trim && options.lambda > 0.0 && options.lambda < 1.0) {
         return Err(Error::Spec("senmv needs 0 <= inner <= trim and 0 < lambda < 1".into()));
     }
     if options.m > 1 && sets.values.iter().any(|v| v.is_nan()) {

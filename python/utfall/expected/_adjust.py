@@ -15,7 +15,7 @@ as ``Matching::Match(BiasAdjust = TRUE)`` does for the ATT.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, List, Sequence
 
 import numpy as np
 import pandas as pd
@@ -46,7 +46,7 @@ def covariate_frame(cohort: Any, covariates: Sequence[str], lookback: Any, what:
     return out
 
 
-def bias_correction(cohort: Any, comparison: Comparison, horizon: str, full: pd.DataFrame, parts: list,
+def bias_correction(cohort: Any, comparison: Comparison, horizon: str, full: pd.DataFrame, parts: List[str],
                     participants: np.ndarray, covariates: Sequence[str], lookback: Any) -> np.ndarray:
     """``mu(x_i) - mean_{c in C_i} mu(x_c)`` per participant (0 without comparison individuals).
 
@@ -75,7 +75,8 @@ def bias_correction(cohort: Any, comparison: Comparison, horizon: str, full: pd.
     try:
         fit = fit_glm(cols, value, names, "gaussian", weights=weights)
     except ComputationError as err:
-        raise ComputationError(f"adjust: the outcome regression of the bias correction at {horizon} failed: {err}") from err
+        raise ComputationError(f"adjust: the outcome regression of the bias correction at {horizon} failed: "
+                               f"{err}") from err
     mu_controls = fit.predict(cols)
     own, own_names, _ = design_matrix(frame.iloc[participants].reset_index(drop=True), list(covariates),
                                       levels=levels, table="individuals")

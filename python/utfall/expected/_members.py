@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Any, List, Tuple
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,7 @@ from .. import _core
 from ._comparison import Comparison, part_columns
 
 
-def member_values(cohort, comparison: Comparison, horizon: str, full: pd.DataFrame, parts: list,
+def member_values(cohort: Any, comparison: Comparison, horizon: str, full: pd.DataFrame, parts: List[str],
                   participants: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One row per (participant, comparison individual): ``(row, member, value)``.
 

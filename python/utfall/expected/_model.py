@@ -14,7 +14,7 @@ days (the pool's own timing of costs).
 
 from __future__ import annotations
 
-from typing import Any, Tuple
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 import pandas as pd
@@ -26,8 +26,8 @@ from ._adjust import covariate_frame
 from ._comparison import part_columns
 
 
-def model_expected(cohort: Any, model: dict, horizon: str, full: pd.DataFrame, parts: list,
-                   participants: np.ndarray, eligible: np.ndarray) -> Tuple[np.ndarray, dict]:
+def model_expected(cohort: Any, model: Dict[str, Any], horizon: str, full: pd.DataFrame, parts: List[str],
+                   participants: np.ndarray, eligible: np.ndarray) -> Tuple[np.ndarray, Dict[str, Any]]:
     """Expected totals of the participants under the fitted model, and a description of the fit."""
     covariates = list(model.get("covariates") or [])
     if len(eligible) <= len(covariates) + 1:
@@ -46,7 +46,7 @@ def model_expected(cohort: Any, model: dict, horizon: str, full: pd.DataFrame, p
     yp = y[eligible]
     if (yp < 0).any():
         raise SpecError("model: the outcome has negative values; the GLMs need outcomes >= 0")
-    info: dict = {"model": model["model"], "n_fitted": int(len(eligible))}
+    info: Dict[str, Any] = {"model": model["model"], "n_fitted": int(len(eligible))}
     if model["model"] == "tweedie":
         fit = fit_glm(cols, yp, names, "tweedie", var_power=float(model.get("var_power", 1.5)))
         prediction = fit.predict(own)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Dict, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -43,7 +43,7 @@ class SensitivityResult:
         self.gamma_savings, self.gamma_overspend = gamma_savings, gamma_overspend
         self.ratio, self.e_value, self.e_value_limit = ratio, e_value, e_value_limit
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> Dict[str, Any]:
         return {"horizon": self.horizon, "statistic": self.statistic, "alpha": self.alpha, "n_sets": self.n_sets,
                 "gamma_savings": self.gamma_savings, "gamma_overspend": self.gamma_overspend,
                 "ratio": self.ratio, "e_value": self.e_value, "e_value_limit": self.e_value_limit,
@@ -68,7 +68,7 @@ class SensitivityResult:
                 f"expected/actual {self.ratio:.3f}, E-value {self.e_value:.2f})")
 
     def _repr_html_(self) -> str:
-        return f"<p>{self!r}</p>" + self.summary().to_html(float_format=lambda v: f"{v:,.4g}")
+        return f"<p>{self!r}</p>" + str(self.summary().to_html(float_format=lambda v: f"{v:,.4g}"))
 
     def plot(self, ax: Any = None) -> Any:
         """Savings (and payment, when computed) bounds against Gamma, in MSEK."""

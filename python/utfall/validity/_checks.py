@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -50,8 +50,8 @@ def validity_checks(evaluation: Any, *, gammas: Sequence[float] = DEFAULT_GAMMAS
     table = pd.DataFrame({"savings_total": s["savings_total"], "savings_low": s["savings_low"],
                           "savings_high": s["savings_high"]})
     table.index.name = "horizon"
-    notes = {h: [] for h in table.index}
-    checks: dict = {"gammas": gammas, "gamma": float(gamma), "alpha": alpha}
+    notes: Dict[str, List[str]] = {h: [] for h in table.index}
+    checks: Dict[str, Any] = {"gammas": gammas, "gamma": float(gamma), "alpha": alpha}
     if estimator in SETS:
         pre = pre_period(evaluation, lookback, cohort=cohort)
         for c in ("pre_difference", "pre_low", "pre_high"):

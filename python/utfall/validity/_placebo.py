@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,7 @@ class PlaceboResult:
     """
 
     def __init__(self, *, distribution: pd.DataFrame, split: pd.Timestamp, n_later: int, n_earlier: int,
-                 n_participants: int, seed: int, observed: Dict[str, float], spec: dict) -> None:
+                 n_participants: int, seed: int, observed: Dict[str, float], spec: Dict[str, Any]) -> None:
         self.distribution, self.split, self.seed = distribution, split, seed
         self.n_later, self.n_earlier, self.n_participants = n_later, n_earlier, n_participants
         self.observed, self.spec = observed, spec
@@ -77,7 +77,7 @@ class PlaceboResult:
             rows.append(row)
         return pd.DataFrame(rows).set_index("horizon")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> Dict[str, Any]:
         return {"split": self.split.isoformat(), "seed": self.seed, "n_later": self.n_later,
                 "n_earlier": self.n_earlier, "summary": self.summary().reset_index().to_dict("list")}
 
@@ -90,7 +90,7 @@ class PlaceboResult:
                 f"{self.split.date()}) against {self.n_earlier} earlier; " + "; ".join(parts) + ")")
 
     def _repr_html_(self) -> str:
-        return f"<p>{self!r}</p>" + self.summary().to_html(float_format=lambda v: f"{v:,.4g}")
+        return f"<p>{self!r}</p>" + str(self.summary().to_html(float_format=lambda v: f"{v:,.4g}"))
 
     def plot(self, horizon: Optional[str] = None, ax: Any = None) -> Any:
         """The placebo distribution of savings per participant (SEK) with the evaluation's savings."""
@@ -218,7 +218,7 @@ def placebo_in_time(cohort: Any, matching: Any = None, horizons: Any = ("2y", "3
     weights = _profile_weights(frame, covariates + exact, np.flatnonzero(cohort.participants), later)
     args = {k: v for k, v in m.items() if k not in ("estimator", "covariates", *COHORT_ONLY)}
     frame["id"] = np.arange(len(frame))
-    rows: List[dict] = []
+    rows: List[Dict[str, Any]] = []
     steps: Any = range(n_cohorts)
     if progress:
         from tqdm.auto import tqdm
@@ -232,7 +232,8 @@ def placebo_in_time(cohort: Any, matching: Any = None, horizons: Any = ("2y", "3
         sets = None
         for h in hs:
             if sets is None or not same_pools:
-                sets = _compare(frame, pseudo, earlier[h], m, args, covariates, child_seed(spec["seed"], Purpose.PLACEBO, k))
+                stream = child_seed(spec["seed"], Purpose.PLACEBO, k)
+                sets = _compare(frame, pseudo, earlier[h], m, args, covariates, stream)
             treated, control = sets
             if len(treated) == 0:
                 raise ComputationError(f"placebo_in_time: pseudo-cohort {k} at {h}: no pseudo-participant found a "
@@ -271,11 +272,11 @@ def _profile_weights(frame: pd.DataFrame, covariates: List[str], participants: n
         raise ComputationError(f"placebo_in_time: the participants' covariate profile could not be modelled "
                                f"against the later historical individuals ({err})") from err
     p = fit.fitted[len(participants):]
-    return p / (1 - p)
+    return np.asarray(p / (1 - p), dtype=np.float64)
 
 
-def _compare(frame: pd.DataFrame, pseudo: np.ndarray, pool: np.ndarray, m: dict, args: dict,
-             covariates: List[str], seed: int) -> tuple:
+def _compare(frame: pd.DataFrame, pseudo: np.ndarray, pool: np.ndarray, m: Dict[str, Any], args: Dict[str, Any],
+             covariates: List[str], seed: int) -> Tuple[Any, ...]:
     """(treated, control) cohort positions of the pseudo-participants' comparison sets."""
     if m["estimator"] == "stratum":
         keys = frame[m["exact"]].astype(str).agg("\x1f".join, axis=1).to_numpy()

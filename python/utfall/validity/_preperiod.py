@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 import numpy as np
 import pandas as pd
@@ -14,7 +14,7 @@ from ..resampling import bootstrap
 from ._sets import needs_cohort
 
 
-def _prior_columns(parts: list) -> list:
+def _prior_columns(parts: List[str]) -> List[str]:
     """The history columns of the outcome parts (``cost_HVB`` -> ``prior_cost_HVB``)."""
     return [f"prior_{p}" for p in parts]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ def needs_cohort(evaluation: Any, cohort: Any, what: str) -> Any:
     return cohort
 
 
-def matched_sets(evaluation: Any, horizon: str, cohort: Any = None) -> tuple:
+def matched_sets(evaluation: Any, horizon: str, cohort: Any = None) -> Tuple[Any, ...]:
     """``(values, ids)``: one row per included participant, its actual outcome first, then
     its comparison individuals' outcomes over the aligned windows (NaN padding), and the
     participants' ids.

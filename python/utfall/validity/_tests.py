@@ -8,7 +8,7 @@ controls, :func:`sensitivity_gamma` and :func:`e_value`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
@@ -40,7 +40,8 @@ def _matrix(y: Any) -> np.ndarray:
     return np.ascontiguousarray(values)
 
 
-def _options(method: Optional[str], inner: float, trim: float, lambda_: float, treated_on_total: bool) -> dict:
+def _options(method: Optional[str], inner: float, trim: float, lambda_: float,
+             treated_on_total: bool) -> Dict[str, Any]:
     if method is not None:
         one_of(method, _typing.SenmvMethod, "method")
     return {"method": method, "inner": float(inner), "trim": float(trim), "lambda_": float(lambda_),
@@ -106,7 +107,7 @@ def psens(treated: Any, control: Any, gammas: Sequence[float] = (1, 2, 3, 4, 5, 
 
 def hodges_lehmann(y: Any, gamma: float = 1.0, statistic: _typing.RosenbaumStatistic = "auto",
                    method: Optional[_typing.SenmvMethod] = None, inner: float = 0.0, trim: float = 2.5,
-                   lambda_: float = 0.5) -> tuple:
+                   lambda_: float = 0.5) -> Tuple[Any, ...]:
     """Rosenbaum's bounds on the Hodges-Lehmann estimate of an additive effect at ``gamma``.
 
     Pairs with the signed-rank statistic: the exact ``(sup{tau: T(tau) > E} + inf{tau:
