@@ -179,3 +179,15 @@ def test_validity_table_record_and_plot():
                             bootstrap=False, seed=1, progress=False)
     t = model.validity(progress=False)
     assert "no Rosenbaum bounds" in t.loc["2y", "notes"] and "e_value" not in t.columns
+
+
+def test_model_bootstrap_refits_the_model_in_each_replicate():
+    c = utfall.synthetic.register(n_participants=40, n_historical=300, seed=8)
+    spec = {"estimator": "model", "model": "tweedie", "covariates": ["age", "prior_cost_total"], "lookback": "2y"}
+    a = utfall.evaluate(c, spec, horizons=["2y"], bootstrap=300, seed=4, progress=False)
+    s = a.summary(readable=False).loc["2y"]
+    assert s["interval"] == "percentile 95%, model refitted"
+    assert s["savings_low"] < s["savings_total"] < s["savings_high"]
+    b = utfall.evaluate(c, spec, horizons=["2y"], bootstrap=300, seed=4, progress=False)
+    assert a == b
+    utfall.reproduce(a.to_json(), c)

@@ -54,10 +54,10 @@ def run(cohort, spec: dict, progress: bool, n_threads: Optional[int]) -> dict:
 
 def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: list, participants: np.ndarray) -> dict:
     expected, n_comparison, comparison_ids = ex.expected_values(cohort, comparison, h, full, parts, participants)
-    correction = None
+    correction, model_info = None, None
     if spec["matching"]["estimator"] == "model":
         eligible = ex.eligible_positions(cohort, full)
-        prediction, _ = ex.model_expected(cohort, spec["matching"], h, full, parts, participants, eligible)
+        prediction, model_info = ex.model_expected(cohort, spec["matching"], h, full, parts, participants, eligible)
         unadjusted = expected[:, -1].copy()
         correction = prediction - unadjusted
         expected[:, :-1] = np.nan  # the model predicts the total only
@@ -134,7 +134,8 @@ def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: 
         month = ex.payback_month(traj["savings"].to_numpy(), cost)
         summary["payback_month"] = np.nan if month is None else float(month)  # NaN: not within the horizon
     return {"individuals": table, "summary": summary, "trajectory": traj, "comparison": comparison,
-            "savings": d, "cumulative_savings": cum_savings}
+            "savings": d, "cumulative_savings": cum_savings,
+            "model": None if model_info is None else (model_info, actual[:, -1], included)}
 
 
 def _restrict(comparison, positions: np.ndarray):

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._core import __version__
+from .. import expected as ex
 from .._seeds import Purpose, child_seed
 from . import _intervals as intervals
 from ._engine import run
@@ -47,7 +48,12 @@ def evaluate(cohort, matching: Any = None, horizons: Sequence = ("2y", "3y"), ou
         "stratum", "exact": [columns], "lookback": None}``: the mean over all
         eligible historical individuals in the participant's exact stratum
         (columns of ``cohort.individuals`` or ``prior_*`` of
-        ``cohort.history(lookback)``); or the pairs themselves (a DataFrame
+        ``cohort.history(lookback)``); ``{"estimator": "model", "model":
+        "two-part" | "tweedie", "covariates": [...], "lookback": ..., "var_power": 1.5}``:
+        a GLM fitted on the eligible historical individuals predicts each
+        participant's outcome (see :mod:`utfall.expected` ``model_expected``; the
+        bootstrap resamples participants and the pool and refits the model in every
+        replicate, percentile interval); or the pairs themselves (a DataFrame
         with ``treated``, ``control``, optional ``slot``, or ``{horizon: pairs}``).
     horizons : sequence of str or int
         Follow-up lengths (``"2y"``, ``"36m"``, ``"730d"``).
@@ -119,12 +125,19 @@ def evaluate_spec(cohort, spec: dict, n_threads: Optional[int] = None, progress:
             cost = 0.0 if np.isnan(cost) else cost
             seed_h = child_seed(spec["seed"], Purpose.SAVINGS_BOOTSTRAP, j)
             d = part["savings"]
-            if boot["rematch"]:
-                low, high = intervals.percentile_interval(dists[h], boot["confidence_level"])
-                finite = dists[h][np.isfinite(dists[h])]
+            if boot["rematch"] or part.get("model") is not None:
+                if part.get("model") is not None:  # the model refitted in every replicate
+                    info, actual, included = part["model"]
+                    dist = ex.model_refit_distribution(spec["matching"], info, actual, included, h,
+                                                       boot["n_resamples"], seed_h)
+                else:
+                    dist = dists[h]
+                low, high = intervals.percentile_interval(dist, boot["confidence_level"])
+                finite = dist[np.isfinite(dist)]
                 result = {"low": low, "high": high, "p_positive": float(np.mean(finite > 0)),
                           "p_cover": float(np.mean(finite > cost))}
-                label = f"percentile {boot['confidence_level']:.0%}, rematched"
+                label = f"percentile {boot['confidence_level']:.0%}, " + (
+                    "model refitted" if part.get("model") is not None else "rematched")
             elif len(d) >= 2:
                 result = intervals.savings_interval(d, n_resamples=boot["n_resamples"],
                                                     confidence_level=boot["confidence_level"], method=boot["method"],

@@ -20,7 +20,7 @@ from ._comparison import (
 from ._adjust import bias_correction, covariate_frame
 from ._expected import expected_values
 from ._members import member_values
-from ._model import model_expected
+from ._model import model_expected, model_refit_distribution
 from ._trajectory import curves, month_count, month_ends, payback_month
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "matched",
     "member_values",
     "model_expected",
+    "model_refit_distribution",
     "month_count",
     "month_ends",
     "outcome_parts",
