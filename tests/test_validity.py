@@ -177,7 +177,8 @@ def test_validity_table_record_and_plot():
     assert "placebo" in axes[0].get_title() and axes[1].get_xlabel().startswith("Gamma")
     model = utfall.evaluate(c, {"estimator": "model", "model": "tweedie", "covariates": ["age"]}, horizons=["2y"],
                             bootstrap=False, seed=1, progress=False)
-    t = model.validity(progress=False)
+    t = model.validity(n_cohorts=30, progress=False)
+    assert np.isfinite(t.loc["2y", "drift_total"])
     assert "no Rosenbaum bounds" in t.loc["2y", "notes"] and "e_value" not in t.columns
 
 

@@ -60,7 +60,7 @@ def validity_checks(evaluation: Any, *, gammas: Sequence[float] = DEFAULT_GAMMAS
     else:
         for h in notes:
             notes[h].append(f"no pre-period check for the {estimator} estimator")
-    if placebo and estimator in ("matched", "stratum"):
+    if placebo and estimator in ("matched", "stratum", "model"):
         p = placebo_in_time(cohort, evaluation=evaluation, n_cohorts=n_cohorts, seed=seed, progress=progress)
         ps = p.summary()
         n_inc = s["n_included"].astype(float)
