@@ -192,3 +192,24 @@ def test_model_bootstrap_refits_the_model_in_each_replicate():
     b = utfall.evaluate(c, spec, horizons=["2y"], bootstrap=300, seed=4, progress=False)
     assert a == b
     utfall.reproduce(a.to_json(), c)
+
+
+def test_a_pseudo_cohort_is_what_evaluate_gives_on_the_relabelled_cohort():
+    # The placebo repeats utfall.evaluate's estimator: one pseudo-cohort relabelled as the
+    # participants of a cohort of it and the earlier individuals gives the same savings.
+    c = utfall.synthetic.register(n_participants=30, n_historical=300, seed=4)
+    p = placebo_in_time(c, MATCHING, horizons=["2y", "3y"], n_cohorts=3, seed=2, progress=False)
+    ind = c.individuals.reset_index(drop=True)
+    earlier = ind[(ind["group"] == "historical") & (ind["index_date"] < p.split)]
+    for k in range(3):
+        pseudo = ind[ind["id"].isin(p.pseudo_cohorts[k])].assign(group="participant")
+        people = pd.concat([pseudo, earlier]).sort_index()
+        keep = c.episodes["id"].isin(people["id"])
+        relabelled = utfall.Cohort.from_frames(people, c.episodes[keep], tariffs=c.tariffs,
+                                               costs=c.costs_ledger[c.costs_ledger["id"].isin(people["id"])],
+                                               price_index=c.price_index, data_end="2021-10-31")
+        ev = utfall.evaluate(relabelled, MATCHING, horizons=["2y", "3y"], bootstrap=False, seed=1, progress=False)
+        ours = p.distribution[p.distribution["cohort"] == k].set_index("horizon")
+        for h in ("2y", "3y"):
+            assert ours.loc[h, "savings_total"] == pytest.approx(
+                ev.summary(readable=False).loc[h, "savings_total"], rel=1e-9, abs=1e-3)

@@ -47,13 +47,17 @@ class PlaceboResult:
         Historical individuals indexed from this date on are the pseudo-participants.
     observed : dict
         Horizon -> the evaluation's savings mean per participant (when given).
+    pseudo_cohorts : list of pandas.Index
+        The ids of each pseudo-cohort's pseudo-participants.
     """
 
     def __init__(self, *, distribution: pd.DataFrame, split: pd.Timestamp, n_later: int, n_earlier: int,
-                 n_participants: int, seed: int, observed: Dict[str, float], spec: Dict[str, Any]) -> None:
+                 n_participants: int, seed: int, observed: Dict[str, float], spec: Dict[str, Any],
+                 pseudo_cohorts: Optional[List[Any]] = None) -> None:
         self.distribution, self.split, self.seed = distribution, split, seed
         self.n_later, self.n_earlier, self.n_participants = n_later, n_earlier, n_participants
         self.observed, self.spec = observed, spec
+        self.pseudo_cohorts = pseudo_cohorts or []
 
     def summary(self) -> pd.DataFrame:
         """Per horizon: drift (the centre, SEK per pseudo-cohort and per participant, and % of
@@ -220,6 +224,7 @@ def placebo_in_time(cohort: Any, matching: Any = None, horizons: Any = ("2y", "3
     args = {k: v for k, v in m.items() if k not in ("estimator", "covariates", *COHORT_ONLY)}
     frame["id"] = np.arange(len(frame))
     rows: List[Dict[str, Any]] = []
+    drawn: List[Any] = []
     steps: Any = range(n_cohorts)
     if progress:
         from tqdm.auto import tqdm
@@ -235,6 +240,7 @@ def placebo_in_time(cohort: Any, matching: Any = None, horizons: Any = ("2y", "3
         rng = np.random.default_rng(child_seed(spec["seed"], Purpose.PLACEBO, k))
         keys = np.log(rng.random(len(later))) / weights
         pseudo = np.sort(later[np.argsort(-keys, kind="stable")[:n_p]])
+        drawn.append(cohort.ids[pseudo])
         sets = None
         for h in hs:
             if m["estimator"] == "model":
@@ -263,7 +269,7 @@ def placebo_in_time(cohort: Any, matching: Any = None, horizons: Any = ("2y", "3
     split_ts = pd.Timestamp(cut)
     return PlaceboResult(distribution=pd.DataFrame(rows), split=split_ts, n_later=len(later),
                          n_earlier=len(earlier[hs[0]]), n_participants=n_p, seed=int(spec["seed"]),
-                         observed=observed, spec=spec)
+                         observed=observed, spec=spec, pseudo_cohorts=drawn)
 
 
 def _profile_weights(frame: pd.DataFrame, covariates: List[str], participants: np.ndarray,
@@ -304,8 +310,10 @@ def _compare(frame: pd.DataFrame, pseudo: np.ndarray, pool: np.ndarray, m: Dict[
         if not treated:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         return np.concatenate(treated), np.concatenate(control)
-    df = frame.iloc[np.concatenate([pseudo, pool])].copy()
-    df["_treat"] = np.r_[np.ones(len(pseudo), bool), np.zeros(len(pool), bool)]
+    # In cohort order, as utfall.evaluate matches (ties are broken by data order).
+    rows = np.sort(np.concatenate([pseudo, pool]))
+    df = frame.iloc[rows].copy()
+    df["_treat"] = np.isin(rows, pseudo)
     call = dict(args)
     call.setdefault("seed", seed)
     result = match(df, "_treat", covariates, id="id", progress=False, **call)
