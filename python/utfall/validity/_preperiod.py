@@ -53,7 +53,7 @@ def pre_period(evaluation: Any, lookback: Any = "2y", horizon: Optional[str] = N
     >>> ev = utfall.evaluate(c, {"covariates": ["age", "sex"]}, horizons=["2y"], bootstrap=False, seed=3,
     ...                      progress=False)
     >>> list(utfall.validity.pre_period(ev, n_resamples=200).columns)[:3]
-    ['pre_participants', 'pre_comparison', 'pre_difference']
+    ['lookback', 'pre_participants', 'pre_comparison']
     """
     cohort = needs_cohort(evaluation, cohort, "pre_period")
     spec = evaluation.spec

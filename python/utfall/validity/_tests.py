@@ -77,9 +77,9 @@ def senmv(y: Any, gamma: float = 1.0, method: Optional[_typing.SenmvMethod] = No
 
     Examples
     --------
-    >>> r = senmv([[3.0, 1.0, 0.5], [2.0, 2.5, 0.0], [4.0, 1.0, 1.5]], gamma=1.5)
+    >>> r = senmv([[3.0, 1.0, 0.5], [2.0, 2.5, 0.0], [4.0, 1.0, 1.5]], gamma=1.5)  # senmv in R: 0.7667
     >>> round(r.statistic, 4)
-    1.8
+    0.7667
     """
     values = _matrix(y)
     r = _core.senmv(values, float(gamma), tau=float(tau), **_options(method, inner, trim, lambda_, treated_on_total))
