@@ -123,3 +123,14 @@ def test_the_checker_sees_a_cycle_and_a_private_import(tmp_path: Path) -> None:
 def test_every_module_is_small() -> None:
     big = {m: n for m, p in MODULES.items() if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert not big, f"modules past {MAX_LINES} lines: {big}"
+
+
+def test_registries_and_declared_vocabularies_agree() -> None:
+    # A new matching method or outcome type is registered in its folder and declared once in
+    # utfall._typing; this fails when one of the two is missed.
+    from utfall import _typing
+    from utfall.expected import OUTCOMES
+    from utfall.matching import METHODS
+
+    assert set(OUTCOMES) == set(_typing.values(_typing.Outcome))
+    assert set(METHODS) == set(_typing.values(_typing.MatchMethod))

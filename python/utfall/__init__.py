@@ -12,8 +12,9 @@ and :mod:`utfall.synthetic`; the names below are the public API.
 
 from __future__ import annotations
 
-from . import datasets, glm, synthetic, validity
+from . import datasets, glm, privacy, synthetic, validity
 from ._core import __version__
+from ._options import options
 from .cohort import Cohort
 from .errors import (
     BootstrapWarning,
@@ -53,6 +54,8 @@ __all__ = [
     "load_evaluation",
     "lorenz_curve",
     "match",
+    "options",
+    "privacy",
     "reproduce",
     "synthetic",
     "validity",

@@ -197,3 +197,39 @@ def cumulative_months(cohort: CohortCore, who: np.ndarray, months: int, columns:
 def set_mean_curves(cohort: CohortCore, offsets: np.ndarray, members: np.ndarray, weights: Optional[np.ndarray],
                     requested: np.ndarray, months: int, columns: np.ndarray) -> np.ndarray: ...
 def month_ends(starts: np.ndarray, months: int) -> np.ndarray: ...
+
+# Exact and coarsened exact matching (src/python/exact.rs).
+def cem_bins(x: np.ndarray, name: str, bins: Optional[int] = None,
+             points: Optional[List[float]] = None) -> np.ndarray: ...
+def strata_codes(columns: List[np.ndarray], n: int) -> Tuple[np.ndarray, int]: ...
+def subclass_match(strata: np.ndarray, n_strata: int, treat: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                                                   np.ndarray, np.ndarray, np.ndarray]: ...
+
+@final
+class RematchPlan:
+    def __new__(
+        cls,
+        cohort: CohortCore,
+        participants: np.ndarray,
+        historical: np.ndarray,
+        horizons: List[Tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+        columns: np.ndarray,
+        only_complete: bool,
+        stratum_codes: Optional[np.ndarray] = None,
+        numeric: List[Tuple[np.ndarray, str]] = ...,
+        factors: List[List[Tuple[np.ndarray, str]]] = ...,
+        covariate_distance: Optional[str] = None,
+        ratio: int = 1,
+        replace: bool = False,
+        caliper: Optional[float] = None,
+        std_caliper: bool = True,
+        exact: Optional[np.ndarray] = None,
+        order: Optional[str] = None,
+    ) -> RematchPlan: ...
+    def replicates(self, seed: int, start: int, count: int) -> np.ndarray: ...
+    def jackknife(self, seed: int, start: int, count: int) -> np.ndarray: ...
+    def estimate(self, seed: int) -> List[float]: ...
+    @property
+    def n_participants(self) -> int: ...
+    @property
+    def n_units(self) -> int: ...

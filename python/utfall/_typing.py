@@ -15,6 +15,7 @@ Design = Literal["one sample", "paired", "independent samples", "stratified", "c
 Outcome = Literal["cost", "care_days"]
 Partial = Literal["observed", "complete"]
 Estimator = Literal["matched", "stratum", "given", "model"]
+MatchMethod = Literal["nearest", "exact", "cem"]
 MatchOrder = Literal["largest", "smallest", "closest", "data", "random"]
 ShareRule = Literal["interpolated", "integer"]
 GlmFamily = Literal["binomial", "gamma", "tweedie", "gaussian"]

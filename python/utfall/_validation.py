@@ -50,7 +50,7 @@ def interval_methods(methods: Union[str, Sequence[str]]) -> List[str]:
     return [one_of(m.lower() if isinstance(m, str) else m, _typing.IntervalMethod, "interval method") for m in out]
 
 
-def label_codes(labels: Any, name: str, n: int) -> Tuple[np.ndarray, list]:
+def label_codes(labels: Any, name: str, n: int) -> Tuple[np.ndarray, List[Any]]:
     """Labels as codes 0..k-1 (categories order for a Categorical, else first appearance)."""
     values = labels.to_numpy() if isinstance(labels, (pd.Series, pd.Index)) else np.asarray(labels)
     if values.ndim != 1 or len(values) != n:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from ._options import options
+
 
 class UtfallError(Exception):
     """Base class of every utfall exception."""
@@ -71,12 +73,16 @@ class BootstrapWarning(UtfallWarning):
 
 
 def data_error(table: str, column: str, row: Optional[int], problem: str, id: Any = None) -> DataError:
-    """A :class:`DataError` whose message names the table, column, row and id."""
+    """A :class:`DataError` whose message names the table, column, row and id.
+
+    The message names the id by a short per-session pseudonym unless
+    ``utfall.options.show_ids`` is set (messages leave the process; the raw id
+    stays on the exception's ``id`` attribute)."""
     where = f"table '{table}'"
     if column:
         where += f", column '{column}'"
     if row is not None:
         where += f", row {row}"
     if id is not None:
-        where += f" (id {id!r})"
+        where += f" ({options.describe_id(id)})"
     return DataError(f"{where}: {problem}", table=table, column=column, row=row, problem=problem, id=id)

@@ -28,6 +28,13 @@ use crate::dates::Horizon;
 use crate::error::{Error, Result};
 use rayon::prelude::*;
 
+pub mod rematch;
+
+/// Member windows computed at once by [`set_means`] (bounds its memory, about 100 MB).
+const BATCH: usize = 1 << 20;
+/// Cells of a monthly-curves result at most (8 GB of floats would not fit a 24 GB machine twice).
+pub const MAX_CURVE_CELLS: usize = 500_000_000;
+
 /// Comparison sets: set `s` holds `members[offsets[s]..offsets[s + 1]]` (cohort positions)
 /// with their `weights` (all 1 when `None`).
 #[derive(Debug, Clone, Copy)]
@@ -132,32 +139,48 @@ pub fn set_means(
     distinct.sort_unstable();
     distinct.dedup();
     let follow_up = cohort.follow_up(horizon);
-    // Every (member, window) the distinct requests need, computed in parallel...
-    let mut who = Vec::new();
-    let mut windows = Vec::new();
-    for r in &distinct {
-        for &c in &sets.members[sets.offsets[r.set]..sets.offsets[r.set + 1]] {
-            who.push(c);
-            windows.push(match r.observed_days {
-                None => follow_up[c],
-                Some(d) => (cohort.index_date[c], cohort.index_date[c].saturating_add(d)),
-            });
-        }
-    }
-    let totals = cohort.totals_for(&who, &windows);
-    let (width, k) = (totals.width(), columns.len() + 1);
-    let mut picked = vec![0.0; who.len() * k];
-    if width > 0 {
-        picked.par_chunks_mut(k).zip(totals.values.par_chunks(width)).for_each(|(out, row)| pick(row, columns, out));
-    }
-    // ...then summed in set order, one distinct request at a time.
+    let k = columns.len() + 1;
+    let width = 2 * cohort.n_types + cohort.n_categories;
     let mut means = vec![0.0; distinct.len() * k];
+    // Distinct requests in batches of about BATCH member windows: the windows of a batch are
+    // computed in parallel, then each request's sum runs sequentially in set order.
     let mut first = 0;
-    for (r, out) in distinct.iter().zip(means.chunks_mut(k)) {
-        let start = sets.offsets[r.set];
-        let size = sets.offsets[r.set + 1] - start;
-        weighted_mean(&picked[first * k..(first + size) * k], k, |j| sets.weight(start + j), out);
-        first += size;
+    while first < distinct.len() {
+        let mut last = first;
+        let mut size = 0;
+        while last < distinct.len() && (last == first || size < BATCH) {
+            let r = distinct[last];
+            size += sets.offsets[r.set + 1] - sets.offsets[r.set];
+            last += 1;
+        }
+        let mut who = Vec::with_capacity(size);
+        let mut windows = Vec::with_capacity(size);
+        for r in &distinct[first..last] {
+            for &c in &sets.members[sets.offsets[r.set]..sets.offsets[r.set + 1]] {
+                who.push(c);
+                windows.push(match r.observed_days {
+                    None => follow_up[c],
+                    Some(d) => (cohort.index_date[c], cohort.index_date[c].saturating_add(d)),
+                });
+            }
+        }
+        let totals = cohort.totals_for(&who, &windows);
+        let mut picked = vec![0.0; who.len() * k];
+        if width > 0 {
+            picked
+                .par_chunks_mut(k)
+                .zip(totals.values.par_chunks(width))
+                .for_each(|(out, row)| pick(row, columns, out));
+        }
+        let mut at = 0;
+        for (i, r) in distinct[first..last].iter().enumerate() {
+            let start = sets.offsets[r.set];
+            let n = sets.offsets[r.set + 1] - start;
+            let out = &mut means[(first + i) * k..(first + i + 1) * k];
+            weighted_mean(&picked[at * k..(at + n) * k], k, |j| sets.weight(start + j), out);
+            at += n;
+        }
+        first = last;
     }
     let mut out = vec![0.0; requests.len() * k];
     for (r, row) in requests.iter().zip(out.chunks_mut(k)) {
@@ -175,6 +198,12 @@ pub fn cumulative_months(cohort: &Cohort, positions: &[usize], months: usize, co
         return Err(Error::Spec(format!("position {bad} is outside the cohort (0..{})", cohort.n())));
     }
     let months_i32 = i32::try_from(months).map_err(|_| Error::Spec(format!("{months} months is too many")))?;
+    if positions.len().saturating_mul(months) > MAX_CURVE_CELLS {
+        return Err(Error::Spec(format!(
+            "monthly curves of {} individuals over {months} months exceed {MAX_CURVE_CELLS} values",
+            positions.len()
+        )));
+    }
     let ends: Vec<Horizon> = (0..=months_i32).map(Horizon::Months).collect();
     let width = 2 * cohort.n_types + cohort.n_categories;
     let mut out = vec![0.0; positions.len() * months];
@@ -202,6 +231,12 @@ pub fn cumulative_months(cohort: &Cohort, positions: &[usize], months: usize, co
 /// `starts.len() x (months + 1)`, row-major.
 pub fn month_ends(starts: &[i32], months: usize) -> Result<Vec<i32>> {
     let months_i32 = i32::try_from(months).map_err(|_| Error::Spec(format!("{months} months is too many")))?;
+    if starts.len().saturating_mul(months + 1) > MAX_CURVE_CELLS {
+        return Err(Error::Spec(format!(
+            "month boundaries of {} starts over {months} months are too many",
+            starts.len()
+        )));
+    }
     let mut out = vec![0; starts.len() * (months + 1)];
     out.par_chunks_mut(months + 1).zip(starts.par_iter()).for_each(|(row, &start)| {
         for (m, cell) in (0..=months_i32).zip(row.iter_mut()) {

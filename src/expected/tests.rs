@@ -87,3 +87,27 @@ fn bad_requests_are_errors_not_panics() {
     assert!(cumulative_months(&c, &[7], 3, &[0]).is_err());
     assert!(set_mean_curves(&c, sets, &[2], 3, &[0]).is_err());
 }
+
+#[test]
+fn sizes_that_would_not_fit_are_refused_before_allocating() {
+    let c = cohort();
+    let many = vec![1usize; 1000];
+    assert!(matches!(cumulative_months(&c, &many, 1_000_000, &[0]), Err(Error::Spec(_))));
+    assert!(matches!(month_ends(&[0; 1000], 1_000_000), Err(Error::Spec(_))));
+    let ends = month_ends(&[d(2016, 1, 31)], 2).unwrap();
+    assert_eq!(ends, vec![d(2016, 1, 31), d(2016, 2, 29), d(2016, 3, 31)]);
+}
+
+#[test]
+fn batches_do_not_change_the_sums() {
+    // Many requests over the same members: the batching of member windows must not matter.
+    let c = cohort();
+    let members: Vec<usize> = (0..3000).map(|k| 1 + k % 3).collect();
+    let sets = Sets { offsets: &[0, 1000, 2000, 3000], members: &members, weights: None };
+    let requests: Vec<Request> = (0..3).map(|s| Request { set: s, observed_days: Some(100 + s as i32) }).collect();
+    let all = set_means(&c, Horizon::Years(1), sets, &requests, &[0, 1]).unwrap();
+    for (s, r) in requests.iter().enumerate() {
+        let one = set_means(&c, Horizon::Years(1), sets, &[*r], &[0, 1]).unwrap();
+        assert_eq!(one, all[s * 3..(s + 1) * 3]);
+    }
+}

@@ -6,11 +6,12 @@
 //! - [`nearest`]: greedy nearest-neighbour matching (k:1, with or without replacement,
 //!   caliper, exact strata, matching order, one person used at most once), replaying
 //!   MatchIt's walk so that pairs and ties agree exactly;
-//! - coarsened exact matching lives in Python (`utfall.matching`), over these weights.
+//! - [`exact`]: exact and coarsened exact matching (strata, Sturges bins, subclass weights).
 //!
 //! Weights follow MatchIt's rules for the ATT (see [`att_weights`]).
 
 pub mod covariates;
+pub mod exact;
 mod exp;
 mod kdtree;
 pub mod logit;

@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 /// Treated units matched per chunk between checks for Ctrl-C.
 const CHUNK: usize = 2_000;
 
-fn order(text: Option<&str>) -> PyResult<Option<Order>> {
+pub(crate) fn order(text: Option<&str>) -> PyResult<Option<Order>> {
     Ok(match text {
         None => None,
         Some("largest") => Some(Order::Largest),
@@ -28,7 +28,7 @@ fn order(text: Option<&str>) -> PyResult<Option<Order>> {
     })
 }
 
-fn covariate_distance(text: &str) -> PyResult<CovariateDistance> {
+pub(crate) fn covariate_distance(text: &str) -> PyResult<CovariateDistance> {
     Ok(match text {
         "mahalanobis" => CovariateDistance::Mahalanobis,
         "euclidean" => CovariateDistance::Euclidean,

@@ -7,6 +7,7 @@
 mod bootstrap;
 mod cohort;
 mod concentration;
+mod exact;
 mod expected;
 mod glm;
 mod matching;
@@ -86,5 +87,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     glm::register(m)?;
     validity::register(m)?;
     expected::register(m)?;
+    exact::register(m)?;
     Ok(())
 }

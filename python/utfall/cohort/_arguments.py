@@ -35,4 +35,4 @@ def check_windows(start: np.ndarray, end: np.ndarray) -> None:
 
 
 def user_name(columns: Optional[Mapping[str, Any]], table: str, role: str) -> str:
-    return role_map(columns, table).get(role, role)
+    return str(role_map(columns, table).get(role, role))

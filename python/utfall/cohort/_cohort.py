@@ -162,7 +162,7 @@ class Cohort:
         >>> tariffs = pd.DataFrame({"care_type": ["HVB", "SiS"], "valid_from": ["2010-01-01"] * 2,
         ...                         "daily_cost": [3500.0, 6000.0]})
         >>> c = utfall.Cohort.from_frames(people, eps, tariffs, data_end="2019-12-31")
-        >>> c.costs("1y")[["care_days_total", "cost_total", "complete"]]
+        >>> c.costs("1y")[["care_days_total", "cost_total", "complete"]]  # doctest: +NORMALIZE_WHITESPACE
             care_days_total  cost_total  complete
         id
         a              10.0     35000.0      True

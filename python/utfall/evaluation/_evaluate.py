@@ -125,25 +125,28 @@ def evaluate_spec(cohort, spec: dict, n_threads: Optional[int] = None, progress:
             cost = 0.0 if np.isnan(cost) else cost
             seed_h = child_seed(spec["seed"], Purpose.SAVINGS_BOOTSTRAP, j)
             d = part["savings"]
-            if boot["rematch"] or part.get("model") is not None:
-                if part.get("model") is not None:  # the model refitted in every replicate
-                    info, actual, included = part["model"]
-                    dist = ex.model_refit_distribution(spec["matching"], info, actual, included, h,
-                                                       boot["n_resamples"], seed_h)
-                else:
-                    dist = dists[h]
+            method_label = "BCa" if boot["method"] == "bca" else boot["method"]
+            if part.get("model") is not None:  # the model refitted in every replicate
+                info, actual, included = part["model"]
+                dist = ex.model_refit_distribution(spec["matching"], info, actual, included, h,
+                                                   boot["n_resamples"], seed_h)
                 low, high = intervals.percentile_interval(dist, boot["confidence_level"])
                 finite = dist[np.isfinite(dist)]
                 result = {"low": low, "high": high, "p_positive": float(np.mean(finite > 0)),
                           "p_cover": float(np.mean(finite > cost))}
-                label = f"percentile {boot['confidence_level']:.0%}, " + (
-                    "model refitted" if part.get("model") is not None else "rematched")
+                label = f"percentile {boot['confidence_level']:.0%}, model refitted"
+            elif boot["rematch"]:
+                result = intervals.rematch_interval(
+                    dists["plan"], dists[h], part["summary"]["savings_total"], j, method=boot["method"],
+                    confidence_level=boot["confidence_level"], seed=child_seed(spec["seed"], Purpose.REMATCH, 1),
+                    intervention_cost=cost, progress=progress)
+                label = f"{method_label} {boot['confidence_level']:.0%}, rematched"
             elif len(d) >= 2:
                 result = intervals.savings_interval(d, n_resamples=boot["n_resamples"],
                                                     confidence_level=boot["confidence_level"], method=boot["method"],
                                                     seed=seed_h, intervention_cost=cost, n_threads=n_threads,
                                                     progress=progress)
-                label = f"{'BCa' if boot['method'] == 'bca' else boot['method']} {boot['confidence_level']:.0%}"
+                label = f"{method_label} {boot['confidence_level']:.0%}"
             else:
                 continue
             s = part["summary"]

@@ -11,10 +11,15 @@ comparison set along, which treats the comparison means as fixed.
 
 ``rematch=True`` instead resamples participants *and* the historical pool,
 redoes the matching (or the strata) and recomputes every expected cost inside
-each replicate, so the uncertainty of the comparison group is included. It is
-much slower (one full evaluation per replicate) and gives percentile
-intervals only (BCa would need a jackknife of whole evaluations).
-Replicate ``b`` uses the seed ``numpy.random.SeedSequence(seed).spawn(B)[b]``.
+each replicate, so the uncertainty of the comparison group is included. The
+whole replicate runs in the core (``src/expected/rematch.rs``): replicate ``b``
+draws from its own stream of the seed, so the result does not depend on the
+thread count. Every interval method is available: the intervals follow R boot's
+conventions as the main path does, and BCa's acceleration comes from the
+jackknife of whole evaluations (each participant, then each historical
+individual, left out once; two samples, as scipy's multi-sample BCa).
+Supported comparisons: the stratum estimator, and nearest-neighbour matching
+(score or covariate distance, ratio, replacement, caliper, exact strata, order).
 """
 
 from __future__ import annotations
@@ -23,11 +28,13 @@ import warnings
 from typing import Optional
 
 import numpy as np
-import pandas as pd
 
-from ..cohort import Cohort
+from .. import _core
+from .. import expected as ex
+from .._progress import run_batches
+from ..errors import SpecError, UtfallWarning
+from ..matching import covariate_frame, design_parts
 from ..resampling import bootstrap
-from ._engine import run
 
 
 def savings_interval(savings: np.ndarray, *, n_resamples: int, confidence_level: float, method: str, seed: int,
@@ -74,63 +81,99 @@ def savings_band(cumulative_savings: np.ndarray, *, n_resamples: int, confidence
     return low, high
 
 
-def percentile_interval(distribution: np.ndarray, confidence_level: float) -> tuple:
-    """Percentile interval of a replicate distribution (quantiles of type 7, as R's default)."""
-    alpha = (1.0 - confidence_level) / 2.0
-    values = np.sort(distribution[np.isfinite(distribution)])
-    if len(values) == 0:
-        return np.nan, np.nan
-    return float(np.quantile(values, alpha)), float(np.quantile(values, 1.0 - alpha))
+#: Rematching options the core replays; anything else is refused rather than approximated.
+_REMATCH_OPTIONS = {"covariates", "distance", "ratio", "replace", "caliper", "std_caliper", "exact", "order",
+                    "lookback", "method", "progress", "seed"}
 
 
-def resampled_cohort(cohort, positions: np.ndarray):
-    """A cohort of the individuals at ``positions`` (repeats allowed), each copy with its own id ``"<id>#<k>"``."""
-    ind = cohort.individuals.iloc[positions].copy()
-    new_ids = [f"{i}#{k}" for k, i in enumerate(ind["id"])]
-    old_ids = ind["id"].to_numpy()
-    ind["id"] = new_ids
-
-    def copies(table: Optional[pd.DataFrame]) -> Optional[pd.DataFrame]:
-        if table is None:
-            return None
-        rows = table.groupby("id", sort=False).indices
-        take, labels = [], []
-        for new, old in zip(new_ids, old_ids):
-            r = rows.get(old)
-            if r is not None:
-                take.append(r)
-                labels.extend([new] * len(r))
-        if not take:
-            return table.iloc[:0].copy()
-        out = table.iloc[np.concatenate(take)].copy()
-        out["id"] = labels
-        return out
-
-    return Cohort.from_frames(ind, copies(cohort.episodes), cohort.tariffs, copies(cohort.costs_ledger),
-                              cohort.price_index, base_year=cohort.base_year, allow_overlaps=cohort.allow_overlaps)
+def rematch_plan(cohort, spec: dict) -> "_core.RematchPlan":
+    """The core's plan of a rematching bootstrap for ``spec`` (see the module docstring)."""
+    parts = ex.outcome_parts(cohort, spec["outcome"], spec["care_types"])
+    columns = np.asarray(ex.part_columns(cohort, parts), dtype=np.int64)
+    is_participant = np.asarray(cohort.participants, dtype=bool)
+    horizons = []
+    for h in spec["horizons"]:
+        full = cohort.costs(h)
+        complete = full["complete"].to_numpy(bool)
+        actual = full[parts].to_numpy(np.float64).sum(axis=1)
+        horizons.append((h, ~is_participant & complete, complete, full["days_observed"].to_numpy().astype(np.int32),
+                         np.ascontiguousarray(actual)))
+    common = dict(participants=np.flatnonzero(is_participant).astype(np.int64),
+                  historical=np.flatnonzero(~is_participant).astype(np.int64), horizons=horizons, columns=columns,
+                  only_complete=spec["partial"] == "complete")
+    matching = spec["matching"]
+    if matching["estimator"] == "stratum":
+        lookback = matching.get("lookback")
+        history = cohort.history(lookback) if any(str(c).startswith("prior_") for c in matching["exact"]) else None
+        codes = ex.stratum_codes(ex.stratum_columns(cohort, matching["exact"], history))
+        return _core.RematchPlan(cohort._core, stratum_codes=np.where(codes < 0, 2**32 - 1, codes).astype(np.uint32),
+                                 **common)
+    unknown = set(matching) - _REMATCH_OPTIONS - {"estimator"}
+    if unknown or matching.get("method", "nearest") != "nearest":
+        raise SpecError(f"bootstrap: rematch=True replays nearest-neighbour matching and the stratum estimator; "
+                        f"not method={matching.get('method')!r} with {sorted(unknown) or 'these options'}")
+    covariates = [matching["covariates"]] if isinstance(matching.get("covariates"), str) else \
+        list(matching.get("covariates") or [])
+    exact = [matching["exact"]] if isinstance(matching.get("exact"), str) else list(matching.get("exact") or [])
+    frame = covariate_frame(cohort, covariates + [c for c in exact if c not in covariates], matching.get("lookback"))
+    numeric, factors = design_parts(frame, covariates, cohort.ids, "individuals")
+    distance = matching.get("distance", "logit")
+    if not isinstance(distance, str):
+        raise SpecError("bootstrap: rematch=True needs a score model or a covariate distance, not a given score")
+    exact_codes = None
+    if exact:
+        exact_codes = ex.stratum_codes(frame[exact]).astype(np.uint32)
+    return _core.RematchPlan(
+        cohort._core, numeric=numeric, factors=factors,
+        covariate_distance=None if distance in ("logit", "glm") else distance,
+        ratio=int(matching.get("ratio", 1)), replace=bool(matching.get("replace", False)),
+        caliper=matching.get("caliper"), std_caliper=bool(matching.get("std_caliper", True)), exact=exact_codes,
+        order=matching.get("order"), **common)
 
 
 def rematch_distributions(cohort, spec: dict, n_resamples: int, seed: int, progress: bool) -> dict:
-    """Total savings per horizon in ``n_resamples`` replicates that redo the matching."""
-    participants = np.flatnonzero(cohort.participants)
-    historical = np.flatnonzero(~cohort.participants)
-    out = {h: np.full(n_resamples, np.nan) for h in spec["horizons"]}
-    children = np.random.SeedSequence(seed).spawn(n_resamples)
-    inner = dict(spec, bootstrap=None)
-    steps = range(n_resamples)
-    if progress:
-        from tqdm.auto import tqdm
+    """Total savings per horizon in ``n_resamples`` replicates that redo the comparison,
+    and the plan (for the jackknife)."""
+    plan = rematch_plan(cohort, spec)
+    out = np.full((n_resamples, len(spec["horizons"])), np.nan)
 
-        steps = tqdm(steps, desc="bootstrap with rematching", leave=False, delay=1.0)
-    for b in steps:
-        rng = np.random.default_rng(children[b])
-        positions = np.concatenate([rng.choice(participants, len(participants)),
-                                    rng.choice(historical, len(historical))])
-        replicate = resampled_cohort(cohort, np.sort(positions, kind="stable"))
-        inner["seed"] = int(children[b].generate_state(1, np.uint64)[0] >> np.uint64(1))
-        per_horizon = run(replicate, inner, progress=False, n_threads=None)
-        for h, part in per_horizon.items():
-            # A replicate in which some participant found no comparison individual is left out (NaN).
-            if part["summary"]["n_without_comparison"] == 0:
-                out[h][b] = part["summary"]["savings_total"]
-    return out
+    def step(start: int, count: int) -> None:
+        out[start:start + count] = plan.replicates(seed, start, count)
+
+    run_batches(step, n_resamples, 64, progress, "bootstrap with rematching")
+    return {"plan": plan, **{h: out[:, j].copy() for j, h in enumerate(spec["horizons"])}}
+
+
+def rematch_interval(plan, distribution: np.ndarray, estimate: float, j: int, *, method: str,
+                     confidence_level: float, seed: int, intervention_cost: float, progress: bool) -> dict:
+    """The interval of horizon ``j`` from rematched replicates, with R boot's conventions.
+
+    A replicate's savings are summed over the participants that found comparison
+    individuals, as the evaluation's are. Replicates without a value (nobody matched,
+    a score that cannot be fitted in the resample) are left out and counted, with a warning.
+    """
+    finite = distribution[np.isfinite(distribution)]
+    undefined = len(distribution) - len(finite)
+    if undefined:
+        warnings.warn(f"{undefined} of {len(distribution)} rematched replicates have no value (no participant "
+                      "found comparison individuals, or the score could not be fitted in the resample) "
+                      "and are left out", UtfallWarning, stacklevel=4)
+    acceleration = float("nan")
+    if method == "bca" and len(finite):
+        n = plan.n_units
+        loo = np.empty(n)
+
+        def step(start: int, count: int) -> None:
+            loo[start:start + count] = plan.jackknife(seed, start, count)[:, j]
+
+        run_batches(step, n, 64, progress, "jackknife with rematching")
+        n1 = plan.n_participants
+        acceleration = _core.jackknife_acceleration(loo, [(0, n1), (n1, n)])
+    if len(finite) < 2:
+        return {"low": np.nan, "high": np.nan, "p_positive": np.nan, "p_cover": np.nan}
+    s = _core.bootstrap_summary(finite, float(estimate), acceleration, [confidence_level], [method], "r", None, None)
+    for w in s["warnings"]:
+        warnings.warn(w, UtfallWarning, stacklevel=4)
+    _, _, low, high = s["intervals"][0]
+    return {"low": float(low), "high": float(high), "p_positive": float(np.mean(finite > 0)),
+            "p_cover": float(np.mean(finite > intervention_cost))}

@@ -10,6 +10,7 @@ import pandas as pd
 from .._seeds import Purpose, child_seed
 from ..cohort import horizon_text
 from ..errors import SpecError
+from ..expected import outcome_type
 from ..resampling import BootstrapResult, bootstrap
 from ._record import differences, to_json
 
@@ -39,8 +40,8 @@ def provide_validity(function: Callable[..., pd.DataFrame]) -> None:
 
 
 def unit_of(outcome: str) -> str:
-    """SEK for costs, days for care days."""
-    return "SEK" if outcome == "cost" else "days"
+    """The unit of an outcome type: SEK for costs, days for care days."""
+    return outcome_type(outcome).unit
 
 
 class Evaluation:

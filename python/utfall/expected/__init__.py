@@ -12,18 +12,23 @@ from ._comparison import (
     eligible_positions,
     index_days,
     matched,
-    outcome_parts,
     part_columns,
     sets_from_pairs,
     strata,
+    stratum_codes,
+    stratum_columns,
 )
 from ._adjust import bias_correction, covariate_frame
 from ._expected import expected_values
 from ._members import member_values
 from ._model import model_expected, model_refit_distribution
+from ._outcomes import OUTCOMES, OutcomeType, outcome_parts, outcome_type
 from ._trajectory import curves, month_count, month_ends, payback_month
 
 __all__ = [
+    "OUTCOMES",
+    "OutcomeType",
+    "outcome_type",
     "Comparison",
     "bias_correction",
     "covariate_frame",
@@ -42,4 +47,6 @@ __all__ = [
     "payback_month",
     "sets_from_pairs",
     "strata",
+    "stratum_codes",
+    "stratum_columns",
 ]

@@ -20,11 +20,12 @@ Amounts are in the cohort's base-year prices (see :class:`utfall.Cohort`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
 
+from ..cohort import Cohort
 from ..errors import SpecError, data_error
 from ..matching import match
 
@@ -52,11 +53,11 @@ class Comparison:
     treated: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     control: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     stratum_of: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    members: list = field(default_factory=list)
+    members: List[np.ndarray] = field(default_factory=list)
     unmatched: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"id": [], "reason": []}))
     match: Any = None
 
-    def sets(self, participants: np.ndarray, n: int) -> tuple:
+    def sets(self, participants: np.ndarray, n: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The comparison sets as the core takes them: ``(offsets, members, set_of)``.
 
         Set ``s`` holds ``members[offsets[s]:offsets[s + 1]]`` (cohort positions, in
@@ -77,35 +78,13 @@ class Comparison:
         return offsets, members, set_of
 
 
-def index_days(cohort) -> np.ndarray:
+def index_days(cohort: Cohort) -> np.ndarray:
     """Index dates as int32 days since 1970-01-01, in table order."""
-    return cohort.individuals["index_date"].to_numpy("datetime64[D]").astype(np.int64).astype(np.int32)
+    days: np.ndarray = cohort.individuals["index_date"].to_numpy("datetime64[D]").astype(np.int64).astype(np.int32)
+    return days
 
 
-def outcome_parts(cohort, outcome: str, care_types: Optional[Sequence[str]]) -> list:
-    """The columns of :meth:`Cohort.costs` whose sum is the outcome.
-
-    ``outcome="cost"``: the cost of each chosen care type, plus every ledger
-    category when ``care_types`` is None (the total cost). ``outcome="care_days"``:
-    the care days of each chosen care type.
-    """
-    if isinstance(care_types, str):
-        care_types = [care_types]
-    chosen = list(cohort.care_types) if care_types is None else list(care_types)
-    unknown = [t for t in chosen if t not in cohort.care_types]
-    if unknown:
-        raise SpecError(f"care_types: unknown care type(s) {unknown}; the cohort has {cohort.care_types}")
-    if outcome == "cost":
-        parts = [f"cost_{t}" for t in chosen]
-        if care_types is None:
-            parts += [f"ledger_{c}" for c in cohort.categories]
-        return parts
-    if outcome == "care_days":
-        return [f"care_days_{t}" for t in chosen]
-    raise SpecError(f"outcome must be 'cost' or 'care_days', not {outcome!r}")
-
-
-def part_columns(cohort, parts: list) -> list:
+def part_columns(cohort: Cohort, parts: List[str]) -> List[int]:
     """Columns of the core's window totals (care days per type, cost per type, ledger per category) of ``parts``."""
     k = len(cohort.care_types)
     out = []
@@ -120,20 +99,21 @@ def part_columns(cohort, parts: list) -> list:
 
 
 # ---------------------------------------------------------------------- estimators
-def eligible_positions(cohort, full: pd.DataFrame) -> np.ndarray:
+def eligible_positions(cohort: Cohort, full: pd.DataFrame) -> np.ndarray:
     """Historical individuals with complete follow-up at the horizon of ``full``."""
     return np.flatnonzero(~cohort.participants & full["complete"].to_numpy())
 
 
-def sets_from_pairs(cohort, pairs: pd.DataFrame, eligible: np.ndarray, estimator: str, horizon: str,
+def sets_from_pairs(cohort: Cohort, pairs: pd.DataFrame, eligible: np.ndarray, estimator: str, horizon: str,
                     match: Any = None, unmatched: Optional[pd.DataFrame] = None) -> Comparison:
     """A :class:`Comparison` from a table of pairs (``treated``, ``control``, optional ``slot``)."""
     for col in ("treated", "control"):
         if col not in pairs.columns:
-            raise SpecError(f"matching: the pairs table needs columns 'treated' and 'control' (has {list(pairs.columns)})")
+            raise SpecError(f"matching: the pairs table needs columns 'treated' and 'control' "
+                            f"(has {list(pairs.columns)})")
     ids = cohort.ids
-    treated = ids.get_indexer(pairs["treated"])
-    control = ids.get_indexer(pairs["control"])
+    treated = ids.get_indexer(pd.Index(pairs["treated"]))
+    control = ids.get_indexer(pd.Index(pairs["control"]))
     for col, pos in (("treated", treated), ("control", control)):
         if (pos < 0).any():
             row = int(np.flatnonzero(pos < 0)[0])
@@ -160,7 +140,8 @@ def sets_from_pairs(cohort, pairs: pd.DataFrame, eligible: np.ndarray, estimator
                       unmatched=unmatched.reset_index(drop=True), match=match)
 
 
-def matched(cohort, horizon: str, match_args: dict, seed: int, eligible: np.ndarray, progress: bool = False) -> Comparison:
+def matched(cohort: Cohort, horizon: str, match_args: Dict[str, Any], seed: int, eligible: np.ndarray,
+            progress: bool = False) -> Comparison:
     """Matching on the eligible pool at ``horizon`` with :func:`utfall.match`."""
     args = dict(match_args)
     args.setdefault("seed", seed)
@@ -172,12 +153,9 @@ def matched(cohort, horizon: str, match_args: dict, seed: int, eligible: np.ndar
     return sets_from_pairs(cohort, result.pairs, eligible, "matched", horizon, match=result, unmatched=unmatched)
 
 
-def strata(cohort, exact: Sequence[str], lookback: Any, eligible: np.ndarray, history: Optional[pd.DataFrame]) -> Comparison:
-    """Every eligible historical individual in the participant's exact stratum.
-
-    Stratum columns come from ``cohort.individuals`` or, for ``prior_*``
-    names, from ``cohort.history(lookback)``. A missing value is an error.
-    """
+def stratum_columns(cohort: Cohort, exact: Sequence[str], history: Optional[pd.DataFrame]) -> pd.DataFrame:
+    """The stratum columns of every individual: from ``cohort.individuals``, or for
+    ``prior_*`` names from ``cohort.history(lookback)``."""
     if isinstance(exact, str):
         exact = [exact]
     if not exact:
@@ -192,7 +170,21 @@ def strata(cohort, exact: Sequence[str], lookback: Any, eligible: np.ndarray, hi
             known = [c for c in cohort.individuals.columns if c not in ("id", "group", "index_date", "end_of_data")]
             raise SpecError(f"matching: unknown stratum column {name!r}; covariates are {known}, "
                             f"history columns are prior_* (e.g. prior_placements)")
-    frame = pd.DataFrame(columns)
+    return pd.DataFrame(columns)
+
+
+def stratum_codes(frame: pd.DataFrame) -> np.ndarray:
+    """One code per row for each distinct combination of the columns (sorted order); -1 where a value is missing."""
+    return frame.groupby(list(frame.columns), sort=True, observed=True).ngroup().to_numpy().astype(np.int64)
+
+
+def strata(cohort: Cohort, exact: Sequence[str], lookback: Any, eligible: np.ndarray,
+           history: Optional[pd.DataFrame]) -> Comparison:
+    """The stratum estimator's comparison: every eligible historical individual of the
+    participant's exact stratum. A missing stratum value of a participant or an eligible
+    individual is an error."""
+    frame = stratum_columns(cohort, exact, history)
+    exact = list(frame.columns)
     part_pos = np.flatnonzero(cohort.participants)
     used = np.concatenate([part_pos, eligible])
     missing = frame.iloc[used].isna().any(axis=1).to_numpy()
@@ -200,10 +192,8 @@ def strata(cohort, exact: Sequence[str], lookback: Any, eligible: np.ndarray, hi
         row = int(used[np.flatnonzero(missing)[0]])
         column = next(c for c in exact if pd.isna(frame[c].iloc[row]))
         raise data_error("individuals", column, row, "the stratum value is missing", cohort.ids[row])
-    codes_used = frame.iloc[used].groupby(list(exact), sort=True, observed=True).ngroup().to_numpy()
-    stratum_of = np.full(len(cohort), -1, dtype=np.int64)
-    stratum_of[used] = codes_used
-    n_strata = int(codes_used.max()) + 1 if len(codes_used) else 0
+    stratum_of = stratum_codes(frame)
+    n_strata = int(stratum_of.max()) + 1 if len(stratum_of) else 0
     pool_codes = stratum_of[eligible]
     order = np.argsort(pool_codes, kind="stable")
     members = np.split(eligible[order], np.cumsum(np.bincount(pool_codes, minlength=n_strata))[:-1])

@@ -6,16 +6,17 @@ comparison sets and the requests for the core and names the results.
 
 from __future__ import annotations
 
-from typing import Tuple
+from typing import List, Tuple
 
 import numpy as np
 import pandas as pd
 
 from .. import _core
+from ..cohort import Cohort
 from ._comparison import Comparison, part_columns
 
 
-def expected_values(cohort, comparison: Comparison, horizon: str, full: pd.DataFrame, parts: list,
+def expected_values(cohort: Cohort, comparison: Comparison, horizon: str, full: pd.DataFrame, parts: List[str],
                     participants: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Expected outcome parts (and total, last column) of each participant.
 

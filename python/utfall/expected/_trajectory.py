@@ -23,9 +23,13 @@ care come first) and rise later; the payback month is the first ``m`` with
 
 from __future__ import annotations
 
+from typing import List, Optional, Tuple
+
 import numpy as np
+import pandas as pd
 
 from .. import _core
+from ..cohort import Cohort
 from ._comparison import Comparison, index_days, part_columns
 
 
@@ -46,8 +50,8 @@ def month_ends(starts: np.ndarray, months: int) -> np.ndarray:
     return _core.month_ends(np.ascontiguousarray(starts, dtype=np.int32), months)
 
 
-def curves(cohort, comparison: Comparison, full, parts: list, participants: np.ndarray, months: int,
-           actual: np.ndarray, expected: np.ndarray):
+def curves(cohort: Cohort, comparison: Comparison, full: pd.DataFrame, parts: List[str], participants: np.ndarray,
+           months: int, actual: np.ndarray, expected: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-participant cumulative curves ``(A, E, observed)``, each ``n x months``.
 
     ``observed[i, m-1]`` is True when month m starts before the end of i's window.
@@ -81,7 +85,7 @@ def _pad(matrix: np.ndarray, months: int) -> np.ndarray:
     return out
 
 
-def payback_month(savings: np.ndarray, intervention_cost: float):
+def payback_month(savings: np.ndarray, intervention_cost: float) -> Optional[int]:
     """The first month (1-based) whose cumulative savings cover the intervention cost, or None."""
     hits = np.flatnonzero(savings >= intervention_cost)
     return int(hits[0]) + 1 if len(hits) else None

@@ -35,7 +35,7 @@ coefficient); ``order="random"`` uses utfall's seeded generator, not R's.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,7 @@ from .._frames import to_pandas
 from .._seeds import new_seed
 from ..cohort import Cohort, horizon_text
 from ..errors import ComputationError, SpecError, data_error
+from ._design import covariate_frame
 from ._problem import Options, Problem
 from ._registry import METHODS
 from ._result import MatchResult, MatchSet
@@ -64,7 +65,7 @@ def _solve(problem: Problem) -> MatchResult:
     return method(problem)
 
 
-def _as_list(value: Union[None, str, Iterable[str]]) -> list:
+def _as_list(value: Union[None, str, Iterable[str]]) -> List[str]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -198,18 +199,10 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
                           covariates=covariates, options=options, spec=spec, table="data"))
 
 
-def _match_cohort(cohort: Any, covariates: list, horizon: Any, lookback: Any, person: Optional[str],
-                  reuse: str, spec: dict, options: Options) -> Any:
+def _match_cohort(cohort: Any, covariates: List[str], horizon: Any, lookback: Any, person: Optional[str],
+                  reuse: str, spec: Dict[str, Any], options: Options) -> Any:
     individuals = cohort.individuals.reset_index(drop=True)
-    history = cohort.history(lookback).reset_index(drop=True)
-    frame = individuals.copy()
-    for c in covariates:
-        if c not in frame.columns:
-            if c in history.columns:
-                frame[c] = history[c].to_numpy()
-            else:
-                raise SpecError(f"covariate {c!r} is neither a column of cohort.individuals nor of "
-                                f"cohort.history(): {list(history.columns)}")
+    frame = covariate_frame(cohort, covariates, lookback)
     treat = cohort.participants
     unit_id = None
     if person is not None:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
 
+from .. import _core
 from ..errors import SpecError, data_error
 
 
-def levels_of(column: pd.Series) -> list:
+def levels_of(column: pd.Series) -> List[Any]:
     if isinstance(column.dtype, pd.CategoricalDtype):
         return list(column.cat.categories)
     return sorted(column.dropna().unique().tolist())
@@ -70,7 +71,7 @@ def design(frame: pd.DataFrame, covariates: Sequence[str], ids: pd.Index, table:
 
 
 def design_columns(frame: pd.DataFrame, covariates: Sequence[str], ids: pd.Index, table: str,
-                    all_levels: bool = False, level_value: float = 1.0) -> dict:
+                    all_levels: bool = False, level_value: float = 1.0) -> Dict[str, np.ndarray]:
     """The columns of :func:`design` as a dict of contiguous float arrays (no DataFrame,
     whose single block would copy a million-row design once more)."""
     out = {}
@@ -92,4 +93,36 @@ def exact_strata(frame: pd.DataFrame, columns: Sequence[str], ids: pd.Index, tab
         if frame[c].isna().any():
             row = int(np.flatnonzero(frame[c].isna().to_numpy())[0])
             raise data_error(table, c, row, "missing value in an exact-matching column", id=ids[row])
-    return frame.groupby(list(columns), sort=True, observed=True).ngroup().to_numpy().astype(np.uint32)
+    codes = [np.ascontiguousarray(pd.factorize(frame[c], sort=True)[0], dtype=np.uint32) for c in columns]
+    return _core.strata_codes(codes, len(frame))[0]
+
+
+def covariate_frame(cohort: Any, covariates: Sequence[str], lookback: Any) -> pd.DataFrame:
+    """``cohort.individuals`` (positions 0..n-1) with the ``cohort.history(lookback)`` columns
+    among ``covariates`` added: what historical matching matches on."""
+    individuals: pd.DataFrame = cohort.individuals.reset_index(drop=True)
+    history: pd.DataFrame = cohort.history(lookback).reset_index(drop=True)
+    frame = individuals.copy()
+    for c in covariates:
+        if c not in frame.columns:
+            if c in history.columns:
+                frame[c] = history[c].to_numpy()
+            else:
+                raise SpecError(f"covariate {c!r} is neither a column of cohort.individuals nor of "
+                                f"cohort.history(): {list(history.columns)}")
+    return frame
+
+
+def design_parts(frame: pd.DataFrame, covariates: Sequence[str], ids: pd.Index,
+                 table: str) -> Tuple[List[Tuple[np.ndarray, str]], List[List[Tuple[np.ndarray, str]]]]:
+    """The covariates as the core's rematching takes them: numeric columns, and for each factor
+    the 0/1 indicator of every level (in level order), each with its model-matrix name."""
+    numeric: List[Tuple[np.ndarray, str]] = []
+    factors: List[List[Tuple[np.ndarray, str]]] = []
+    for name in covariates:
+        col = check_column(frame, name, ids, table)
+        if is_factor(col):
+            factors.append([((col == level).to_numpy(dtype=float), f"{name}{level}") for level in levels_of(col)])
+        else:
+            numeric.append((np.ascontiguousarray(col.to_numpy(dtype=float)), name))
+    return numeric, factors

@@ -46,10 +46,10 @@ def distance(problem: Problem) -> Distance:
         if not covariates:
             raise SpecError(f"distance={d!r} needs covariates")
         # As MatchIt: every level of a factor, coded 1/sqrt(2), so two levels are 1 apart.
-        x = design(problem.frame, covariates, problem.index, problem.table, all_levels=True,
-                   level_value=float(np.sqrt(0.5)))
-        coords, key, _ = _core.whiten(np.ascontiguousarray(x.to_numpy(dtype=float)), problem.treat,
-                                      np.ones(n, bool), d, list(x.columns))
+        frame = design(problem.frame, covariates, problem.index, problem.table, all_levels=True,
+                       level_value=float(np.sqrt(0.5)))
+        coords, key, _ = _core.whiten(np.ascontiguousarray(frame.to_numpy(dtype=float)), problem.treat,
+                                      np.ones(n, bool), d, list(frame.columns))
         if coords.shape[1] == 1:
             # One covariate: MatchIt matches on it as on a score (in data order).
             return Distance(score=np.ascontiguousarray(coords[:, 0]), default_order="data")

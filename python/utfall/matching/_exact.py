@@ -11,71 +11,66 @@ so that the control weights sum to the number of controls used.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
 
+from .. import _core
 from ..errors import ComputationError, SpecError
 from ._design import check_column, exact_strata, is_factor
 from ._problem import REASONS, Problem
 from ._result import MatchResult
 
 
+def column_codes(column: pd.Series) -> np.ndarray:
+    """Codes ``0..k-1`` of a column in its sorted order (category order for a Categorical)."""
+    codes, _ = pd.factorize(column, sort=True)
+    return np.ascontiguousarray(codes, dtype=np.uint32)
+
+
+def strata_of(columns: Sequence[np.ndarray], n: int) -> np.ndarray:
+    """One stratum code per row for each distinct combination of the columns' codes (sorted order)."""
+    codes, _ = _core.strata_codes([np.ascontiguousarray(c, dtype=np.uint32) for c in columns], n)
+    return codes
+
+
 def coarsen(frame: pd.DataFrame, columns: Sequence[str], cutpoints: Optional[Mapping[str, Any]],
-             ids: pd.Index, table: str) -> pd.DataFrame:
-    """Bins for coarsened exact matching: Sturges' equal-width bins by default."""
-    out = {}
+            ids: pd.Index, table: str) -> np.ndarray:
+    """Strata of coarsened exact matching: numeric columns cut into Sturges' equal-width bins by
+    default (or ``cutpoints[name]`` bins or inner cut points), factors and binary columns as they are."""
     cutpoints = dict(cutpoints or {})
     unknown = set(cutpoints) - set(columns)
     if unknown:
         raise SpecError(f"cutpoints for columns that are not covariates: {sorted(unknown)}")
+    codes = []
     for name in columns:
         col = check_column(frame, name, ids, table)
         if is_factor(col) or (pd.api.types.is_bool_dtype(col)) or col.nunique() <= 2:
-            out[name] = col.astype(str).to_numpy()
+            codes.append(column_codes(col.astype(str)))
             continue
-        x = col.to_numpy(dtype=float)
         cut = cutpoints.get(name)
-        if cut is None:
-            cut = int(np.ceil(np.log2(len(x)) + 1))
-        if isinstance(cut, (int, np.integer)):
-            if cut < 1:
-                raise SpecError(f"cutpoints[{name!r}] must be at least 1 bin, got {cut}")
-            edges = np.linspace(x.min(), x.max(), int(cut) + 1)
-        else:
-            edges = np.unique(np.concatenate([[x.min()], np.asarray(cut, dtype=float), [x.max()]]))
-        # Right-closed bins, the lowest one closed on the left too (R's cut(include.lowest = TRUE)).
-        out[name] = np.clip(np.searchsorted(edges, x, side="left"), 1, len(edges) - 1)
-    return pd.DataFrame(out, index=frame.index)
+        if isinstance(cut, (bool, np.bool_)) or (cut is not None and not isinstance(cut, (int, np.integer))
+                                                 and np.ndim(cut) != 1):
+            raise SpecError(f"cutpoints[{name!r}] must be a number of bins or a list of cut points, not {cut!r}")
+        if isinstance(cut, (int, np.integer)) and cut < 1:
+            raise SpecError(f"cutpoints[{name!r}] must be at least 1 bin, got {cut}")
+        bins = int(cut) if isinstance(cut, (int, np.integer)) else None
+        points = None if cut is None or bins is not None else [float(v) for v in cut]
+        x = np.ascontiguousarray(col.to_numpy(dtype=float))
+        codes.append(_core.cem_bins(x, name, bins=bins, points=points))
+    return strata_of(codes, len(frame))
 
 
-def subclass_matching(strata: np.ndarray, treat: np.ndarray, ids: pd.Index) -> tuple:
-    """MatchIt's subclass weights (ATT) and all treated-control pairs within each stratum."""
-    s = pd.Series(strata)
-    nt = s[treat].value_counts()
-    nc = s[~treat].value_counts()
-    both = nt.index.intersection(nc.index)
-    in_both = s.isin(both).to_numpy()
-    w = np.zeros(len(treat))
-    w[treat & in_both] = 1.0
-    ratio = (nt.reindex(both) / nc.reindex(both))
-    ctrl = ~treat & in_both
-    w[ctrl] = ratio.reindex(s[ctrl]).to_numpy()
-    if ctrl.any():
-        w[ctrl] *= ctrl.sum() / w[ctrl].sum()
-    rows = []
-    idx = np.arange(len(treat))
-    for stratum in both:
-        members = idx[strata == stratum]
-        t_rows, c_rows = members[treat[members]], members[~treat[members]]
-        for t in t_rows:
-            for slot, c in enumerate(c_rows, start=1):
-                rows.append((ids[t], ids[c], slot, np.nan))
-    pairs = pd.DataFrame(rows, columns=["treated", "control", "slot", "distance"])
-    subclass = np.where(in_both, strata, -1)
-    unmatched = [ids[t] for t in idx[treat & ~in_both]]
-    return w, pairs, unmatched, subclass
+def subclass_matching(strata: np.ndarray, treat: np.ndarray,
+                      ids: pd.Index) -> Tuple[np.ndarray, pd.DataFrame, List[Any], np.ndarray]:
+    """MatchIt's subclass weights (ATT) and all treated-control pairs within each stratum (core)."""
+    codes = np.ascontiguousarray(strata, dtype=np.uint32)
+    n_strata = int(codes.max()) + 1 if len(codes) else 0
+    w, subclass, pt, pc, slot, unmatched = _core.subclass_match(codes, n_strata, np.ascontiguousarray(treat, bool))
+    pairs = pd.DataFrame({"treated": ids[pt], "control": ids[pc], "slot": slot.astype(np.int64),
+                          "distance": np.full(len(pt), np.nan)})
+    return w, pairs, list(ids[unmatched]), subclass
 
 
 def _stratified(problem: Problem, strata: np.ndarray) -> MatchResult:
@@ -102,5 +97,4 @@ def cem(problem: Problem) -> MatchResult:
     cols = list(problem.covariates)
     if not cols:
         raise SpecError("method='cem' needs covariates to stratify on")
-    coarse = coarsen(problem.frame, cols, problem.options.cutpoints, problem.index, problem.table)
-    return _stratified(problem, coarse.groupby(cols, sort=True, observed=True).ngroup().to_numpy())
+    return _stratified(problem, coarsen(problem.frame, cols, problem.options.cutpoints, problem.index, problem.table))

@@ -140,7 +140,7 @@ def _frames(r: Dict[str, Any]) -> Dict[str, Any]:
         "index_date": _dates(r["index_date"]),
         "end_of_data": _dates(r["end_of_data"], r["end_of_data"] == data_end),
         "age": r["age"].astype(np.int64),
-        "sex": pd.Categorical.from_codes(np.where(r["girl"], 0, 1), categories=["F", "M"]),
+        "sex": pd.Categorical.from_codes(np.where(r["girl"], 0, 1), categories=pd.Index(["F", "M"])),
         "diagnosis": r["diagnosis"],
         "substance_use": r["substance_use"],
     })

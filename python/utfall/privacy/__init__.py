@@ -1,0 +1,16 @@
+"""Sharing results without sharing who they are: keyed pseudonyms and small-cell suppression.
+
+- :func:`pseudonym`, :func:`new_key`, :func:`key_check`: HMAC-SHA-256 pseudonyms of ids
+  under a secret key the data holder keeps;
+- :func:`suppress_counts`, :func:`suppress_statistics`, :class:`SuppressionReport`: counts
+  and statistics of fewer than 5 individuals masked, with secondary suppression so that
+  margins do not give them away;
+- ``utfall.options.show_ids``: raw ids in messages (off by default; messages name a
+  short per-session pseudonym).
+"""
+
+from ._pseudonyms import key_check, new_key, pseudonym
+from ._suppression import DEFAULT_THRESHOLD, MARKER, SuppressionReport, suppress_counts, suppress_statistics
+
+__all__ = ["DEFAULT_THRESHOLD", "MARKER", "SuppressionReport", "key_check", "new_key", "pseudonym",
+           "suppress_counts", "suppress_statistics"]
