@@ -64,7 +64,8 @@ class PlaceboResult:
         expected), spread (sd, 2.5 and 97.5 percentiles), and for an evaluation its savings
         mean, the savings net of drift and the permutation p-values."""
         rows = []
-        for h, d in self.distribution.groupby("horizon", sort=False):
+        for key, d in self.distribution.groupby("horizon", sort=False):
+            h = str(key)
             totals, means = d["savings_total"].to_numpy(), d["savings_mean"].to_numpy()
             row = {"horizon": h, "n_cohorts": len(d), "drift_total": float(totals.mean()),
                    "drift_mean": float(means.mean()),
@@ -207,6 +208,9 @@ def placebo_in_time(cohort: Any, matching: Any = None, horizons: Any = ("2y", "3
         np.sort(index[candidates])[len(candidates) // 2] if len(candidates) else None
     later = candidates[index[candidates] >= cut] if cut is not None else candidates[:0]
     n_p = int(cohort.participants.sum())
+    if n_p == 0 or cut is None:
+        raise SpecError("placebo_in_time: the cohort needs participants and historical individuals with complete "
+                        f"follow-up at {longest}")
     if len(later) < n_p:
         raise SpecError(f"placebo_in_time: {len(later)} historical individuals with complete follow-up at "
                         f"{longest} are indexed on or after {cut}, too few for pseudo-cohorts of the "
