@@ -130,8 +130,10 @@ def evaluate_spec(cohort, spec: dict, n_threads: Optional[int] = None, progress:
                 info, actual, included = part["model"]
                 dist = ex.model_refit_distribution(spec["matching"], info, actual, included, h,
                                                    boot["n_resamples"], seed_h)
-                low, high = intervals.percentile_interval(dist, boot["confidence_level"])
                 finite = dist[np.isfinite(dist)]
+                tail = (1.0 - boot["confidence_level"]) / 2.0  # percentile interval, quantiles of type 7 (R's)
+                low, high = (float(np.quantile(finite, tail)), float(np.quantile(finite, 1.0 - tail))) \
+                    if len(finite) else (np.nan, np.nan)
                 result = {"low": low, "high": high, "p_positive": float(np.mean(finite > 0)),
                           "p_cover": float(np.mean(finite > cost))}
                 label = f"percentile {boot['confidence_level']:.0%}, model refitted"
