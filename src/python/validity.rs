@@ -126,12 +126,9 @@ fn sensitivity_gamma(
             })
         }
         "m" => run(py, || {
-            let sets = Sets { values: &flat, width };
-            rosenbaum::sensitivity_gamma(
-                |g| rosenbaum::senmv(&sets, g, &opts, 0.0).map(|b| b.p_value),
-                alpha,
-                max_gamma,
-            )
+            // The scores do not depend on Gamma: computed once.
+            let scores = rosenbaum::senmv_scores(&Sets { values: &flat, width }, &opts, 0.0)?;
+            rosenbaum::sensitivity_gamma(|g| scores.bound(g).map(|b| b.p_value), alpha, max_gamma)
         }),
         other => Err(PyValueError::new_err(format!("statistic must be 'wilcoxon' or 'm'; got {other:?}"))),
     }

@@ -164,12 +164,18 @@ pub struct Sets<'a> {
     pub width: usize,
 }
 
-/// R's `quantile(x, q)` (type 7) of sorted values.
-fn quantile7(sorted: &[f64], q: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * q;
+/// R's `quantile(x, q)` (type 7), by selection (the order of `values` changes).
+fn quantile7(values: &mut [f64], q: f64) -> f64 {
+    let h = (values.len() - 1) as f64 * q;
     let lo = h.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+    let (_, &mut at_lo, rest) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    // The next order statistic is the smallest of the values above.
+    let at_hi = rest.iter().copied().fold(f64::INFINITY, f64::min);
+    if at_hi.is_finite() {
+        at_lo + (h - lo as f64) * (at_hi - at_lo)
+    } else {
+        at_lo
+    }
 }
 
 /// `senmv`'s scores (`mscorev`, then `newurks` when weighted): one row of scores per set
@@ -197,8 +203,7 @@ fn scores(sets: &Sets, options: &MStatistic, tau: f64) -> Result<Vec<Vec<f64>>> 
         if all.is_empty() {
             return Err(Error::Computation("no matched set has two units with outcomes".into()));
         }
-        all.sort_by(f64::total_cmp);
-        h = quantile7(&all, options.lambda);
+        h = quantile7(&mut all, options.lambda);
         if !(h > 0.0) {
             return Err(Error::Computation(format!(
                 "the scale of the m-statistic (the {} quantile of the absolute differences within sets) is zero: raise lambda",
@@ -282,16 +287,52 @@ fn binomial(n: u32, k: u32) -> f64 {
     (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
 }
 
-/// `senmv(y, gamma, ...)`: the upper bound of the one-sided p-value of "no effect" (treated
-/// outcomes not higher), with the shift `tau` subtracted from the treated outcomes.
+/// `senmv`'s scores of every set, each set's sorted, ready for any `Gamma` (they do not
+/// depend on it).
+pub struct Scores {
+    /// Per set: the treated unit's score and all the set's scores in ascending order.
+    rows: Vec<(f64, Vec<f64>)>,
+}
+
+impl Scores {
+    /// The bound at `gamma` (`separable1v`).
+    pub fn bound(&self, gamma: f64) -> Result<Bound> {
+        check_gamma(gamma)?;
+        let (mut expectation, mut variance, mut statistic) = (0.0, 0.0, 0.0);
+        for (treated, rk) in &self.rows {
+            let mi = rk.len();
+            let total: f64 = rk.iter().sum();
+            let total2: f64 = rk.iter().map(|v| v * v).sum();
+            let (mut best, mut best_var) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+            let (mut low, mut low2) = (0.0, 0.0);
+            for a in 1..mi {
+                low += rk[a - 1];
+                low2 += rk[a - 1] * rk[a - 1];
+                let denom = a as f64 + gamma * (mi - a) as f64;
+                let mu = (low + gamma * (total - low)) / denom;
+                let var = (low2 + gamma * (total2 - low2)) / denom - mu * mu;
+                if mu > best {
+                    best = mu;
+                    best_var = var;
+                } else if mu == best {
+                    best_var = best_var.max(var);
+                }
+            }
+            expectation += best;
+            variance += best_var;
+            statistic += treated;
+        }
+        let deviate = (statistic - expectation) / variance.sqrt();
+        Ok(Bound { statistic, expectation, variance, deviate, p_value: upper_tail(deviate) })
+    }
+}
+
+/// The scores of [`senmv`] with the shift `tau` subtracted from the treated outcomes.
 ///
 /// # Errors
 ///
-/// [`Error::Spec`] for `gamma < 1`, options outside `senmv`'s ranges or weighted methods
-/// with sets of different sizes; [`Error::Computation`] when no set has two units or the
-/// scale is zero.
-pub fn senmv(sets: &Sets, gamma: f64, options: &MStatistic, tau: f64) -> Result<Bound> {
-    check_gamma(gamma)?;
+/// As [`senmv`].
+pub fn senmv_scores(sets: &Sets, options: &MStatistic, tau: f64) -> Result<Scores> {
     let m = sets.width;
     if m < 2 || sets.values.len() % m != 0 {
         return Err(Error::Spec("matched sets need a treated unit and at least one control".into()));
@@ -304,39 +345,32 @@ pub fn senmv(sets: &Sets, gamma: f64, options: &MStatistic, tau: f64) -> Result<
             "weighting of sets is not available for matched sets of different sizes (as in senmv)".into(),
         ));
     }
-    let scores = scores(sets, options, tau)?;
-    let (mut expectation, mut variance, mut statistic) = (0.0, 0.0, 0.0);
-    for row in &scores {
-        let mut rk: Vec<f64> = row.iter().copied().filter(|v| v.is_finite()).collect();
-        rk.sort_by(f64::total_cmp);
-        let mi = rk.len();
-        let total: f64 = rk.iter().sum();
-        let total2: f64 = rk.iter().map(|v| v * v).sum();
-        let (mut best, mut best_var) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
-        let (mut low, mut low2) = (0.0, 0.0);
-        for a in 1..mi {
-            low += rk[a - 1];
-            low2 += rk[a - 1] * rk[a - 1];
-            let denom = a as f64 + gamma * (mi - a) as f64;
-            let mu = (low + gamma * (total - low)) / denom;
-            let var = (low2 + gamma * (total2 - low2)) / denom - mu * mu;
-            if mu > best {
-                best = mu;
-                best_var = var;
-            } else if mu == best {
-                best_var = best_var.max(var);
-            }
-        }
-        expectation += best;
-        variance += best_var;
-        statistic += row[0];
-    }
-    let deviate = (statistic - expectation) / variance.sqrt();
-    Ok(Bound { statistic, expectation, variance, deviate, p_value: upper_tail(deviate) })
+    let rows = scores(sets, options, tau)?
+        .into_iter()
+        .map(|row| {
+            let mut rk: Vec<f64> = row.iter().copied().filter(|v| v.is_finite()).collect();
+            rk.sort_by(f64::total_cmp);
+            (row[0], rk)
+        })
+        .collect();
+    Ok(Scores { rows })
+}
+
+/// `senmv(y, gamma, ...)`: the upper bound of the one-sided p-value of "no effect" (treated
+/// outcomes not higher), with the shift `tau` subtracted from the treated outcomes.
+///
+/// # Errors
+///
+/// [`Error::Spec`] for `gamma < 1`, options outside `senmv`'s ranges or weighted methods
+/// with sets of different sizes; [`Error::Computation`] when no set has two units or the
+/// scale is zero.
+pub fn senmv(sets: &Sets, gamma: f64, options: &MStatistic, tau: f64) -> Result<Bound> {
+    check_gamma(gamma)?;
+    senmv_scores(sets, options, tau)?.bound(gamma)
 }
 
 /// The Hodges-Lehmann bound of the m-statistic at `gamma`: the shift `tau` of the treated
-/// outcomes at which the deviate of [`senmv`] is zero (bisection to machine precision).
+/// outcomes at which the deviate of [`senmv`] is zero (to 1e-12 of the data's range).
 /// The other bound is the negative of this one on the negated outcomes.
 pub fn hodges_lehmann_sets(sets: &Sets, gamma: f64, options: &MStatistic) -> Result<f64> {
     let finite: Vec<f64> = sets.values.iter().copied().filter(|v| v.is_finite()).collect();
@@ -346,18 +380,39 @@ pub fn hodges_lehmann_sets(sets: &Sets, gamma: f64, options: &MStatistic) -> Res
     let f = |tau: f64| senmv(sets, gamma, options, tau).map(|b| b.statistic - b.expectation);
     // The statistic minus its expectation falls as tau rises: positive at -span, negative at +span.
     let (mut lo, mut hi) = (-2.0 * span, 2.0 * span);
-    if !(f(lo)? > 0.0 && f(hi)? < 0.0) {
+    let (mut f_lo, mut f_hi) = (f(lo)?, f(hi)?);
+    if !(f_lo > 0.0 && f_hi < 0.0) {
         return Err(Error::Computation("the Hodges-Lehmann bound could not be bracketed".into()));
     }
+    // The Illinois variant of regula falsi (the bracket always holds the root; the end that
+    // stays has its value halved), to 1e-12 of the data's range: each step recomputes the
+    // scores, so a few steps instead of bisection's forty matter for large sets.
+    let mut side = 0;
     for _ in 0..200 {
-        let mid = (lo + hi) / 2.0;
-        if mid == lo || mid == hi {
+        if hi - lo <= 1e-12 * span {
             break;
         }
-        if f(mid)? > 0.0 {
-            lo = mid;
+        let mut c = hi - f_hi * (hi - lo) / (f_hi - f_lo);
+        if !(c > lo && c < hi) {
+            c = (lo + hi) / 2.0;
+        }
+        let f_c = f(c)?;
+        if f_c > 0.0 {
+            lo = c;
+            f_lo = f_c;
+            if side == 1 {
+                f_hi /= 2.0;
+            }
+            side = 1;
+        } else if f_c < 0.0 {
+            hi = c;
+            f_hi = f_c;
+            if side == -1 {
+                f_lo /= 2.0;
+            }
+            side = -1;
         } else {
-            hi = mid;
+            return Ok(c);
         }
     }
     Ok((lo + hi) / 2.0)
