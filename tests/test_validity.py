@@ -60,7 +60,11 @@ def test_placebo_distribution_is_reproducible_and_compares_an_evaluation():
     assert 0 < s["p_savings"] <= 1
     assert s["observed_mean"] == pytest.approx(ev.summary(readable=False).loc["2y", "savings_mean"])
     assert len(a.distribution) == 30 and (a.distribution["n_matched"] == 40).all()
-    assert "pseudo-cohorts" in repr(a)
+    assert "pseudo-cohorts" in repr(a) and "<table" in a._repr_html_()
+    import matplotlib
+
+    matplotlib.use("Agg")
+    assert a.plot().get_xlabel() == "savings per participant (kSEK)"
 
 
 def test_placebo_with_strata():
@@ -92,6 +96,11 @@ def test_rosenbaum_bounds_of_an_evaluation():
     assert (np.diff(t["hl_low"]) < 0).all() and (np.diff(t["hl_high"]) > 0).all()
     assert (np.diff(t["p_savings"]) > 0).all()
     assert (t["payment_high"] >= t["payment_low"]).all()
+    assert "Gamma" in repr(r) and "<table" in r._repr_html_() and "savings low (MSEK)" in r.summary().columns
+    import matplotlib
+
+    matplotlib.use("Agg")
+    assert r.plot().get_ylabel() == "MSEK"
     assert r.e_value >= 1 and r.ratio == pytest.approx(
         ev.summary(readable=False).loc["2y", "expected_total"] / ev.summary(readable=False).loc["2y", "actual_total"])
     ev3 = utfall.evaluate(c, dict(MATCHING, ratio=3), horizons=["2y"], bootstrap=False, seed=1, progress=False)
