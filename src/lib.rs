@@ -13,6 +13,7 @@
 //! - [`rng`]: the random streams (one per replicate or unit of work, so results do not depend on threads);
 //! - [`bootstrap`]: a deterministic parallel bootstrap with confidence intervals;
 //! - [`concentration`]: Lorenz curves, top shares, Gini and other inequality measures;
+//! - [`contract`]: the payment mechanism of an outcomes contract over arrays of metric values, and the tests of change scores;
 //! - [`glm`]: generalised linear models by IRLS (binomial, Gamma, Tweedie, gaussian), as R's `glm`;
 //! - [`validity`]: sensitivity to hidden bias (Rosenbaum bounds) and other checks of a comparison;
 //! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures.
@@ -20,6 +21,7 @@
 pub mod bootstrap;
 pub mod cohort;
 pub mod concentration;
+pub mod contract;
 pub mod dates;
 pub mod error;
 pub mod expected;

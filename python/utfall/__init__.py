@@ -6,8 +6,8 @@ analysis and reproducible batch re-evaluation, with a Rust core.
 
 One subpackage per concept, as in the Rust crate: :mod:`utfall.cohort`,
 :mod:`utfall.matching`, :mod:`utfall.expected`, :mod:`utfall.resampling` (the
-bootstrap), :mod:`utfall.inequality` (concentration), :mod:`utfall.evaluation`
-and :mod:`utfall.synthetic`; the names below are the public API.
+bootstrap), :mod:`utfall.inequality` (concentration), :mod:`utfall.evaluation`,
+:mod:`utfall.contract` (settling the contract) and :mod:`utfall.synthetic`; the names below are the public API.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from . import datasets, glm, privacy, synthetic, validity
 from ._core import __version__
 from ._options import options
 from .cohort import Cohort
+from .contract import ChangeScores, Contract, change_scores
 from .errors import (
     BootstrapWarning,
     ComputationError,
@@ -33,8 +34,10 @@ from .resampling import BootstrapResult, bootstrap
 __all__ = [
     "BootstrapResult",
     "BootstrapWarning",
+    "ChangeScores",
     "Cohort",
     "ComputationError",
+    "Contract",
     "Concentration",
     "DataError",
     "Evaluation",
@@ -46,6 +49,7 @@ __all__ = [
     "UtfallWarning",
     "__version__",
     "bootstrap",
+    "change_scores",
     "concentration",
     "datasets",
     "evaluate",

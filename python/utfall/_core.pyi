@@ -189,6 +189,23 @@ def sensitivity_gamma(
 ) -> Optional[float]: ...
 def e_value(ratio: float) -> float: ...
 
+# contract: the payment mechanism, joint replicate sums, tests of change scores
+def settle_mechanism(
+    tranches: List[
+        Tuple[Optional[int], float, float, float, float, float, List[Tuple[int, str, float]]]
+    ],
+    total_cap: float,
+    floor: float,
+    metrics: List[npt.NDArray[np.float64]],
+) -> Tuple[
+    npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.float64], npt.NDArray[np.float64]
+]: ...
+def replicate_sums(
+    seed: int, start: int, count: int, columns: List[npt.NDArray[np.float64]]
+) -> npt.NDArray[np.float64]: ...
+def binomial_test(x: int, n: int, p: float = 0.5) -> float: ...
+def signed_rank_test(changes: npt.NDArray[np.float64]) -> Tuple[float, float, bool, int]: ...
+
 # Expected outcomes from comparison sets (src/python/expected.rs).
 def set_means(cohort: CohortCore, horizon_text: str, offsets: np.ndarray, members: np.ndarray,
               weights: Optional[np.ndarray], request_set: np.ndarray, complete: np.ndarray,

@@ -11,13 +11,16 @@ sections (matching, expected costs, bootstrap intervals) slot in:
 3. concentration: the share of the historical HVB+SiS care days held by the
    20 % and 50 % most care-heavy individuals (the pre-study found 47 % and 83 %);
 4. the outcome evaluation at 2 and 3 years, contract style: expected, actual,
-   savings, interval, break-even, probabilities and the number complete.
+   savings, interval, break-even, probabilities and the number complete;
+5. the settlement of the synthetic contract (Norrköping's terms) at 2 years:
+   the school outcome's change scores, each tranche, the total, the investor's
+   return and the payment under uncertainty over the bootstrap replicates.
 """
 
 from __future__ import annotations
 
 import textwrap
-from typing import List, Sequence, cast
+from typing import Any, List, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -99,8 +102,17 @@ def _msek(value: float) -> str:
     return "n/a" if value is None or not np.isfinite(value) else f"{value / MSEK:,.1f}"
 
 
+def demo_evaluation(cohort: Cohort, seed: int, horizons: Sequence[str] = HORIZONS, n_resamples: int = 2000) -> Any:
+    """The demo's evaluation: matching on :data:`MATCH_COVARIATES`, 7.5 MSEK per 60 participants."""
+    import utfall
+
+    cost = 7.5 * MSEK * int(cohort.participants.sum()) / 60
+    return utfall.evaluate(cohort, {"covariates": MATCH_COVARIATES, "lookback": "2y"}, horizons=horizons,
+                           intervention_cost=cost, bootstrap={"n_resamples": n_resamples}, seed=seed, progress=False)
+
+
 def evaluation_section(cohort: Cohort, seed: int, horizons: Sequence[str] = HORIZONS,
-                       n_resamples: int = 2000) -> str:
+                       n_resamples: int = 2000, evaluation: Any = None) -> str:
     """The contract's outcome 1: actual against expected social-services costs.
 
     Matching (1:1 nearest neighbour on the logit propensity score, redone at each
@@ -113,9 +125,7 @@ def evaluation_section(cohort: Cohort, seed: int, horizons: Sequence[str] = HORI
 
     n = int(cohort.participants.sum())
     cost = 7.5 * MSEK * n / 60
-    matching = {"covariates": MATCH_COVARIATES, "lookback": "2y"}
-    ev = utfall.evaluate(cohort, matching, horizons=horizons, intervention_cost=cost,
-                         bootstrap={"n_resamples": n_resamples}, seed=seed, progress=False)
+    ev = evaluation if evaluation is not None else demo_evaluation(cohort, seed, horizons, n_resamples)
     strata = utfall.evaluate(cohort, {"estimator": "stratum", "exact": STRATA}, horizons=horizons,
                              intervention_cost=cost, bootstrap=False, seed=seed, progress=False)
     s = ev.summary(readable=False)
@@ -147,6 +157,38 @@ def evaluation_section(cohort: Cohort, seed: int, horizons: Sequence[str] = HORI
                       table.to_string()])
 
 
+def settlement_section(cohort: Cohort, evaluation: Any, seed: int, horizon: str = "2y") -> str:
+    """The synthetic contract settled at ``horizon``: Norrköping's terms on the demo's evaluation and the
+    school outcome of :func:`utfall.synthetic.outcomes`, with the payment over the bootstrap replicates."""
+    import utfall
+
+    outcomes = utfall.synthetic.outcomes(cohort, seed=seed)
+    school = utfall.change_scores(outcomes, "school_before", "school_after", reason="reason",
+                                  pending=["not home long enough"], seed=seed, name="school")
+    contract = utfall.Contract.norrkoping(funding=float(evaluation.summary(readable=False).loc[horizon,
+                                                                                               "intervention_cost"]))
+    s = contract.settle(evaluation, horizon, {"school": school}, funding_date="2016-08-01",
+                        payment_date="2020-10-01")
+    risk = s.risk
+    lines = [_heading(f"Settling the contract at {horizon}"),
+             textwrap.fill(f"Norrköping's terms on {contract.funding / MSEK:,.1f} MSEK of funding: 40 % guaranteed, "
+                           "60 % of the savings up to break-even, and a return of at most 20 % from 60 % of the "
+                           "savings above it if the school outcome improved; at most 1.2 times the funding.", 100),
+             "", "School outcome (change scores):", repr(school).splitlines()[1].strip(), "",
+             s.summary().to_string(float_format=lambda v: f"{v:,.0f}"), "",
+             f"investor: multiple {s.investor['multiple']:.3f}, IRR {100 * s.investor['irr']:.2f} % a year"]
+    if risk is not None:
+        q = risk.quantiles([0.05, 0.5, 0.95]) / MSEK
+        lines += ["", f"payment under uncertainty ({risk.n_replicates:,} bootstrap replicates, drawn jointly with "
+                      "the school outcome):",
+                  f"  expected payment {risk.expected_payment / MSEK:,.2f} MSEK; median {q.iloc[1]:,.2f}, "
+                  f"5-95 %: [{q.iloc[0]:,.2f}, {q.iloc[2]:,.2f}] MSEK",
+                  f"  P(investor loses money) = {risk.p_investor_loses:.3f}; P(total > guarantee) = "
+                  f"{risk.p_above_guarantee:.3f}; value of the guarantee {risk.value_of_guarantee / MSEK:,.2f} MSEK"]
+        lines += [f"  P({name} paid) = {p:.3f}" for name, p in risk.p_tranche.items() if name != "guarantee"]
+    return "\n".join(lines)
+
+
 def run_demo(seed: int = 2016, n_participants: int = 60, n_historical: int = 400) -> str:
     """The demo report as text.
 
@@ -155,8 +197,11 @@ def run_demo(seed: int = 2016, n_participants: int = 60, n_historical: int = 400
     >>> text = run_demo(seed=1, n_participants=20, n_historical=100)
     >>> "Concentration of care days" in text and "break-even actual cost (MSEK)" in text
     True
+    >>> "Settling the contract at 2y" in text and "P(investor loses money)" in text
+    True
     """
     cohort = cast(Cohort, register(n_participants, n_historical, seed=seed))
+    evaluation = demo_evaluation(cohort, seed)
     sections = [cohort_section(cohort, seed), follow_up_section(cohort), concentration_section(cohort),
-                evaluation_section(cohort, seed)]
+                evaluation_section(cohort, seed, evaluation=evaluation), settlement_section(cohort, evaluation, seed)]
     return "\n\n".join(sections)

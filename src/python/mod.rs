@@ -7,6 +7,7 @@
 mod bootstrap;
 mod cohort;
 mod concentration;
+mod contract;
 mod exact;
 mod expected;
 mod glm;
@@ -83,6 +84,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     synthetic::register(m)?;
     bootstrap::register(m)?;
     concentration::register(m)?;
+    contract::register(m)?;
     matching::register(m)?;
     glm::register(m)?;
     validity::register(m)?;

@@ -90,9 +90,28 @@ class SensitivityResult:
         return ax
 
 
+def _contract_payment(contract: Any, summary: pd.Series, metrics: Dict[str, float]) -> Callable[[float], float]:
+    """Savings total -> the contract's payment, the other metrics held at the evaluation's values."""
+    cost = float(summary["intervention_cost"]) if np.isfinite(summary["intervention_cost"]) else 0.0
+    expected_total = float(summary["expected_total"])
+    reads = set(getattr(contract, "metrics", []))
+
+    def pay(savings: float) -> float:
+        values = {"savings": savings, "net_savings": savings - cost, "expected": expected_total,
+                  "actual": expected_total - savings, **metrics}
+        missing = reads - set(values)
+        if missing:
+            raise SpecError(f"rosenbaum_bounds: the contract reads the metric(s) {sorted(missing)}; "
+                            f"give their values in metrics=")
+        return float(contract.settle_values(**{k: v for k, v in values.items() if k in reads})["total"].iloc[0])
+
+    return pay
+
+
 def rosenbaum_bounds(evaluation: Any, gammas: Sequence[float] = DEFAULT_GAMMAS, horizon: Optional[str] = None, *,
                      statistic: _typing.RosenbaumStatistic = "auto", method: Optional[_typing.SenmvMethod] = None,
                      alpha: float = 0.05, payment: Optional[Callable[[float], float]] = None,
+                     contract: Any = None, metrics: Optional[Dict[str, float]] = None,
                      cohort: Any = None) -> SensitivityResult:
     """Sensitivity of an evaluation's savings to hidden bias (Rosenbaum bounds), in kronor.
 
@@ -113,9 +132,13 @@ def rosenbaum_bounds(evaluation: Any, gammas: Sequence[float] = DEFAULT_GAMMAS, 
     alpha : float
         The level at which "savings > 0" counts as shown.
     payment : callable, optional
-        Savings total (SEK) -> payment (SEK) under the contract; gives the range of
-        payments compatible with hidden bias of size Gamma. A ``utfall.Contract`` (being
-        built) plugs in here through its payment function.
+        Savings total (SEK) -> payment (SEK); gives the range of payments compatible with
+        hidden bias of size Gamma.
+    contract : utfall.Contract, optional
+        The same with the contract's own mechanism: at each savings bound it is settled
+        (:meth:`utfall.Contract.settle_values`) with ``savings``, ``net_savings`` (after the
+        evaluation's intervention cost), ``expected`` and ``actual`` (the expected total
+        less the savings) and the other ``metrics`` it reads (e.g. ``{"school": 18}``).
     cohort : Cohort, optional
         Needed only for an evaluation loaded from a record.
 
@@ -174,10 +197,14 @@ def rosenbaum_bounds(evaluation: Any, gammas: Sequence[float] = DEFAULT_GAMMAS, 
     n = len(values)
     table["savings_low"] = table["hl_low"] * n
     table["savings_high"] = table["hl_high"] * n
-    if payment is not None:
-        table["payment_low"] = [float(payment(s)) for s in table["savings_low"]]
-        table["payment_high"] = [float(payment(s)) for s in table["savings_high"]]
     s = evaluation.summary(readable=False).loc[h]
+    if payment is not None and contract is not None:
+        raise SpecError("rosenbaum_bounds: give payment= or contract=, not both")
+    if contract is not None:
+        payment = _contract_payment(contract, s, metrics or {})
+    if payment is not None:
+        table["payment_low"] = [float(payment(v)) for v in table["savings_low"]]
+        table["payment_high"] = [float(payment(v)) for v in table["savings_high"]]
     expected_total, actual_total = float(s["expected_total"]), float(s["actual_total"])
     if not actual_total > 0:
         raise SpecError(f"rosenbaum_bounds: the actual total at {h} is {actual_total}: no ratio to take")
