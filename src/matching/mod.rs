@@ -6,12 +6,20 @@
 //! - [`nearest`]: greedy nearest-neighbour matching (k:1, with or without replacement,
 //!   caliper, exact strata, matching order, one person used at most once), replaying
 //!   MatchIt's walk so that pairs and ties agree exactly;
+//! - [`optimal`]: optimal pair and k:1 matching and [`full`] full matching, minimum-cost
+//!   flows ([`flow`]) over the candidate pairs of [`arcs`], with optmatch's integer costs;
+//! - [`subclass`]: subclassification on the score and the weights from subclasses;
 //! - coarsened exact matching lives in Python (`utfall.matching`), over these weights.
 //!
 //! Weights follow MatchIt's rules for the ATT (see [`att_weights`]).
 
 
+pub mod arcs;
 pub mod covariates;
+mod flow;
+pub mod full;
+pub mod optimal;
+pub mod subclass;
 mod exp;
 pub mod logit;
 pub mod nearest;

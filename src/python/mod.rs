@@ -9,6 +9,7 @@ mod cohort;
 mod synthetic;
 mod concentration;
 mod matching;
+mod matching_methods;
 
 use crate::error::Error;
 use pyo3::exceptions::PyKeyboardInterrupt;
@@ -75,5 +76,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     bootstrap::register(m)?;
     concentration::register(m)?;
     matching::register(m)?;
+    matching_methods::register(m)?;
     Ok(())
 }
