@@ -57,13 +57,28 @@ pub enum Measure {
 /// `Error::Data` naming the first offending row, or the all-zero total.
 pub fn check_values(values: &[f64], table: &'static str) -> Result<()> {
     if let Some(row) = values.iter().position(|v| !v.is_finite()) {
-        return Err(Error::data(table, "values", Some(row), format!("is {}; concentration needs finite values", values[row])));
+        return Err(Error::data(
+            table,
+            "values",
+            Some(row),
+            format!("is {}; concentration needs finite values", values[row]),
+        ));
     }
     if let Some(row) = values.iter().position(|&v| v < 0.0) {
-        return Err(Error::data(table, "values", Some(row), format!("is negative ({}); concentration measures shares of a non-negative total", values[row])));
+        return Err(Error::data(
+            table,
+            "values",
+            Some(row),
+            format!("is negative ({}); concentration measures shares of a non-negative total", values[row]),
+        ));
     }
     if values.len() < 2 {
-        return Err(Error::data(table, "values", None, format!("has {} value(s); concentration needs at least two", values.len())));
+        return Err(Error::data(
+            table,
+            "values",
+            None,
+            format!("has {} value(s); concentration needs at least two", values.len()),
+        ));
     }
     if values.iter().all(|&v| v == 0.0) {
         return Err(Error::data(table, "values", None, "are all zero; shares of a zero total are undefined"));
@@ -77,7 +92,12 @@ pub fn check_weights(weights: &[f64], n: usize) -> Result<()> {
         return Err(Error::data("weights", "", None, format!("has {} weights for {} values", weights.len(), n)));
     }
     if let Some(row) = weights.iter().position(|w| !w.is_finite() || *w < 0.0) {
-        return Err(Error::data("weights", "", Some(row), format!("is {}; weights must be finite and non-negative", weights[row])));
+        return Err(Error::data(
+            "weights",
+            "",
+            Some(row),
+            format!("is {}; weights must be finite and non-negative", weights[row]),
+        ));
     }
     if weights.iter().all(|&w| w == 0.0) {
         return Err(Error::data("weights", "", None, "are all zero"));
@@ -114,7 +134,13 @@ pub fn sort_values(values: &mut [f64]) {
 /// assert!((out[0] - 0.2).abs() < 1e-12);
 /// assert!((out[1] - 1.0 / 3.0).abs() < 1e-12);
 /// ```
-pub fn measures_sorted(x: &[f64], count: impl Fn(usize) -> f64, weight: impl Fn(usize) -> f64, measures: &[Measure], out: &mut [f64]) {
+pub fn measures_sorted(
+    x: &[f64],
+    count: impl Fn(usize) -> f64,
+    weight: impl Fn(usize) -> f64,
+    measures: &[Measure],
+    out: &mut [f64],
+) {
     let (mut total_w, mut total_v, mut total_n, mut has_zero) = (0.0, 0.0, 0.0, false);
     for (i, &xi) in x.iter().enumerate() {
         let w = weight(i);
@@ -252,7 +278,13 @@ pub fn measures(values: &[f64], weights: Option<&[f64]>, measures: &[Measure]) -
             let order = sort_order(values);
             let sorted: Vec<f64> = order.iter().map(|&i| values[i as usize]).collect();
             let sorted_w: Vec<f64> = order.iter().map(|&i| w[i as usize]).collect();
-            measures_sorted(&sorted, |i| if sorted_w[i] > 0.0 { 1.0 } else { 0.0 }, |i| sorted_w[i], measures, &mut out);
+            measures_sorted(
+                &sorted,
+                |i| if sorted_w[i] > 0.0 { 1.0 } else { 0.0 },
+                |i| sorted_w[i],
+                measures,
+                &mut out,
+            );
         }
     }
     Ok(out)
@@ -267,9 +299,25 @@ mod tests {
 
     #[test]
     fn ineq_example() {
-        let m = [Measure::Gini, Measure::GiniCorrected, Measure::Herfindahl, Measure::TopShare(0.2), Measure::Hoover, Measure::TheilT, Measure::MeanLogDeviation];
+        let m = [
+            Measure::Gini,
+            Measure::GiniCorrected,
+            Measure::Herfindahl,
+            Measure::TopShare(0.2),
+            Measure::Hoover,
+            Measure::TheilT,
+            Measure::MeanLogDeviation,
+        ];
         let v = measures(&INEQ, None, &m).unwrap();
-        let expected = [0.4620911, 0.5134345891862486, 0.1840812, 0.5130958459736281, 0.33780674616285705, 0.362341242343895, 0.4335946495204457];
+        let expected = [
+            0.4620911,
+            0.5134345891862486,
+            0.1840812,
+            0.5130958459736281,
+            0.33780674616285705,
+            0.362341242343895,
+            0.4335946495204457,
+        ];
         let tol = [1e-7, 1e-9, 1e-7, 1e-9, 1e-9, 1e-9, 1e-9];
         for i in 0..m.len() {
             assert!((v[i] - expected[i]).abs() < tol[i], "{:?}: {} vs {}", m[i], v[i], expected[i]);
@@ -294,7 +342,12 @@ mod tests {
     #[test]
     fn quantile_matches_numpy_linear() {
         let x = [1.0, 2.0, 4.0, 8.0];
-        let v = measures(&x, None, &[Measure::Quantile(0.5), Measure::Quantile(0.9), Measure::Quantile(0.0), Measure::Quantile(1.0)]).unwrap();
+        let v = measures(
+            &x,
+            None,
+            &[Measure::Quantile(0.5), Measure::Quantile(0.9), Measure::Quantile(0.0), Measure::Quantile(1.0)],
+        )
+        .unwrap();
         for (a, b) in v.iter().zip([3.0, 6.8, 1.0, 8.0]) {
             assert!((a - b).abs() < 1e-12);
         }
@@ -313,7 +366,14 @@ mod tests {
         let x = [3.0, 1.0, 2.0];
         let w = [2.0, 1.0, 3.0];
         let expanded = [3.0, 3.0, 1.0, 2.0, 2.0, 2.0];
-        let m = [Measure::Gini, Measure::Hoover, Measure::TheilT, Measure::Herfindahl, Measure::TopShare(0.25), Measure::Lorenz(0.5)];
+        let m = [
+            Measure::Gini,
+            Measure::Hoover,
+            Measure::TheilT,
+            Measure::Herfindahl,
+            Measure::TopShare(0.25),
+            Measure::Lorenz(0.5),
+        ];
         let a = measures(&x, Some(&w), &m).unwrap();
         let b = measures(&expanded, None, &m).unwrap();
         for i in 0..m.len() {

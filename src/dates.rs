@@ -70,7 +70,11 @@ impl Horizon {
     /// ```
     pub fn parse(text: &str) -> Result<Horizon> {
         let t = text.trim().to_ascii_lowercase();
-        let bad = || Error::Spec(format!("cannot read the horizon '{text}': write it as '2y', '36m', '730d' or a number of days"));
+        let bad = || {
+            Error::Spec(format!(
+                "cannot read the horizon '{text}': write it as '2y', '36m', '730d' or a number of days"
+            ))
+        };
         let (num, unit) = match t.char_indices().last() {
             Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], c),
             Some(_) => (t.as_str(), 'd'),

@@ -8,6 +8,9 @@
 //! - [`dates`]: days since 1970-01-01 and calendar horizons ("2y", "36m", "730d");
 //! - [`cohort`]: individuals, care episodes, tariffs, a cost ledger and a price
 //!   index, and the per-individual windows computed from them;
+//! - [`expected`]: expected outcomes per participant from comparison sets over aligned windows;
+//! - [`matching`]: nearest-neighbour, exact and coarsened exact matching, propensity scores and distances;
+//! - [`rng`]: the random streams (one per replicate or unit of work, so results do not depend on threads);
 //! - [`bootstrap`]: a deterministic parallel bootstrap with confidence intervals;
 //! - [`concentration`]: Lorenz curves, top shares, Gini and other inequality measures;
 //! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures.
@@ -17,6 +20,7 @@ pub mod cohort;
 pub mod concentration;
 pub mod dates;
 pub mod error;
+pub mod expected;
 pub mod matching;
 pub mod rng;
 pub mod synthetic;

@@ -345,7 +345,8 @@ fn simulate(rows: &mut Rows, who: usize, rng: Pcg64, group: &Group, data_end: i3
     } else {
         data_end
     };
-    let first = if rng.random::<f64>() < logistic(-1.6 + 0.5 * z + if substance { 0.6 } else { 0.0 }) { SIS } else { HVB };
+    let first =
+        if rng.random::<f64>() < logistic(-1.6 + 0.5 * z + if substance { 0.6 } else { 0.0 }) { SIS } else { HVB };
     life.f = (0.6 * z).exp();
     life.observed_until = end_of_data + 1;
     life.before_index(index, age);

@@ -11,24 +11,29 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import utfall
-from utfall.bootstrap import BootstrapWarning
+from utfall import BootstrapWarning
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "bootstrap" / "reference.json").read_text())
 
 
 def test_r_boot_one_sample_mean_at_a_million_resamples():
-    # Both R's and our endpoints carry Monte Carlo error. The reference is one R run whose
-    # own error shows: its normal interval is centred 0.05 below the estimate (about 3.5
-    # Monte Carlo standard errors; the mean's bootstrap bias is exactly 0). Over seeds 1-12
-    # our worst endpoint differs from R's by 0.18%-0.64% (two seeds above the 0.5% rtol);
-    # the mean over seeds of every endpoint is within 0.32% of R's. Seed 1: 0.48%.
+    # Both R's and our endpoints carry Monte Carlo error, and the reference is one R run
+    # whose own error shows (its normal interval is centred 0.05 below the estimate, about
+    # 3.5 Monte Carlo standard errors). So the check is over seeds, not one lucky seed:
+    # averaged over eight seeds every endpoint is within 0.5% of R's, and no single seed
+    # is off by more than 1%.
     ref = REFERENCE["one_sample_mean_R_boot"]
-    r = utfall.bootstrap(ref["data"], "mean", n_resamples=1_000_000, seed=1, progress=False,
-                         confidence_level=ref["confidence_level"])
-    assert r.n_resamples == 1_000_000 and r.seed == 1
+    got = {m: [] for m in ref["intervals"]}
+    for seed in range(1, 9):
+        r = utfall.bootstrap(ref["data"], "mean", n_resamples=1_000_000, seed=seed, progress=False,
+                             confidence_level=ref["confidence_level"])
+        assert r.n_resamples == 1_000_000 and r.seed == seed
+        for method in ref["intervals"]:
+            got[method].append(r.interval(method, 0.95))
     for method, (low, high) in ref["intervals"].items():
-        got = r.interval(method, 0.95)
-        np.testing.assert_allclose(got, (low, high), rtol=0.005, err_msg=method)
+        runs = np.array(got[method])
+        np.testing.assert_allclose(runs.mean(axis=0), (low, high), rtol=0.005, err_msg=method)
+        np.testing.assert_allclose(runs, np.tile((low, high), (len(runs), 1)), rtol=0.01, err_msg=method)
 
 
 def test_two_sample_acceleration_matches_scipy_reference():
@@ -73,7 +78,7 @@ def test_nan_error_names_the_row():
 def test_bad_options_raise_spec_errors():
     with pytest.raises(utfall.SpecError, match="unknown statistic"):
         utfall.bootstrap([1, 2, 3], "mode", progress=False)
-    with pytest.raises(utfall.SpecError, match="unknown interval method"):
+    with pytest.raises(utfall.SpecError, match="interval method must be one of"):
         utfall.bootstrap([1, 2, 3], methods=("bootstrap-t",), progress=False)
     with pytest.raises(utfall.SpecError, match="reads 2 variable"):
         utfall.bootstrap([1, 2, 3], "difference of means", progress=False)

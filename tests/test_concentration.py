@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import utfall
-from utfall.bootstrap import BootstrapWarning
-from utfall.concentration import lorenz_curve
+from utfall import BootstrapWarning
+from utfall import lorenz_curve
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "concentration" / "reference.json").read_text())
 

@@ -62,6 +62,14 @@ class ReproductionError(UtfallError):
     """A re-run of a recorded result differs from the record, or its data do."""
 
 
+class UtfallWarning(UserWarning):
+    """A result that is valid but needs attention (rows left out, nobody included)."""
+
+
+class BootstrapWarning(UtfallWarning):
+    """A bootstrap result that needs attention (an undefined BCa, too few resamples)."""
+
+
 def data_error(table: str, column: str, row: Optional[int], problem: str, id: Any = None) -> DataError:
     """A :class:`DataError` whose message names the table, column, row and id."""
     where = f"table '{table}'"

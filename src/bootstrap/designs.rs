@@ -55,7 +55,12 @@ impl Design {
         for (name, v) in [("samples", &labels.samples), ("strata", &labels.strata), ("clusters", &labels.clusters)] {
             if let Some(v) = v {
                 if v.len() != n_rows {
-                    return Err(Error::data(name_static(name), "", None, format!("has {} labels for {} rows", v.len(), n_rows)));
+                    return Err(Error::data(
+                        name_static(name),
+                        "",
+                        None,
+                        format!("has {} labels for {} rows", v.len(), n_rows),
+                    ));
                 }
             }
         }
@@ -77,7 +82,9 @@ impl Design {
             let r = order[pos] as usize;
             let seg_key = (label(&labels.samples, r), label(&labels.strata, r));
             let seg_start = units.len();
-            while pos < n_rows && (label(&labels.samples, order[pos] as usize), label(&labels.strata, order[pos] as usize)) == seg_key {
+            while pos < n_rows
+                && (label(&labels.samples, order[pos] as usize), label(&labels.strata, order[pos] as usize)) == seg_key
+            {
                 let start = pos;
                 let first = order[pos] as usize;
                 let key = first_row_key(labels, first);
@@ -117,7 +124,12 @@ impl Design {
             if n < 2 {
                 let what = if n_samples > 1 { format!("sample {s}") } else { "the data".to_string() };
                 let unit = if self.units.len() < self.row_order.len() { "cluster" } else { "observation" };
-                return Err(Error::data("data", "", None, format!("{what} has {n} {unit}(s); the bootstrap needs at least two")));
+                return Err(Error::data(
+                    "data",
+                    "",
+                    None,
+                    format!("{what} has {n} {unit}(s); the bootstrap needs at least two"),
+                ));
             }
         }
         Ok(())

@@ -131,12 +131,22 @@ pub fn quantile_sorted(sorted: &[f64], p: f64, rule: QuantileRule, warnings: &mu
 ///
 /// A method that is undefined for the data (BCa when every replicate equals the
 /// estimate, studentized without variances) gives NaN endpoints and a warning.
-pub fn summarize(replicates: &[f64], inputs: &Inputs<'_>, levels: &[f64], methods: &[Method], rule: QuantileRule) -> Summary {
+pub fn summarize(
+    replicates: &[f64],
+    inputs: &Inputs<'_>,
+    levels: &[f64],
+    methods: &[Method],
+    rule: QuantileRule,
+) -> Summary {
     let t0 = inputs.estimate;
     let mut sorted: Vec<f64> = replicates.iter().copied().filter(|v| v.is_finite()).collect();
     let mut warnings = Vec::new();
     if sorted.len() < replicates.len() {
-        warnings.push(format!("{} of {} replicates were not finite and were left out", replicates.len() - sorted.len(), replicates.len()));
+        warnings.push(format!(
+            "{} of {} replicates were not finite and were left out",
+            replicates.len() - sorted.len(),
+            replicates.len()
+        ));
     }
     sorted.sort_unstable_by(f64::total_cmp);
     let b = sorted.len() as f64;
@@ -145,23 +155,33 @@ pub fn summarize(replicates: &[f64], inputs: &Inputs<'_>, levels: &[f64], method
     let se = (sorted.iter().map(|t| (t - mean) * (t - mean)).sum::<f64>() / (b - 1.0)).sqrt();
     let bias = mean - t0;
     let n = normal();
-    let z0 = if methods.contains(&Method::Bca) { n.inverse_cdf(sorted.partition_point(|&t| t < t0) as f64 / b) } else { f64::NAN };
+    let z0 = if methods.contains(&Method::Bca) {
+        n.inverse_cdf(sorted.partition_point(|&t| t < t0) as f64 / b)
+    } else {
+        f64::NAN
+    };
     if methods.contains(&Method::Bca) {
         if !z0.is_finite() {
             warnings.push("BCa is undefined: the bias correction z0 is infinite because no replicate falls below (or none at or above) the estimate, e.g. when all values are equal".into());
         } else if !inputs.acceleration.is_finite() {
-            warnings.push("BCa is undefined: the jackknife acceleration is not finite (the leave-one-out values are all equal)".into());
+            warnings.push(
+                "BCa is undefined: the jackknife acceleration is not finite (the leave-one-out values are all equal)"
+                    .into(),
+            );
         }
     }
     let studentized = inputs.variances.map(|(v, v0)| {
-        let mut z: Vec<f64> = replicates.iter().zip(v).map(|(t, v)| (t - t0) / v.sqrt()).filter(|z| z.is_finite()).collect();
+        let mut z: Vec<f64> =
+            replicates.iter().zip(v).map(|(t, v)| (t - t0) / v.sqrt()).filter(|z| z.is_finite()).collect();
         z.sort_unstable_by(f64::total_cmp);
         (z, v0.sqrt())
     });
     if methods.contains(&Method::Studentized) {
         match &studentized {
             None => warnings.push("studentized intervals need a variance for the statistic; none is available".into()),
-            Some((z, se0)) if z.is_empty() || !se0.is_finite() => warnings.push("studentized intervals are undefined: every replicate has a zero variance".into()),
+            Some((z, se0)) if z.is_empty() || !se0.is_finite() => {
+                warnings.push("studentized intervals are undefined: every replicate has a zero variance".into())
+            }
             _ => {}
         }
     }
@@ -212,7 +232,9 @@ mod tests {
         let v = quantile_sorted(&t, 0.3, QuantileRule::R, &mut Vec::new());
         assert!(v > 3.0 && v < 4.0);
         let n = normal();
-        let expected = 3.0 + (n.inverse_cdf(0.3) - n.inverse_cdf(3.0 / 11.0)) / (n.inverse_cdf(4.0 / 11.0) - n.inverse_cdf(3.0 / 11.0));
+        let expected = 3.0
+            + (n.inverse_cdf(0.3) - n.inverse_cdf(3.0 / 11.0))
+                / (n.inverse_cdf(4.0 / 11.0) - n.inverse_cdf(3.0 / 11.0));
         assert!((v - expected).abs() < 1e-12);
     }
 
@@ -220,7 +242,13 @@ mod tests {
     fn degenerate_replicates_give_constant_percentile_and_nan_bca() {
         let t = vec![5.0; 100];
         let inputs = Inputs { estimate: 5.0, acceleration: f64::NAN, variances: None };
-        let s = summarize(&t, &inputs, &[0.95], &[Method::Percentile, Method::Basic, Method::Normal, Method::Bca], QuantileRule::R);
+        let s = summarize(
+            &t,
+            &inputs,
+            &[0.95],
+            &[Method::Percentile, Method::Basic, Method::Normal, Method::Bca],
+            QuantileRule::R,
+        );
         assert_eq!(s.standard_error, 0.0);
         assert_eq!((s.intervals[0].low, s.intervals[0].high), (5.0, 5.0));
         assert_eq!((s.intervals[1].low, s.intervals[1].high), (5.0, 5.0));

@@ -107,7 +107,8 @@ pub fn sorted_leave_one_out(x: &[f64], measures: &[Measure]) -> Vec<f64> {
             let b = ((pos.ceil() as usize).max(1) - 1).min(n - 2);
             ((q(b) + (pos - b as f64) * y(b)) / v).min(1.0)
         };
-        let gini = (gini_numerator - (2.0 * j as f64 - n as f64 + 1.0) * xj + prefix[j] - (total - prefix[j + 1])) / (m * v);
+        let gini =
+            (gini_numerator - (2.0 * j as f64 - n as f64 + 1.0) * xj + prefix[j] - (total - prefix[j + 1])) / (m * v);
         let mu = v / m;
         for (slot, measure) in o.iter_mut().zip(measures) {
             *slot = match *measure {
@@ -167,9 +168,21 @@ mod tests {
         let mut x: Vec<f64> = (0..40).map(|i| ((i * 7919) % 23) as f64 * if i % 5 == 0 { 0.0 } else { 1.5 }).collect();
         x.sort_by(f64::total_cmp);
         let measures = [
-            Measure::Gini, Measure::GiniCorrected, Measure::Hoover, Measure::TheilT, Measure::Herfindahl, Measure::Mean,
-            Measure::TopShare(0.2), Measure::TopShare(0.37), Measure::TopShareInteger(0.2), Measure::TopShareInteger(0.33),
-            Measure::Lorenz(0.0), Measure::Lorenz(0.5), Measure::Lorenz(1.0), Measure::Quantile(0.5), Measure::Quantile(0.9),
+            Measure::Gini,
+            Measure::GiniCorrected,
+            Measure::Hoover,
+            Measure::TheilT,
+            Measure::Herfindahl,
+            Measure::Mean,
+            Measure::TopShare(0.2),
+            Measure::TopShare(0.37),
+            Measure::TopShareInteger(0.2),
+            Measure::TopShareInteger(0.33),
+            Measure::Lorenz(0.0),
+            Measure::Lorenz(0.5),
+            Measure::Lorenz(1.0),
+            Measure::Quantile(0.5),
+            Measure::Quantile(0.9),
             Measure::MeanLogDeviation,
         ];
         let k = measures.len();

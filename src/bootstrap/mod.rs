@@ -21,8 +21,8 @@ use crate::error::{Error, Result};
 use crate::rng::stream;
 use designs::{draw_indices, Design, Labels};
 use rand::SeedableRng;
-use rand_xoshiro::Xoshiro256PlusPlus;
 use rand_pcg::Pcg64;
+use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use statistics::{linear_value_and_variance, Moments, Statistic};
 
@@ -103,14 +103,30 @@ impl Plan {
     pub fn new(table: Table, labels: &Labels, statistic: Statistic) -> Result<Plan> {
         let n_rows = table.columns.first().map_or(0, |c| c.len());
         if table.columns.is_empty() || table.columns.len() > 2 {
-            return Err(Error::Spec(format!("the bootstrap takes one or two value columns, not {}", table.columns.len())));
+            return Err(Error::Spec(format!(
+                "the bootstrap takes one or two value columns, not {}",
+                table.columns.len()
+            )));
         }
         for (j, column) in table.columns.iter().enumerate() {
             if column.len() != n_rows {
-                return Err(Error::data("data", "", None, format!("column {j} has {} rows, column 0 has {n_rows}", column.len())));
+                return Err(Error::data(
+                    "data",
+                    "",
+                    None,
+                    format!("column {j} has {} rows, column 0 has {n_rows}", column.len()),
+                ));
             }
             if let Some(row) = column.iter().position(|v| !v.is_finite()) {
-                return Err(Error::data("data", "", Some(row), format!("column {j} is {}; the bootstrap needs finite values (remove or impute missing values first)", column[row])));
+                return Err(Error::data(
+                    "data",
+                    "",
+                    Some(row),
+                    format!(
+                        "column {j} is {}; the bootstrap needs finite values (remove or impute missing values first)",
+                        column[row]
+                    ),
+                ));
             }
         }
         if let Some(w) = &table.weights {
@@ -120,19 +136,27 @@ impl Plan {
         // units are the sorted positions, so a replicate walks its counts in memory
         // order. (Rows are relabelled; the draws stay a function of seed and replicate.)
         let sorted_order = match (&statistic, &labels.clusters) {
-            (Statistic::Sorted(_), None) if table.columns.len() == 1 => Some(crate::concentration::sort_order(&table.columns[0])),
+            (Statistic::Sorted(_), None) if table.columns.len() == 1 => {
+                Some(crate::concentration::sort_order(&table.columns[0]))
+            }
             _ => None,
         };
         let design = match &sorted_order {
             Some(order) => {
                 let permute = |v: &Option<Vec<u32>>| v.as_ref().map(|v| order.iter().map(|&r| v[r as usize]).collect());
-                Design::new(n_rows, &Labels { samples: permute(&labels.samples), strata: permute(&labels.strata), clusters: None })?
+                Design::new(
+                    n_rows,
+                    &Labels { samples: permute(&labels.samples), strata: permute(&labels.strata), clusters: None },
+                )?
             }
             None => Design::new(n_rows, labels)?,
         };
         let n_variables = if table.columns.len() == 2 { 2 } else { design.n_samples() };
         if design.n_samples() > 2 || (table.columns.len() == 2 && design.n_samples() > 1) {
-            return Err(Error::Spec("the built-in statistics read one or two variables: two samples of one column, or two paired columns".into()));
+            return Err(Error::Spec(
+                "the built-in statistics read one or two variables: two samples of one column, or two paired columns"
+                    .into(),
+            ));
         }
         if statistic.n_variables() != n_variables {
             return Err(Error::Spec(format!(
@@ -161,7 +185,11 @@ impl Plan {
             }
             Statistic::Linear(_) if design.unclustered() && table.columns.len() == 1 => {
                 let x = design.units.iter().map(|u| table.columns[0][design.row_order[u.start] as usize]).collect();
-                let variable = design.segments.iter().map(|s| variable_of_row(design.row_order[design.units[s.start].start] as usize)).collect();
+                let variable = design
+                    .segments
+                    .iter()
+                    .map(|s| variable_of_row(design.row_order[design.units[s.start].start] as usize))
+                    .collect();
                 Kind::Fast { x, variable }
             }
             Statistic::Linear(_) => {
@@ -203,7 +231,8 @@ impl Plan {
     }
 
     fn scratch(&self) -> Scratch {
-        let counts = if matches!(self.kind, Kind::Sorted { .. }) { vec![0; self.design.units.len()] } else { Vec::new() };
+        let counts =
+            if matches!(self.kind, Kind::Sorted { .. }) { vec![0; self.design.units.len()] } else { Vec::new() };
         Scratch { moments: vec![Moments::default(); self.design.segments.len()], counts }
     }
 
@@ -315,7 +344,9 @@ impl Plan {
         match &self.kind {
             Kind::Fast { .. } | Kind::General { .. } => true,
             Kind::Sorted { unit, weight: None, .. } => {
-                self.design.segments.len() == 1 && self.design.unclustered() && unit.iter().enumerate().all(|(i, &u)| u as usize == i)
+                self.design.segments.len() == 1
+                    && self.design.unclustered()
+                    && unit.iter().enumerate().all(|(i, &u)| u as usize == i)
             }
             _ => false,
         }
@@ -348,7 +379,11 @@ impl Plan {
                 for (k, seg) in self.design.segments.iter().enumerate() {
                     let len = seg.len() as u32;
                     let values = &x[seg.clone()];
-                    let (s, sq) = if want_variance { sum_draws::<true>(&mut rng, values) } else { sum_draws::<false>(&mut rng, values) };
+                    let (s, sq) = if want_variance {
+                        sum_draws::<true>(&mut rng, values)
+                    } else {
+                        sum_draws::<false>(&mut rng, values)
+                    };
                     let n = len as f64;
                     let (a, b) = (2 * variable[k], 2 * variable[k] + 1);
                     let m = &mut scratch.moments[k];

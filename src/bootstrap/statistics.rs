@@ -182,7 +182,14 @@ mod tests {
     #[test]
     fn gradients_match_finite_differences() {
         let z = [12.0, 4.0, 7.0, 3.0];
-        for stat in [Linear::Mean, Linear::Sum, Linear::DifferenceOfMeans, Linear::DifferenceOfSums, Linear::RatioOfSums, Linear::RatioOfMeans] {
+        for stat in [
+            Linear::Mean,
+            Linear::Sum,
+            Linear::DifferenceOfMeans,
+            Linear::DifferenceOfSums,
+            Linear::RatioOfSums,
+            Linear::RatioOfMeans,
+        ] {
             let g = stat.gradient(&z);
             for i in 0..4 {
                 let mut up = z;

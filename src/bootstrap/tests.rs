@@ -7,7 +7,8 @@ use super::statistics::{Linear, Statistic};
 use super::{Plan, Table};
 use crate::concentration::Measure;
 
-const R_BOOT_DATA: [f64; 16] = [10.0, 12.0, 12.5, 12.5, 13.9, 15.0, 21.0, 22.0, 23.0, 34.0, 50.0, 81.0, 89.0, 121.0, 134.0, 213.0];
+const R_BOOT_DATA: [f64; 16] =
+    [10.0, 12.0, 12.5, 12.5, 13.9, 15.0, 21.0, 22.0, 23.0, 34.0, 50.0, 81.0, 89.0, 121.0, 134.0, 213.0];
 
 fn one_sample(x: &[f64], stat: Statistic) -> Plan {
     Plan::new(Table { columns: vec![x.to_vec()], weights: None }, &Labels::default(), stat).unwrap()
@@ -46,7 +47,12 @@ fn two_sample_acceleration_matches_scipy() {
     let mut values = z.to_vec();
     values.extend_from_slice(&y);
     let samples = Some([vec![0u32; 7], vec![1u32; 9]].concat());
-    let plan = Plan::new(Table { columns: vec![values], weights: None }, &Labels { samples, ..Default::default() }, Statistic::Linear(Linear::DifferenceOfMeans)).unwrap();
+    let plan = Plan::new(
+        Table { columns: vec![values], weights: None },
+        &Labels { samples, ..Default::default() },
+        Statistic::Linear(Linear::DifferenceOfMeans),
+    )
+    .unwrap();
     let a = acceleration(&plan.leave_one_out(), &plan.design.segments);
     assert!((a - 0.011008228344026734).abs() < 1e-12, "{a}");
 }
@@ -63,7 +69,8 @@ fn results_do_not_depend_on_threads_or_batches() {
         let plan = Plan::new(Table { columns: vec![x.clone()], weights: None }, &labels, stat).unwrap();
         let k = plan.n_outputs();
         let b = 1000;
-        let reference = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| run_all(&plan, 7, b));
+        let reference =
+            rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| run_all(&plan, 7, b));
         let parallel = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap().install(|| run_all(&plan, 7, b));
         assert_eq!(reference, parallel);
         let mut batched = vec![0.0; b * k];
@@ -81,7 +88,12 @@ fn fast_and_general_paths_agree() {
     // Singleton clusters take the general path but draw the same units.
     let x: Vec<f64> = (0..50).map(|i| (i * i % 17) as f64).collect();
     let fast = one_sample(&x, Statistic::Linear(Linear::Mean));
-    let general = Plan::new(Table { columns: vec![x.clone()], weights: None }, &Labels { clusters: Some((0..50).collect()), ..Default::default() }, Statistic::Linear(Linear::Mean)).unwrap();
+    let general = Plan::new(
+        Table { columns: vec![x.clone()], weights: None },
+        &Labels { clusters: Some((0..50).collect()), ..Default::default() },
+        Statistic::Linear(Linear::Mean),
+    )
+    .unwrap();
     let (mut a, mut va) = (vec![0.0; 20], vec![0.0; 20]);
     let (mut b, mut vb) = (vec![0.0; 20], vec![0.0; 20]);
     fast.run(3, 0, &mut a, &mut va, true);
@@ -101,7 +113,12 @@ fn paired_difference_of_sums_over_clusters() {
     let expected = vec![10.0, 0.0, 5.0, 7.0];
     let actual = vec![8.0, 1.0, 5.0, 2.0];
     let labels = Labels { clusters: Some(vec![0, 0, 1, 2]), ..Default::default() };
-    let plan = Plan::new(Table { columns: vec![expected, actual], weights: None }, &labels, Statistic::Linear(Linear::DifferenceOfSums)).unwrap();
+    let plan = Plan::new(
+        Table { columns: vec![expected, actual], weights: None },
+        &labels,
+        Statistic::Linear(Linear::DifferenceOfSums),
+    )
+    .unwrap();
     let (t0, _) = plan.estimate();
     assert_eq!(t0[0], 6.0);
     // Leaving out cluster 0 removes rows 0 and 1: 6 - (10 - 8 + 0 - 1) = 5.
@@ -110,11 +127,25 @@ fn paired_difference_of_sums_over_clusters() {
 
 #[test]
 fn bad_data_is_an_error() {
-    assert!(Plan::new(Table { columns: vec![vec![1.0, f64::NAN]], weights: None }, &Labels::default(), Statistic::Linear(Linear::Mean)).is_err());
-    assert!(Plan::new(Table { columns: vec![vec![1.0]], weights: None }, &Labels::default(), Statistic::Linear(Linear::Mean)).is_err());
-    assert!(Plan::new(Table { columns: vec![vec![1.0, 2.0]], weights: None }, &Labels::default(), Statistic::Linear(Linear::DifferenceOfMeans)).is_err());
+    assert!(Plan::new(
+        Table { columns: vec![vec![1.0, f64::NAN]], weights: None },
+        &Labels::default(),
+        Statistic::Linear(Linear::Mean)
+    )
+    .is_err());
+    assert!(Plan::new(
+        Table { columns: vec![vec![1.0]], weights: None },
+        &Labels::default(),
+        Statistic::Linear(Linear::Mean)
+    )
+    .is_err());
+    assert!(Plan::new(
+        Table { columns: vec![vec![1.0, 2.0]], weights: None },
+        &Labels::default(),
+        Statistic::Linear(Linear::DifferenceOfMeans)
+    )
+    .is_err());
 }
-
 
 mod properties {
     use super::*;

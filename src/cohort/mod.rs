@@ -123,7 +123,12 @@ impl Cohort {
         }
         for i in 0..n {
             if input.index_date[i] > input.end_of_data[i] {
-                return Err(Error::data("individuals", "index_date", Some(i), "the index date is after the end of data"));
+                return Err(Error::data(
+                    "individuals",
+                    "index_date",
+                    Some(i),
+                    "the index date is after the end of data",
+                ));
             }
         }
         let observed_until: Vec<i32> = input.end_of_data.iter().map(|&d| d.saturating_add(1)).collect();
@@ -134,7 +139,12 @@ impl Cohort {
         for r in 0..m {
             let who = input.episode_individual[r];
             if who < 0 || who as usize >= n {
-                return Err(Error::data("episodes", "id", Some(r), "the episode belongs to an id that is not in the individuals table"));
+                return Err(Error::data(
+                    "episodes",
+                    "id",
+                    Some(r),
+                    "the episode belongs to an id that is not in the individuals table",
+                ));
             }
             let (start, end) = (input.episode_start[r], input.episode_end[r]);
             if end != ONGOING && end < start {
@@ -179,16 +189,31 @@ impl Cohort {
         for r in 0..l {
             let who = input.ledger_individual[r];
             if who < 0 || who as usize >= n {
-                return Err(Error::data("costs", "id", Some(r), "the cost belongs to an id that is not in the individuals table"));
+                return Err(Error::data(
+                    "costs",
+                    "id",
+                    Some(r),
+                    "the cost belongs to an id that is not in the individuals table",
+                ));
             }
             let amount = input.ledger_amount[r];
             if !amount.is_finite() || amount < 0.0 {
-                return Err(Error::data("costs", "amount", Some(r), format!("the amount {amount} must be a non-negative number")));
+                return Err(Error::data(
+                    "costs",
+                    "amount",
+                    Some(r),
+                    format!("the amount {amount} must be a non-negative number"),
+                ));
             }
             if let Some(index) = &pricing.price_index {
                 let year = crate::dates::year_of(input.ledger_date[r]);
                 if !index.covers(year) {
-                    return Err(Error::data("costs", "date", Some(r), format!("the year {year} is not in the price index")));
+                    return Err(Error::data(
+                        "costs",
+                        "date",
+                        Some(r),
+                        format!("the year {year} is not in the price index"),
+                    ));
                 }
             }
         }
@@ -227,13 +252,26 @@ impl Cohort {
                 rows.sort_by_key(|&r| (types[r], from[r]));
                 for (k, &r) in rows.iter().enumerate() {
                     if !cost[r].is_finite() || cost[r] < 0.0 {
-                        return Err(Error::data("tariffs", "daily_cost", Some(r), format!("the daily cost {} must be a non-negative number", cost[r])));
+                        return Err(Error::data(
+                            "tariffs",
+                            "daily_cost",
+                            Some(r),
+                            format!("the daily cost {} must be a non-negative number", cost[r]),
+                        ));
                     }
                     if types[r] as usize >= input.n_types {
                         return Err(Error::data("tariffs", "care_type", Some(r), "unknown care type code"));
                     }
                     if k > 0 && types[rows[k - 1]] == types[r] && from[rows[k - 1]] == from[r] {
-                        return Err(Error::data("tariffs", "valid_from", Some(r), format!("two tariffs of one care type start on the same day (rows {} and {r})", rows[k - 1])));
+                        return Err(Error::data(
+                            "tariffs",
+                            "valid_from",
+                            Some(r),
+                            format!(
+                                "two tariffs of one care type start on the same day (rows {} and {r})",
+                                rows[k - 1]
+                            ),
+                        ));
                     }
                     let s = &mut schedules[types[r] as usize];
                     s.valid_from.push(from[r]);
@@ -253,7 +291,10 @@ impl Cohort {
             }
             if !pricing.has_tariff(t, a) {
                 let first = crate::dates::to_naive(schedules[t].valid_from[0]);
-                return Some(format!("no tariff of this care type is valid on {} (the first is valid from {first})", crate::dates::to_naive(a)));
+                return Some(format!(
+                    "no tariff of this care type is valid on {} (the first is valid from {first})",
+                    crate::dates::to_naive(a)
+                ));
             }
         }
         if let Some(index) = &pricing.price_index {

@@ -45,14 +45,24 @@ impl PriceIndex {
         }
         for (row, &v) in values.iter().enumerate() {
             if !v.is_finite() || v <= 0.0 {
-                return Err(Error::data("price_index", "index", Some(row), format!("the index value {v} must be a positive number")));
+                return Err(Error::data(
+                    "price_index",
+                    "index",
+                    Some(row),
+                    format!("the index value {v} must be a positive number"),
+                ));
             }
         }
         let first_year = *years.iter().min().unwrap_or(&0);
         let last_year = *years.iter().max().unwrap_or(&0);
         // Every year from the first to the last needs a row, so the span cannot exceed the rows.
         if last_year as i64 - first_year as i64 + 1 > years.len() as i64 {
-            return Err(Error::data("price_index", "year", None, format!("years are missing between {first_year} and {last_year}: give one row per year")));
+            return Err(Error::data(
+                "price_index",
+                "year",
+                None,
+                format!("years are missing between {first_year} and {last_year}: give one row per year"),
+            ));
         }
         let mut value = vec![f64::NAN; (last_year - first_year + 1) as usize];
         for (row, (&y, &v)) in years.iter().zip(values).enumerate() {
@@ -63,14 +73,24 @@ impl PriceIndex {
             *slot = v;
         }
         if let Some(gap) = value.iter().position(|v| v.is_nan()) {
-            return Err(Error::data("price_index", "year", None, format!("the year {} is missing between {first_year} and {last_year}", first_year + gap as i32)));
+            return Err(Error::data(
+                "price_index",
+                "year",
+                None,
+                format!("the year {} is missing between {first_year} and {last_year}", first_year + gap as i32),
+            ));
         }
         if base_year < first_year || base_year > last_year {
-            return Err(Error::Spec(format!("the base year {base_year} is not in the price index ({first_year}-{last_year})")));
+            return Err(Error::Spec(format!(
+                "the base year {base_year} is not in the price index ({first_year}-{last_year})"
+            )));
         }
         let base = value[(base_year - first_year) as usize];
         let year_start = (first_year..=last_year + 1)
-            .map(|y| dates::ymd(y, 1, 1).ok_or_else(|| Error::data("price_index", "year", None, format!("the year {y} is out of range"))))
+            .map(|y| {
+                dates::ymd(y, 1, 1)
+                    .ok_or_else(|| Error::data("price_index", "year", None, format!("the year {y} is out of range")))
+            })
             .collect::<Result<Vec<i32>>>()?;
         Ok(PriceIndex { first_year, factor: value.iter().map(|v| base / v).collect(), base_year, year_start })
     }
@@ -209,8 +229,12 @@ impl Pricing {
                     }
                     breaks.sort_unstable();
                     breaks.dedup();
-                    let daily_cost = breaks.iter().map(|&d| schedule.in_force(d).map_or(0.0, |k| schedule.daily_cost[k])).collect();
-                    let factor = breaks.iter().map(|&d| self.price_index.as_ref().map_or(1.0, |index| index.factor[index.slot_of(d)])).collect();
+                    let daily_cost =
+                        breaks.iter().map(|&d| schedule.in_force(d).map_or(0.0, |k| schedule.daily_cost[k])).collect();
+                    let factor = breaks
+                        .iter()
+                        .map(|&d| self.price_index.as_ref().map_or(1.0, |index| index.factor[index.slot_of(d)]))
+                        .collect();
                     PriceCurve { breaks, daily_cost, factor }
                 })
                 .collect(),
@@ -225,7 +249,10 @@ mod tests {
 
     fn hvb() -> Pricing {
         Pricing {
-            tariffs: Some(vec![TariffSchedule { valid_from: vec![ymd(2015, 1, 1).unwrap(), ymd(2016, 7, 1).unwrap()], daily_cost: vec![3000.0, 3500.0] }]),
+            tariffs: Some(vec![TariffSchedule {
+                valid_from: vec![ymd(2015, 1, 1).unwrap(), ymd(2016, 7, 1).unwrap()],
+                daily_cost: vec![3000.0, 3500.0],
+            }]),
             price_index: None,
         }
     }

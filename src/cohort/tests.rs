@@ -44,7 +44,9 @@ fn episode_starting_before_index_counts_only_days_inside() {
 #[test]
 fn episode_past_horizon_and_tariff_change() {
     // Foster home from 2016-12-22 to 2019-06-01; horizon 1y ends 2017-03-01.
-    let c = Cohort::new(with_episodes(base(), &[(d(2016, 12, 22), d(2017, 1, 11), 0), (d(2017, 2, 19), d(2019, 6, 1), 1)])).unwrap();
+    let c =
+        Cohort::new(with_episodes(base(), &[(d(2016, 12, 22), d(2017, 1, 11), 0), (d(2017, 2, 19), d(2019, 6, 1), 1)]))
+            .unwrap();
     let w = c.costs(Horizon::Years(1));
     // HVB: 10 days at 3000 (Dec 22-31) and 10 at 3500 (Jan 1-10).
     assert_eq!(w.values[0], 20.0);
@@ -106,7 +108,11 @@ fn trajectories_split_by_month_and_stop_at_end_of_data() {
 
 #[test]
 fn history_counts_placements_before_index() {
-    let c = Cohort::new(with_episodes(base(), &[(d(2014, 1, 1), d(2014, 1, 11), 1), (d(2015, 6, 1), d(2015, 6, 3), 1), (d(2016, 3, 1), d(2016, 4, 1), 0)])).unwrap();
+    let c = Cohort::new(with_episodes(
+        base(),
+        &[(d(2014, 1, 1), d(2014, 1, 11), 1), (d(2015, 6, 1), d(2015, 6, 3), 1), (d(2016, 3, 1), d(2016, 4, 1), 0)],
+    ))
+    .unwrap();
     let h = c.history(Some(Horizon::Years(1)));
     assert_eq!(h.placements[0], 1);
     assert_eq!(h.totals.values[1], 2.0);

@@ -66,13 +66,26 @@ impl Cohort {
     }
 
     /// Packs the results of a window query.
-    fn window_totals(&self, windows: &[(i32, i32)], end: Vec<i32>, complete: Vec<bool>, values: Vec<f64>) -> WindowTotals {
-        WindowTotals { start: windows.iter().map(|w| w.0).collect(), end, complete, n_types: self.n_types, n_categories: self.n_categories, values }
+    fn window_totals(
+        &self,
+        windows: &[(i32, i32)],
+        end: Vec<i32>,
+        complete: Vec<bool>,
+        values: Vec<f64>,
+    ) -> WindowTotals {
+        WindowTotals {
+            start: windows.iter().map(|w| w.0).collect(),
+            end,
+            complete,
+            n_types: self.n_types,
+            n_categories: self.n_categories,
+            values,
+        }
     }
 
     /// Clips window `(a, b)` of individual `i` at the end of data, adds its
     /// totals into `row` and returns the clipped end and whether it is complete.
-    fn window_row(&self, i: usize, (a, b): (i32, i32), row: &mut [f64]) -> (i32, bool) {
+    pub(crate) fn window_row(&self, i: usize, (a, b): (i32, i32), row: &mut [f64]) -> (i32, bool) {
         let clipped = b.min(self.observed_until[i]).max(a);
         if !row.is_empty() {
             self.accumulate(i, a, clipped, row);
@@ -89,15 +102,12 @@ impl Cohort {
         let mut values = vec![0.0; who.len() * width];
         let mut end = vec![0; who.len()];
         let mut complete = vec![false; who.len()];
-        values
-            .par_chunks_mut(width.max(1))
-            .zip(end.par_iter_mut())
-            .zip(complete.par_iter_mut())
-            .enumerate()
-            .for_each(|(r, ((row, end), complete))| {
+        values.par_chunks_mut(width.max(1)).zip(end.par_iter_mut()).zip(complete.par_iter_mut()).enumerate().for_each(
+            |(r, ((row, end), complete))| {
                 let row = if width > 0 { row } else { &mut [] };
                 (*end, *complete) = self.window_row(who[r], windows[r], row);
-            });
+            },
+        );
         self.window_totals(windows, end, complete, values)
     }
 
@@ -118,7 +128,8 @@ impl Cohort {
         let mut end = vec![0; n];
         let mut complete = vec![false; n];
         // Each chunk of individuals gets its own slice of every column.
-        let mut columns_of_chunk: Vec<Vec<&mut [f64]>> = (0..n.div_ceil(CHUNK)).map(|_| Vec::with_capacity(width)).collect();
+        let mut columns_of_chunk: Vec<Vec<&mut [f64]>> =
+            (0..n.div_ceil(CHUNK)).map(|_| Vec::with_capacity(width)).collect();
         if n > 0 {
             for column in values.chunks_mut(n) {
                 for (c, part) in column.chunks_mut(CHUNK).enumerate() {
@@ -174,11 +185,8 @@ impl Cohort {
     /// Totals over `[index - lookback, index)` (all earlier data without a
     /// look-back), and the number of episodes that started in that window.
     pub fn history(&self, lookback: Option<Horizon>) -> History {
-        let windows: Vec<(i32, i32)> = self
-            .index_date
-            .iter()
-            .map(|&d| (lookback.map_or(i32::MIN, |h| h.start_before(d)), d))
-            .collect();
+        let windows: Vec<(i32, i32)> =
+            self.index_date.iter().map(|&d| (lookback.map_or(i32::MIN, |h| h.start_before(d)), d)).collect();
         let totals = self.totals_over(&windows);
         let placements = (0..self.n())
             .into_par_iter()

@@ -69,7 +69,11 @@ impl Subproblem {
         }
         let unit = (1i64 << bits) as f64;
         let fine_scale = if max_d > 0.0 { (unit - 1.0) / max_d } else { 0.0 };
-        let costs: Vec<i64> = primary.iter().zip(&self.arcs).map(|(&p, a)| p * (1i64 << bits) + (a.2 * fine_scale).round() as i64).collect();
+        let costs: Vec<i64> = primary
+            .iter()
+            .zip(&self.arcs)
+            .map(|(&p, a)| p * (1i64 << bits) + (a.2 * fine_scale).round() as i64)
+            .collect();
         let max_cost = (max_primary + 1) * (1i64 << bits);
         Ok((costs, 2 * n_nodes.max(2) as i64 * max_cost + 1))
     }
@@ -113,7 +117,8 @@ fn distance(metric: &Metric, t: usize, c: usize) -> f64 {
 /// optimal matching. Returns, per control (in data order among `other`), the allowed
 /// focal units as a range of sorted positions.
 fn savje_windows(score: &[f64], focal: &[usize], other: &[usize]) -> Vec<(usize, usize)> {
-    let mut units: Vec<(usize, bool)> = focal.iter().map(|&u| (u, true)).chain(other.iter().map(|&u| (u, false))).collect();
+    let mut units: Vec<(usize, bool)> =
+        focal.iter().map(|&u| (u, true)).chain(other.iter().map(|&u| (u, false))).collect();
     units.sort_by(|a, b| score[a.0].total_cmp(&score[b.0]).then(a.0.cmp(&b.0)));
     let n = units.len();
     let n0 = other.len();
@@ -152,7 +157,8 @@ fn savje_windows(score: &[f64], focal: &[usize], other: &[usize]) -> Vec<(usize,
     // a, b are indexed by sorted control order; map back to `other` order.
     let mut out = vec![(0, 0); n0];
     let mut ci = 0;
-    let pos_in_other: std::collections::HashMap<usize, usize> = other.iter().enumerate().map(|(j, &u)| (u, j)).collect();
+    let pos_in_other: std::collections::HashMap<usize, usize> =
+        other.iter().enumerate().map(|(j, &u)| (u, j)).collect();
     for u in &units {
         if !u.1 {
             out[pos_in_other[&u.0]] = (a[ci], b[ci]);
@@ -167,7 +173,13 @@ fn savje_windows(score: &[f64], focal: &[usize], other: &[usize]) -> Vec<(usize,
 ///
 /// `prune`: apply Sävje's pruning (MatchIt does for 1:1 optimal matching on a score
 /// without exact strata); it leaves the optimum unchanged but changes optmatch's `eps`.
-pub fn subproblems(metric: &Metric, focal: &[bool], eligible: &[bool], r: &Restrictions, prune: bool) -> Result<Vec<Subproblem>> {
+pub fn subproblems(
+    metric: &Metric,
+    focal: &[bool],
+    eligible: &[bool],
+    r: &Restrictions,
+    prune: bool,
+) -> Result<Vec<Subproblem>> {
     let n = focal.len();
     let n_strata = r.exact.map_or(1, |e| e.iter().map(|&c| c as usize + 1).max().unwrap_or(1));
     let mut groups: Vec<(Vec<usize>, Vec<usize>)> = vec![(Vec::new(), Vec::new()); n_strata];
@@ -183,7 +195,8 @@ pub fn subproblems(metric: &Metric, focal: &[bool], eligible: &[bool], r: &Restr
         }
     }
     let allowed = |t: usize, c: usize| -> bool {
-        r.antiexact.iter().all(|codes| codes[t] != codes[c]) && r.covariate_calipers.iter().all(|(x, w)| (x[t] - x[c]).abs() <= *w)
+        r.antiexact.iter().all(|codes| codes[t] != codes[c])
+            && r.covariate_calipers.iter().all(|(x, w)| (x[t] - x[c]).abs() <= *w)
     };
     let mut out = Vec::new();
     for (f, o) in groups {
@@ -194,9 +207,11 @@ pub fn subproblems(metric: &Metric, focal: &[bool], eligible: &[bool], r: &Restr
         match (metric, r.caliper) {
             (Metric::Score(s), None) if prune && n_strata == 1 => {
                 // The windows are over sorted positions; list the focal units by position.
-                let mut units: Vec<(usize, bool)> = f.iter().map(|&u| (u, true)).chain(o.iter().map(|&u| (u, false))).collect();
+                let mut units: Vec<(usize, bool)> =
+                    f.iter().map(|&u| (u, true)).chain(o.iter().map(|&u| (u, false))).collect();
                 units.sort_by(|a, b| s[a.0].total_cmp(&s[b.0]).then(a.0.cmp(&b.0)));
-                let fi: std::collections::HashMap<usize, u32> = f.iter().enumerate().map(|(i, &u)| (u, i as u32)).collect();
+                let fi: std::collections::HashMap<usize, u32> =
+                    f.iter().enumerate().map(|(i, &u)| (u, i as u32)).collect();
                 let windows = savje_windows(s, &f, &o);
                 for (j, &(lo, hi)) in windows.iter().enumerate() {
                     for p in lo..=hi.min(units.len() - 1) {

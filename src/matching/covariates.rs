@@ -86,13 +86,25 @@ fn pooled_covariance(z: &DMatrix<f64>, treat: &[bool], eligible: &[bool]) -> DMa
 ///
 /// [`Error::Data`] when a covariate value is missing; [`Error::Computation`] when the
 /// covariance cannot be inverted even generally.
-pub fn whiten(x: &[f64], p: usize, treat: &[bool], eligible: &[bool], kind: CovariateDistance, names: &[String]) -> Result<Whitened> {
+pub fn whiten(
+    x: &[f64],
+    p: usize,
+    treat: &[bool],
+    eligible: &[bool],
+    kind: CovariateDistance,
+    names: &[String],
+) -> Result<Whitened> {
     let n = treat.len();
     if x.len() != n * p || p == 0 {
         return Err(Error::Spec(format!("covariates: {} values for {n} rows x {p} columns", x.len())));
     }
     if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-        return Err(Error::data("data", "covariates", Some(i / p), format!("covariate '{}' is missing or not finite", names.get(i % p).map(String::as_str).unwrap_or("?"))));
+        return Err(Error::data(
+            "data",
+            "covariates",
+            Some(i / p),
+            format!("covariate '{}' is missing or not finite", names.get(i % p).map(String::as_str).unwrap_or("?")),
+        ));
     }
     let col = |j: usize| (0..n).map(move |i| x[i * p + j]);
     let mut kept: Vec<usize> = (0..p)
@@ -134,7 +146,9 @@ pub fn whiten(x: &[f64], p: usize, treat: &[bool], eligible: &[bool], kind: Cova
                     // MatchIt's generalized_inverse: singular values above 1e-8 times the largest.
                     let svd = s.clone().svd(true, true);
                     let tol = 1e-8 * svd.singular_values.max();
-                    svd.pseudo_inverse(tol).map_err(|e| Error::Computation(format!("the covariance of the covariates cannot be inverted: {e}")))?
+                    svd.pseudo_inverse(tol).map_err(|e| {
+                        Error::Computation(format!("the covariance of the covariates cannot be inverted: {e}"))
+                    })?
                 }
             };
             let eig = SymmetricEigen::new(inverse.clone());

@@ -47,7 +47,15 @@ pub struct Network {
 
 impl Network {
     pub fn new(n_nodes: usize) -> Network {
-        Network { n: n_nodes, to: Vec::new(), cap: Vec::new(), cost: Vec::new(), from: Vec::new(), start: Vec::new(), adj: Vec::new() }
+        Network {
+            n: n_nodes,
+            to: Vec::new(),
+            cap: Vec::new(),
+            cost: Vec::new(),
+            from: Vec::new(),
+            start: Vec::new(),
+            adj: Vec::new(),
+        }
     }
 
     /// Adds an arc `u -> v`; returns its index (the value [`Network::flow`] takes).

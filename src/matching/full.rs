@@ -72,7 +72,13 @@ pub fn check_limits(limits: Limits) -> Result<()> {
 }
 
 /// Full matching over the subproblems; `n`: the number of units.
-pub fn full(subproblems: &[Subproblem], n: usize, limits: Limits, scale: Scale, check: &mut dyn FnMut() -> bool) -> Result<Solved> {
+pub fn full(
+    subproblems: &[Subproblem],
+    n: usize,
+    limits: Limits,
+    scale: Scale,
+    check: &mut dyn FnMut() -> bool,
+) -> Result<Solved> {
     check_limits(limits)?;
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(p: &mut [usize], mut x: usize) -> usize {

@@ -140,7 +140,15 @@ fn box_distance(x: &[f64], lo: &[f64], hi: &[f64]) -> f64 {
     d
 }
 
-fn build(points: &[f64], dims: usize, order: &mut [usize], start: usize, end: usize, parent: u32, nodes: &mut Vec<Node>) -> u32 {
+fn build(
+    points: &[f64],
+    dims: usize,
+    order: &mut [usize],
+    start: usize,
+    end: usize,
+    parent: u32,
+    nodes: &mut Vec<Node>,
+) -> u32 {
     let mut lo = vec![f64::INFINITY; dims];
     let mut hi = vec![f64::NEG_INFINITY; dims];
     for &s in &order[start..end] {
@@ -155,7 +163,9 @@ fn build(points: &[f64], dims: usize, order: &mut [usize], start: usize, end: us
     if end - start > LEAF {
         let split = (0..dims).max_by(|&a, &b| (hi[a] - lo[a]).total_cmp(&(hi[b] - lo[b]))).unwrap_or(0);
         let mid = (start + end) / 2;
-        order[start..end].select_nth_unstable_by(mid - start, |&a, &b| points[a * dims + split].total_cmp(&points[b * dims + split]));
+        order[start..end].select_nth_unstable_by(mid - start, |&a, &b| {
+            points[a * dims + split].total_cmp(&points[b * dims + split])
+        });
         let left = build(points, dims, order, start, mid, id, nodes);
         let right = build(points, dims, order, mid, end, id, nodes);
         nodes[id as usize].children = Some((left, right));

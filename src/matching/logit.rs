@@ -452,7 +452,9 @@ pub fn fit_logit(columns: &[&[f64]], y: &[bool], names: &[String]) -> Result<Log
         return Err(Error::Spec(format!("the design needs {p} columns of {n} values each")));
     }
     if n <= p {
-        return Err(Error::Computation(format!("{n} units are too few to fit a propensity score with {p} coefficients")));
+        return Err(Error::Computation(format!(
+            "{n} units are too few to fit a propensity score with {p} coefficients"
+        )));
     }
     let ones = y.iter().filter(|&&v| v).count();
     if ones == 0 || ones == n {
@@ -556,7 +558,12 @@ mod tests {
         let ones = [1.0; 4];
         let a = [2.0, 3.0, 4.0, 5.0];
         let twice = [4.0, 6.0, 8.0, 10.0];
-        let err = fit_logit(&[&ones, &a, &twice], &[true, false, true, false], &["(Intercept)".into(), "a".into(), "b".into()]).unwrap_err();
+        let err = fit_logit(
+            &[&ones, &a, &twice],
+            &[true, false, true, false],
+            &["(Intercept)".into(), "a".into(), "b".into()],
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("'b'"));
         let err = fit_logit(&[&ones, &a], &[false, false, true, true], &names(2)).unwrap_err();
         assert!(err.to_string().contains("separation") || err.to_string().contains("converge"));

@@ -13,20 +13,19 @@
 //!
 //! Weights follow MatchIt's rules for the ATT (see [`att_weights`]).
 
-
 pub mod arcs;
 pub mod covariates;
+mod exp;
 mod flow;
 pub mod full;
-pub mod optimal;
-pub mod subclass;
-mod exp;
+mod kdtree;
 pub mod logit;
 pub mod nearest;
-mod kdtree;
+pub mod optimal;
 mod select;
 mod skip;
 pub mod sort;
+pub mod subclass;
 
 /// How the distance between a treated unit and a control is measured.
 #[derive(Debug, Clone)]

@@ -66,7 +66,15 @@ impl Pool {
     /// `sorted`: all units in walk order (so each stratum's controls come out sorted).
     /// `sorted_pos[i]`: the walk position of `sorted[i]`, `i` when None (read in order, not by unit, which
     /// would miss the cache on a million units).
-    fn new(treat: &[bool], sorted_pos: Option<&[usize]>, sorted: &[usize], stratum: &[u32], n_strata: usize, eligible: &[bool], metric: &Metric) -> Pool {
+    fn new(
+        treat: &[bool],
+        sorted_pos: Option<&[usize]>,
+        sorted: &[usize],
+        stratum: &[u32],
+        n_strata: usize,
+        eligible: &[bool],
+        metric: &Metric,
+    ) -> Pool {
         // Without exact strata every unit is in stratum 0 (not looked up: a read per
         // unit in walk order misses the cache).
         let stratum_of = |u: usize| if n_strata == 1 { 0 } else { stratum[u] as usize };
@@ -76,7 +84,8 @@ impl Pool {
                 sizes[stratum_of(u)] += 1;
             }
         }
-        let mut lists: Vec<(Vec<usize>, Vec<usize>)> = sizes.iter().map(|&k| (Vec::with_capacity(k), Vec::with_capacity(k))).collect();
+        let mut lists: Vec<(Vec<usize>, Vec<usize>)> =
+            sizes.iter().map(|&k| (Vec::with_capacity(k), Vec::with_capacity(k))).collect();
         let mut start_slot = HashMap::new();
         for (i, &u) in sorted.iter().enumerate() {
             if treat[u] {
@@ -103,7 +112,8 @@ impl Pool {
                 }
                 let mut tree = match metric {
                     Metric::Covariates { coords, dims, .. } if !units.is_empty() => {
-                        let points: Vec<f64> = units.iter().flat_map(|&u| coords[u * dims..(u + 1) * dims].iter().copied()).collect();
+                        let points: Vec<f64> =
+                            units.iter().flat_map(|&u| coords[u * dims..(u + 1) * dims].iter().copied()).collect();
                         Some(KdTree::new(&points, *dims))
                     }
                     _ => None,
@@ -201,7 +211,18 @@ impl Walk {
 /// `prev_start`: a control the search must start beyond (MatchIt's `prev_start`, used
 /// when the closest-first order re-matches a unit whose control was taken).
 #[allow(clippy::too_many_arguments)]
-fn find(metric: &Metric, caliper: f64, pool: &mut Pool, pos: &[usize], stratum: u32, t: usize, round: usize, row: &[(usize, f64)], ratio: usize, prev_start: Option<usize>) -> Vec<(usize, f64)> {
+fn find(
+    metric: &Metric,
+    caliper: f64,
+    pool: &mut Pool,
+    pos: &[usize],
+    stratum: u32,
+    t: usize,
+    round: usize,
+    row: &[(usize, f64)],
+    ratio: usize,
+    prev_start: Option<usize>,
+) -> Vec<(usize, f64)> {
     let start = pool.start_slot.get(&t).copied();
     pool.found_slots.clear();
     let found_slots = &mut pool.found_slots;
@@ -379,9 +400,18 @@ impl<'a> Greedy<'a> {
             let mut has = vec![(false, false); n_strata];
             for u in 0..n {
                 let h = &mut has[stratum[u] as usize];
-                if treat[u] { h.0 = true } else { h.1 = true }
+                if treat[u] {
+                    h.0 = true
+                } else {
+                    h.1 = true
+                }
             }
-            (0..n).map(|u| { let h = has[stratum[u] as usize]; h.0 && h.1 }).collect()
+            (0..n)
+                .map(|u| {
+                    let h = has[stratum[u] as usize];
+                    h.0 && h.1
+                })
+                .collect()
         };
         // Positions: over all units, or within each stratum when MatchIt matches strata apart.
         let per_stratum = !is_score && input.exact.is_some() && input.unit_id.is_none();
@@ -445,7 +475,8 @@ impl<'a> Greedy<'a> {
             (ids.to_vec(), map)
         });
         let rounds = reuse_max < n1 as u32 || units_by_id.is_some() || order_used == Order::Closest;
-        let pool = Pool::new(treat, per_stratum.then_some(&sorted_pos[..]), &sorted, &stratum, n_strata, &eligible, &metric);
+        let pool =
+            Pool::new(treat, per_stratum.then_some(&sorted_pos[..]), &sorted, &stratum, n_strata, &eligible, &metric);
         Ok(Greedy {
             metric,
             treat,
@@ -517,7 +548,8 @@ impl<'a> Greedy<'a> {
         let ti = self.treated_index(t);
         let ratio = if self.rounds { 1 } else { self.ratio };
         let st = self.stratum[t];
-        let found = find(&self.metric, self.caliper, &mut self.pool, &self.pos, st, t, self.round, &self.rows[ti], ratio, None);
+        let found =
+            find(&self.metric, self.caliper, &mut self.pool, &self.pos, st, t, self.round, &self.rows[ti], ratio, None);
         if found.is_empty() {
             if self.round == 1 {
                 self.reasons[ti] = Some(self.reason(st));

@@ -93,7 +93,13 @@ pub(crate) fn optmatch_objective(sp: &Subproblem, chosen: &[(u32, u32)], scale: 
 }
 
 /// Optimal k:1 matching over the subproblems; `n`: the number of units.
-pub fn optimal(subproblems: &[Subproblem], n: usize, ratio: usize, scale: Scale, check: &mut dyn FnMut() -> bool) -> Result<Solved> {
+pub fn optimal(
+    subproblems: &[Subproblem],
+    n: usize,
+    ratio: usize,
+    scale: Scale,
+    check: &mut dyn FnMut() -> bool,
+) -> Result<Solved> {
     if ratio == 0 {
         return Err(Error::Spec("ratio must be at least 1".into()));
     }
@@ -101,7 +107,8 @@ pub fn optimal(subproblems: &[Subproblem], n: usize, ratio: usize, scale: Scale,
     let mut next = 0u32;
     let mut by_focal: Vec<(usize, usize, f64)> = Vec::new();
     for sp in subproblems {
-        let chosen = solve_subproblem(sp, Degree { min: 0, max: ratio as i32 }, Degree { min: 0, max: 1 }, scale, check)?;
+        let chosen =
+            solve_subproblem(sp, Degree { min: 0, max: ratio as i32 }, Degree { min: 0, max: 1 }, scale, check)?;
         out.objective += optmatch_objective(sp, &chosen, scale);
         let d: std::collections::HashMap<(u32, u32), f64> = sp.arcs.iter().map(|a| ((a.0, a.1), a.2)).collect();
         for &(i, j) in &chosen {

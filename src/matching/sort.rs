@@ -104,7 +104,11 @@ mod tests {
         expected.sort_by(|&a, &b| key[a].total_cmp(&key[b]));
         assert_eq!(order_by(&key, 0..key.len()), expected);
         // A subset, with keys spread over many binades and close neighbours.
-        let wide: Vec<f64> = key.iter().enumerate().map(|(i, k)| k * 10f64.powi((i % 13) as i32 - 6) + (i % 5) as f64 * 1e-300).collect();
+        let wide: Vec<f64> = key
+            .iter()
+            .enumerate()
+            .map(|(i, k)| k * 10f64.powi((i % 13) as i32 - 6) + (i % 5) as f64 * 1e-300)
+            .collect();
         let members: Vec<usize> = (0..wide.len()).filter(|i| i % 3 != 1).collect();
         let mut expected = members.clone();
         expected.sort_by(|&a, &b| wide[a].total_cmp(&wide[b]));

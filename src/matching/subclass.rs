@@ -89,7 +89,8 @@ fn scoot(subclass: &mut [usize], treat: &[bool], x: &[f64], min_n: usize) {
                     }
                     score <= 0.0
                 };
-                let s2 = if left { (0..s).rev().find(|&k| tab[k] > 0.0) } else { (s + 1..nsub).find(|&k| tab[k] > 0.0) };
+                let s2 =
+                    if left { (0..s).rev().find(|&k| tab[k] > 0.0) } else { (s + 1..nsub).find(|&k| tab[k] > 0.0) };
                 let Some(s2) = s2 else { return };
                 let Some(first) = indt.iter().position(|&i| sub[i] == s2) else { return };
                 let (mut best_i, mut best_x) = (first, x[indt[first]]);
@@ -127,7 +128,14 @@ fn scoot(subclass: &mut [usize], treat: &[bool], x: &[f64], min_n: usize) {
 /// # Errors
 ///
 /// [`Error::Spec`] when `n_sub < 2` or `n_sub` exceeds the number of focal units.
-pub fn subclassify(score: &[f64], treat: &[bool], eligible: &[bool], n_sub: usize, min_n: usize, estimand: Estimand) -> Result<(Vec<Option<u32>>, Vec<f64>)> {
+pub fn subclassify(
+    score: &[f64],
+    treat: &[bool],
+    eligible: &[bool],
+    n_sub: usize,
+    min_n: usize,
+    estimand: Estimand,
+) -> Result<(Vec<Option<u32>>, Vec<f64>)> {
     let focal: Vec<f64> = match estimand {
         Estimand::Att => score.iter().zip(treat).filter(|p| *p.1).map(|p| *p.0).collect(),
         Estimand::Atc => score.iter().zip(treat).filter(|p| !*p.1).map(|p| *p.0).collect(),

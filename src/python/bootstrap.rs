@@ -73,7 +73,14 @@ fn method(py: Python<'_>, name: &str) -> PyResult<Method> {
         "normal" => Method::Normal,
         "bca" => Method::Bca,
         "studentized" => Method::Studentized,
-        other => return Err(spec(py, format!("unknown interval method {other:?}; choose from 'percentile', 'basic', 'normal', 'bca', 'studentized'"))),
+        other => {
+            return Err(spec(
+                py,
+                format!(
+                "unknown interval method {other:?}; choose from 'percentile', 'basic', 'normal', 'bca', 'studentized'"
+            ),
+            ))
+        }
     })
 }
 
@@ -99,7 +106,10 @@ fn in_pool<T: Send>(n_threads: Option<usize>, work: impl FnOnce() -> T + Send) -
     match n_threads {
         None => Ok(work()),
         Some(n) => {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build().map_err(|e| Error::Computation(format!("cannot start {n} threads: {e}")))?;
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n.max(1))
+                .build()
+                .map_err(|e| Error::Computation(format!("cannot start {n} threads: {e}")))?;
             Ok(pool.install(work))
         }
     }
@@ -128,7 +138,10 @@ impl BootstrapPlan {
         clusters: Option<PyReadonlyArray1<u32>>,
     ) -> PyResult<Self> {
         let stat = self::statistic(py, &statistic)?;
-        let table = Table { columns: columns.iter().map(|c| c.as_array().to_vec()).collect(), weights: weights.map(|w| w.as_array().to_vec()) };
+        let table = Table {
+            columns: columns.iter().map(|c| c.as_array().to_vec()).collect(),
+            weights: weights.map(|w| w.as_array().to_vec()),
+        };
         let vec = |a: Option<PyReadonlyArray1<u32>>| a.map(|a| a.as_array().to_vec());
         let labels = Labels { samples: vec(samples), strata: vec(strata), clusters: vec(clusters) };
         let inner = run(py, move || Plan::new(table, &labels, stat))?;
@@ -137,7 +150,15 @@ impl BootstrapPlan {
 
     /// Replicates `start .. start + count`: values `count x n_outputs` and variances.
     #[pyo3(signature = (seed, start, count, want_variance=false, n_threads=None))]
-    fn run<'py>(&self, py: Python<'py>, seed: u64, start: u64, count: usize, want_variance: bool, n_threads: Option<usize>) -> PyResult<Replicates<'py>> {
+    fn run<'py>(
+        &self,
+        py: Python<'py>,
+        seed: u64,
+        start: u64,
+        count: usize,
+        want_variance: bool,
+        n_threads: Option<usize>,
+    ) -> PyResult<Replicates<'py>> {
         let k = self.inner.n_outputs();
         let plan = &self.inner;
         let (values, variances) = run(py, || {
@@ -147,7 +168,8 @@ impl BootstrapPlan {
             Ok((values, variances))
         })?;
         py.check_signals()?;
-        let values = ndarray::Array2::from_shape_vec((count, k), values).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        let values = ndarray::Array2::from_shape_vec((count, k), values)
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
         Ok((values.into_pyarray(py), variances.into_pyarray(py)))
     }
 
@@ -200,7 +222,13 @@ pub struct BootstrapDesign {
 impl BootstrapDesign {
     #[new]
     #[pyo3(signature = (n_rows, samples=None, strata=None, clusters=None))]
-    fn new(py: Python<'_>, n_rows: usize, samples: Option<PyReadonlyArray1<u32>>, strata: Option<PyReadonlyArray1<u32>>, clusters: Option<PyReadonlyArray1<u32>>) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        n_rows: usize,
+        samples: Option<PyReadonlyArray1<u32>>,
+        strata: Option<PyReadonlyArray1<u32>>,
+        clusters: Option<PyReadonlyArray1<u32>>,
+    ) -> PyResult<Self> {
         let vec = |a: Option<PyReadonlyArray1<u32>>| a.map(|a| a.as_array().to_vec());
         let labels = Labels { samples: vec(samples), strata: vec(strata), clusters: vec(clusters) };
         let inner = run(py, move || Design::new(n_rows, &labels))?;
@@ -257,7 +285,8 @@ fn bootstrap_summary<'py>(
     out.set_item("standard_error", summary.standard_error)?;
     out.set_item("bias", summary.bias)?;
     out.set_item("z0", summary.z0)?;
-    let intervals: Vec<(&str, f64, f64, f64)> = summary.intervals.iter().map(|i| (method_name(i.method), i.level, i.low, i.high)).collect();
+    let intervals: Vec<(&str, f64, f64, f64)> =
+        summary.intervals.iter().map(|i| (method_name(i.method), i.level, i.low, i.high)).collect();
     out.set_item("intervals", intervals)?;
     out.set_item("warnings", summary.warnings)?;
     Ok(out)

@@ -6,7 +6,8 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 /// The columns of a window query: (start, end, complete, values n x width).
-type Totals<'py> = (Bound<'py, PyArray1<i32>>, Bound<'py, PyArray1<i32>>, Bound<'py, PyArray1<bool>>, Bound<'py, PyArray2<f64>>);
+type Totals<'py> =
+    (Bound<'py, PyArray1<i32>>, Bound<'py, PyArray1<i32>>, Bound<'py, PyArray1<bool>>, Bound<'py, PyArray2<f64>>);
 
 /// The values of `t` as an `n x width` array in column-major (Fortran) order,
 /// so that each column is contiguous and pandas takes the columns without copying.
@@ -31,7 +32,8 @@ fn totals<'py>(py: Python<'py>, t: WindowTotals, by_column: bool) -> PyResult<To
         }
         out
     };
-    let values = ndarray::Array2::from_shape_vec((n, width).f(), by_column).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+    let values = ndarray::Array2::from_shape_vec((n, width).f(), by_column)
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
     Ok((t.start.into_pyarray(py), t.end.into_pyarray(py), t.complete.into_pyarray(py), values.into_pyarray(py)))
 }
 
@@ -108,8 +110,14 @@ impl CohortCore {
     }
 
     /// Totals over one window `[start[i], end[i])` per individual.
-    fn totals_over<'py>(&self, py: Python<'py>, start: PyReadonlyArray1<i32>, end: PyReadonlyArray1<i32>) -> PyResult<Totals<'py>> {
-        let windows: Vec<(i32, i32)> = start.as_array().iter().zip(end.as_array().iter()).map(|(&a, &b)| (a, b)).collect();
+    fn totals_over<'py>(
+        &self,
+        py: Python<'py>,
+        start: PyReadonlyArray1<i32>,
+        end: PyReadonlyArray1<i32>,
+    ) -> PyResult<Totals<'py>> {
+        let windows: Vec<(i32, i32)> =
+            start.as_array().iter().zip(end.as_array().iter()).map(|(&a, &b)| (a, b)).collect();
         if windows.len() != self.inner.n() {
             return Err(pyo3::exceptions::PyValueError::new_err("one window per individual is needed"));
         }
@@ -118,24 +126,37 @@ impl CohortCore {
     }
 
     /// Totals over `[start[r], end[r])` of individual `who[r]` (positions), one row per request.
-    fn totals_for<'py>(&self, py: Python<'py>, who: PyReadonlyArray1<i64>, start: PyReadonlyArray1<i32>, end: PyReadonlyArray1<i32>) -> PyResult<Totals<'py>> {
+    fn totals_for<'py>(
+        &self,
+        py: Python<'py>,
+        who: PyReadonlyArray1<i64>,
+        start: PyReadonlyArray1<i32>,
+        end: PyReadonlyArray1<i32>,
+    ) -> PyResult<Totals<'py>> {
         let n = self.inner.n() as i64;
         let who = who.as_array();
         if who.len() != start.as_array().len() || who.len() != end.as_array().len() {
             return Err(pyo3::exceptions::PyValueError::new_err("who, start and end must have the same length"));
         }
         if let Some(bad) = who.iter().find(|&&w| w < 0 || w >= n) {
-            return Err(pyo3::exceptions::PyValueError::new_err(format!("individual position {bad} is outside the cohort (0..{n})")));
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "individual position {bad} is outside the cohort (0..{n})"
+            )));
         }
         let who: Vec<usize> = who.iter().map(|&w| w as usize).collect();
-        let windows: Vec<(i32, i32)> = start.as_array().iter().zip(end.as_array().iter()).map(|(&a, &b)| (a, b)).collect();
+        let windows: Vec<(i32, i32)> =
+            start.as_array().iter().zip(end.as_array().iter()).map(|(&a, &b)| (a, b)).collect();
         let t = run(py, || Ok(self.inner.totals_for(&who, &windows)))?;
         totals(py, t, false)
     }
 
     /// Totals before the index date and the number of placements started then.
     #[pyo3(signature = (lookback=None))]
-    fn history<'py>(&self, py: Python<'py>, lookback: Option<&str>) -> PyResult<(Totals<'py>, Bound<'py, PyArray1<u32>>)> {
+    fn history<'py>(
+        &self,
+        py: Python<'py>,
+        lookback: Option<&str>,
+    ) -> PyResult<(Totals<'py>, Bound<'py, PyArray1<u32>>)> {
         let h = lookback.map(|l| horizon(py, l)).transpose()?;
         let hist = run(py, || Ok(self.inner.history(h)))?;
         Ok((totals(py, hist.totals, false)?, hist.placements.into_pyarray(py)))
@@ -145,13 +166,18 @@ impl CohortCore {
     fn trajectories<'py>(&self, py: Python<'py>, months: usize) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let n = self.inner.n();
         let values = run(py, || Ok(self.inner.trajectories(months)))?;
-        let array = ndarray::Array2::from_shape_vec((n, months), values).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        let array = ndarray::Array2::from_shape_vec((n, months), values)
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
         Ok(array.into_pyarray(py))
     }
 
     /// The exclusive window end `start + horizon` for each start date.
     #[staticmethod]
-    fn window_end<'py>(py: Python<'py>, start: PyReadonlyArray1<i32>, horizon_text: &str) -> PyResult<Bound<'py, PyArray1<i32>>> {
+    fn window_end<'py>(
+        py: Python<'py>,
+        start: PyReadonlyArray1<i32>,
+        horizon_text: &str,
+    ) -> PyResult<Bound<'py, PyArray1<i32>>> {
         let h = horizon(py, horizon_text)?;
         Ok(start.as_array().iter().map(|&d| h.end_from(d)).collect::<Vec<_>>().into_pyarray(py))
     }

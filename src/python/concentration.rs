@@ -8,7 +8,12 @@ use pyo3::prelude::*;
 /// The measures `(name, p)` of `values` with optional `weights` (see `utfall.concentration`).
 #[pyfunction]
 #[pyo3(signature = (values, measures, weights=None))]
-fn concentration_measures(py: Python<'_>, values: PyReadonlyArray1<f64>, measures: Vec<(String, f64)>, weights: Option<PyReadonlyArray1<f64>>) -> PyResult<Vec<f64>> {
+fn concentration_measures(
+    py: Python<'_>,
+    values: PyReadonlyArray1<f64>,
+    measures: Vec<(String, f64)>,
+    weights: Option<PyReadonlyArray1<f64>>,
+) -> PyResult<Vec<f64>> {
     let measures = measures.iter().map(|(n, v)| measure(py, n, *v)).collect::<PyResult<Vec<_>>>()?;
     let values = values.as_array();
     let weights = weights.as_ref().map(|w| w.as_array());

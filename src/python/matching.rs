@@ -20,7 +20,11 @@ fn order(text: Option<&str>) -> PyResult<Option<Order>> {
         Some("data") => Some(Order::Data),
         Some("random") => Some(Order::Random),
         Some("closest") => Some(Order::Closest),
-        Some(other) => return Err(PyValueError::new_err(format!("order must be one of 'largest', 'smallest', 'closest', 'data', 'random'; got {other:?}"))),
+        Some(other) => {
+            return Err(PyValueError::new_err(format!(
+                "order must be one of 'largest', 'smallest', 'closest', 'data', 'random'; got {other:?}"
+            )))
+        }
     })
 }
 
@@ -29,7 +33,11 @@ fn covariate_distance(text: &str) -> PyResult<CovariateDistance> {
         "mahalanobis" => CovariateDistance::Mahalanobis,
         "euclidean" => CovariateDistance::Euclidean,
         "scaled_euclidean" => CovariateDistance::ScaledEuclidean,
-        other => return Err(PyValueError::new_err(format!("distance must be one of 'mahalanobis', 'euclidean', 'scaled_euclidean'; got {other:?}"))),
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "distance must be one of 'mahalanobis', 'euclidean', 'scaled_euclidean'; got {other:?}"
+            )))
+        }
     })
 }
 
@@ -38,9 +46,15 @@ type LogitOut<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, f64,
 /// Logistic regression by IRLS as R's glm, on the design's columns (intercept included):
 /// (coefficients, fitted, deviance, iterations).
 #[pyfunction]
-fn fit_logit<'py>(py: Python<'py>, columns: Vec<PyReadonlyArray1<'py, f64>>, y: PyReadonlyArray1<'py, bool>, names: Vec<String>) -> PyResult<LogitOut<'py>> {
+fn fit_logit<'py>(
+    py: Python<'py>,
+    columns: Vec<PyReadonlyArray1<'py, f64>>,
+    y: PyReadonlyArray1<'py, bool>,
+    names: Vec<String>,
+) -> PyResult<LogitOut<'py>> {
     // Contiguous columns (pandas' usual) are read in place; others are copied.
-    let owned: Vec<Option<Vec<f64>>> = columns.iter().map(|c| if c.as_slice().is_ok() { None } else { Some(c.as_array().to_vec()) }).collect();
+    let owned: Vec<Option<Vec<f64>>> =
+        columns.iter().map(|c| if c.as_slice().is_ok() { None } else { Some(c.as_array().to_vec()) }).collect();
     let slices: Vec<&[f64]> = columns
         .iter()
         .zip(&owned)
@@ -58,7 +72,14 @@ type WhitenOut<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>, Vec
 
 /// Whitened covariates for a covariate distance: (coords, sort_key, kept columns).
 #[pyfunction]
-fn whiten<'py>(py: Python<'py>, x: PyReadonlyArray2<'py, f64>, treat: PyReadonlyArray1<'py, bool>, eligible: PyReadonlyArray1<'py, bool>, distance: &str, names: Vec<String>) -> PyResult<WhitenOut<'py>> {
+fn whiten<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    treat: PyReadonlyArray1<'py, bool>,
+    eligible: PyReadonlyArray1<'py, bool>,
+    distance: &str,
+    names: Vec<String>,
+) -> PyResult<WhitenOut<'py>> {
     let kind = covariate_distance(distance)?;
     let p = x.as_array().ncols();
     let flat: Vec<f64> = x.as_array().iter().copied().collect();
@@ -66,11 +87,19 @@ fn whiten<'py>(py: Python<'py>, x: PyReadonlyArray2<'py, f64>, treat: PyReadonly
     let eligible = eligible.as_array().to_vec();
     let w = run(py, || whiten_core(&flat, p, &treat, &eligible, kind, &names))?;
     let n = treat.len();
-    let coords = ndarray::Array2::from_shape_vec((n, w.dims), w.coords).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let coords =
+        ndarray::Array2::from_shape_vec((n, w.dims), w.coords).map_err(|e| PyValueError::new_err(e.to_string()))?;
     Ok((coords.into_pyarray(py), w.sort_key.into_pyarray(py), w.kept))
 }
 
-type MatchOut<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray2<i64>>, Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<i8>>, Bound<'py, PyArray1<f64>>, &'static str);
+type MatchOut<'py> = (
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray2<i64>>,
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray1<i8>>,
+    Bound<'py, PyArray1<f64>>,
+    &'static str,
+);
 
 /// Greedy nearest-neighbour matching as MatchIt 4.7.
 ///
@@ -114,7 +143,16 @@ fn nearest_match<'py>(
         (None, Some(c), Some(k)) => Metric::Covariates { coords: c, dims, sort_key: k },
         _ => return Err(PyValueError::new_err("give either a score or whitened coordinates with their sort key")),
     };
-    let input = GreedyInput { treat: &treat, exact: exact.as_deref(), unit_id: unit_id.as_deref(), ratio, replace, caliper, order, seed };
+    let input = GreedyInput {
+        treat: &treat,
+        exact: exact.as_deref(),
+        unit_id: unit_id.as_deref(),
+        ratio,
+        replace,
+        caliper,
+        order,
+        seed,
+    };
     let mut greedy = run(py, || Greedy::new(metric, input))?;
     let total = greedy.total_steps();
     let mut done = 0;
@@ -151,7 +189,14 @@ fn nearest_match<'py>(
         })
         .collect();
     let treated: Vec<i64> = m.treated.iter().map(|&t| t as i64).collect();
-    Ok((treated.into_pyarray(py), controls.into_pyarray(py), distances.into_pyarray(py), reasons.into_pyarray(py), m.weights.into_pyarray(py), m.order_used.name()))
+    Ok((
+        treated.into_pyarray(py),
+        controls.into_pyarray(py),
+        distances.into_pyarray(py),
+        reasons.into_pyarray(py),
+        m.weights.into_pyarray(py),
+        m.order_used.name(),
+    ))
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

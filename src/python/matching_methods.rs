@@ -16,11 +16,20 @@ fn estimand(text: &str) -> PyResult<Estimand> {
         "ATT" => Estimand::Att,
         "ATC" => Estimand::Atc,
         "ATE" => Estimand::Ate,
-        other => return Err(PyValueError::new_err(format!("estimand must be one of 'ATT', 'ATC', 'ATE'; got {other:?}"))),
+        other => {
+            return Err(PyValueError::new_err(format!("estimand must be one of 'ATT', 'ATC', 'ATE'; got {other:?}")))
+        }
     })
 }
 
-type SolvedOut<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<i64>>, f64, i64);
+type SolvedOut<'py> = (
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<i64>>,
+    f64,
+    i64,
+);
 
 fn solved_out(py: Python<'_>, s: Solved) -> SolvedOut<'_> {
     let f: Vec<i64> = s.pairs.iter().map(|p| p.0 as i64).collect();
@@ -68,14 +77,28 @@ impl Problem {
             caliper: caliper.map(|(s, w)| (s.as_array().to_vec(), w)),
             covariate_calipers: covariate_calipers.iter().map(|(s, w)| (s.as_array().to_vec(), *w)).collect(),
         };
-        let lengths = [p.eligible.len(), p.score.as_ref().map_or(n, Vec::len), p.coords.as_ref().map_or(n, |c| if c.1 == 0 { n } else { c.0.len() / c.1 }), p.exact.as_ref().map_or(n, Vec::len)];
-        if lengths.iter().any(|&l| l != n) || p.antiexact.iter().any(|a| a.len() != n) || p.caliper.as_ref().is_some_and(|c| c.0.len() != n) || p.covariate_calipers.iter().any(|c| c.0.len() != n) {
+        let lengths = [
+            p.eligible.len(),
+            p.score.as_ref().map_or(n, Vec::len),
+            p.coords.as_ref().map_or(n, |c| if c.1 == 0 { n } else { c.0.len() / c.1 }),
+            p.exact.as_ref().map_or(n, Vec::len),
+        ];
+        if lengths.iter().any(|&l| l != n)
+            || p.antiexact.iter().any(|a| a.len() != n)
+            || p.caliper.as_ref().is_some_and(|c| c.0.len() != n)
+            || p.covariate_calipers.iter().any(|c| c.0.len() != n)
+        {
             return Err(PyValueError::new_err("every per-unit array needs one value per unit"));
         }
         Ok(p)
     }
 
-    fn solve(&self, py: Python<'_>, prune: bool, f: impl FnOnce(&[crate::matching::arcs::Subproblem], &mut dyn FnMut() -> bool) -> crate::Result<Solved> + Send) -> PyResult<Solved> {
+    fn solve(
+        &self,
+        py: Python<'_>,
+        prune: bool,
+        f: impl FnOnce(&[crate::matching::arcs::Subproblem], &mut dyn FnMut() -> bool) -> crate::Result<Solved> + Send,
+    ) -> PyResult<Solved> {
         let metric = match (&self.score, &self.coords) {
             (Some(s), None) => Metric::Score(s),
             (None, Some((c, dims))) => Metric::Covariates { coords: c, dims: *dims, sort_key: &[] },
@@ -186,9 +209,15 @@ fn subclassify<'py>(
 /// MatchIt's weights from subclasses (-1: none), normalised per group.
 #[pyfunction]
 #[pyo3(signature = (subclass, treat, estimand_name="ATT"))]
-fn subclass_weights<'py>(py: Python<'py>, subclass: PyReadonlyArray1<'py, i64>, treat: PyReadonlyArray1<'py, bool>, estimand_name: &str) -> PyResult<Bound<'py, PyArray1<f64>>> {
+fn subclass_weights<'py>(
+    py: Python<'py>,
+    subclass: PyReadonlyArray1<'py, i64>,
+    treat: PyReadonlyArray1<'py, bool>,
+    estimand_name: &str,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let e = estimand(estimand_name)?;
-    let sub: Vec<Option<u32>> = subclass.as_array().iter().map(|&v| if v < 0 { None } else { Some(v as u32) }).collect();
+    let sub: Vec<Option<u32>> =
+        subclass.as_array().iter().map(|&v| if v < 0 { None } else { Some(v as u32) }).collect();
     let t = treat.as_array().to_vec();
     if t.len() != sub.len() {
         return Err(PyValueError::new_err("subclass and treat need one value per unit"));

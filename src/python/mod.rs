@@ -6,10 +6,11 @@
 
 mod bootstrap;
 mod cohort;
-mod synthetic;
 mod concentration;
+mod expected;
 mod matching;
 mod matching_methods;
+mod synthetic;
 
 use crate::error::Error;
 use pyo3::exceptions::PyKeyboardInterrupt;
@@ -58,7 +59,12 @@ pub(crate) fn run<T: Send>(py: Python<'_>, work: impl FnOnce() -> crate::Result<
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown".into());
-            Err(raise(py, "UtfallError", format!("internal error in utfall's core ({what}); please report it with the data that caused it"), None))
+            Err(raise(
+                py,
+                "UtfallError",
+                format!("internal error in utfall's core ({what}); please report it with the data that caused it"),
+                None,
+            ))
         }
     }
 }
@@ -77,5 +83,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     concentration::register(m)?;
     matching::register(m)?;
     matching_methods::register(m)?;
+    expected::register(m)?;
     Ok(())
 }

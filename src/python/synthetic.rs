@@ -9,7 +9,12 @@ use pyo3::types::PyDict;
 /// Generates the synthetic register; returns a dict of numpy columns and scalars.
 #[pyfunction]
 #[pyo3(signature = (n_participants, n_historical, seed))]
-fn synthetic_register<'py>(py: Python<'py>, n_participants: usize, n_historical: usize, seed: u64) -> PyResult<Bound<'py, PyDict>> {
+fn synthetic_register<'py>(
+    py: Python<'py>,
+    n_participants: usize,
+    n_historical: usize,
+    seed: u64,
+) -> PyResult<Bound<'py, PyDict>> {
     let r = run(py, || Ok(crate::synthetic::register(n_participants, n_historical, seed)))?;
     let out = PyDict::new(py);
     out.set_item("participant", r.participant.into_pyarray(py))?;

@@ -52,7 +52,10 @@ fn same_register_on_one_and_four_threads() {
     assert_eq!(one.episode_end, four.episode_end);
     assert_eq!(one.episode_type, four.episode_type);
     assert_eq!(one.ledger_date, four.ledger_date);
-    assert_eq!(one.ledger_amount.iter().map(|a| a.to_bits()).collect::<Vec<_>>(), four.ledger_amount.iter().map(|a| a.to_bits()).collect::<Vec<_>>());
+    assert_eq!(
+        one.ledger_amount.iter().map(|a| a.to_bits()).collect::<Vec<_>>(),
+        four.ledger_amount.iter().map(|a| a.to_bits()).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -89,7 +92,9 @@ fn register_shape_follows_the_model() {
     assert_eq!(index_placements, r.index_date.len());
     let ongoing = r.episode_end.iter().filter(|&&e| e == ONGOING).count();
     assert!(ongoing > 0 && ongoing < r.index_date.len() / 2);
-    let before = (0..r.episode_start.len()).filter(|&e| r.episode_start[e] < r.index_date[r.episode_individual[e] as usize]).count();
+    let before = (0..r.episode_start.len())
+        .filter(|&e| r.episode_start[e] < r.index_date[r.episode_individual[e] as usize])
+        .count();
     assert!(before > r.index_date.len() / 4, "placements before the index date: {before}");
     // All four care types occur, and outpatient costs are billed.
     for t in 0..4 {

@@ -38,7 +38,8 @@ impl Greedy<'_> {
                 }
                 let ti = self.treated_index(t);
                 let st = self.stratum[t];
-                let found = find(&self.metric, self.caliper, &mut self.pool, &self.pos, st, t, round, &self.rows[ti], 1, None);
+                let found =
+                    find(&self.metric, self.caliper, &mut self.pool, &self.pos, st, t, round, &self.rows[ti], 1, None);
                 match found.first() {
                     None => {
                         if round == 1 {
@@ -66,7 +67,18 @@ impl Greedy<'_> {
                 let ti = self.treated_index(t);
                 if self.treat[c] || !self.eligible[c] {
                     let st = self.stratum[t];
-                    let found = find(&self.metric, self.caliper, &mut self.pool, &self.pos, st, t, round, &self.rows[ti], 1, Some(c));
+                    let found = find(
+                        &self.metric,
+                        self.caliper,
+                        &mut self.pool,
+                        &self.pos,
+                        st,
+                        t,
+                        round,
+                        &self.rows[ti],
+                        1,
+                        Some(c),
+                    );
                     let Some(&(c_new, d_new)) = found.first() else {
                         if round == 1 {
                             self.reasons[ti] = Some(self.reason(st));

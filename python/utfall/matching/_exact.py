@@ -16,7 +16,10 @@ from typing import Any, Mapping, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import SpecError
+from ..errors import ComputationError, SpecError
+from ._design import check_column, exact_strata, is_factor
+from ._problem import REASONS, Problem
+from ._result import MatchResult
 
 
 def coarsen(frame: pd.DataFrame, columns: Sequence[str], cutpoints: Optional[Mapping[str, Any]],
@@ -28,10 +31,8 @@ def coarsen(frame: pd.DataFrame, columns: Sequence[str], cutpoints: Optional[Map
     if unknown:
         raise SpecError(f"cutpoints for columns that are not covariates: {sorted(unknown)}")
     for name in columns:
-        from .matching import _check_column, _is_factor
-
-        col = _check_column(frame, name, ids, table)
-        if _is_factor(col) or (pd.api.types.is_bool_dtype(col)) or col.nunique() <= 2:
+        col = check_column(frame, name, ids, table)
+        if is_factor(col) or (pd.api.types.is_bool_dtype(col)) or col.nunique() <= 2:
             out[name] = col.astype(str).to_numpy()
             continue
         x = col.to_numpy(dtype=float)
@@ -75,3 +76,31 @@ def subclass_matching(strata: np.ndarray, treat: np.ndarray, ids: pd.Index) -> t
     subclass = np.where(in_both, strata, -1)
     unmatched = [ids[t] for t in idx[treat & ~in_both]]
     return w, pairs, unmatched, subclass
+
+
+def _stratified(problem: Problem, strata: np.ndarray) -> MatchResult:
+    w, pairs, unmatched_ids, subclass = subclass_matching(strata, problem.treat, problem.index)
+    if not (w[problem.treat] > 0).any():
+        raise ComputationError(f"{problem.options.method} matching matched no treated unit: "
+                               "no stratum holds both groups")
+    unmatched = pd.DataFrame({"id": unmatched_ids, "reason": REASONS[0]})
+    return MatchResult(ids=problem.index, treat=problem.treat, pairs=pairs, weights=w, score=None,
+                       unmatched=unmatched, balance_covariates=problem.balance_columns(), spec=problem.spec,
+                       discarded_ids=problem.discarded_ids, subclass=subclass)
+
+
+def exact(problem: Problem) -> MatchResult:
+    """Exact matching (MatchIt's ``method = "exact"``) on ``exact=`` or else the covariates."""
+    cols = list(problem.options.exact) or list(problem.covariates)
+    if not cols:
+        raise SpecError("method='exact' needs covariates (or exact=) to stratify on")
+    return _stratified(problem, exact_strata(problem.frame, cols, problem.index, problem.table))
+
+
+def cem(problem: Problem) -> MatchResult:
+    """Coarsened exact matching (MatchIt's ``method = "cem"``) on the covariates."""
+    cols = list(problem.covariates)
+    if not cols:
+        raise SpecError("method='cem' needs covariates to stratify on")
+    coarse = coarsen(problem.frame, cols, problem.options.cutpoints, problem.index, problem.table)
+    return _stratified(problem, coarse.groupby(cols, sort=True, observed=True).ngroup().to_numpy())

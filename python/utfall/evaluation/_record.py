@@ -1,11 +1,4 @@
-"""The audit trail of an evaluation: write it, read it back, re-run it.
-
-An evaluation decides a payment, so an independent validator must be able to
-reproduce it digit for digit. :meth:`Evaluation.to_json` records the full
-specification, the seed, the utfall version, a SHA-256 fingerprint of every
-input table and every result number; :func:`load_evaluation` reads it back and
-:func:`reproduce` re-runs it on the validator's copy of the data, raising
-:class:`utfall.ReproductionError` when the data or any number differ.
+"""The audit record of an evaluation as exact JSON data, and the comparison of two evaluations.
 
 Exactness: floats are written with Python's shortest round-trip ``repr``, so
 reading one back gives the same 64 bits; NaN and infinities, which JSON lacks,
@@ -19,14 +12,10 @@ import datetime as _dt
 import json
 import math
 import os
-import warnings
 from typing import Any, Optional
 
 import numpy as np
 import pandas as pd
-
-from .errors import ReproductionError
-from .evaluation_result import Evaluation
 
 FORMAT = "utfall.evaluation/1"
 _SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
@@ -83,7 +72,7 @@ def _series(column: dict) -> pd.Series:
     return series
 
 
-def _frame(table: dict) -> pd.DataFrame:
+def frame(table: dict) -> pd.DataFrame:
     index = pd.Index(_series(table["index"]), name=table["index"]["name"])
     frame = pd.DataFrame(index=index)
     for c in table["columns"]:
@@ -94,7 +83,7 @@ def _frame(table: dict) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------- records
-def record(evaluation: Evaluation) -> dict:
+def record(evaluation: Any) -> dict:
     """The audit record of an evaluation as plain JSON data."""
     return {
         "format": FORMAT,
@@ -103,11 +92,11 @@ def record(evaluation: Evaluation) -> dict:
         "seed": evaluation.seed,
         "specification": _plain(evaluation.spec),
         "fingerprints": dict(evaluation.fingerprints),
-        "results": _results(evaluation),
+        "results": results(evaluation),
     }
 
 
-def _results(evaluation: Evaluation) -> dict:
+def results(evaluation: Any) -> dict:
     return {
         "summary": _table(evaluation.summary(readable=False)),
         "individuals": _table(evaluation.individuals),
@@ -115,7 +104,7 @@ def _results(evaluation: Evaluation) -> dict:
     }
 
 
-def to_json(evaluation: Evaluation, path: Any = None, indent: Optional[int] = None) -> str:
+def to_json(evaluation: Any, path: Any = None, indent: Optional[int] = None) -> str:
     """The audit record as JSON text (standard JSON: no NaN literals); also written to ``path``."""
     text = json.dumps(record(evaluation), indent=indent, allow_nan=False, ensure_ascii=False)
     if path is not None:
@@ -132,40 +121,9 @@ def to_json(evaluation: Evaluation, path: Any = None, indent: Optional[int] = No
     return text
 
 
-def _read(source: Any) -> dict:
-    if isinstance(source, Evaluation):
-        return record(source)
-    if isinstance(source, dict):
-        return source
-    if hasattr(source, "read"):
-        source = source.read()
-    elif isinstance(source, os.PathLike) or (isinstance(source, str) and not source.lstrip().startswith("{")):
-        with open(source, encoding="utf-8") as f:
-            source = f.read()
-    data = json.loads(source)
-    if data.get("format") != FORMAT:
-        raise ReproductionError(f"not an utfall evaluation record (format {data.get('format')!r}, expected {FORMAT!r})")
-    return data
-
-
-def load_evaluation(source: Any) -> Evaluation:
-    """An :class:`Evaluation` from its JSON record (text, a path or an open file).
-
-    The loaded evaluation has every table and number of the original, but not
-    the match objects (``comparisons``), which are not recorded.
-    """
-    data = _read(source)
-    results = data["results"]
-    summary = _frame(results["summary"])
-    spec = data["specification"]
-    return Evaluation(spec=spec, version=data["utfall_version"], fingerprints=data["fingerprints"],
-                      individuals=_frame(results["individuals"]), summary=summary,
-                      trajectories={h: _frame(t) for h, t in results["trajectories"].items()})
-
-
-def differences(a: Evaluation, b: Evaluation, limit: int = 10) -> list:
+def differences(a: Any, b: Any, limit: int = 10) -> list:
     """Where two evaluations' numbers differ (bit for bit), as sentences; empty when identical."""
-    ra, rb = _results(a), _results(b)
+    ra, rb = results(a), results(b)
     found = []
     tables = [("summary", ra["summary"], rb["summary"]), ("individuals", ra["individuals"], rb["individuals"])]
     tables += [(f"trajectory {h}", ra["trajectories"].get(h), rb["trajectories"].get(h))
@@ -192,51 +150,3 @@ def differences(a: Evaluation, b: Evaluation, limit: int = 10) -> list:
             if len(found) >= limit:
                 return found
     return found
-
-
-def reproduce(source: Any, cohort, *, n_threads: Optional[int] = None, progress: bool = False) -> Evaluation:
-    """Re-runs a recorded evaluation on ``cohort`` and checks every number.
-
-    Parameters
-    ----------
-    source : str, path, file, dict or Evaluation
-        The JSON record (from :meth:`Evaluation.to_json`).
-    cohort : Cohort
-        The validator's copy of the data.
-    n_threads : int, optional
-        Threads for the re-run; the numbers do not depend on it.
-
-    Returns
-    -------
-    Evaluation
-        The re-run, identical to the record.
-
-    Raises
-    ------
-    ReproductionError
-        When an input table's fingerprint differs from the record (naming the
-        table) or when any number of the re-run differs from the recorded one
-        (naming the table, column and row). A different utfall version is a
-        warning; the numbers must still agree.
-    """
-    from .evaluation import _evaluate_spec
-
-    data = _read(source)
-    recorded = data["fingerprints"]
-    current = cohort.fingerprints()
-    changed = [t for t in sorted(set(recorded) | set(current)) if recorded.get(t) != current.get(t)]
-    if changed:
-        detail = "; ".join(f"table '{t}': recorded {str(recorded.get(t))[:12]}, now {str(current.get(t))[:12]}"
-                           for t in changed)
-        raise ReproductionError(f"the data differ from those of the recorded evaluation in table(s) "
-                                f"{', '.join(repr(t) for t in changed)} ({detail})")
-    from ._core import __version__
-
-    if data["utfall_version"] != __version__:
-        warnings.warn(f"the record was made with utfall {data['utfall_version']}, this is {__version__}",
-                      stacklevel=2)
-    again = _evaluate_spec(cohort, data["specification"], n_threads=n_threads, progress=progress)
-    found = differences(load_evaluation(data), again)
-    if found:
-        raise ReproductionError("the re-run differs from the recorded evaluation: " + "; ".join(found))
-    return again

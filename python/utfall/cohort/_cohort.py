@@ -30,9 +30,10 @@ from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 import numpy as np
 import pandas as pd
 
-from . import _core
-from ._frames import as_labels, days, label_codes, name_row, numbers, role_map, select, to_dates, to_pandas
-from .errors import DataError, SpecError, data_error
+from .. import _core
+from .._frames import as_labels, days, label_codes, name_row, numbers, role_map, select, to_dates, to_pandas
+from ._arguments import as_days, check_windows, user_name
+from ..errors import DataError, SpecError, data_error
 
 Horizon = Union[str, int]
 
@@ -170,7 +171,7 @@ class Cohort:
         ind_raw = to_pandas(individuals, "individuals")
         ep_raw = to_pandas(episodes, "episodes")
         ind = select(ind_raw, "individuals", ["id", "group", "index_date"], ["end_of_data"], columns)
-        used = {_user_name(columns, "individuals", r) for r in ("id", "group", "index_date", "end_of_data")}
+        used = {user_name(columns, "individuals", r) for r in ("id", "group", "index_date", "end_of_data")}
         covariates = ind_raw.reset_index(drop=True)[[c for c in ind_raw.columns if c not in used]]
         ind = pd.concat([ind, covariates], axis=1)
 
@@ -411,9 +412,9 @@ class Cohort:
         :meth:`costs`, plus ``id``; the index is ``0..len(positions)-1``.
         """
         positions = np.asarray(positions, dtype=np.int64)
-        start_days = _as_days(start, len(positions))
-        end_days = _as_days(end, len(positions))
-        _check_windows(start_days, end_days)
+        start_days = as_days(start, len(positions))
+        end_days = as_days(end, len(positions))
+        check_windows(start_days, end_days)
         parts = self._core.totals_for(positions, start_days, end_days)
         frame = self._frame(*parts, care_types, ledger, ids=self.ids[positions],
                             group=self.individuals["group"].to_numpy()[positions])
@@ -434,7 +435,7 @@ class Cohort:
             parts = self._core.costs(horizon_text(horizon))
         else:
             bounds = days(pd.Series(list(window)), "window", "window")
-            _check_windows(bounds[:1], bounds[1:])
+            check_windows(bounds[:1], bounds[1:])
             start = np.full(len(self), bounds[0], dtype=np.int32)
             end = np.full(len(self), bounds[1], dtype=np.int32)
             parts = self._core.totals_over(start, end)
@@ -497,30 +498,3 @@ def _rebuild(individuals, episodes, tariffs, costs, price_index, base_year, allo
     """A cohort from its validated tables (the other side of ``Cohort.__reduce__``)."""
     return Cohort.from_frames(individuals, episodes, tariffs, costs, price_index, base_year=base_year,
                               allow_overlaps=allow_overlaps)
-
-
-def _as_days(dates: Any, n: int) -> np.ndarray:
-    """Dates (datetime64, strings, Timestamps) or ints (days since 1970) as int32 days."""
-    array = np.asarray(dates)
-    if np.issubdtype(array.dtype, np.integer):
-        limits = np.iinfo(np.int32)
-        outside = (array < limits.min) | (array >= limits.max)
-        if np.any(outside):
-            row = int(np.flatnonzero(np.atleast_1d(outside))[0])
-            raise data_error("window", "date", row, f"{np.atleast_1d(array)[row]} days since 1970 is not a date")
-        out = array.astype(np.int32)
-    else:
-        out = days(pd.Series(np.atleast_1d(array)), "window", "date")
-    return np.broadcast_to(out, (n,)).astype(np.int32)
-
-
-def _check_windows(start: np.ndarray, end: np.ndarray) -> None:
-    """Raises naming the first window that ends before it starts."""
-    reversed_ = np.asarray(end) < np.asarray(start)
-    if reversed_.any():
-        row = int(np.flatnonzero(reversed_)[0])
-        raise data_error("window", "end", row, "the window ends before it starts")
-
-
-def _user_name(columns: Optional[Mapping[str, Any]], table: str, role: str) -> str:
-    return role_map(columns, table).get(role, role)

@@ -25,11 +25,8 @@ from typing import Any, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import SpecError, data_error
-
-#: Requests per call to the core when many windows are needed (bounds memory).
-CHUNK = 262_144
-
+from ..errors import SpecError, data_error
+from ..matching import match
 
 @dataclass
 class Comparison:
@@ -58,6 +55,26 @@ class Comparison:
     members: list = field(default_factory=list)
     unmatched: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"id": [], "reason": []}))
     match: Any = None
+
+    def sets(self, participants: np.ndarray, n: int) -> tuple:
+        """The comparison sets as the core takes them: ``(offsets, members, set_of)``.
+
+        Set ``s`` holds ``members[offsets[s]:offsets[s + 1]]`` (cohort positions, in
+        order); participant ``r`` (cohort position ``participants[r]``) uses set
+        ``set_of[r]``: its stratum, or its own matched set.
+        """
+        if self.estimator == "stratum":
+            sizes = np.array([len(m) for m in self.members], dtype=np.int64)
+            members = np.concatenate(self.members).astype(np.int64) if self.members else np.zeros(0, np.int64)
+            set_of = self.stratum_of[participants].astype(np.int64)
+        else:
+            row_of = np.full(n, -1, dtype=np.int64)
+            row_of[participants] = np.arange(len(participants))
+            sizes = np.bincount(row_of[self.treated], minlength=len(participants)).astype(np.int64)
+            members = self.control.astype(np.int64)
+            set_of = np.arange(len(participants), dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        return offsets, members, set_of
 
 
 def index_days(cohort) -> np.ndarray:
@@ -99,25 +116,6 @@ def part_columns(cohort, parts: list) -> list:
             out.append(k + cohort.care_types.index(name[len("cost_"):]))
         else:
             out.append(2 * k + cohort.categories.index(name[len("ledger_"):]))
-    return out
-
-
-def window_values(cohort, positions: np.ndarray, start: np.ndarray, end: np.ndarray, parts: list) -> np.ndarray:
-    """Outcome parts over ``[start, end)`` of ``positions``, with their sum as the last column.
-
-    The same numbers as :meth:`Cohort.costs_over`, read straight from the core
-    in chunks of :data:`CHUNK` requests so memory stays bounded.
-    """
-    columns = part_columns(cohort, parts)
-    out = np.empty((len(positions), len(parts) + 1))
-    positions = np.asarray(positions, dtype=np.int64)
-    start = np.asarray(start, dtype=np.int32)
-    end = np.asarray(end, dtype=np.int32)
-    for a in range(0, len(positions), CHUNK):
-        b = min(a + CHUNK, len(positions))
-        values = cohort._core.totals_for(positions[a:b], start[a:b], end[a:b])[3]
-        out[a:b, :-1] = values[:, columns]
-        out[a:b, -1] = out[a:b, :-1].sum(axis=1)
     return out
 
 
@@ -164,14 +162,10 @@ def sets_from_pairs(cohort, pairs: pd.DataFrame, eligible: np.ndarray, estimator
 
 def matched(cohort, horizon: str, match_args: dict, seed: int, eligible: np.ndarray, progress: bool = False) -> Comparison:
     """Matching on the eligible pool at ``horizon`` with :func:`utfall.match`."""
-    import utfall  # late: the matching module may load after this one
-
-    run_match = getattr(utfall, "match")
-
     args = dict(match_args)
     args.setdefault("seed", seed)
     args.setdefault("progress", progress)
-    result = run_match(cohort, horizon=horizon, **args)
+    result = match(cohort, horizon=horizon, **args)
     if isinstance(result, dict):
         result = result[horizon]
     unmatched = getattr(result, "unmatched", None)
@@ -217,67 +211,3 @@ def strata(cohort, exact: Sequence[str], lookback: Any, eligible: np.ndarray, hi
     unmatched = pd.DataFrame({"id": cohort.ids[part_pos[empty]],
                               "reason": "no eligible historical individual in the stratum"})
     return Comparison("stratum", stratum_of=stratum_of, members=members, unmatched=unmatched)
-
-
-# ---------------------------------------------------------------------- expected values
-def expected_values(cohort, comparison: Comparison, full: pd.DataFrame, parts: list, participants: np.ndarray):
-    """Expected outcome parts (and total, last column) of each participant.
-
-    ``full`` is ``cohort.costs(horizon)``; ``participants`` the cohort positions.
-    Returns ``(expected, n_comparison, comparison_ids)``; rows without
-    comparison individuals are NaN with ``n_comparison`` 0.
-    """
-    starts = index_days(cohort)
-    full_values = np.column_stack([full[parts].to_numpy(np.float64), full[parts].to_numpy(np.float64).sum(axis=1)])
-    complete = full["complete"].to_numpy()
-    days_observed = full["days_observed"].to_numpy().astype(np.int32)
-    row_of = np.full(len(cohort), -1, dtype=np.int64)
-    row_of[participants] = np.arange(len(participants))
-    expected = np.full((len(participants), len(parts) + 1), np.nan)
-    n_comparison = np.zeros(len(participants), dtype=np.int64)
-    ids = cohort.ids
-    if comparison.estimator == "stratum":
-        comparison_ids = np.empty(len(participants), dtype=object)
-        members = comparison.members
-        means = np.array([full_values[m].mean(axis=0) if len(m) else np.full(len(parts) + 1, np.nan) for m in members])
-        member_ids = [tuple(ids[m]) for m in members]
-        codes = comparison.stratum_of[participants]
-        for r, code in enumerate(codes):
-            comparison_ids[r] = member_ids[code]
-            n_comparison[r] = int(len(members[code]))
-        done = complete[participants] & (n_comparison > 0)
-        if len(means):
-            expected[done] = means[codes[done]]
-        # Truncated participants: one mean per (stratum, observed days).
-        todo = np.flatnonzero(~complete[participants] & (n_comparison > 0))
-        keys = sorted({(int(codes[row]), int(days_observed[participants[row]])) for row in todo})
-        for code, length in keys:
-            m = members[code]
-            values = window_values(cohort, m, starts[m], starts[m] + length, parts)
-            mean = values.mean(axis=0)
-            for row in todo:
-                if codes[row] == code and days_observed[participants[row]] == length:
-                    expected[row] = mean
-        return expected, n_comparison, comparison_ids
-
-    # Sets: gather full-window values for complete participants, truncated windows otherwise.
-    rows = row_of[comparison.treated]
-    control = comparison.control
-    values = full_values[control]
-    truncated = ~complete[comparison.treated]
-    if truncated.any():
-        c = control[truncated]
-        length = days_observed[comparison.treated[truncated]]
-        values[truncated] = window_values(cohort, c, starts[c], starts[c] + length, parts)
-    counts = np.bincount(rows, minlength=len(participants))
-    present = np.flatnonzero(counts)
-    if len(rows):
-        first = np.concatenate([[0], np.cumsum(counts)[:-1]])[present]
-        expected[present] = np.add.reduceat(values, first, axis=0) / counts[present, None]
-    n_comparison[:] = counts
-    control_ids = ids[control].to_numpy()
-    bounds = np.concatenate([[0], np.cumsum(counts)])
-    comparison_ids = np.empty(len(participants), dtype=object)
-    for r in range(len(participants)):
-        comparison_ids[r] = tuple(control_ids[bounds[r]:bounds[r + 1]])
-    return expected, n_comparison, comparison_ids

@@ -39,9 +39,12 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import pandas as pd
 
-from . import _core
-from .bootstrap import BootstrapWarning, MAX_GENERIC_JACKKNIFE, _codes, _levels, _methods, new_seed, run_batches
-from .errors import SpecError, data_error
+from .. import _core
+from .._progress import run_batches
+from .._seeds import check_seed, seed_or_new
+from .._validation import confidence_levels, interval_methods, label_codes
+from ..errors import BootstrapWarning, SpecError, data_error
+from ..resampling import MAX_GENERIC_JACKKNIFE
 
 __all__ = ["concentration", "Concentration", "lorenz_curve"]
 
@@ -79,7 +82,7 @@ def lorenz_curve(values: Any, weights: Any = None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from utfall.concentration import lorenz_curve
+    >>> from utfall import lorenz_curve
     >>> lorenz_curve([1, 2, 3, 4, 5])["share of total"].round(6).tolist()
     [0.0, 0.066667, 0.2, 0.4, 0.666667, 1.0]
     """
@@ -289,10 +292,10 @@ def concentration(values: Any, shares: Sequence[float] = (0.2, 0.5), weights: An
     for p in shares:
         if not 0.0 < float(p) < 1.0:
             raise SpecError(f"a top share must lie strictly between 0 and 1, got {p}")
-    levels, methods_ = _levels(confidence_level), _methods(methods)
+    levels, methods_ = confidence_levels(confidence_level), interval_methods(methods)
     if "studentized" in methods_:
         raise SpecError("studentized intervals need a variance, which the concentration measures do not have")
-    seed = new_seed() if seed is None else int(seed) % 2**64
+    seed = seed_or_new(seed)
     x = _values(values, "values")
     w = None if weights is None else _values(weights, "weights")
     if w is not None and len(w) != len(x):
@@ -302,7 +305,7 @@ def concentration(values: Any, shares: Sequence[float] = (0.2, 0.5), weights: An
     if by is None:
         groups: List[Tuple[Any, np.ndarray]] = [(None, np.arange(len(x)))]
     else:
-        codes, names = _codes(by, "by", len(x))
+        codes, names = label_codes(by, "by", len(x))
         groups = [(name, np.flatnonzero(codes == g)) for g, name in enumerate(names)]
     if (x < 0).any():
         row = int(np.flatnonzero(x < 0)[0])

@@ -7,6 +7,12 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
+from .._seeds import Purpose, child_seed
+from ..cohort import horizon_text
+from ..errors import SpecError
+from ..resampling import BootstrapResult, bootstrap
+from ._record import differences, to_json
+
 READABLE = {
     "status": "status", "n_participants": "participants", "n_complete": "complete",
     "n_included": "included", "n_without_comparison": "without comparison",
@@ -24,7 +30,6 @@ READABLE = {
 def unit_of(outcome: str) -> str:
     """SEK for costs, days for care days."""
     return "SEK" if outcome == "cost" else "days"
-
 
 
 class Evaluation:
@@ -126,13 +131,34 @@ class Evaluation:
                              "weight": np.repeat(1.0 / np.maximum(k, 1), k)})
         return long
 
+    def savings_bootstrap(self, horizon: Optional[str] = None) -> BootstrapResult:
+        """The bootstrap behind the summary's savings interval at ``horizon``, replicates kept.
+
+        The same data (the included participants' savings), seed
+        (``child_seed(seed, SAVINGS_BOOTSTRAP, j)`` for the ``j``-th horizon) and
+        resamples as :func:`utfall.evaluate` used, so ``distribution`` holds the
+        very replicates of the total savings ``sum_i d*_i`` whose shares give
+        ``P(savings > 0)``; for settling a contract on every replicate.
+        """
+        h = self._horizon(horizon)
+        boot = self.spec["bootstrap"]
+        if boot is None or boot["rematch"]:
+            raise SpecError("savings_bootstrap: the evaluation has no resampled-sets bootstrap "
+                            "(bootstrap=False, or rematch=True, whose replicates are not kept)")
+        rows = self.individuals[self.individuals["horizon"] == h]
+        savings = rows["savings"].to_numpy(np.float64)[rows["included"].to_numpy(bool)]
+        if len(savings) < 2:
+            raise SpecError(f"savings_bootstrap: fewer than two participants are included at {h}")
+        return bootstrap(savings, "sum", n_resamples=boot["n_resamples"], confidence_level=boot["confidence_level"],
+                         methods=(boot["method"],), seed=child_seed(self.seed, Purpose.SAVINGS_BOOTSTRAP,
+                                                                    self.horizons.index(h)),
+                         keep_distribution=True, progress=False)
+
     def to_frame(self) -> pd.DataFrame:
         """The per-individual table (a copy)."""
         return self.individuals.copy()
 
     def _horizon(self, horizon: Optional[str]) -> str:
-        from .cohort import horizon_text
-
         if horizon is None:
             return self.horizons[-1]
         h = horizon_text(horizon)
@@ -144,15 +170,11 @@ class Evaluation:
     def to_json(self, path: Any = None, indent: Optional[int] = None) -> str:
         """The audit record: specification, seed, version, fingerprints and every
         result number (exact: floats round-trip). Written to ``path`` when given."""
-        from .audit import to_json
-
         return to_json(self, path=path, indent=indent)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Evaluation):
             return NotImplemented
-        from .audit import differences
-
         return not differences(self, other)
 
     __hash__ = None  # type: ignore[assignment]

@@ -63,8 +63,8 @@ from typing import Any, Dict, Union
 import numpy as np
 import pandas as pd
 
-from . import _core
-from .cohort import HISTORICAL, PARTICIPANT, Cohort
+from .. import _core
+from ..cohort import HISTORICAL, PARTICIPANT, Cohort
 
 _ONGOING = np.iinfo(np.int32).max
 

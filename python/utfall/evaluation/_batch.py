@@ -20,16 +20,17 @@ from typing import Any, Optional, Sequence
 
 import pandas as pd
 
-from ._interrupt import cancellable
-from .errors import SpecError
-from .evaluation import _evaluate_spec, make_spec
+from .._interrupt import cancellable
+from ..errors import SpecError
+from ._evaluate import evaluate_spec
+from ._spec import make_spec
 
 _ARGUMENTS = ("matching", "horizons", "outcome", "care_types", "intervention_cost", "bootstrap", "seed", "partial")
 
 
 def _run_one(cohort, spec: dict, n_threads: Optional[int]):
     """One evaluation on a worker (module level, so it pickles)."""
-    return _evaluate_spec(cohort, spec, n_threads=n_threads, progress=False)
+    return evaluate_spec(cohort, spec, n_threads=n_threads, progress=False)
 
 
 def _cohort_key(cohort) -> str:

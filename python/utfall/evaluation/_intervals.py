@@ -25,11 +25,9 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-
-def _engine():
-    import utfall  # late: the bootstrap module may load after this one
-
-    return utfall.bootstrap
+from ..cohort import Cohort
+from ..resampling import bootstrap
+from ._engine import run
 
 
 def savings_interval(savings: np.ndarray, *, n_resamples: int, confidence_level: float, method: str, seed: int,
@@ -40,7 +38,7 @@ def savings_interval(savings: np.ndarray, *, n_resamples: int, confidence_level:
     replicates with total savings > 0) and ``p_cover`` (share with total
     savings > the intervention cost).
     """
-    result = _engine()(np.asarray(savings, dtype=np.float64), statistic="sum", n_resamples=n_resamples,
+    result = bootstrap(np.asarray(savings, dtype=np.float64), statistic="sum", n_resamples=n_resamples,
                        confidence_level=confidence_level, methods=(method,), seed=seed, keep_distribution=True,
                        n_threads=n_threads, progress=progress)
     intervals = result.intervals
@@ -63,15 +61,14 @@ def savings_band(cumulative_savings: np.ndarray, *, n_resamples: int, confidence
     high = np.full(months, np.nan)
     if cumulative_savings.shape[0] < 2:
         return low, high
-    engine = _engine()
     for m in range(months):
         with warnings.catch_warnings():
             # Early months often have few distinct values; the band is a display aid,
             # the warnings belong to the interval of the total, which keeps them.
             warnings.simplefilter("ignore")
-            result = engine(np.ascontiguousarray(cumulative_savings[:, m]), statistic="sum", n_resamples=n_resamples,
-                            confidence_level=confidence_level, methods=("percentile",), seed=seed,
-                            n_threads=n_threads, progress=False)
+            result = bootstrap(np.ascontiguousarray(cumulative_savings[:, m]), statistic="sum", n_resamples=n_resamples,
+                               confidence_level=confidence_level, methods=("percentile",), seed=seed,
+                               n_threads=n_threads, progress=False)
         row = result.intervals.iloc[0]
         low[m], high[m] = float(row["low"]), float(row["high"])
     return low, high
@@ -88,8 +85,6 @@ def percentile_interval(distribution: np.ndarray, confidence_level: float) -> tu
 
 def resampled_cohort(cohort, positions: np.ndarray):
     """A cohort of the individuals at ``positions`` (repeats allowed), each copy with its own id ``"<id>#<k>"``."""
-    from .cohort import Cohort
-
     ind = cohort.individuals.iloc[positions].copy()
     new_ids = [f"{i}#{k}" for k, i in enumerate(ind["id"])]
     old_ids = ind["id"].to_numpy()
@@ -117,8 +112,6 @@ def resampled_cohort(cohort, positions: np.ndarray):
 
 def rematch_distributions(cohort, spec: dict, n_resamples: int, seed: int, progress: bool) -> dict:
     """Total savings per horizon in ``n_resamples`` replicates that redo the matching."""
-    from .evaluation import _run
-
     participants = np.flatnonzero(cohort.participants)
     historical = np.flatnonzero(~cohort.participants)
     out = {h: np.full(n_resamples, np.nan) for h in spec["horizons"]}
@@ -135,7 +128,7 @@ def rematch_distributions(cohort, spec: dict, n_resamples: int, seed: int, progr
                                     rng.choice(historical, len(historical))])
         replicate = resampled_cohort(cohort, np.sort(positions, kind="stable"))
         inner["seed"] = int(children[b].generate_state(1, np.uint64)[0] >> np.uint64(1))
-        per_horizon = _run(replicate, inner, progress=False, n_threads=None)
+        per_horizon = run(replicate, inner, progress=False, n_threads=None)
         for h, part in per_horizon.items():
             # A replicate in which some participant found no comparison individual is left out (NaN).
             if part["summary"]["n_without_comparison"] == 0:

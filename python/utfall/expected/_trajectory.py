@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _core
-from .expected import Comparison, index_days, window_values
+from .. import _core
+from ._comparison import Comparison, index_days, part_columns
 
 
 def month_count(horizon: str) -> int:
@@ -43,23 +43,7 @@ def month_count(horizon: str) -> int:
 
 def month_ends(starts: np.ndarray, months: int) -> np.ndarray:
     """``ends[:, m]`` = start + m months, for m = 0..months (calendar, end-of-month clamping)."""
-    ends = np.empty((len(starts), months + 1), dtype=np.int32)
-    ends[:, 0] = starts
-    for m in range(1, months + 1):
-        ends[:, m] = _core.CohortCore.window_end(starts.astype(np.int32), f"{m}m")
-    return ends
-
-
-def _monthly_cumulative(cohort, positions: np.ndarray, months: int, parts: list) -> np.ndarray:
-    """Cumulative outcome over the first m months (m = 1..months) of each position."""
-    if months == 0 or len(positions) == 0:
-        return np.zeros((len(positions), months))
-    ends = month_ends(index_days(cohort)[positions], months)
-    who = np.repeat(positions, months)
-    start = ends[:, :-1].reshape(-1)
-    end = ends[:, 1:].reshape(-1)
-    values = window_values(cohort, who, start, end, parts)[:, -1].reshape(len(positions), months)
-    return np.cumsum(values, axis=1)
+    return _core.month_ends(np.ascontiguousarray(starts, dtype=np.int32), months)
 
 
 def curves(cohort, comparison: Comparison, full, parts: list, participants: np.ndarray, months: int,
@@ -67,6 +51,9 @@ def curves(cohort, comparison: Comparison, full, parts: list, participants: np.n
     """Per-participant cumulative curves ``(A, E, observed)``, each ``n x months``.
 
     ``observed[i, m-1]`` is True when month m starts before the end of i's window.
+    Within the months wholly observed the curves are the core's cumulative monthly
+    outcomes (the participant's own, and the mean over its comparison set); after
+    them they stay at the participant's window totals ``actual`` and ``expected``.
     """
     starts = index_days(cohort)[participants]
     window_end = full["window_start"].to_numpy("datetime64[D]").astype(np.int64)[participants] \
@@ -76,27 +63,10 @@ def curves(cohort, comparison: Comparison, full, parts: list, participants: np.n
     observed = ends[:, :-1] < window_end[:, None]
     top = int(whole.max()) if len(whole) else 0
 
-    cum_actual = _monthly_cumulative(cohort, participants, top, parts)
-    if comparison.estimator == "stratum":
-        used = np.unique(comparison.stratum_of[participants])
-        stratum_curve = np.full((len(comparison.members), top), np.nan)
-        for code in used:
-            m = comparison.members[code]
-            if len(m):
-                stratum_curve[code] = _monthly_cumulative(cohort, m, top, parts).mean(axis=0)
-        cum_expected = stratum_curve[comparison.stratum_of[participants]] if len(participants) else np.zeros((0, top))
-    else:
-        unique, inverse = np.unique(comparison.control, return_inverse=True)
-        control_curve = _monthly_cumulative(cohort, unique, top, parts)[inverse]
-        row_of = np.full(len(cohort), -1, dtype=np.int64)
-        row_of[participants] = np.arange(len(participants))
-        rows = row_of[comparison.treated]
-        counts = np.bincount(rows, minlength=len(participants))
-        cum_expected = np.full((len(participants), top), np.nan)
-        present = np.flatnonzero(counts)
-        if len(rows) and top:
-            first = np.concatenate([[0], np.cumsum(counts)[:-1]])[present]
-            cum_expected[present] = np.add.reduceat(control_curve, first, axis=0) / counts[present, None]
+    columns = np.asarray(part_columns(cohort, parts), dtype=np.int64)
+    cum_actual = _core.cumulative_months(cohort._core, participants.astype(np.int64), top, columns)
+    offsets, members, set_of = comparison.sets(participants, len(cohort))
+    cum_expected = _core.set_mean_curves(cohort._core, offsets, members, None, set_of, top, columns)
 
     month = np.arange(1, months + 1)
     inside = month[None, :] <= whole[:, None]

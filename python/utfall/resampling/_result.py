@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 import numpy as np
 import pandas as pd
 
-from .errors import SpecError
+from ..errors import SpecError
 
 #: Interval methods in display order.
 METHOD_ORDER = ("percentile", "basic", "normal", "bca", "studentized")

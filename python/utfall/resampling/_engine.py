@@ -76,11 +76,13 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import pandas as pd
 
-from . import _core
-from ._frames import to_pandas
-from .bootstrap_result import BootstrapResult
-from ._interrupt import check as check_interrupted
-from .errors import SpecError, data_error
+from .. import _core
+from .._frames import to_pandas
+from .._progress import run_batches
+from .._seeds import seed_or_new
+from .._validation import confidence_levels, interval_methods, label_codes
+from ..errors import BootstrapWarning, SpecError, data_error
+from ._result import BootstrapResult
 
 __all__ = ["bootstrap", "BootstrapResult", "BootstrapWarning"]
 
@@ -92,29 +94,6 @@ DESIGNS = ("one sample", "paired", "independent samples", "stratified", "cluster
 #: Sorted statistics with strata, clusters or weights re-walk the data for each left-out unit
 #: (O(n^2)): BCa beyond this many units is refused. One plain sample uses O(n) closed forms.
 MAX_GENERIC_JACKKNIFE = 50_000
-
-
-class BootstrapWarning(UserWarning):
-    """A bootstrap result that needs attention (an undefined BCa, too few resamples)."""
-
-
-def new_seed() -> int:
-    """A fresh 64-bit seed from the operating system's entropy (recorded in the result)."""
-    return int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
-
-
-def _codes(labels: Any, name: str, n: int) -> Tuple[np.ndarray, list]:
-    """Labels as codes 0..k-1 (categories order for a Categorical, else first appearance)."""
-    values = labels.to_numpy() if isinstance(labels, (pd.Series, pd.Index)) else np.asarray(labels)
-    if values.ndim != 1 or len(values) != n:
-        raise data_error(name, "", None, f"has {len(values)} labels for {n} rows")
-    if pd.isna(values).any():
-        row = int(np.flatnonzero(pd.isna(values))[0])
-        raise data_error(name, "", row, "is missing; every row needs a label")
-    if isinstance(labels, pd.Series) and isinstance(labels.dtype, pd.CategoricalDtype):
-        return labels.cat.codes.to_numpy().astype(np.uint32), list(labels.cat.categories)
-    codes, uniques = pd.factorize(values)
-    return codes.astype(np.uint32), list(uniques)
 
 
 def _column(values: Any, name: str) -> np.ndarray:
@@ -168,7 +147,7 @@ class _Data:
         if groups is not None:
             if self.samples is not None or len(self.columns) != 1:
                 raise SpecError("groups= splits one array into samples; pass either a tuple of samples or groups=")
-            self.samples, self.sample_names = _codes(groups, "groups", len(self.columns[0]))
+            self.samples, self.sample_names = label_codes(groups, "groups", len(self.columns[0]))
             self.design = "independent samples"
         self.n_rows = len(self.columns[0])
 
@@ -201,48 +180,6 @@ def _auto_batch(n_rows: int, n_resamples: int, sorted_stat: bool) -> int:
     """About 0.05-0.1 s of work per batch, so Ctrl-C and the progress bar respond."""
     work = n_rows * (4 if sorted_stat else 1)
     return int(max(16, min(n_resamples, 20_000_000 // max(work, 1))))
-
-
-def run_batches(step: Callable[[int, int], None], n_resamples: int, batch: int, progress: bool, what: str) -> None:
-    """Calls ``step(start, count)`` over the replicates, with a progress bar for long runs.
-
-    Ctrl-C raises KeyboardInterrupt between batches (the core also checks signals).
-    """
-    bar = None
-    began = time.perf_counter()
-    try:
-        for start in range(0, n_resamples, batch):
-            check_interrupted()  # a batch in worker threads was interrupted (see utfall._interrupt)
-            count = min(batch, n_resamples - start)
-            step(start, count)
-            done = start + count
-            if bar is None and progress and done < n_resamples:
-                elapsed = time.perf_counter() - began
-                if elapsed / done * n_resamples > 1.0:
-                    from tqdm.auto import tqdm
-                    bar = tqdm(total=n_resamples, initial=done, desc=what, unit="resample")
-            elif bar is not None:
-                bar.update(count)
-    finally:
-        if bar is not None:
-            bar.close()
-
-
-def _levels(confidence_level: Union[float, Sequence[float]]) -> List[float]:
-    levels = [float(confidence_level)] if np.ndim(confidence_level) == 0 else [float(v) for v in confidence_level]  # type: ignore[arg-type]
-    for v in levels:
-        if not 0.0 < v < 1.0:
-            raise SpecError(f"confidence_level must lie strictly between 0 and 1, got {v}")
-    return levels
-
-
-def _methods(methods: Union[str, Sequence[str]]) -> List[str]:
-    out = [methods] if isinstance(methods, str) else list(methods)
-    out = [m.lower() for m in out]
-    for m in out:
-        if m not in METHODS:
-            raise SpecError(f"unknown interval method {m!r}; choose from {', '.join(METHODS)}")
-    return out
 
 
 def bootstrap(data: Any, statistic: Union[str, Callable[..., float]] = "mean", *, design: Optional[str] = None,
@@ -310,7 +247,7 @@ def bootstrap(data: Any, statistic: Union[str, Callable[..., float]] = "mean", *
     >>> list(r.intervals["method"])
     ['percentile', 'basic', 'normal', 'bca']
     """
-    levels, methods = _levels(confidence_level), _methods(methods)
+    levels, methods = confidence_levels(confidence_level), interval_methods(methods)
     if quantile_rule not in ("r", "linear"):
         raise SpecError(f"unknown quantile_rule {quantile_rule!r}; choose 'r' (R boot, default) or 'linear' (numpy, as scipy)")
     if int(n_resamples) < 2:
@@ -321,12 +258,12 @@ def bootstrap(data: Any, statistic: Union[str, Callable[..., float]] = "mean", *
             raise SpecError(f"{name} must be at least 1, got {value}")
     if design is not None and design not in DESIGNS:
         raise SpecError(f"unknown design {design!r}; choose from {', '.join(DESIGNS)} (or leave it to be inferred)")
-    seed = new_seed() if seed is None else int(seed) % 2**64
+    seed = seed_or_new(seed)
     data, groups, strata, clusters = _label_columns(data, groups, strata, clusters)
     d = _Data(data, design, groups, clusters)
     _check_design(design, d, strata, clusters)
-    strata_codes = _codes(strata, "strata", d.n_rows)[0] if strata is not None else None
-    cluster_codes = _codes(clusters, "clusters", d.n_rows)[0] if clusters is not None else None
+    strata_codes = label_codes(strata, "strata", d.n_rows)[0] if strata is not None else None
+    cluster_codes = label_codes(clusters, "clusters", d.n_rows)[0] if clusters is not None else None
     design_name = design or ("clustered" if clusters is not None else "stratified" if strata is not None else d.design)
     spec: Dict[str, Any] = {
         "function": "utfall.bootstrap", "utfall_version": _core.__version__,

@@ -1,0 +1,129 @@
+"""The evaluation engine: per horizon, comparison, expected and actual outcomes, summary and trajectory.
+
+:func:`run` does the work of one evaluation without intervals; it is called
+once by :func:`utfall.evaluate` and once per replicate by the rematching
+bootstrap (:mod:`._intervals`).
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
+import numpy as np
+import pandas as pd
+
+from .. import expected as ex
+from .._seeds import Purpose, child_seed
+from ..errors import SpecError
+
+
+def run(cohort, spec: dict, progress: bool, n_threads: Optional[int]) -> dict:
+    """Per horizon: individuals, summary (without intervals), trajectory, savings vector."""
+    parts = ex.outcome_parts(cohort, spec["outcome"], spec["care_types"])
+    matching = spec["matching"]
+    history = None
+    if matching["estimator"] == "stratum" and any(str(c).startswith("prior_") for c in matching["exact"]):
+        history = cohort.history(matching.get("lookback"))
+    participants = np.flatnonzero(cohort.participants)
+    if len(participants) == 0:
+        raise SpecError("the cohort has no participants to evaluate")
+    out = {}
+    steps = list(enumerate(spec["horizons"]))
+    if progress and len(steps) > 1:
+        from tqdm.auto import tqdm
+
+        steps = tqdm(steps, desc="horizons", leave=False, delay=1.0)
+    for j, h in steps:
+        full = cohort.costs(h)
+        eligible = ex.eligible_positions(cohort, full)
+        if matching["estimator"] == "matched":
+            comparison = ex.matched(cohort, h, {k: v for k, v in matching.items() if k != "estimator"},
+                                    child_seed(spec["seed"], Purpose.MATCHING, j), eligible, progress)
+        elif matching["estimator"] == "given":
+            comparison = ex.sets_from_pairs(cohort, pd.DataFrame(matching["pairs"][h]), eligible, "given", h)
+        else:
+            comparison = ex.strata(cohort, matching["exact"], matching.get("lookback"), eligible, history)
+        out[h] = _horizon(cohort, spec, h, full, comparison, parts, participants)
+    return out
+
+
+def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: list, participants: np.ndarray) -> dict:
+    expected, n_comparison, comparison_ids = ex.expected_values(cohort, comparison, h, full, parts, participants)
+    own = full.iloc[participants]
+    actual = np.column_stack([own[parts].to_numpy(np.float64), own[parts].to_numpy(np.float64).sum(axis=1)])
+    complete = own["complete"].to_numpy()
+    has_comparison = n_comparison > 0
+    included = has_comparison & (complete if spec["partial"] == "complete" else True)
+
+    table = pd.DataFrame({"horizon": h}, index=own.index)
+    for col in ("window_start", "window_end", "days_observed", "complete"):
+        table[col] = own[col]
+    table["included"] = included
+    table["n_comparison"] = n_comparison
+    table["actual"] = actual[:, -1]
+    table["expected"] = expected[:, -1]
+    table["savings"] = expected[:, -1] - actual[:, -1]
+    if len(parts) > 1:
+        for k, name in enumerate(parts):
+            table[f"actual_{name}"] = actual[:, k]
+            table[f"expected_{name}"] = expected[:, k]
+    table["comparison_ids"] = comparison_ids
+
+    d = table["savings"].to_numpy()[included]
+    n, n_complete, n_inc = len(participants), int(complete.sum()), int(included.sum())
+    cost = _intervention_cost(spec["intervention_cost"], table.index[included])
+    exp_total = float(np.sum(table["expected"].to_numpy()[included]))
+    act_total = float(np.sum(table["actual"].to_numpy()[included]))
+    if n_complete == n:
+        status = "final"
+    elif spec["partial"] == "observed":
+        status = f"preliminary, {n_complete} of {n} complete"
+    else:
+        status = f"preliminary, {n_complete} of {n} complete (incomplete left out)"
+    summary = {
+        "horizon": h, "status": status, "n_participants": n, "n_complete": n_complete, "n_included": n_inc,
+        "n_without_comparison": int((~has_comparison).sum()),
+        "expected_total": exp_total, "actual_total": act_total, "savings_total": exp_total - act_total,
+        "expected_mean": exp_total / n_inc if n_inc else np.nan, "actual_mean": act_total / n_inc if n_inc else np.nan,
+        "savings_mean": (exp_total - act_total) / n_inc if n_inc else np.nan,
+        "intervention_cost": np.nan if cost is None else cost,
+        "net_savings": np.nan if cost is None else exp_total - act_total - cost,
+        "break_even_actual": np.nan if cost is None else exp_total - cost,
+        "savings_low": np.nan, "savings_high": np.nan, "interval": "",
+        "p_savings_positive": np.nan, "p_savings_cover_cost": np.nan, "payback_month": np.nan,
+    }
+
+    months = ex.month_count(h)
+    inc_pos = participants[included]
+    A, E, observed = ex.curves(cohort, _restrict(comparison, inc_pos), full, parts, inc_pos, months,
+                                       actual[included, -1], expected[included, -1])
+    cum_savings = E - A
+    traj = pd.DataFrame({"month": np.arange(1, months + 1), "expected": E.sum(axis=0), "actual": A.sum(axis=0)})
+    traj["savings"] = traj["expected"] - traj["actual"]
+    traj["savings_low"] = np.nan
+    traj["savings_high"] = np.nan
+    traj["n_observed"] = observed.sum(axis=0)
+    traj = traj.set_index("month")
+    if cost is not None:
+        month = ex.payback_month(traj["savings"].to_numpy(), cost)
+        summary["payback_month"] = np.nan if month is None else float(month)  # NaN: not within the horizon
+    return {"individuals": table, "summary": summary, "trajectory": traj, "comparison": comparison,
+            "savings": d, "cumulative_savings": cum_savings}
+
+
+def _restrict(comparison, positions: np.ndarray):
+    """The comparison of the participants at ``positions`` only (sets keep their order)."""
+    if comparison.estimator == "stratum":
+        return comparison
+    keep = np.isin(comparison.treated, positions)
+    return ex.Comparison(comparison.estimator, treated=comparison.treated[keep], control=comparison.control[keep])
+
+
+def _intervention_cost(cost: Union[None, float, dict], included_ids: pd.Index) -> Optional[float]:
+    if cost is None or isinstance(cost, float):
+        return cost
+    per = dict((k, v) for k, v in cost["per_participant"])
+    missing = [i for i in included_ids if i not in per]
+    if missing:
+        raise SpecError(f"intervention_cost: no cost given for participant(s) {missing[:5]}")
+    return float(sum(per[i] for i in included_ids))

@@ -1,0 +1,67 @@
+"""One matching problem as every method sees it: the units, the treatment and the options.
+
+:func:`utfall.match` checks its arguments once and builds an :class:`Options`
+and a :class:`Problem`; the distance step (:mod:`._distance`) and the method
+(looked up in :data:`._registry.METHODS`, as MatchIt's ``matchit2<method>``)
+each take the problem and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Mapping, Optional
+
+import numpy as np
+import pandas as pd
+
+from ._design import design
+
+#: Why a treated unit was left unmatched, by the core's reason code.
+REASONS = {0: "no control in the exact stratum", 1: "no control within the caliper",
+           2: "no control left (all used by earlier treated units)"}
+
+
+@dataclass(frozen=True)
+class Options:
+    """The options of :func:`utfall.match`, checked, grouped as MatchIt groups them."""
+
+    method: str = "nearest"
+    distance: Any = "logit"
+    ratio: int = 1
+    replace: bool = False
+    caliper: Optional[float] = None
+    std_caliper: bool = True
+    exact: List[str] = field(default_factory=list)
+    order: Optional[str] = None
+    seed: Optional[int] = None
+    cutpoints: Optional[Mapping[str, Any]] = None
+    progress: bool = True
+
+
+@dataclass
+class Problem:
+    """The units of one matching (one horizon's pool for a cohort)."""
+
+    frame: pd.DataFrame          # one row per unit, positions 0..n-1
+    treat: np.ndarray            # bool, treated units
+    index: pd.Index              # the units' ids, named "id"
+    covariates: List[str]
+    options: Options
+    spec: Dict[str, Any]         # what the result records; methods add what they decided
+    table: str                   # the name errors use: "data" or "individuals"
+    unit_id: Optional[np.ndarray] = None        # person codes when a person may serve only once
+    discarded_ids: Optional[pd.Index] = None    # units outside the pool (reported, not matched)
+
+    @property
+    def n(self) -> int:
+        return len(self.frame)
+
+    @property
+    def n_treated(self) -> int:
+        return int(self.treat.sum())
+
+    def balance_columns(self) -> Callable[[], pd.DataFrame]:
+        """The covariates (and exact columns) a balance table reports, built when asked for."""
+        names = list(self.covariates) + [c for c in self.options.exact if c not in self.covariates]
+        frame, index, table = self.frame, self.index, self.table
+        return lambda: design(frame, names, index, table, all_levels=True)

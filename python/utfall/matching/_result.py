@@ -1,0 +1,169 @@
+"""The result of a matching: pairs, weights, counts, balance and plots."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+import numpy as np
+import pandas as pd
+
+from ._balance import balance_table, love_plot
+
+
+class MatchResult:
+    """A matching: pairs, weights, scores, unmatched units, counts and balance.
+
+    Attributes
+    ----------
+    pairs : DataFrame
+        ``treated``, ``control`` (ids), ``slot`` (1..ratio) and ``distance``
+        (``|score_t - score_c|`` or the covariate distance).
+    weights : Series
+        MatchIt's ATT weights by id (0: not in the matched sample).
+    distance : Series or None
+        The propensity (or user) score by id; None for covariate distances.
+    unmatched : DataFrame
+        ``id`` and ``reason`` of every treated unit without a control.
+    matched_ids : Index
+        The ids with a positive weight.
+    counts : DataFrame
+        Per group: ``all``, ``matched``, ``unmatched``, ``discarded`` (historical
+        individuals outside the pool of a horizon) and ``ess``.
+    discarded_ids : Index
+        The ids left out of the pool before matching (incomplete follow-up).
+    spec : dict
+        The call's arguments, the matching order used, the seed and utfall's version.
+    """
+
+    def __init__(self, *, ids: pd.Index, treat: np.ndarray, pairs: pd.DataFrame, weights: np.ndarray,
+                 score: Optional[np.ndarray], unmatched: pd.DataFrame, balance_covariates: Any,
+                 spec: dict, discarded_ids: Optional[pd.Index] = None,
+                 subclass: Optional[np.ndarray] = None) -> None:
+        self.ids = ids
+        self.treat = treat
+        self.pairs = pairs
+        self.weights = pd.Series(weights, index=ids, name="weight")
+        self.distance = None if score is None else pd.Series(score, index=ids, name="distance")
+        self.unmatched = unmatched
+        self.spec = spec
+        self.subclass = None if subclass is None else pd.Series(subclass, index=ids, name="subclass")
+        self._covariates = balance_covariates
+        self.discarded_ids = pd.Index([] if discarded_ids is None else discarded_ids, name="id")
+        self._balance: Optional[pd.DataFrame] = None
+
+    @property
+    def matched_ids(self) -> pd.Index:
+        return self.ids[self.weights.to_numpy() > 0]
+
+    @property
+    def counts(self) -> pd.DataFrame:
+        w = self.weights.to_numpy()
+        rows = {}
+        for name, g in (("treated", self.treat), ("control", ~self.treat)):
+            wg = w[g]
+            used = wg > 0
+            ess = float(wg.sum() ** 2 / np.sum(wg ** 2)) if used.any() else 0.0
+            disc = len(self.discarded_ids) if name == "control" else 0
+            rows[name] = {"all": int(g.sum()) + disc, "matched": int(used.sum()),
+                          "unmatched": int(g.sum() - used.sum()), "discarded": disc, "ess": ess}
+        table = pd.DataFrame.from_dict(rows, orient="index")[["all", "matched", "unmatched", "discarded", "ess"]]
+        return table.astype({"all": int, "matched": int, "unmatched": int, "discarded": int, "ess": float})
+
+    @property
+    def ess(self) -> pd.Series:
+        """Effective sample sizes after matching, ``(sum w)^2 / sum w^2`` per group."""
+        return self.counts["ess"]
+
+    def _pair_rows(self) -> tuple:
+        pos = pd.Series(np.arange(len(self.ids)), index=self.ids)
+        return (pos.loc[self.pairs["treated"]].to_numpy(), pos.loc[self.pairs["control"]].to_numpy())
+
+    def balance(self, sample: str = "both") -> pd.DataFrame:
+        """Covariate balance, MatchIt's ``summary(m, un = TRUE)`` (see :mod:`utfall.matching._balance`).
+
+        ``sample``: ``"all"`` (before matching), ``"matched"`` or ``"both"``
+        (columns indexed by sample, then statistic).
+        """
+        if self._balance is None:
+            x = self._covariates()
+            if self.distance is not None:
+                x = pd.concat([pd.DataFrame({"distance": self.distance.to_numpy()}, index=x.index), x], axis=1)
+            before = balance_table(x, self.treat, None)
+            after = balance_table(x, self.treat, self.weights.to_numpy(), self._pair_rows())
+            self._balance = pd.concat({"all": before, "matched": after}, axis=1)
+        if sample == "both":
+            return self._balance.copy()
+        if sample in ("all", "matched"):
+            return self._balance[sample].copy()
+        raise SpecError(f"sample must be 'all', 'matched' or 'both', not {sample!r}")
+
+    def summary(self) -> pd.DataFrame:
+        """Sample sizes per group (all, matched, unmatched, discarded, effective sample size)."""
+        return self.counts.rename(columns={"ess": "effective sample size"})
+
+    def plot_balance(self, ax=None, threshold: float = 0.1):
+        """A love plot of absolute standardized mean differences; returns the Axes."""
+        return love_plot(self.balance(), ax=ax, threshold=threshold)
+
+    def plot_distance(self, ax=None, bins: int = 30):
+        """Score distributions of treated and controls, before and after matching; returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        if self.distance is None:
+            raise SpecError("plot_distance needs a score (distance='logit' or a user score)")
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 4))
+        s = self.distance.to_numpy()
+        w = self.weights.to_numpy()
+        edges = np.histogram_bin_edges(s, bins=bins)
+        ax.hist(s[self.treat], bins=edges, density=True, histtype="step", color="C0", linestyle="--",
+                label="treated, all")
+        ax.hist(s[~self.treat], bins=edges, density=True, histtype="step", color="C1", linestyle="--",
+                label="control, all")
+        ax.hist(s[self.treat], bins=edges, weights=w[self.treat], density=True, histtype="step", color="C0",
+                label="treated, matched")
+        ax.hist(s[~self.treat], bins=edges, weights=w[~self.treat], density=True, histtype="step", color="C1",
+                label="control, matched")
+        ax.set_xlabel("propensity score" if self.spec.get("distance") == "logit" else "score")
+        ax.set_ylabel("density")
+        ax.legend(frameon=False)
+        return ax
+
+    def to_json(self) -> str:
+        """The specification, pairs, weights and unmatched units as JSON."""
+        return json.dumps({"spec": self.spec, "pairs": self.pairs.astype({"treated": str, "control": str})
+                           .to_dict(orient="records"),
+                           "weights": {str(k): float(v) for k, v in self.weights.items()},
+                           "unmatched": self.unmatched.astype({"id": str}).to_dict(orient="records")})
+
+    def __repr__(self) -> str:
+        c = self.counts
+        how = self.spec.get("method")
+        if how == "nearest":
+            how = (f"nearest {self.spec['ratio']}:1 on {self.spec['distance']}, "
+                   f"{'with' if self.spec['replace'] else 'without'} replacement, order {self.spec['order']}")
+        cal = f", caliper {self.spec['caliper']}" if self.spec.get("caliper") is not None else ""
+        hz = f", horizon {self.spec['horizon']}" if self.spec.get("horizon") else ""
+        return (f"MatchResult({how}{cal}{hz}: treated {c.loc['treated', 'matched']}/{c.loc['treated', 'all']} "
+                f"matched, controls {c.loc['control', 'matched']}/{c.loc['control', 'all']} used)")
+
+    def _repr_html_(self) -> str:
+        smd = self.balance()[("matched", "Std. Mean Diff.")]
+        return (f"<p><b>utfall.MatchResult</b>: {repr(self)[12:-1]}</p>" + self.counts.to_html(float_format="%.1f")
+                + f"<p>max |SMD| after matching: {np.nanmax(np.abs(smd.to_numpy())):.3f}</p>")
+
+
+class MatchSet(dict):
+    """One :class:`MatchResult` per follow-up horizon (``result["2y"]``)."""
+
+    def __repr__(self) -> str:
+        inner = ",\n  ".join(f"{h!r}: {r!r}" for h, r in self.items())
+        return f"MatchSet(\n  {inner}\n)"
+
+    def _repr_html_(self) -> str:
+        return "".join(f"<h4>horizon {h}</h4>" + r._repr_html_() for h, r in self.items())
+
+    def summary(self) -> pd.DataFrame:
+        """Counts per horizon and group."""
+        return pd.concat({h: r.summary() for h, r in self.items()}, names=["horizon", "group"])
