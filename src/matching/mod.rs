@@ -142,3 +142,5 @@ pub fn att_weights(treat: &[bool], treated: &[usize], rows: &[Vec<(usize, f64)>]
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod optimal_tests;
