@@ -12,6 +12,7 @@ mod exact;
 mod expected;
 mod glm;
 mod matching;
+mod matching_methods;
 mod sickleave;
 mod socioeconomic;
 mod synthetic;
@@ -188,6 +189,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sickleave::register(m)?;
     glm::register(m)?;
     validity::register(m)?;
+    matching_methods::register(m)?;
     expected::register(m)?;
     exact::register(m)?;
     socioeconomic::register(m)?;
