@@ -13,7 +13,7 @@ investment calculation) and :mod:`utfall.synthetic`; the names below are the pub
 
 from __future__ import annotations
 
-from . import datasets, glm, privacy, socioeconomic, synthetic, validity
+from . import datasets, glm, presets, privacy, report, socioeconomic, synthetic, validity
 from ._core import __version__
 from ._options import options
 from .cohort import Cohort
@@ -61,7 +61,9 @@ __all__ = [
     "lorenz_curve",
     "match",
     "options",
+    "presets",
     "privacy",
+    "report",
     "reproduce",
     "sickleave",
     "socioeconomic",

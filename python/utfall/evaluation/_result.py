@@ -12,6 +12,7 @@ from ..cohort import horizon_text
 from ..errors import SpecError
 from ..expected import outcome_type
 from ..resampling import BootstrapResult, bootstrap
+from ._display import summary_frame
 from ._notes import lines
 from ._record import differences, to_json
 
@@ -38,6 +39,15 @@ def provide_validity(function: Callable[..., pd.DataFrame]) -> None:
     """Registers the function behind :meth:`Evaluation.validity` (called by :mod:`utfall.validity`)."""
     global _VALIDITY
     _VALIDITY = function
+
+
+#: The report writer, registered by :mod:`utfall.report` (which imports this package, not the other way).
+_REPORTERS: list = []
+
+
+def register_reporter(writer: Any) -> None:
+    """Register the function behind :meth:`Evaluation.report` (called by :mod:`utfall.report`)."""
+    _REPORTERS[:] = [writer]
 
 
 def unit_of(outcome: str) -> str:
@@ -121,13 +131,19 @@ class Evaluation:
     def summary(self, readable: bool = True) -> pd.DataFrame:
         """One row per horizon: counts, totals and means of expected, actual and
         savings, net savings, break-even actual cost, interval, probabilities and
-        payback month. ``readable=False`` gives the machine column names."""
+        payback month. ``readable=False`` gives the machine column names.
+
+        The values are exact; in a notebook the table shows money in MSEK or SEK
+        with thousands separators, probabilities as percentages, the interval as
+        one column and text for a missing payback month (see
+        :class:`utfall.evaluation.SummaryFrame`)."""
         if not readable:
             return self._summary.copy()
         u = self.unit
         frame = self._summary.copy()
         frame.index.name = "horizon"
-        return frame.rename(columns={k: v.format(u=u) for k, v in READABLE.items()})
+        names = {k: v.format(u=u) for k, v in READABLE.items()}
+        return summary_frame(frame.rename(columns=names), u, names)
 
     def trajectory(self, horizon: Optional[str] = None) -> pd.DataFrame:
         """Cumulative expected, actual and savings month by month since index
@@ -187,10 +203,13 @@ class Evaluation:
         savings = rows["savings"].to_numpy(np.float64)[rows["included"].to_numpy(bool)]
         if len(savings) < 2:
             raise SpecError(f"savings_bootstrap: fewer than two participants are included at {h}")
-        return bootstrap(savings, "sum", n_resamples=boot["n_resamples"], confidence_level=boot["confidence_level"],
-                         methods=(boot["method"],), seed=child_seed(self.seed, Purpose.SAVINGS_BOOTSTRAP,
-                                                                    self.horizons.index(h)),
-                         keep_distribution=True, progress=False)
+        result = bootstrap(savings, "sum", n_resamples=boot["n_resamples"],
+                           confidence_level=boot["confidence_level"], methods=(boot["method"],),
+                           seed=child_seed(self.seed, Purpose.SAVINGS_BOOTSTRAP, self.horizons.index(h)),
+                           keep_distribution=True, progress=False)
+        result.unit = self.unit  # plot() shows SEK as MSEK
+        result.statistic_name = f"total savings, {h}"
+        return result
 
     def savings_per_year(self, horizon: Optional[str] = None) -> pd.DataFrame:
         """Savings year by year since index, from the trajectory at ``horizon``.
@@ -274,6 +293,16 @@ class Evaluation:
 
     __hash__ = None  # type: ignore[assignment]
 
+    def report(self, path: Any, language: str = "sv", **options: Any) -> Any:
+        """Write the report for the contract parties (one self-contained HTML file); see :func:`utfall.report.report`.
+
+        ``language`` is ``"sv"`` or ``"en"``; ``options`` are ``cohort=``, ``contract=`` (a
+        Settlement), ``validity=`` and ``suppress=``. Returns the path written.
+        """
+        if not _REPORTERS:
+            raise SpecError("report: import utfall (or utfall.report) first")
+        return _REPORTERS[0](self, path, language, **options)
+
     # ------------------------------------------------------------------ plots
     def plot_trajectory(self, horizon: Optional[str] = None, ax: Any = None, scale: float = 1e6):
         """Cumulative expected and actual cost and savings since index, with the band.
@@ -304,14 +333,19 @@ class Evaluation:
                 ax.plot([month], [t.loc[month, "savings"] / scale], "o", color="black", label=f"payback, month {month}")
         ax.axhline(0, color="black", linewidth=0.5)
         ax.set_xlabel("months since index")
-        ax.set_ylabel(label)
+        ax.set_ylabel(f"cumulative {'cost' if self.unit == 'SEK' else self.spec['outcome']} ({label})")
         ax.set_title(f"Cumulative outcome, {h} ({self._summary.loc[h, 'status']})")
         ax.legend(loc="best", fontsize="small")
         return ax
 
     def plot_differences(self, horizon: Optional[str] = None, ax: Any = None, scale: float = 1e6):
-        """Waterfall of per-participant savings, largest first, with their running total. Returns the Axes."""
+        """Waterfall of per-participant savings, largest first, with their running total. Returns the Axes.
+
+        Each bar runs from the running total before a participant to the total after:
+        green where the participant saved (expected > actual), red where they cost more.
+        """
         import matplotlib.pyplot as plt
+        from matplotlib.patches import Patch
 
         h = self._horizon(horizon)
         rows = self.individuals[(self.individuals["horizon"] == h) & self.individuals["included"]]
@@ -324,12 +358,21 @@ class Evaluation:
         x = np.arange(1, len(d) + 1)
         bottoms = running - d
         ax.bar(x, d, bottom=bottoms, color=np.where(d >= 0, "tab:green", "tab:red"), width=0.8)
-        ax.step(x, running, where="mid", color="black", linewidth=0.8, label="running total")
+        (line,) = ax.step(x, running, where="mid", color="black", linewidth=0.8, label="running total")
         ax.axhline(0, color="black", linewidth=0.5)
-        ax.set_xlabel("participants, by savings (expected - actual)")
-        ax.set_ylabel("MSEK" if (self.unit == "SEK" and scale == 1e6) else self.unit)
-        ax.set_title(f"Savings per participant, {h}")
-        ax.legend(loc="best", fontsize="small")
+        if len(d):
+            low, high = min(0.0, float(np.min(bottoms)), float(np.min(running))), max(
+                0.0, float(np.max(bottoms)), float(np.max(running)))
+            pad = 0.06 * (high - low or 1.0)
+            ax.set_ylim(low - pad, high + pad)  # room above the highest bar top and below the lowest
+            ax.set_xlim(0, len(d) + 1)
+        unit = "MSEK" if (self.unit == "SEK" and scale == 1e6) else self.unit
+        ax.set_xlabel("participants, ordered by savings (largest first)")
+        ax.set_ylabel(f"cumulative savings = expected - actual ({unit})")
+        ax.set_title(f"Savings per participant, {h}: a waterfall to the total")
+        ax.legend(handles=[Patch(color="tab:green", label="participant saved (expected > actual)"),
+                           Patch(color="tab:red", label="participant cost more (actual > expected)"), line],
+                  loc="best", fontsize="small")
         return ax
 
     # ------------------------------------------------------------------ display
@@ -357,4 +400,4 @@ class Evaluation:
     def _repr_html_(self) -> str:
         head = (f"<p><b>utfall.Evaluation</b>: {self.spec['outcome']}, {self.spec['matching']['estimator']} "
                 f"comparison, seed {self.seed}, utfall {self.version}</p>")
-        return head + self.summary().to_html(float_format=lambda v: f"{v:,.3f}" if abs(v) < 1 else f"{v:,.0f}")
+        return head + self.summary()._repr_html_()
