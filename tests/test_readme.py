@@ -45,6 +45,7 @@ def _readme_savings(capsys: pytest.CaptureFixture) -> Dict[str, str]:
 def _notebook_savings() -> Dict[str, str]:
     nb = json.loads((ROOT / "notebooks" / "1_evaluation_two_years.ipynb").read_text(encoding="utf-8"))
     code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    assert "preset = utfall.presets.norrkoping()" in code and "cohort = preset.cohort()" in code  # its register
     found = re.search(r"evaluation = (utfall\.presets\.norrkoping\(\)\.evaluate\([^)]*\))", code)
     assert found, "notebook 1 evaluates with utfall.presets.norrkoping()"
     import utfall

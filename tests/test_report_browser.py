@@ -20,7 +20,7 @@ import utfall
 
 SECTIONS = ["spec", "cohort", "matching", "results", "trajectory", "concentration", "settlement", "audit"]
 A4_WIDTH = 794  # CSS pixels of 210 mm at 96 dpi
-PAGES = (4, 16)
+PAGES = (6, 12)  # 9 A4 pages for the demo in both languages (Chromium 156)
 
 
 def _chromium() -> str:

@@ -194,3 +194,23 @@ def test_trajectory_axis_has_its_unit(story: Any) -> None:
     _, _, ev = story
     ax = ev.plot_trajectory("3y")
     assert ax.get_ylabel() == "cumulative cost (MSEK)" and ax.get_title() and len(legend_texts(ax)) >= 4
+
+
+def test_the_validity_table_renders_one_row_per_check(story: Any, tmp_path: Path) -> None:
+    # The shape of Evaluation.validity() (being built on the validity branch): one row per horizon.
+    _, cohort, ev = story
+    s = ev.summary(readable=False)
+    table = pd.DataFrame({"savings_total": s["savings_total"], "savings_low": s["savings_low"],
+                          "savings_high": s["savings_high"], "drift_total": [1.25e6, -2.5e6],
+                          "p_placebo": [0.412, 0.05], "gamma_savings": [1.4, np.nan], "e_value": [1.31, 2.2],
+                          "notes": ["", "no pre-period check"]}, index=pd.Index(ev.horizons, name="horizon"))
+    text = ev.report(tmp_path / "v.html", language="en", cohort=cohort, validity=table).read_text(encoding="utf-8")
+    part = text[text.index('id="validity"'):text.index('id="audit"')]
+    assert "placebo in time: drift" in part and "1.2\u00a0MSEK" in part and "-2.5\u00a0MSEK" in part
+    assert "41.2%" in part and "E-value" in part and "no pre-period check" in part
+    ev.checks = {"table": table.reset_index().to_dict("list")}  # what Evaluation.validity() keeps
+    try:
+        kept = ev.report(tmp_path / "k.html", language="sv", cohort=cohort).read_text(encoding="utf-8")
+    finally:
+        del ev.checks
+    assert 'id="validity"' in kept and "placebo i tid: drift" in kept

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 import jinja2
+import pandas as pd
 
 from ..errors import SpecError
 from ..evaluation import Evaluation
@@ -43,6 +44,10 @@ def render(evaluation: Evaluation, language: str = "sv", *, cohort: Any = None, 
              sections.concentration_section(evaluation, lang, evaluation.seed)]
     if contract is not None:
         parts.append(sections.settlement_section(contract, lang))
+    if validity is None:  # checks run by Evaluation.validity() are kept on the evaluation
+        kept = getattr(evaluation, "checks", None)
+        if isinstance(kept, dict) and isinstance(kept.get("table"), dict):
+            validity = pd.DataFrame(kept["table"]).set_index("horizon")
     if validity is not None:
         parts.append(sections.validity_section(validity, lang))
     parts.append(sections.audit_section(evaluation, lang))
@@ -70,8 +75,10 @@ def report(evaluation: Evaluation, path: Union[str, Path], language: str = "sv",
         A :class:`utfall.contract.Settlement` (``contract.settle(evaluation, ...)``): adds the
         settlement, each tranche and the payment risk.
     validity : object, optional
-        Validity checks, when run: a DataFrame or any object with ``summary()`` (and an
-        optional ``verdict`` text).
+        Validity checks: the table of ``Evaluation.validity()`` (one row per horizon), another
+        DataFrame, or any object with ``summary()`` (and an optional ``verdict`` text). Without
+        it, checks that ``Evaluation.validity()`` kept on the evaluation (``evaluation.checks``)
+        are shown when there are any.
     suppress : int or None
         Counts of fewer individuals than this (default 5) show as ``<5``; None shows all.
 

@@ -20,7 +20,7 @@ from ..evaluation import Evaluation
 from ..inequality import concentration
 from ..privacy import DEFAULT_THRESHOLD, MARKER, suppress_counts
 from . import _figures
-from ._terms import table_label, term
+from ._terms import LANGUAGES, VALIDITY_AMOUNTS, VALIDITY_COLUMNS, table_label, term
 
 BAR = 0.1
 #: What a count shows when it is suppressed only so that a small count cannot be derived from it.
@@ -336,8 +336,30 @@ def settlement_section(settlement: Any, lang: str) -> Section:
     return s
 
 
+def _validity_table(frame: pd.DataFrame, lang: str) -> Table:
+    """The table of ``Evaluation.validity()``: one row per check, one column per horizon, amounts in MSEK."""
+    k = LANGUAGES.index(lang)
+    rows = []
+    for col in frame.columns:
+        label = VALIDITY_COLUMNS[col][k] if col in VALIDITY_COLUMNS else str(col)
+        cells = []
+        for v in frame[col]:
+            if col in VALIDITY_AMOUNTS:
+                cells.append(money(v, "MSEK", language=lang, missing=""))
+            elif col == "p_placebo":
+                cells.append(percent(v, 1, lang, missing=""))
+            elif is_number(v):
+                cells.append(number(v, 2, lang))
+            else:
+                cells.append("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+        if any(cells):
+            rows.append([label] + cells)
+    return Table([""] + [str(h) for h in frame.index], rows, [False] + [True] * len(frame.index))
+
+
 def validity_section(validity: Any, lang: str) -> Section:
-    """The validity checks, when run: any object with ``summary()`` (a DataFrame) or a DataFrame itself."""
+    """The validity checks, when run: the table of ``Evaluation.validity()`` (a DataFrame, one row per
+    horizon) or any object with ``summary()`` returning one (and an optional ``verdict`` text)."""
     s = Section("validity", term("sec_validity", lang))
     if validity is None:
         return s.p(term("validity_none", lang))
@@ -345,6 +367,8 @@ def validity_section(validity: Any, lang: str) -> Section:
     text = getattr(validity, "verdict", None)
     if isinstance(text, str):
         s.p(text)
+    if any(c in VALIDITY_COLUMNS for c in frame.columns):
+        return s.table(_validity_table(frame, lang))
     return s.table(_frame_table(frame, lang))
 
 

@@ -221,6 +221,30 @@ def table_label(text: str, language: str) -> str:
     return text
 
 
+#: The validity table's columns (``Evaluation.validity()``): key -> (Swedish, English); amounts in SEK.
+VALIDITY_COLUMNS: Dict[str, Tuple[str, str]] = {
+    "savings_total": ("besparing", "savings"),
+    "savings_low": ("besparing, undre gräns", "savings, lower bound"),
+    "savings_high": ("besparing, övre gräns", "savings, upper bound"),
+    "pre_difference": ("skillnad före index (jämförelse - deltagare)", "difference before index (comparison - participants)"),
+    "pre_low": ("skillnad före index, undre gräns", "difference before index, lower bound"),
+    "pre_high": ("skillnad före index, övre gräns", "difference before index, upper bound"),
+    "drift_total": ("placebo i tid: drift", "placebo in time: drift"),
+    "drift_sd": ("placebo i tid: standardavvikelse", "placebo in time: standard deviation"),
+    "savings_net_of_drift": ("besparing netto efter drift", "savings net of the drift"),
+    "p_placebo": ("placebo: andel minst lika stor besparing", "placebo: share with savings at least as large"),
+    "gamma_savings": ("Gamma där \"besparing > 0\" upphör", "Gamma at which \"savings > 0\" stops holding"),
+    "gamma_overspend": ("Gamma där \"besparing < 0\" upphör", "Gamma at which \"savings < 0\" stops holding"),
+    "savings_low_at_gamma": ("besparing vid Gamma, undre gräns", "savings at Gamma, lower bound"),
+    "savings_high_at_gamma": ("besparing vid Gamma, övre gräns", "savings at Gamma, upper bound"),
+    "e_value": ("E-värde", "E-value"),
+    "e_value_limit": ("E-värde, intervallets gräns", "E-value of the interval's limit"),
+    "notes": ("anmärkningar", "notes"),
+}
+VALIDITY_AMOUNTS = {"savings_total", "savings_low", "savings_high", "pre_difference", "pre_low", "pre_high",
+                    "drift_total", "drift_sd", "savings_net_of_drift", "savings_low_at_gamma",
+                    "savings_high_at_gamma"}
+
 LANGUAGES = ("sv", "en")
 
 
