@@ -18,6 +18,8 @@
 //! - [`sickleave`]: absence registers, risk groups and the trend-adjusted
 //!   valuation of a sick-leave outcomes contract;
 //! - [`socioeconomic`]: the social investment calculation (cash flows per actor and year, discounting, Monte Carlo);
+//! - [`glm`]: generalised linear models by IRLS (binomial, Gamma, Tweedie, gaussian), as R's `glm`;
+//! - [`validity`]: sensitivity to hidden bias (Rosenbaum bounds) and other checks of a comparison;
 //! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures.
 
 pub mod bootstrap;
@@ -30,6 +32,7 @@ pub mod error;
 pub mod expected;
 #[cfg(test)]
 mod fuzz;
+pub mod glm;
 pub mod limits;
 pub mod matching;
 pub mod rng;
@@ -37,6 +40,7 @@ pub mod sickleave;
 pub mod socioeconomic;
 pub mod synthetic;
 pub mod threads;
+pub mod validity;
 
 #[cfg(feature = "python")]
 mod python;

@@ -13,7 +13,7 @@ investment calculation) and :mod:`utfall.synthetic`; the names below are the pub
 
 from __future__ import annotations
 
-from . import datasets, presets, privacy, report, socioeconomic, synthetic
+from . import datasets, glm, presets, privacy, report, socioeconomic, synthetic, validity
 from ._core import __version__
 from ._options import options
 from .cohort import Cohort
@@ -56,6 +56,7 @@ __all__ = [
     "datasets",
     "evaluate",
     "evaluate_many",
+    "glm",
     "load_evaluation",
     "lorenz_curve",
     "match",
@@ -67,4 +68,5 @@ __all__ = [
     "sickleave",
     "socioeconomic",
     "synthetic",
+    "validity",
 ]

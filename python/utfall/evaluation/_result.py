@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,17 @@ READABLE = {
     "p_savings_positive": "P(savings > 0)", "p_savings_cover_cost": "P(savings > intervention cost)",
     "payback_month": "payback month",
 }
+
+
+#: The function behind :meth:`Evaluation.validity`, provided by :mod:`utfall.validity`
+#: (which builds on evaluations, so it registers itself here: imports run one way).
+_VALIDITY: Optional[Callable[..., pd.DataFrame]] = None
+
+
+def provide_validity(function: Callable[..., pd.DataFrame]) -> None:
+    """Registers the function behind :meth:`Evaluation.validity` (called by :mod:`utfall.validity`)."""
+    global _VALIDITY
+    _VALIDITY = function
 
 
 #: The report writer, registered by :mod:`utfall.report` (which imports this package, not the other way).
@@ -79,12 +90,17 @@ class Evaluation:
     content_fingerprints : dict
         SHA-256 of every input table's rows regardless of their order, so that
         :func:`utfall.reproduce` tells a reordered table from a changed one.
+    cohort : Cohort or None
+        The cohort evaluated (None for a loaded record); used by :meth:`validity`.
+    checks : dict
+        The validity checks computed by :meth:`validity` (recorded under
+        ``"validity"`` in the JSON record, outside the reproduced results).
     """
 
     def __init__(self, *, spec: dict, version: str, fingerprints: dict, individuals: pd.DataFrame,
                  summary: pd.DataFrame, trajectories: dict, comparisons: Optional[dict] = None,
                  not_counted: Optional[dict] = None, content_fingerprints: Optional[dict] = None,
-                 curves: Optional[dict] = None) -> None:
+                 curves: Optional[dict] = None, cohort: Any = None, checks: Optional[dict] = None) -> None:
         self.spec = spec
         self.seed = spec["seed"]
         self.version = version
@@ -96,6 +112,8 @@ class Evaluation:
         self.not_counted = not_counted or {"outside_observation": {}, "horizons": {}}
         self.content_fingerprints = content_fingerprints
         self._curves = curves or {}  # horizon -> included participants x months cumulative savings (not recorded)
+        self.cohort = cohort
+        self.checks = checks or {}
 
     @property
     def horizons(self) -> list:
@@ -261,6 +279,14 @@ class Evaluation:
         if h not in self._trajectories:
             raise SpecError(f"no horizon {horizon!r} in this evaluation (it has {self.horizons})")
         return h
+
+    def validity(self, **options: Any) -> pd.DataFrame:
+        """Can the comparison be trusted? One table of checks, per horizon (see
+        :func:`utfall.validity.validity_checks` for the options and the columns).
+        The checks are kept in :attr:`checks` and written to the audit record."""
+        if _VALIDITY is None:
+            raise SpecError("validity: the checks of utfall.validity are not loaded (import utfall.validity)")
+        return _VALIDITY(self, **options)
 
     # ------------------------------------------------------------------ audit
     def to_json(self, path: Any = None, indent: Optional[int] = None) -> str:
