@@ -137,7 +137,7 @@ impl Horizon {
         let months = match self {
             Horizon::Days(d) => return start.saturating_add(d),
             Horizon::Months(m) => m,
-            Horizon::Years(y) => y * 12,
+            Horizon::Years(y) => y.saturating_mul(12),
         };
         let date = to_naive(start);
         match date.checked_add_months(Months::new(months as u32)) {
@@ -151,7 +151,7 @@ impl Horizon {
         let months = match self {
             Horizon::Days(d) => return end.saturating_sub(d),
             Horizon::Months(m) => m,
-            Horizon::Years(y) => y * 12,
+            Horizon::Years(y) => y.saturating_mul(12),
         };
         match to_naive(end).checked_sub_months(Months::new(months as u32)) {
             Some(start) => from_naive(start),
