@@ -21,9 +21,15 @@ const EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
     None => unreachable!(),
 };
 
-/// A date as a chrono date.
+/// A date as a chrono date; days beyond chrono's range (about +-262,000 years, far outside
+/// any register, which the boundary limits to the years 1 to 9999) saturate at its ends
+/// instead of panicking.
 pub fn to_naive(day: i32) -> NaiveDate {
-    EPOCH + chrono::Duration::days(day as i64)
+    match EPOCH.checked_add_signed(chrono::Duration::days(day as i64)) {
+        Some(date) => date,
+        None if day < 0 => NaiveDate::MIN,
+        None => NaiveDate::MAX,
+    }
 }
 
 /// Days since 1970-01-01.

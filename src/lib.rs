@@ -14,10 +14,13 @@
 //! - [`bootstrap`]: a deterministic parallel bootstrap with confidence intervals;
 //! - [`concentration`]: Lorenz curves, top shares, Gini and other inequality measures;
 //! - [`contract`]: the payment mechanism of an outcomes contract over arrays of metric values, and the tests of change scores;
-//! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures;
 //! - [`limits`], [`cancel`], [`threads`]: the sizes a caller may ask for, Ctrl-C, reused thread pools;
 //! - [`sickleave`]: absence registers, risk groups and the trend-adjusted
-//!   valuation of a sick-leave outcomes contract.
+//!   valuation of a sick-leave outcomes contract;
+//! - [`socioeconomic`]: the social investment calculation (cash flows per actor and year, discounting, Monte Carlo);
+//! - [`glm`]: generalised linear models by IRLS (binomial, Gamma, Tweedie, gaussian), as R's `glm`;
+//! - [`validity`]: sensitivity to hidden bias (Rosenbaum bounds) and other checks of a comparison;
+//! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures.
 
 pub mod bootstrap;
 pub mod cancel;
@@ -29,12 +32,15 @@ pub mod error;
 pub mod expected;
 #[cfg(test)]
 mod fuzz;
+pub mod glm;
 pub mod limits;
 pub mod matching;
 pub mod rng;
 pub mod sickleave;
+pub mod socioeconomic;
 pub mod synthetic;
 pub mod threads;
+pub mod validity;
 
 #[cfg(feature = "python")]
 mod python;

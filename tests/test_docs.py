@@ -22,5 +22,7 @@ def test_the_reference_builds_without_warnings(tmp_path):
                             str(tmp_path / "html")], capture_output=True, text=True)
     assert built.returncode == 0, built.stderr[-3000:]
     page = (tmp_path / "html" / "api.html").read_text()
-    for name in ("utfall.evaluate", "utfall.Evaluation.savings_bootstrap", "utfall.match", "utfall.Contract"):
+    for name in ("utfall.evaluate", "utfall.Evaluation.savings_bootstrap", "utfall.match", "utfall.Contract",
+                 "utfall.Evaluation.report", "utfall.report.report", "utfall.presets.norrkoping",
+                 "utfall.evaluation.SummaryFrame"):
         assert f'id="{name}"' in page, name

@@ -21,5 +21,5 @@ def test_the_worked_examples_are_all_there():
     # A renamed or lost notebook would otherwise just drop out of the parametrised test above.
     names = {p.stem for p in NOTEBOOKS}
     expected = {"1_evaluation_two_years", "2_extending_to_three_years", "3_matching_lalonde", "4_concentration",
-                "5_sickleave", "6_settling_the_contract"}
+                "5_sickleave", "6_settling_the_contract", "7_social_investment"}
     assert expected <= names, f"missing notebooks: {sorted(expected - names)}"

@@ -73,7 +73,7 @@ def test_bootstrap_distribution_shows_the_estimate_and_every_interval(tmp_path, 
         low, high = r.interval(method)
         assert low in xs and high in xs, f"{method} interval not drawn"
     assert any(t.startswith("estimate") for t in legend_texts(ax))
-    assert {"percentile 95%", "bca 95%"} <= set(legend_texts(ax))
+    assert {"95% percentile interval", "95% bca interval"} <= set(legend_texts(ax))
     assert ax.get_xlabel() == "mean" and ax.get_ylabel() == "replicates"
     assert "999 resamples" in ax.get_title()
     saved_png(ax, tmp_path, "bootstrap")
@@ -145,7 +145,7 @@ def test_love_plot_marks_every_term_before_and_after_matching(tmp_path):
         np.testing.assert_allclose(np.sort(offsets[:, 0]), np.sort(balance[(sample, "Std. Mean Diff.")].abs()))
     assert [t.get_text() for t in ax.get_yticklabels()] == list(balance.index)
     assert 0.1 in vertical_lines_at(ax)
-    assert legend_texts(ax) == ["All", "Matched"]
+    assert legend_texts(ax) == ["All (before matching)", "Matched (after matching)", "bar |SMD| = 0.1"]
     assert "standardized mean difference" in ax.get_xlabel().lower()
     saved_png(ax, tmp_path, "love")
 
@@ -155,7 +155,7 @@ def test_score_distributions_before_and_after_matching(tmp_path):
     ax = m.plot_distance()
     assert isinstance(ax, Axes)
     assert legend_texts(ax) == ["treated, all", "control, all", "treated, matched", "control, matched"]
-    assert len(ax.patches) == 4, "four step histograms"
+    assert len(ax.patches) == 4, "four histograms: filled before matching, outlines after"
     scores = m.distance.to_numpy()
     for patch in ax.patches:
         xs = patch.get_path().vertices[:, 0]
@@ -189,7 +189,7 @@ def test_cumulative_costs_have_the_band_and_the_intervention_cost(tmp_path, eval
     np.testing.assert_allclose(cost.get_ydata(), [1.0, 1.0])
     assert {"expected (cumulative)", "actual (cumulative)", "savings, pointwise interval",
             "intervention cost"} <= set(legend_texts(ax))
-    assert ax.get_xlabel() == "months since index" and ax.get_ylabel() == "MSEK"
+    assert ax.get_xlabel() == "months since index" and ax.get_ylabel() == "cumulative cost (MSEK)"
     assert "2y" in ax.get_title()
     saved_png(ax, tmp_path, "trajectory")
 
@@ -222,5 +222,5 @@ def test_waterfall_sorts_participants_and_ends_at_the_total(tmp_path, evaluation
     np.testing.assert_allclose(heights, np.sort(rows["savings"].to_numpy())[::-1] / 1e6)
     running = line_labelled(ax, "running total")
     assert running.get_ydata()[-1] == pytest.approx(rows["savings"].sum() / 1e6)
-    assert ax.get_ylabel() == "MSEK" and ax.get_xlabel()
+    assert ax.get_ylabel() == "cumulative savings = expected - actual (MSEK)" and ax.get_xlabel()
     saved_png(ax, tmp_path, "waterfall")

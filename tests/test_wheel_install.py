@@ -39,7 +39,9 @@ def test_the_wheel_installs_without_rust_or_network_and_runs_the_demo(tmp_path):
                               str(tmp_path / "dist" / "wheelhouse"), "utfall"], env=env, capture_output=True,
                              text=True)
     assert install.returncode == 0, install.stderr[-2000:]
-    demo = subprocess.run([str(venv / "bin" / "utfall"), "demo"], env=env, capture_output=True, text=True,
-                          cwd=tmp_path, timeout=600)
+    demo = subprocess.run([str(venv / "bin" / "utfall"), "demo", "--report", "report.html"], env=env,
+                          capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert demo.returncode == 0, demo.stderr[-2000:]
     assert "expected" in demo.stdout.lower() and "2y" in demo.stdout
+    # The report's template and its Jinja2 dependency came with the wheel and the wheelhouse.
+    assert "Matchning och balans" in (tmp_path / "report.html").read_text(encoding="utf-8")

@@ -7,12 +7,13 @@ analysis and reproducible batch re-evaluation, with a Rust core.
 One subpackage per concept, as in the Rust crate: :mod:`utfall.cohort`,
 :mod:`utfall.matching`, :mod:`utfall.expected`, :mod:`utfall.resampling` (the
 bootstrap), :mod:`utfall.inequality` (concentration), :mod:`utfall.evaluation`,
-:mod:`utfall.contract` (settling the contract) and :mod:`utfall.synthetic`; the names below are the public API.
+:mod:`utfall.contract` (settling the contract), :mod:`utfall.socioeconomic` (the social
+investment calculation) and :mod:`utfall.synthetic`; the names below are the public API.
 """
 
 from __future__ import annotations
 
-from . import datasets, privacy, synthetic
+from . import datasets, glm, presets, privacy, report, socioeconomic, synthetic, validity
 from ._core import __version__
 from ._options import options
 from .cohort import Cohort
@@ -55,12 +56,17 @@ __all__ = [
     "datasets",
     "evaluate",
     "evaluate_many",
+    "glm",
     "load_evaluation",
     "lorenz_curve",
     "match",
     "options",
+    "presets",
     "privacy",
+    "report",
     "reproduce",
     "sickleave",
+    "socioeconomic",
     "synthetic",
+    "validity",
 ]

@@ -17,6 +17,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     demo.add_argument("--posts", type=int, default=3000, help="sickleave: posts per municipality (default 3000)")
     demo.add_argument("--participants", type=int, default=60)
     demo.add_argument("--historical", type=int, default=400)
+    demo.add_argument("--report", metavar="PATH", default=None,
+                      help="also write the evaluation's report for the contract parties (HTML) to PATH")
+    demo.add_argument("--language", default="sv", choices=["sv", "en"], help="the report's language (default sv)")
     args = parser.parse_args(argv)
     if args.command == "demo" and args.which == "sickleave":
         from .sickleave import run_demo as run_sickleave
@@ -27,7 +30,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from .demo import run_demo
 
         args.seed = 2016 if args.seed is None else args.seed
-        print(run_demo(seed=args.seed, n_participants=args.participants, n_historical=args.historical))
+        print(run_demo(seed=args.seed, n_participants=args.participants, n_historical=args.historical,
+                       report=args.report, language=args.language))
+        if args.report:
+            print(f"\nreport ({args.language}) written to {args.report}")
         return 0
     parser.print_help()
     return 1

@@ -42,6 +42,14 @@ class CohortCore:
     @staticmethod
     def window_end(start: npt.NDArray[np.int32], horizon_text: str) -> npt.NDArray[np.int32]: ...
 
+# Documented size limits (src/limits.rs), checked before anything is allocated.
+MAX_MONTHS: int
+MAX_RATIO: int
+MAX_RESAMPLES: int
+MAX_SYNTHETIC_INDIVIDUALS: int
+MAX_THREADS: int
+MAX_VALUES: int
+
 def synthetic_register(n_participants: int, n_historical: int, seed: int) -> Dict[str, Any]: ...
 # Bootstrap (src/python/bootstrap.rs) and concentration (src/python/concentration.rs).
 
@@ -133,6 +141,61 @@ def nearest_match(
     npt.NDArray[np.float64],
     str,
 ]: ...
+# ---------------------------------------------------------------- glm
+def fit_glm(
+    columns: List[npt.NDArray[np.float64]],
+    y: npt.NDArray[np.float64],
+    names: List[str],
+    family_name: str,
+    var_power: float = 1.5,
+    weights: Optional[npt.NDArray[np.float64]] = None,
+    offset: Optional[npt.NDArray[np.float64]] = None,
+    epsilon: float = 1e-8,
+    max_iterations: int = 25,
+) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float, int]: ...
+def predict_glm(
+    columns: List[npt.NDArray[np.float64]],
+    coefficients: List[float],
+    family_name: str,
+    var_power: float = 1.5,
+    offset: Optional[npt.NDArray[np.float64]] = None,
+) -> npt.NDArray[np.float64]: ...
+# ---------------------------------------------------------------- validity
+_Bound = Tuple[float, float, float, float, float]
+
+def wilcoxon_pairs(differences: npt.NDArray[np.float64], gamma: float) -> Tuple[_Bound, _Bound]: ...
+def hodges_lehmann_pairs(differences: npt.NDArray[np.float64], gamma: float) -> Tuple[float, float]: ...
+def senmv(
+    values: npt.NDArray[np.float64],
+    gamma: float,
+    method: Optional[str] = None,
+    inner: float = 0.0,
+    trim: float = 2.5,
+    lambda_: float = 0.5,
+    treated_on_total: bool = False,
+    tau: float = 0.0,
+) -> _Bound: ...
+def hodges_lehmann_sets(
+    values: npt.NDArray[np.float64],
+    gamma: float,
+    method: Optional[str] = None,
+    inner: float = 0.0,
+    trim: float = 2.5,
+    lambda_: float = 0.5,
+    treated_on_total: bool = False,
+) -> float: ...
+def sensitivity_gamma(
+    values: npt.NDArray[np.float64],
+    alpha: float,
+    statistic: str,
+    method: Optional[str] = None,
+    inner: float = 0.0,
+    trim: float = 2.5,
+    lambda_: float = 0.5,
+    treated_on_total: bool = False,
+    max_gamma: float = 1000.0,
+) -> Optional[float]: ...
+def e_value(ratio: float) -> float: ...
 
 # contract: the payment mechanism, joint replicate sums, tests of change scores
 def settle_mechanism(
@@ -196,6 +259,22 @@ class RematchPlan:
     @property
     def n_units(self) -> int: ...
 
+# socioeconomic: the social investment calculation
+def discount_factors(rates: List[float], timing: str) -> npt.NDArray[np.float64]: ...
+def socioeconomic_simulate(
+    discount: List[float],
+    n_actors: int,
+    sources: List[npt.NDArray[np.float64]],
+    components: List[Tuple[int, bool, bool, Optional[int], npt.NDArray[np.float64]]],
+    n_replicates: int,
+    keep_cumulative: bool = False,
+    keep_flows: bool = False,
+    n_threads: Optional[int] = None,
+) -> Dict[str, np.ndarray]: ...
+def quantile_bands(
+    values: npt.NDArray[np.float64], probs: List[float], n_threads: Optional[int] = None
+) -> npt.NDArray[np.float64]: ...
+
 @final
 class SickLeaveCore:
     def __new__(
@@ -232,3 +311,19 @@ class SickLeaveCore:
     def n(self) -> int: ...
 
 def sickleave_synthetic(posts: int, effect: float, seed: int) -> Dict[str, Any]: ...
+
+# Optimal, full and subclass matching (src/python/matching_methods.rs); the Python
+# registry does not call them yet (issue 14 continues).
+def optimal_match(focal: np.ndarray, eligible: np.ndarray, score: Optional[np.ndarray] = None,
+                  coords: Optional[Tuple[np.ndarray, int]] = None, exact: Optional[np.ndarray] = None,
+                  antiexact: List[np.ndarray] = ..., caliper: Optional[float] = None,
+                  covariate_calipers: List[Tuple[np.ndarray, float]] = ..., ratio: int = 1,
+                  tol: Optional[float] = None, prune: bool = False) -> Any: ...
+def full_match(focal: np.ndarray, eligible: np.ndarray, score: Optional[np.ndarray] = None,
+               coords: Optional[Tuple[np.ndarray, int]] = None, exact: Optional[np.ndarray] = None,
+               antiexact: List[np.ndarray] = ..., caliper: Optional[float] = None,
+               covariate_calipers: List[Tuple[np.ndarray, float]] = ..., min_controls: float = 0.0,
+               max_controls: float = ..., tol: Optional[float] = None) -> Any: ...
+def subclass_weights(subclass: np.ndarray, treat: np.ndarray, estimand_name: str = "ATT") -> Any: ...
+def subclassify(score: np.ndarray, treat: np.ndarray, eligible: np.ndarray, n_subclasses: int = 6, min_n: int = 1,
+                estimand_name: str = "ATT") -> Any: ...

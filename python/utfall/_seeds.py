@@ -28,9 +28,12 @@ class Purpose(enum.IntEnum):
     MATCHING = 0
     SAVINGS_BOOTSTRAP = 1
     REMATCH = 2
+    PLACEBO = 3
+    PRE_PERIOD = 4
     CHANGE_SCORES = 10  # (values 3-9 left to other purposes being added on other branches)
     CONTRACT_OUTCOMES = 11
     SYNTHETIC_OUTCOMES = 12
+    SOCIOECONOMIC_DRAWS = 20  # draws of the distributions of a social investment calculation
 
 
 def new_seed() -> int:

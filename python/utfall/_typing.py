@@ -14,10 +14,16 @@ QuantileRule = Literal["r", "linear"]
 Design = Literal["one sample", "paired", "independent samples", "stratified", "clustered"]
 Outcome = Literal["cost", "care_days"]
 Partial = Literal["observed", "complete"]
-Estimator = Literal["matched", "stratum", "given"]
+Estimator = Literal["matched", "stratum", "given", "model"]
 MatchMethod = Literal["nearest", "exact", "cem"]
 MatchOrder = Literal["largest", "smallest", "closest", "data", "random"]
 ShareRule = Literal["interpolated", "integer"]
+DiscountTiming = Literal["start", "end"]
+GlmFamily = Literal["binomial", "gamma", "tweedie", "gaussian"]
+CostModel = Literal["two-part", "tweedie"]
+RosenbaumStatistic = Literal["auto", "wilcoxon", "m"]
+SenmvMethod = Literal["h", "i", "w", "t", "q", "s", "l"]
+Direction = Literal["savings", "overspend"]
 
 
 def values(alias: object) -> Tuple[str, ...]:

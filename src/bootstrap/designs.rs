@@ -62,6 +62,18 @@ impl Design {
                         format!("has {} labels for {} rows", v.len(), n_rows),
                     ));
                 }
+                // Sample labels are codes 0..k-1 (k <= rows): sizes derived from them stay bounded.
+                if name != "samples" {
+                    continue;
+                }
+                if let Some(row) = v.iter().position(|&l| l as usize >= n_rows.max(1)) {
+                    return Err(Error::data(
+                        name_static(name),
+                        "",
+                        Some(row),
+                        format!("label code {} is not below the number of rows ({n_rows})", v[row]),
+                    ));
+                }
             }
         }
         let label = |v: &Option<Vec<u32>>, row: usize| v.as_ref().map_or(0, |v| v[row]);

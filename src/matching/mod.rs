@@ -7,18 +7,26 @@
 //!   caliper, exact strata, matching order, one person used at most once), replaying
 //!   MatchIt's walk so that pairs and ties agree exactly;
 //! - [`exact`]: exact and coarsened exact matching (strata, Sturges bins, subclass weights).
+//! - [`optimal`]: optimal pair and k:1 matching and [`full`] full matching, minimum-cost
+//!   flows ([`flow`]) over the candidate pairs of [`arcs`], with optmatch's integer costs;
+//! - [`subclass`]: subclassification on the score and the weights from subclasses;
 //!
 //! Weights follow MatchIt's rules for the ATT (see [`att_weights`]).
 
+pub mod arcs;
 pub mod covariates;
 pub mod exact;
 mod exp;
+mod flow;
+pub mod full;
 mod kdtree;
 pub mod logit;
 pub mod nearest;
+pub mod optimal;
 mod select;
 mod skip;
 pub mod sort;
+pub mod subclass;
 
 /// How the distance between a treated unit and a control is measured.
 #[derive(Debug, Clone)]

@@ -10,9 +10,13 @@ mod concentration;
 mod contract;
 mod exact;
 mod expected;
+mod glm;
 mod matching;
+mod matching_methods;
 mod sickleave;
+mod socioeconomic;
 mod synthetic;
+mod validity;
 
 use crate::error::Error;
 use pyo3::exceptions::PyKeyboardInterrupt;
@@ -183,7 +187,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     contract::register(m)?;
     matching::register(m)?;
     sickleave::register(m)?;
+    glm::register(m)?;
+    validity::register(m)?;
+    matching_methods::register(m)?;
     expected::register(m)?;
     exact::register(m)?;
+    socioeconomic::register(m)?;
     Ok(())
 }

@@ -9,8 +9,10 @@ record of ``_record``) -> ``_audit`` (:func:`load_evaluation`,
 
 from ._audit import load_evaluation, register_record_check, reproduce
 from ._batch import evaluate_many
+from ._display import SummaryFrame
 from ._evaluate import evaluate
-from ._result import Evaluation
+from ._result import Evaluation, provide_validity, register_reporter
 from ._spec import make_spec
 
-__all__ = ["Evaluation", "evaluate", "evaluate_many", "load_evaluation", "make_spec", "register_record_check", "reproduce"]
+__all__ = ["Evaluation", "SummaryFrame", "evaluate", "evaluate_many", "load_evaluation", "make_spec",
+           "provide_validity", "register_record_check", "register_reporter", "reproduce"]

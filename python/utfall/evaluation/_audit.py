@@ -70,7 +70,8 @@ def load_evaluation(source: Any) -> Evaluation:
         raise malformed("results", f"holds a table that cannot be read ({type(err).__name__}: {err})") from None
     return Evaluation(spec=spec, version=data["utfall_version"], fingerprints=data["fingerprints"],
                       individuals=individuals, summary=summary, trajectories=trajectories,
-                      not_counted=data.get("not_counted"), content_fingerprints=data.get("content_fingerprints"))
+                      not_counted=data.get("not_counted"), content_fingerprints=data.get("content_fingerprints"),
+                      checks=data.get("validity"))
 
 
 def reproduce(source: Any, cohort, *, n_threads: Optional[int] = None, progress: bool = False, **options: Any) -> Any:

@@ -43,6 +43,11 @@ def run(cohort, spec: dict, progress: bool, n_threads: Optional[int]) -> dict:
                                     child_seed(spec["seed"], Purpose.MATCHING, j), eligible, progress)
         elif matching["estimator"] == "given":
             comparison = ex.sets_from_pairs(cohort, pd.DataFrame(matching["pairs"][h]), eligible, "given", h)
+        elif matching["estimator"] == "model":
+            # The pool as one stratum: its mean curve gives the months' shape of the model's expected totals.
+            stratum_of = np.full(len(cohort), -1, dtype=np.int64)
+            stratum_of[np.concatenate([participants, eligible])] = 0
+            comparison = ex.Comparison("stratum", stratum_of=stratum_of, members=[eligible])
         else:
             comparison = ex.strata(cohort, matching["exact"], matching.get("lookback"), eligible, history)
         out[h] = _horizon(cohort, spec, h, full, comparison, parts, participants)
@@ -51,6 +56,19 @@ def run(cohort, spec: dict, progress: bool, n_threads: Optional[int]) -> dict:
 
 def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: list, participants: np.ndarray) -> dict:
     expected, n_comparison, comparison_ids = ex.expected_values(cohort, comparison, h, full, parts, participants)
+    correction, model_info = None, None
+    if spec["matching"]["estimator"] == "model":
+        eligible = ex.eligible_positions(cohort, full)
+        prediction, model_info = ex.model_expected(cohort, spec["matching"], h, full, parts, participants, eligible)
+        unadjusted = expected[:, -1].copy()
+        correction = prediction - unadjusted
+        expected[:, :-1] = np.nan  # the model predicts the total only
+        expected[:, -1] = prediction
+    elif spec.get("adjust"):
+        correction = ex.bias_correction(cohort, comparison, h, full, parts, participants, spec["adjust"],
+                                        spec["matching"].get("lookback"))
+        unadjusted = expected[:, -1].copy()
+        expected[:, -1] = unadjusted + correction
     own = full.iloc[participants]
     actual = np.column_stack([own[parts].to_numpy(np.float64), own[parts].to_numpy(np.float64).sum(axis=1)])
     complete = own["complete"].to_numpy()
@@ -65,6 +83,10 @@ def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: 
     table["actual"] = actual[:, -1]
     table["expected"] = expected[:, -1]
     table["savings"] = expected[:, -1] - actual[:, -1]
+    if correction is not None and spec["matching"]["estimator"] != "model":
+        # the parts stay unadjusted; the total carries the correction
+        table["expected_unadjusted"] = unadjusted
+        table["bias_correction"] = correction
     if len(parts) > 1:
         for k, name in enumerate(parts):
             table[f"actual_{name}"] = actual[:, k]
@@ -103,7 +125,11 @@ def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: 
     months = ex.month_count(h)
     inc_pos = participants[included]
     A, E, observed = ex.curves(cohort, _restrict(comparison, inc_pos), full, parts, inc_pos, months,
-                                       actual[included, -1], expected[included, -1])
+                                       actual[included, -1],
+                                       expected[included, -1] if correction is None else unadjusted[included])
+    if correction is not None:  # spread the correction over the months in proportion to the curve
+        base = unadjusted[included]
+        E = E * np.where(base != 0, expected[included, -1] / np.where(base != 0, base, 1), 1.0)[:, None]
     cum_savings = E - A
     traj = pd.DataFrame({"month": np.arange(1, months + 1), "expected": E.sum(axis=0), "actual": A.sum(axis=0)})
     if n_inc == 0:
@@ -117,7 +143,8 @@ def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: 
         month = ex.payback_month(traj["savings"].to_numpy(), cost)
         summary["payback_month"] = np.nan if month is None else float(month)  # NaN: not within the horizon
     return {"individuals": table, "summary": summary, "trajectory": traj, "comparison": comparison,
-            "savings": d, "cumulative_savings": cum_savings, "notes": notes}
+            "savings": d, "cumulative_savings": cum_savings, "notes": notes,
+            "model": None if model_info is None else (model_info, actual[:, -1], included)}
 
 
 def _restrict(comparison, positions: np.ndarray):

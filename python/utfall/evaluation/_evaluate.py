@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._core import __version__
+from .. import expected as ex
 from .._seeds import Purpose, child_seed
 from ..cohort import Cohort
 from ..errors import SpecError
@@ -36,8 +37,8 @@ from ._spec import make_spec
 
 def evaluate(cohort, matching: Any = None, horizons: Sequence = ("2y", "3y"), outcome: str = "cost",
              care_types: Optional[Sequence[str]] = None, intervention_cost: Any = None, bootstrap: Any = True,
-             seed: Optional[int] = None, *, partial: str = "observed", n_threads: Optional[int] = None,
-             progress: bool = True) -> Evaluation:
+             seed: Optional[int] = None, *, partial: str = "observed", adjust: Optional[Sequence[str]] = None,
+             n_threads: Optional[int] = None, progress: bool = True) -> Evaluation:
     """Actual against expected outcome per participant, at each horizon.
 
     Parameters
@@ -50,7 +51,12 @@ def evaluate(cohort, matching: Any = None, horizons: Sequence = ("2y", "3y"), ou
         "stratum", "exact": [columns], "lookback": None}``: the mean over all
         eligible historical individuals in the participant's exact stratum
         (columns of ``cohort.individuals`` or ``prior_*`` of
-        ``cohort.history(lookback)``); or the pairs themselves (a DataFrame
+        ``cohort.history(lookback)``); ``{"estimator": "model", "model":
+        "two-part" | "tweedie", "covariates": [...], "lookback": ..., "var_power": 1.5}``:
+        a GLM fitted on the eligible historical individuals predicts each
+        participant's outcome (see :mod:`utfall.expected` ``model_expected``; the
+        bootstrap resamples participants and the pool and refits the model in every
+        replicate, percentile interval); or the pairs themselves (a DataFrame
         with ``treated``, ``control``, optional ``slot``, or ``{horizon: pairs}``).
     horizons : sequence of str or int
         Follow-up lengths (``"2y"``, ``"36m"``, ``"730d"``).
@@ -69,6 +75,15 @@ def evaluate(cohort, matching: Any = None, horizons: Sequence = ("2y", "3y"), ou
     partial : {"observed", "complete"}
         Participants whose horizon is not yet complete are compared over the
         window observed (``"observed"``, the result is *preliminary*) or left out.
+    adjust : list of str, optional
+        Covariates for the bias correction of matched sets (Abadie and Imbens 2011, as
+        ``Matching::Match(BiasAdjust = TRUE)``, see :mod:`utfall.expected`): each
+        participant's expected total is corrected by ``mu(x_i) - mean_c mu(x_c)``, ``mu``
+        the weighted least-squares fit of the comparison individuals' outcomes on the
+        covariates (columns of ``cohort.individuals`` or ``prior_*`` of the history over
+        the matching's lookback). The parts per care type stay unadjusted; the columns
+        ``expected_unadjusted`` and ``bias_correction`` show it. The bootstrap resamples
+        the corrected differences (the regression is not refitted per replicate).
     n_threads : int, optional
         Threads of the bootstrap engine; results do not depend on it.
     progress : bool
@@ -97,7 +112,7 @@ def evaluate(cohort, matching: Any = None, horizons: Sequence = ("2y", "3y"), ou
     >>> ev.individuals.loc["p", ["actual", "expected", "savings"]].tolist()
     [10000.0, 25000.0, 15000.0]
     """
-    spec = make_spec(matching, horizons, outcome, care_types, intervention_cost, bootstrap, seed, partial)
+    spec = make_spec(matching, horizons, outcome, care_types, intervention_cost, bootstrap, seed, partial, adjust)
     return evaluate_spec(cohort, spec, n_threads=n_threads, progress=progress)
 
 
@@ -116,7 +131,18 @@ def evaluate_spec(cohort, spec: dict, n_threads: Optional[int] = None, progress:
             seed_h = child_seed(spec["seed"], Purpose.SAVINGS_BOOTSTRAP, j)
             d = part["savings"]
             method_label = "BCa" if boot["method"] == "bca" else boot["method"]
-            if boot["rematch"]:
+            if part.get("model") is not None:  # the model refitted in every replicate
+                info, actual, included = part["model"]
+                dist = ex.model_refit_distribution(spec["matching"], info, actual, included, h,
+                                                   boot["n_resamples"], seed_h)
+                finite = dist[np.isfinite(dist)]
+                tail = (1.0 - boot["confidence_level"]) / 2.0  # percentile interval, quantiles of type 7 (R's)
+                low, high = (float(np.quantile(finite, tail)), float(np.quantile(finite, 1.0 - tail))) \
+                    if len(finite) else (np.nan, np.nan)
+                result = {"low": low, "high": high, "p_positive": float(np.mean(finite > 0)),
+                          "p_cover": float(np.mean(finite > cost))}
+                label = f"percentile {boot['confidence_level']:.0%}, model refitted"
+            elif boot["rematch"]:
                 result = intervals.rematch_interval(
                     dists["plan"], dists[h], part["summary"]["savings_total"], j, method=boot["method"],
                     confidence_level=boot["confidence_level"], seed=child_seed(spec["seed"], Purpose.REMATCH, 1),
@@ -147,4 +173,5 @@ def evaluate_spec(cohort, spec: dict, n_threads: Optional[int] = None, progress:
     warn(notes, {h: p["summary"]["status"] for h, p in per_horizon.items()})
     return Evaluation(spec=spec, version=__version__, fingerprints=cohort.fingerprints(), individuals=individuals,
                       summary=summary, trajectories=trajectories, comparisons=comparisons, not_counted=notes,
-                      content_fingerprints=cohort.content_fingerprints())
+                      content_fingerprints=cohort.content_fingerprints(), cohort=cohort,
+                      curves={h: p["cumulative_savings"] for h, p in per_horizon.items()})

@@ -99,6 +99,7 @@ def record(evaluation: Any) -> dict:
         "content_fingerprints": None if evaluation.content_fingerprints is None else dict(evaluation.content_fingerprints),
         "not_counted": _plain(evaluation.not_counted),
         "results": results(evaluation),
+        **({"validity": _plain(evaluation.checks)} if getattr(evaluation, "checks", None) else {}),
     }
 
 

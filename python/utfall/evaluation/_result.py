@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 import pandas as pd
@@ -12,6 +12,7 @@ from ..cohort import horizon_text
 from ..errors import SpecError
 from ..expected import outcome_type
 from ..resampling import BootstrapResult, bootstrap
+from ._display import summary_frame
 from ._notes import lines
 from ._record import differences, to_json
 
@@ -29,9 +30,34 @@ READABLE = {
 }
 
 
+#: The function behind :meth:`Evaluation.validity`, provided by :mod:`utfall.validity`
+#: (which builds on evaluations, so it registers itself here: imports run one way).
+_VALIDITY: Optional[Callable[..., pd.DataFrame]] = None
+
+
+def provide_validity(function: Callable[..., pd.DataFrame]) -> None:
+    """Registers the function behind :meth:`Evaluation.validity` (called by :mod:`utfall.validity`)."""
+    global _VALIDITY
+    _VALIDITY = function
+
+
+#: The report writer, registered by :mod:`utfall.report` (which imports this package, not the other way).
+_REPORTERS: list = []
+
+
+def register_reporter(writer: Any) -> None:
+    """Register the function behind :meth:`Evaluation.report` (called by :mod:`utfall.report`)."""
+    _REPORTERS[:] = [writer]
+
+
 def unit_of(outcome: str) -> str:
     """The unit of an outcome type: SEK for costs, days for care days."""
     return outcome_type(outcome).unit
+
+
+def _year_ends(months: int) -> np.ndarray:
+    """The last month of each year since index: 12, 24, ..., and ``months`` for a last, shorter year."""
+    return np.minimum(np.arange(1, -(-months // 12) + 1) * 12, months)
 
 
 class Evaluation:
@@ -64,11 +90,17 @@ class Evaluation:
     content_fingerprints : dict
         SHA-256 of every input table's rows regardless of their order, so that
         :func:`utfall.reproduce` tells a reordered table from a changed one.
+    cohort : Cohort or None
+        The cohort evaluated (None for a loaded record); used by :meth:`validity`.
+    checks : dict
+        The validity checks computed by :meth:`validity` (recorded under
+        ``"validity"`` in the JSON record, outside the reproduced results).
     """
 
     def __init__(self, *, spec: dict, version: str, fingerprints: dict, individuals: pd.DataFrame,
                  summary: pd.DataFrame, trajectories: dict, comparisons: Optional[dict] = None,
-                 not_counted: Optional[dict] = None, content_fingerprints: Optional[dict] = None) -> None:
+                 not_counted: Optional[dict] = None, content_fingerprints: Optional[dict] = None,
+                 curves: Optional[dict] = None, cohort: Any = None, checks: Optional[dict] = None) -> None:
         self.spec = spec
         self.seed = spec["seed"]
         self.version = version
@@ -79,6 +111,9 @@ class Evaluation:
         self.comparisons = comparisons or {}
         self.not_counted = not_counted or {"outside_observation": {}, "horizons": {}}
         self.content_fingerprints = content_fingerprints
+        self._curves = curves or {}  # horizon -> included participants x months cumulative savings (not recorded)
+        self.cohort = cohort
+        self.checks = checks or {}
 
     @property
     def horizons(self) -> list:
@@ -96,13 +131,19 @@ class Evaluation:
     def summary(self, readable: bool = True) -> pd.DataFrame:
         """One row per horizon: counts, totals and means of expected, actual and
         savings, net savings, break-even actual cost, interval, probabilities and
-        payback month. ``readable=False`` gives the machine column names."""
+        payback month. ``readable=False`` gives the machine column names.
+
+        The values are exact; in a notebook the table shows money in MSEK or SEK
+        with thousands separators, probabilities as percentages, the interval as
+        one column and text for a missing payback month (see
+        :class:`utfall.evaluation.SummaryFrame`)."""
         if not readable:
             return self._summary.copy()
         u = self.unit
         frame = self._summary.copy()
         frame.index.name = "horizon"
-        return frame.rename(columns={k: v.format(u=u) for k, v in READABLE.items()})
+        names = {k: v.format(u=u) for k, v in READABLE.items()}
+        return summary_frame(frame.rename(columns=names), u, names)
 
     def trajectory(self, horizon: Optional[str] = None) -> pd.DataFrame:
         """Cumulative expected, actual and savings month by month since index
@@ -162,10 +203,62 @@ class Evaluation:
         savings = rows["savings"].to_numpy(np.float64)[rows["included"].to_numpy(bool)]
         if len(savings) < 2:
             raise SpecError(f"savings_bootstrap: fewer than two participants are included at {h}")
-        return bootstrap(savings, "sum", n_resamples=boot["n_resamples"], confidence_level=boot["confidence_level"],
-                         methods=(boot["method"],), seed=child_seed(self.seed, Purpose.SAVINGS_BOOTSTRAP,
-                                                                    self.horizons.index(h)),
-                         keep_distribution=True, progress=False)
+        result = bootstrap(savings, "sum", n_resamples=boot["n_resamples"],
+                           confidence_level=boot["confidence_level"], methods=(boot["method"],),
+                           seed=child_seed(self.seed, Purpose.SAVINGS_BOOTSTRAP, self.horizons.index(h)),
+                           keep_distribution=True, progress=False)
+        result.unit = self.unit  # plot() shows SEK as MSEK
+        result.statistic_name = f"total savings, {h}"
+        return result
+
+    def savings_per_year(self, horizon: Optional[str] = None) -> pd.DataFrame:
+        """Savings year by year since index, from the trajectory at ``horizon``.
+
+        Year ``y`` covers months ``12(y-1)+1 .. 12y`` of every participant's own
+        follow-up (the last year is shorter when the horizon is not whole years):
+        ``savings_y = S(m_y) - S(m_{y-1})`` with ``S`` the trajectory's cumulative
+        savings, ``m_y = min(12y, M)`` and ``S(0) = 0``; the years add up to the
+        trajectory's final cumulative savings. Columns ``savings``, ``first_month``,
+        ``last_month``; index ``year`` (1, 2, ...).
+        """
+        h = self._horizon(horizon)
+        s = self._trajectories[h]["savings"].to_numpy(np.float64)
+        ends = _year_ends(len(s))
+        cumulative = s[ends - 1]
+        frame = pd.DataFrame({"savings": np.diff(cumulative, prepend=0.0), "first_month": np.r_[1, ends[:-1] + 1],
+                              "last_month": ends}, index=pd.Index(np.arange(1, len(ends) + 1), name="year"))
+        return frame
+
+    def savings_per_year_replicates(self, horizon: Optional[str] = None) -> np.ndarray:
+        """The savings of each year since index in every replicate of :meth:`savings_bootstrap`.
+
+        A ``B x years`` array: row ``b`` sums each participant's savings of each
+        year over exactly the participants that the bootstrap's replicate ``b``
+        drew, so the rows add up (to rounding) to ``savings_bootstrap(horizon).distribution``,
+        which is checked. Needs the per-participant curves, which a record read by
+        :func:`utfall.load_evaluation` does not hold (re-run it with :func:`utfall.reproduce`).
+        """
+        h = self._horizon(horizon)
+        if h not in self._curves:
+            raise SpecError("savings_per_year_replicates needs the per-participant curves, which a loaded record "
+                            "does not keep: re-run it with utfall.reproduce(record, cohort)")
+        from .. import _core
+        from ..errors import ComputationError
+
+        boot = self.savings_bootstrap(h)
+        distribution = np.asarray(boot.distribution, dtype=np.float64)
+        rows = self.individuals[self.individuals["horizon"] == h]
+        savings = rows["savings"].to_numpy(np.float64)[rows["included"].to_numpy(bool)]
+        curves = self._curves[h]
+        ends = _year_ends(curves.shape[1])
+        at = curves[:, ends - 1]
+        per_year = np.diff(at, axis=1, prepend=0.0)
+        columns = [np.ascontiguousarray(savings)] + [np.ascontiguousarray(per_year[:, y]) for y in range(len(ends))]
+        sums = _core.replicate_sums(boot.seed, 0, len(distribution), columns)
+        if not np.array_equal(sums[:, 0], distribution):
+            raise ComputationError("the replayed resamples do not reproduce the evaluation's savings replicates; "
+                                   "please report this")
+        return np.ascontiguousarray(sums[:, 1:])
 
     def to_frame(self) -> pd.DataFrame:
         """The per-individual table (a copy)."""
@@ -179,6 +272,14 @@ class Evaluation:
             raise SpecError(f"no horizon {horizon!r} in this evaluation (it has {self.horizons})")
         return h
 
+    def validity(self, **options: Any) -> pd.DataFrame:
+        """Can the comparison be trusted? One table of checks, per horizon (see
+        :func:`utfall.validity.validity_checks` for the options and the columns).
+        The checks are kept in :attr:`checks` and written to the audit record."""
+        if _VALIDITY is None:
+            raise SpecError("validity: the checks of utfall.validity are not loaded (import utfall.validity)")
+        return _VALIDITY(self, **options)
+
     # ------------------------------------------------------------------ audit
     def to_json(self, path: Any = None, indent: Optional[int] = None) -> str:
         """The audit record: specification, seed, version, fingerprints and every
@@ -191,6 +292,16 @@ class Evaluation:
         return not differences(self, other)
 
     __hash__ = None  # type: ignore[assignment]
+
+    def report(self, path: Any, language: str = "sv", **options: Any) -> Any:
+        """Write the report for the contract parties (one self-contained HTML file); see :func:`utfall.report.report`.
+
+        ``language`` is ``"sv"`` or ``"en"``; ``options`` are ``cohort=``, ``contract=`` (a
+        Settlement), ``validity=`` and ``suppress=``. Returns the path written.
+        """
+        if not _REPORTERS:
+            raise SpecError("report: import utfall (or utfall.report) first")
+        return _REPORTERS[0](self, path, language, **options)
 
     # ------------------------------------------------------------------ plots
     def plot_trajectory(self, horizon: Optional[str] = None, ax: Any = None, scale: float = 1e6):
@@ -222,14 +333,19 @@ class Evaluation:
                 ax.plot([month], [t.loc[month, "savings"] / scale], "o", color="black", label=f"payback, month {month}")
         ax.axhline(0, color="black", linewidth=0.5)
         ax.set_xlabel("months since index")
-        ax.set_ylabel(label)
+        ax.set_ylabel(f"cumulative {'cost' if self.unit == 'SEK' else self.spec['outcome']} ({label})")
         ax.set_title(f"Cumulative outcome, {h} ({self._summary.loc[h, 'status']})")
         ax.legend(loc="best", fontsize="small")
         return ax
 
     def plot_differences(self, horizon: Optional[str] = None, ax: Any = None, scale: float = 1e6):
-        """Waterfall of per-participant savings, largest first, with their running total. Returns the Axes."""
+        """Waterfall of per-participant savings, largest first, with their running total. Returns the Axes.
+
+        Each bar runs from the running total before a participant to the total after:
+        green where the participant saved (expected > actual), red where they cost more.
+        """
         import matplotlib.pyplot as plt
+        from matplotlib.patches import Patch
 
         h = self._horizon(horizon)
         rows = self.individuals[(self.individuals["horizon"] == h) & self.individuals["included"]]
@@ -242,12 +358,21 @@ class Evaluation:
         x = np.arange(1, len(d) + 1)
         bottoms = running - d
         ax.bar(x, d, bottom=bottoms, color=np.where(d >= 0, "tab:green", "tab:red"), width=0.8)
-        ax.step(x, running, where="mid", color="black", linewidth=0.8, label="running total")
+        (line,) = ax.step(x, running, where="mid", color="black", linewidth=0.8, label="running total")
         ax.axhline(0, color="black", linewidth=0.5)
-        ax.set_xlabel("participants, by savings (expected - actual)")
-        ax.set_ylabel("MSEK" if (self.unit == "SEK" and scale == 1e6) else self.unit)
-        ax.set_title(f"Savings per participant, {h}")
-        ax.legend(loc="best", fontsize="small")
+        if len(d):
+            low, high = min(0.0, float(np.min(bottoms)), float(np.min(running))), max(
+                0.0, float(np.max(bottoms)), float(np.max(running)))
+            pad = 0.06 * (high - low or 1.0)
+            ax.set_ylim(low - pad, high + pad)  # room above the highest bar top and below the lowest
+            ax.set_xlim(0, len(d) + 1)
+        unit = "MSEK" if (self.unit == "SEK" and scale == 1e6) else self.unit
+        ax.set_xlabel("participants, ordered by savings (largest first)")
+        ax.set_ylabel(f"cumulative savings = expected - actual ({unit})")
+        ax.set_title(f"Savings per participant, {h}: a waterfall to the total")
+        ax.legend(handles=[Patch(color="tab:green", label="participant saved (expected > actual)"),
+                           Patch(color="tab:red", label="participant cost more (actual > expected)"), line],
+                  loc="best", fontsize="small")
         return ax
 
     # ------------------------------------------------------------------ display
@@ -275,4 +400,4 @@ class Evaluation:
     def _repr_html_(self) -> str:
         head = (f"<p><b>utfall.Evaluation</b>: {self.spec['outcome']}, {self.spec['matching']['estimator']} "
                 f"comparison, seed {self.seed}, utfall {self.version}</p>")
-        return head + self.summary().to_html(float_format=lambda v: f"{v:,.3f}" if abs(v) < 1 else f"{v:,.0f}")
+        return head + self.summary()._repr_html_()

@@ -60,8 +60,20 @@ def _normal_matching(matching: Any, horizons: list) -> dict:
         exact = spec.get("exact")
         return {"estimator": "stratum", "exact": [exact] if isinstance(exact, str) else list(exact or []),
                 "lookback": spec.get("lookback")}
+    if estimator == "model":
+        extra = set(spec) - {"model", "covariates", "lookback", "var_power"}
+        if extra:
+            raise SpecError(f"matching: the model estimator takes model=, covariates=, lookback=, var_power=, "
+                            f"not {sorted(extra)}")
+        one_of(spec.get("model"), _typing.CostModel, "matching: model")
+        covs = spec.get("covariates") or []
+        var_power = float(spec.get("var_power", 1.5))
+        if not 1 < var_power < 2:
+            raise SpecError(f"matching: var_power must lie strictly between 1 and 2, not {var_power}")
+        return {"estimator": "model", "model": spec["model"], "covariates": [covs] if isinstance(covs, str) else
+                list(covs), "lookback": spec.get("lookback"), "var_power": var_power}
     if estimator != "matched":
-        raise SpecError(f"matching: estimator must be 'matched' or 'stratum', not {estimator!r}")
+        raise SpecError(f"matching: estimator must be 'matched', 'stratum' or 'model', not {estimator!r}")
     if "horizon" in spec:
         raise SpecError("matching: leave out horizon=; evaluate matches at each of its horizons")
     unknown = sorted(str(k) for k in set(spec) - set(MATCH_ARGUMENTS))
@@ -126,7 +138,7 @@ def _care_types(care_types: Any) -> Optional[list]:
 
 
 def make_spec(matching=None, horizons=("2y", "3y"), outcome="cost", care_types=None, intervention_cost=None,
-              bootstrap=True, seed=None, partial="observed") -> dict:
+              bootstrap=True, seed=None, partial="observed", adjust=None) -> dict:
     """The normalised, JSON-ready specification of an evaluation (see :func:`evaluate`)."""
     if isinstance(horizons, (str, int, np.integer)):
         horizons = [horizons]
@@ -142,7 +154,13 @@ def make_spec(matching=None, horizons=("2y", "3y"), outcome="cost", care_types=N
     if boot_spec is not None and boot_spec["rematch"] and match_spec["estimator"] == "given":
         raise SpecError("bootstrap: rematch=True redoes the matching, which needs matching arguments or strata, "
                         "not fixed pairs")
+    extra = {}
+    if adjust is not None and len(adjust):
+        if match_spec["estimator"] not in ("matched", "given"):
+            raise SpecError(f"adjust: the bias correction applies to matched sets, not to the "
+                            f"{match_spec['estimator']!r} estimator")
+        extra["adjust"] = [adjust] if isinstance(adjust, str) else [str(a) for a in adjust]
     return {"matching": match_spec, "horizons": hs, "outcome": outcome,
             "care_types": _care_types(care_types),
             "intervention_cost": _normal_cost(intervention_cost), "bootstrap": boot_spec,
-            "seed": int(seed), "partial": partial}
+            "seed": int(seed), "partial": partial, **extra}

@@ -18,7 +18,10 @@ from ._comparison import (
     stratum_codes,
     stratum_columns,
 )
+from ._adjust import bias_correction, covariate_frame
 from ._expected import expected_values
+from ._members import member_values
+from ._model import model_expected, model_refit_distribution
 from ._outcomes import OUTCOMES, OutcomeType, outcome_parts, outcome_type
 from ._trajectory import curves, month_count, month_ends, payback_month
 
@@ -27,11 +30,16 @@ __all__ = [
     "OutcomeType",
     "outcome_type",
     "Comparison",
+    "bias_correction",
+    "covariate_frame",
     "curves",
     "eligible_positions",
     "expected_values",
     "index_days",
     "matched",
+    "member_values",
+    "model_expected",
+    "model_refit_distribution",
     "month_count",
     "month_ends",
     "outcome_parts",

@@ -190,7 +190,7 @@ class Concentration:
             if bounds:
                 low = first.loc[_share_label(share), bounds[0]]
                 high = first.loc[_share_label(share), bounds[0][:-4] + " high"]
-                label += f" ({bounds[0][:-4]}: {low:.0%}-{high:.0%})"
+                label += f" ({_interval_name(bounds[0][:-4])}: {low:.0%}-{high:.0%})"
             ax.plot([x, x], [0, y], color="tab:red", lw=0.8, ls="--")
             ax.annotate(label, xy=(x, y), xytext=(max(x - 0.55, 0.02), y + 0.12),
                         arrowprops={"arrowstyle": "->", "color": "tab:red"}, color="tab:red", fontsize="small")
@@ -198,8 +198,15 @@ class Concentration:
         ax.set_ylim(0, 1)
         ax.set_xlabel("population share (ascending)")
         ax.set_ylabel("share of total")
+        ax.set_title("Lorenz curve: who holds the total")
         ax.legend(loc="upper left", fontsize="small")
         return ax
+
+
+def _interval_name(column: str) -> str:
+    """``"percentile 95%"`` (a column prefix) -> ``"95% percentile interval"``, not "the 95th percentile"."""
+    method, _, level = column.rpartition(" ")
+    return f"{level} {method} interval" if method else column
 
 
 def _one(x: np.ndarray, w: Optional[np.ndarray], shares: Sequence[float], rule: str, grid: np.ndarray,

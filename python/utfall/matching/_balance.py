@@ -137,7 +137,7 @@ def balance_table(covariates: pd.DataFrame, treat: np.ndarray, weights: Optional
 
 
 def love_plot(table: pd.DataFrame, ax=None, threshold: float = 0.1):
-    """A love plot: absolute standardized mean differences before and after matching."""
+    """A love plot: absolute standardized mean differences before and after matching, with the bar."""
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -145,12 +145,14 @@ def love_plot(table: pd.DataFrame, ax=None, threshold: float = 0.1):
     terms = list(table.index)
     y = np.arange(len(terms))[::-1]
     ax.scatter(table[("all", "Std. Mean Diff.")].abs(), y, marker="o", facecolors="none", edgecolors="black",
-               label="All")
-    ax.scatter(table[("matched", "Std. Mean Diff.")].abs(), y, marker="o", color="black", label="Matched")
-    ax.axvline(threshold, linestyle="--", color="grey", linewidth=0.8)
+               label="All (before matching)")
+    ax.scatter(table[("matched", "Std. Mean Diff.")].abs(), y, marker="o", color="black",
+               label="Matched (after matching)")
+    ax.axvline(threshold, linestyle="--", color="grey", linewidth=0.8, label=f"bar |SMD| = {threshold:g}")
     ax.axvline(0, color="grey", linewidth=0.8)
     ax.set_yticks(y)
     ax.set_yticklabels(terms)
     ax.set_xlabel("Absolute standardized mean difference")
-    ax.legend(loc="lower right", frameon=False)
+    ax.set_title("Balance: absolute standardized mean differences")
+    ax.legend(loc="lower right", fontsize="small")
     return ax

@@ -108,27 +108,34 @@ class MatchResult:
         return love_plot(self.balance(), ax=ax, threshold=threshold)
 
     def plot_distance(self, ax=None, bins: int = 30):
-        """Score distributions of treated and controls, before and after matching; returns the Axes."""
+        """Score distributions of treated and controls, before and after matching; returns the Axes.
+
+        Before matching: filled, translucent histograms; after matching (weighted):
+        outlines on top, so a group whose units were all matched shows both. The
+        legend sits beside the plot, off the bars.
+        """
         import matplotlib.pyplot as plt
 
         if self.distance is None:
             raise SpecError("plot_distance needs a score (distance='logit' or a user score)")
         if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
+            _, ax = plt.subplots(figsize=(8, 4))
         s = self.distance.to_numpy()
         w = self.weights.to_numpy()
         edges = np.histogram_bin_edges(s, bins=bins)
-        ax.hist(s[self.treat], bins=edges, density=True, histtype="step", color="C0", linestyle="--",
+        ax.hist(s[self.treat], bins=edges, density=True, histtype="stepfilled", color="C0", alpha=0.25,
                 label="treated, all")
-        ax.hist(s[~self.treat], bins=edges, density=True, histtype="step", color="C1", linestyle="--",
+        ax.hist(s[~self.treat], bins=edges, density=True, histtype="stepfilled", color="C1", alpha=0.25,
                 label="control, all")
         ax.hist(s[self.treat], bins=edges, weights=w[self.treat], density=True, histtype="step", color="C0",
-                label="treated, matched")
+                linewidth=1.8, linestyle="--", label="treated, matched")
         ax.hist(s[~self.treat], bins=edges, weights=w[~self.treat], density=True, histtype="step", color="C1",
-                label="control, matched")
-        ax.set_xlabel("propensity score" if self.spec.get("distance") == "logit" else "score")
+                linewidth=1.8, label="control, matched")
+        score = "propensity score" if self.spec.get("distance") == "logit" else "score"
+        ax.set_xlabel(score)
         ax.set_ylabel("density")
-        ax.legend(frameon=False)
+        ax.set_title(f"Distribution of the {score}, before and after matching")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
         return ax
 
     def to_json(self) -> str:

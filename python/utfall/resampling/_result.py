@@ -62,6 +62,8 @@ class BootstrapResult:
         self.spec = spec
         self.warnings = list(warnings)
         self.statistic_name = statistic_name
+        #: The unit of the statistic when known ("SEK", "days"), for :meth:`plot`.
+        self.unit: Optional[str] = None
 
     def interval(self, method: str = "bca", level: Optional[float] = None) -> tuple:
         """The ``(low, high)`` interval of ``method`` at ``level`` (the first level by default)."""
@@ -145,8 +147,8 @@ class BootstrapResult:
         return f"<div><p><b>BootstrapResult</b> {head}</p>{self.summary().to_html(index=False)}</div>"
 
     def plot(self, ax: Any = None, methods: Optional[Sequence[str]] = None, level: Optional[float] = None,
-             bins: int = 60) -> Any:
-        """A histogram of the bootstrap distribution with the estimate and the intervals.
+             bins: int = 60, threshold: Any = None, unit: Optional[str] = None) -> Any:
+        """A histogram of the bootstrap distribution with the estimate, the intervals and the threshold.
 
         Parameters
         ----------
@@ -156,6 +158,13 @@ class BootstrapResult:
             The interval methods to draw (all computed ones by default).
         level : float, optional
             The confidence level to draw (the first one by default).
+        threshold : float, optional
+            A value to mark (default: the ``threshold=`` the bootstrap was given), labelled with
+            the share of replicates above it when the replicates are kept.
+        unit : str, optional
+            The unit of the statistic (default: ``self.unit`` when set, as by
+            :meth:`utfall.Evaluation.savings_bootstrap`); amounts in ``"SEK"`` of a million
+            or more are drawn in MSEK, with the unit on the axis and no offset factor.
 
         Returns
         -------
@@ -163,15 +172,27 @@ class BootstrapResult:
         """
         import matplotlib.pyplot as plt
 
+        from .._numbers import money_unit, number
+
+        unit = unit if unit is not None else getattr(self, "unit", None)
+        threshold = threshold if threshold is not None else (
+            self.threshold if self.threshold is not None and np.ndim(self.threshold) == 0 else None)
+        scale, shown = 1.0, unit
+        marks = [self.estimate] + ([float(threshold)] if threshold is not None else [])
+        if unit == "SEK" and money_unit(marks + list(self.intervals["low"])) == "MSEK":
+            scale, shown = 1e6, "MSEK"
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4))
         if self.distribution is not None:
-            t = self.distribution[np.isfinite(self.distribution)]
-            ax.hist(t, bins=bins, color="0.75", edgecolor="white")
+            t = self.distribution[np.isfinite(self.distribution)] / scale
+            ax.hist(t, bins=bins, color="0.75", edgecolor="white", label="bootstrap replicates")
         else:
             counts, edges = self._histogram
-            ax.stairs(counts, edges, fill=True, color="0.75")
-        ax.axvline(self.estimate, color="black", lw=1.5, label=f"estimate {self.estimate:.4g}")
+            ax.stairs(counts, np.asarray(edges) / scale, fill=True, color="0.75", label="bootstrap replicates")
+        decimals = 2 if scale > 1 else (0 if abs(self.estimate) >= 100 else 4)
+        suffix = f" {shown}" if shown else ""
+        ax.axvline(self.estimate / scale, color="black", lw=1.5,
+                   label=f"estimate {number(self.estimate / scale, decimals)}{suffix}")
         level = level if level is not None else float(self.intervals["level"].iloc[0])
         rows = self.intervals[np.isclose(self.intervals["level"], level)]
         colors = dict(zip(METHOD_ORDER, ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple")))
@@ -180,10 +201,16 @@ class BootstrapResult:
                 continue
             for i, x in enumerate((r.low, r.high)):
                 if np.isfinite(x):
-                    ax.axvline(x, color=colors.get(r.method, "k"), ls="--", lw=1,
-                               label=f"{r.method} {100 * level:g}%" if i == 0 else None)
-        ax.set_xlabel(self.statistic_name)
+                    ax.axvline(x / scale, color=colors.get(r.method, "k"), ls="--", lw=1,
+                               label=f"{100 * level:g}% {r.method} interval" if i == 0 else None)
+        if threshold is not None:
+            text = f"threshold {number(float(threshold) / scale, decimals)}{suffix}"
+            if self.distribution is not None:
+                text += f" (P(above) = {float(self.p_exceeds(float(threshold))):.1%})"
+            ax.axvline(float(threshold) / scale, color="tab:red", ls=":", lw=1.5, label=text)
+        ax.ticklabel_format(axis="x", style="plain", useOffset=False)
+        ax.set_xlabel(f"{self.statistic_name} ({shown})" if shown else self.statistic_name)
         ax.set_ylabel("replicates")
-        ax.set_title(f"Bootstrap distribution ({self.n_resamples} resamples)")
+        ax.set_title(f"Bootstrap distribution ({self.n_resamples:,} resamples)")
         ax.legend(fontsize="small")
         return ax

@@ -1,0 +1,140 @@
+//! Full matching (MatchIt's `method = "full"`, optmatch's `fullmatch` with MatchIt's
+//! defaults `min.controls = 0`, `max.controls = Inf`, `tol = 0.001`), as a minimum-cost
+//! flow.
+//!
+//! A full matching splits the units into subclasses, each one focal unit with one or
+//! more others or one other with one or more focal units, using every unit that has a
+//! candidate, so that the sum of the within-subclass distances (between each unit and
+//! the one it is joined to) is least. This is a minimum-cost edge cover of the candidate
+//! graph with degree limits, the flow network of optmatch's `fmatch`: every focal unit
+//! takes between `mnc` and `mxc` others, every other unit one focal unit, or up to `mxr`
+//! when it heads a subclass of several focal units, where
+//!
+//! - `maxc = min(max.controls, n_other)`, `minc = max(min.controls, 1 / n_focal)`;
+//! - `mxc = ceiling(maxc)`, `mnc = max(1, floor(minc))`, `mxr = ceiling(1 / minc)`
+//!   (1 when `mnc > 1`);
+//! - when `max.controls <= 1/2` optmatch flips the problem (others become rows) with
+//!   `maxc = min(1 / min.controls, n_focal)`, `minc = max(1 / max.controls, 1 / n_other)`.
+//!
+//! Costs are positive (`ceiling(0.5 + d/eps) >= 1`, or `1 + ...` with exact costs), so
+//! every optimal cover is a forest of stars; the subclasses are its connected components,
+//! numbered in the data order of their first unit. optmatch's `omit.fraction` and
+//! `mean.controls` are not offered.
+
+use super::arcs::{Scale, Subproblem};
+use super::optimal::{optmatch_objective, solve_subproblem, Degree, Solved};
+use crate::error::{Error, Result};
+
+/// Limits on the number of others per focal unit (MatchIt's `min.controls`, `max.controls`).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub min_controls: f64,
+    pub max_controls: f64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { min_controls: 0.0, max_controls: f64::INFINITY }
+    }
+}
+
+/// The degree limits of optmatch for a subproblem of `nf` focal and `no` other units, and
+/// whether it is flipped.
+fn degrees(limits: Limits, nf: usize, no: usize) -> (Degree, Degree, bool) {
+    let flipped = !(limits.max_controls > 0.5);
+    let (maxc, minc) = if !flipped {
+        (limits.max_controls.min(no as f64), limits.min_controls.max(1.0 / nf as f64))
+    } else {
+        ((1.0 / limits.min_controls).min(nf as f64), (1.0 / limits.max_controls).max(1.0 / no as f64))
+    };
+    let mxc = maxc.ceil().round() as i32;
+    let mnc = (minc.floor().round() as i32).max(1);
+    let mxr = if mnc > 1 { 1 } else { (1.0 / minc).ceil().round() as i32 };
+    (Degree { min: mnc, max: mxc.max(mnc) }, Degree { min: 1, max: mxr.max(1) }, flipped)
+}
+
+/// Checks MatchIt's and optmatch's rules for the limits.
+pub fn check_limits(limits: Limits) -> Result<()> {
+    let Limits { min_controls: lo, max_controls: hi } = limits;
+    if !(lo >= 0.0) || lo.is_infinite() {
+        return Err(Error::Spec(format!("min_controls must be a non-negative number, got {lo}")));
+    }
+    if !(hi > 0.0) {
+        return Err(Error::Spec(format!("max_controls must be a positive number, got {hi}")));
+    }
+    if hi < lo {
+        return Err(Error::Spec(format!("max_controls ({hi}) must not be below min_controls ({lo})")));
+    }
+    if lo.floor() > hi.ceil() {
+        return Err(Error::Spec(format!("min_controls {lo} and max_controls {hi} admit no subclass")));
+    }
+    Ok(())
+}
+
+/// Full matching over the subproblems; `n`: the number of units.
+pub fn full(
+    subproblems: &[Subproblem],
+    n: usize,
+    limits: Limits,
+    scale: Scale,
+    check: &mut dyn FnMut() -> bool,
+) -> Result<Solved> {
+    check_limits(limits)?;
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(p: &mut [usize], mut x: usize) -> usize {
+        while p[x] != x {
+            p[x] = p[p[x]];
+            x = p[x];
+        }
+        x
+    }
+    let mut out = Solved { pairs: Vec::new(), subclass: vec![None; n], total_distance: 0.0, objective: 0 };
+    let mut used = vec![false; n];
+    for sp in subproblems {
+        let (fd, od, flipped) = degrees(limits, sp.focal.len(), sp.other.len());
+        let chosen = if flipped {
+            let t = Subproblem {
+                focal: sp.other.clone(),
+                other: sp.focal.clone(),
+                arcs: {
+                    let mut a: Vec<(u32, u32, f64)> = sp.arcs.iter().map(|&(i, j, d)| (j, i, d)).collect();
+                    a.sort_by_key(|x| (x.0, x.1));
+                    a
+                },
+            };
+            let c = solve_subproblem(&t, fd, od, scale, check)?;
+            out.objective += optmatch_objective(&t, &c, scale);
+            c.into_iter().map(|(j, i)| (i, j)).collect::<Vec<_>>()
+        } else {
+            let c = solve_subproblem(sp, fd, od, scale, check)?;
+            out.objective += optmatch_objective(sp, &c, scale);
+            c
+        };
+        let d: std::collections::HashMap<(u32, u32), f64> = sp.arcs.iter().map(|a| ((a.0, a.1), a.2)).collect();
+        for &(i, j) in &chosen {
+            let (t, c) = (sp.focal[i as usize], sp.other[j as usize]);
+            out.pairs.push((t, c, d[&(i, j)]));
+            used[t] = true;
+            used[c] = true;
+            let (a, b) = (find(&mut parent, t), find(&mut parent, c));
+            if a != b {
+                parent[a.max(b)] = a.min(b);
+            }
+        }
+    }
+    out.pairs.sort_by_key(|a| (a.0, a.1));
+    out.total_distance = out.pairs.iter().map(|p| p.2).sum();
+    let mut label = vec![u32::MAX; n];
+    let mut next = 0;
+    for u in 0..n {
+        if used[u] {
+            let r = find(&mut parent, u);
+            if label[r] == u32::MAX {
+                label[r] = next;
+                next += 1;
+            }
+            out.subclass[u] = Some(label[r]);
+        }
+    }
+    Ok(out)
+}
