@@ -128,11 +128,14 @@ impl Design {
 
     fn check_sizes(&self) -> Result<()> {
         let n_samples = self.segment_sample.iter().copied().max().map_or(0, |m| m as usize + 1);
-        let mut per_sample = vec![0usize; n_samples.max(1)];
+        // Counted sparsely: the labels are the caller's, and a label of u32::MAX must not
+        // allocate 2^32 counters. A label skipped below the largest is a sample of 0 rows.
+        let mut per_sample = std::collections::BTreeMap::new();
         for (seg, &s) in self.segments.iter().zip(&self.segment_sample) {
-            per_sample[s as usize] += seg.len();
+            *per_sample.entry(s as usize).or_insert(0usize) += seg.len();
         }
-        for (s, &n) in per_sample.iter().enumerate() {
+        for s in 0..n_samples.max(1) {
+            let n = per_sample.get(&s).copied().unwrap_or(0);
             if n < 2 {
                 let what = if n_samples > 1 { format!("sample {s}") } else { "the data".to_string() };
                 let unit = if self.units.len() < self.row_order.len() { "cluster" } else { "observation" };
