@@ -55,8 +55,11 @@ def _notebook_savings() -> Dict[str, str]:
     return dict(SAVINGS.findall(repr(scope["evaluation"])))
 
 
-def test_demo_readme_and_notebook_1_print_the_same_savings(capsys: pytest.CaptureFixture) -> None:
+def test_demo_readme_and_notebook_1_print_the_same_savings(capsys: pytest.CaptureFixture, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     from utfall.demo import run_demo
+
+    monkeypatch.chdir(tmp_path)  # the README's first block writes report.html
 
     readme = _readme_savings(capsys)
     demo = run_demo()

@@ -18,7 +18,7 @@ import pytest
 
 import utfall
 
-SECTIONS = ["spec", "cohort", "matching", "results", "trajectory", "concentration", "settlement", "audit"]
+SECTIONS = ["spec", "cohort", "matching", "results", "trajectory", "concentration", "settlement", "validity", "audit"]
 A4_WIDTH = 794  # CSS pixels of 210 mm at 96 dpi
 PAGES = (6, 12)  # 9 A4 pages for the demo in both languages (Chromium 156)
 
@@ -48,6 +48,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Path]:
     cohort = preset.cohort()
     ev = preset.evaluate(cohort, progress=False)
     settlement = preset.settle(cohort, ev)
+    ev.validity(cohort=cohort, placebo=False, progress=False)  # kept on the evaluation, shown by the report
     out = tmp_path_factory.mktemp("report")
     return {lang: ev.report(out / f"report_{lang}.html", language=lang, cohort=cohort, contract=settlement)
             for lang in ("sv", "en")}

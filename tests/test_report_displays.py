@@ -214,3 +214,12 @@ def test_the_validity_table_renders_one_row_per_check(story: Any, tmp_path: Path
     finally:
         del ev.checks
     assert 'id="validity"' in kept and "placebo i tid: drift" in kept
+
+
+def test_each_trajectory_ends_at_its_own_horizon_and_differs_from_a_shorter_one(story: Any) -> None:
+    _, _, ev = story
+    s = ev.summary(readable=False)
+    for h in ev.horizons:
+        assert ev.trajectory(h)["savings"].iloc[-1] == pytest.approx(s.loc[h, "savings_total"], rel=1e-12)
+    at_24 = ev.trajectory("3y").loc[24, "savings"]
+    assert round(at_24 / 1e6, 1) == -17.9 and round(s.loc["2y", "savings_total"] / 1e6, 1) == -3.1

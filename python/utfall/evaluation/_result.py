@@ -148,7 +148,15 @@ class Evaluation:
     def trajectory(self, horizon: Optional[str] = None) -> pd.DataFrame:
         """Cumulative expected, actual and savings month by month since index
         (summed over included participants), with the pointwise band
-        ``savings_low``/``savings_high`` and ``n_observed``."""
+        ``savings_low``/``savings_high`` and ``n_observed``.
+
+        The trajectory of ``horizon`` uses the comparison group matched *for that
+        horizon*. Matching is redone at each horizon among the historical individuals
+        whose follow-up covers it, so the 3-year trajectory at month 24 is generally
+        not the 2-year result of :meth:`summary` (another comparison group: for the
+        Norrköping preset -17.9 against -3.1 MSEK); the per-horizon results are the
+        ones a contract settles on, and each trajectory's last month equals its own
+        horizon's totals (to rounding)."""
         return self._trajectories[self._horizon(horizon)].copy()
 
     def payback_month(self, horizon: Optional[str] = None) -> Optional[int]:

@@ -74,7 +74,7 @@ TERMS: Dict[str, Tuple[str, str]] = {
                               "Participants without complete follow-up are left out."),
     "spec_bootstrap": ("Intervall: {method}, {level} %, från {n} bootstrap-omdragningar av deltagarna med sina "
                        "jämförelseindivider.",
-                       "Interval: {method}, {level} %, from {n} bootstrap resamples of the participants with "
+                       "Interval: {method}, {level}%, from {n} bootstrap resamples of the participants with "
                        "their comparison individuals."),
     "spec_cost": ("Interventionens kostnad: {cost}.", "Intervention cost: {cost}."),
     # cohort
@@ -158,7 +158,7 @@ TERMS: Dict[str, Tuple[str, str]] = {
     # concentration
     "concentration_intro": ("Hur ojämnt deltagarnas faktiska kostnad vid {h} fördelas (n = {n}).",
                             "How unequally the participants' actual cost at {h} is spread (n = {n})."),
-    "top_share": ("de {p} % dyraste står för", "the {p} % most costly hold"),
+    "top_share": ("de {p} % dyraste står för", "the {p}% most costly hold"),
     "gini": ("Gini-koefficient", "Gini coefficient"),
     "measure": ("mått", "measure"),
     "estimate": ("skattning", "estimate"),
