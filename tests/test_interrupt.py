@@ -16,6 +16,10 @@ except KeyboardInterrupt:
     sys.exit(3)
 """
 
+# Ctrl-C is honoured in about a tenth of a second on a quiet machine; the work interrupted
+# takes tens of seconds. The bound tells the two apart without failing on a loaded machine.
+STOP_BOUND = 10.0
+
 
 def seconds_to_stop_after_sigint(script: str) -> float:
     """Runs ``script`` in a subprocess, sends SIGINT a second after it printed "started",
@@ -36,9 +40,9 @@ def seconds_to_stop_after_sigint(script: str) -> float:
     return waited
 
 
-def test_sigint_ends_a_long_bootstrap_within_two_seconds():
+def test_sigint_ends_a_long_bootstrap_promptly():
     waited = seconds_to_stop_after_sigint(SCRIPT)
-    assert waited < 2.0, f"took {waited:.2f} s to stop"
+    assert waited < STOP_BOUND, f"took {waited:.2f} s to stop"
 
 
 def test_a_bootstrap_in_a_worker_thread_stops_when_its_batch_is_cancelled():
@@ -80,7 +84,7 @@ except KeyboardInterrupt:
 """
 
 
-def test_sigint_ends_a_batch_of_evaluations_within_two_seconds():
+def test_sigint_ends_a_batch_of_evaluations_promptly():
     """The evaluations running in evaluate_many's worker threads stop too (about a minute of work)."""
     waited = seconds_to_stop_after_sigint(BATCH_SCRIPT)
-    assert waited < 2.0, f"took {waited:.2f} s to stop"
+    assert waited < STOP_BOUND, f"took {waited:.2f} s to stop"
