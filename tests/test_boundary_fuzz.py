@@ -146,7 +146,7 @@ def test_evaluate_raises_only_utfall_errors(kwargs):
 
 
 RECORD = json.loads(utfall.evaluate(COHORT, PAIRS, horizons=["2y", "3y"], intervention_cost=1000.0, bootstrap=False,
-                                    seed=7).to_json())
+                                    seed=7).to_json(disclosure="full"))
 junk = st.sampled_from([None, 0, -1, 1.5, 2**70, "x", "NaN", "", [], {}, [1], {"a": 1}, True])
 
 

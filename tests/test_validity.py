@@ -108,7 +108,7 @@ def test_rosenbaum_bounds_of_an_evaluation():
     assert r3.statistic == "m" and r3.set_size == 4
     with pytest.raises(utfall.SpecError, match="pairs"):
         rosenbaum_bounds(ev3, statistic="wilcoxon")
-    loaded = utfall.load_evaluation(ev.to_json())
+    loaded = utfall.load_evaluation(ev.to_json(disclosure="full"))
     with pytest.raises(utfall.SpecError, match="cohort"):
         rosenbaum_bounds(loaded)
     assert rosenbaum_bounds(loaded, gammas=[1, 2], cohort=c).table.equals(rosenbaum_bounds(ev, gammas=[1, 2]).table)
@@ -179,9 +179,9 @@ def test_validity_table_record_and_plot():
     assert list(table.index) == ["2y", "3y"]
     for col in ("pre_difference", "drift_total", "p_placebo", "gamma_savings", "savings_low_at_gamma", "e_value"):
         assert table[col].notna().all(), col
-    loaded = utfall.load_evaluation(ev.to_json())
+    loaded = utfall.load_evaluation(ev.to_json(disclosure="full"))
     assert loaded.checks["table"]["drift_total"] == table["drift_total"].tolist()
-    utfall.reproduce(ev.to_json(), c)  # the checks sit outside the reproduced results
+    utfall.reproduce(ev.to_json(disclosure="full"), c)  # the checks sit outside the reproduced results
     axes = utfall.validity.plot_validity(ev, "2y")
     assert "placebo" in axes[0].get_title() and axes[1].get_xlabel().startswith("Gamma")
     model = utfall.evaluate(c, {"estimator": "model", "model": "tweedie", "covariates": ["age"]}, horizons=["2y"],
@@ -200,7 +200,7 @@ def test_model_bootstrap_refits_the_model_in_each_replicate():
     assert s["savings_low"] < s["savings_total"] < s["savings_high"]
     b = utfall.evaluate(c, spec, horizons=["2y"], bootstrap=300, seed=4, progress=False)
     assert a == b
-    utfall.reproduce(a.to_json(), c)
+    utfall.reproduce(a.to_json(disclosure="full"), c)
 
 
 def test_a_pseudo_cohort_is_what_evaluate_gives_on_the_relabelled_cohort():

@@ -289,10 +289,25 @@ class Evaluation:
         return _VALIDITY(self, **options)
 
     # ------------------------------------------------------------------ audit
-    def to_json(self, path: Any = None, indent: Optional[int] = None) -> str:
-        """The audit record: specification, seed, version, fingerprints and every
-        result number (exact: floats round-trip). Written to ``path`` when given."""
-        return to_json(self, path=path, indent=indent)
+    def to_json(self, path: Any = None, indent: Optional[int] = None, *, disclosure: str = "aggregate",
+                key: Any = None, threshold: int = 5) -> str:
+        """The audit record as JSON text; written to ``path`` when given.
+
+        ``disclosure="aggregate"`` (the default: the record to share with the investor,
+        the intermediary, a validator) needs ``key``, the data holder's secret
+        (:func:`utfall.privacy.new_key`): it holds the specification, seed, version, data
+        fingerprints and aggregate results, and per included participant only a keyed
+        pseudonym and the expected, actual and savings that re-check the totals; counts
+        of fewer than ``threshold`` individuals are sealed (see
+        :mod:`utfall.evaluation._disclosure`). Without a key it is a SpecError, never a
+        silent full record. ``disclosure="full"`` is the data holder's own record: every
+        id, date and number (exact: floats round-trip), marked ``"disclosure": "full"``
+        and warned about when loaded.
+
+        >>> key = utfall.privacy.new_key()  # doctest: +SKIP
+        >>> shared = ev.to_json("evaluation.json", key=key)  # doctest: +SKIP
+        """
+        return to_json(self, path=path, indent=indent, disclosure=disclosure, key=key, threshold=threshold)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Evaluation):

@@ -10,7 +10,9 @@
 """
 
 from ._pseudonyms import key_check, new_key, pseudonym, seal
-from ._suppression import DEFAULT_THRESHOLD, MARKER, SuppressionReport, suppress_counts, suppress_statistics
+from ._suppression import (DEFAULT_THRESHOLD, MARKER, SECONDARY, SuppressionReport, suppress_counts,
+                           suppress_statistics)
+from ._verification import Verification
 
-__all__ = ["DEFAULT_THRESHOLD", "MARKER", "SuppressionReport", "key_check", "new_key", "pseudonym", "seal",
-           "suppress_counts", "suppress_statistics"]
+__all__ = ["DEFAULT_THRESHOLD", "MARKER", "SECONDARY", "SuppressionReport", "Verification", "key_check", "new_key",
+           "pseudonym", "seal", "suppress_counts", "suppress_statistics"]

@@ -30,6 +30,9 @@ from ..errors import SpecError
 
 #: What a suppressed cell shows.
 MARKER = "<5"
+#: What a cell shows that is suppressed only so that a small one cannot be derived from it (secondary),
+#: where the table tells the two apart (the report, the aggregate record).
+SECONDARY = ".."
 DEFAULT_THRESHOLD = 5
 
 

@@ -18,13 +18,11 @@ import pandas as pd
 from .._numbers import is_number, money, number, percent
 from ..evaluation import Evaluation
 from ..inequality import concentration
-from ..privacy import DEFAULT_THRESHOLD, MARKER, suppress_counts
+from ..privacy import DEFAULT_THRESHOLD, MARKER, SECONDARY, suppress_counts
 from . import _figures
 from ._terms import LANGUAGES, VALIDITY_AMOUNTS, VALIDITY_COLUMNS, table_label, term
 
 BAR = 0.1
-#: What a count shows when it is suppressed only so that a small count cannot be derived from it.
-SECONDARY = ".."
 
 
 @dataclass
