@@ -208,6 +208,9 @@ def _reidentify(spec: Dict[str, Any], cohort: Any, key: Any) -> Dict[str, Any]:
     spec = dict(spec)
     if spec["matching"].get("estimator") == "given":
         matching = dict(spec["matching"])
+        for h, p in matching["pairs"].items():
+            if not all(isinstance(p.get(c), list) for c in ("treated", "control")):
+                raise malformed(f"specification.matching.pairs.{h}", "must hold lists 'treated' and 'control'")
         matching["pairs"] = {h: {**p, "treated": [raw(v) for v in p["treated"]],
                                  "control": [raw(v) for v in p["control"]]} for h, p in matching["pairs"].items()}
         spec["matching"] = matching

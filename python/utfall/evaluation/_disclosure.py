@@ -226,14 +226,18 @@ def check_aggregate(data: Dict[str, Any]) -> Dict[str, List[str]]:
             raise ReproductionError(f"the record does not hold together: {h} has {row['n_included']} included "
                                     f"participants, and rows for {n}")
         for total, mean, name in (("expected_total", "expected_mean", "expected"),
-                                  ("actual_total", "actual_mean", "actual"),
-                                  ("savings_total", "savings_mean", "savings")):
+                                  ("actual_total", "actual_mean", "actual")):
             got = float(np.sum(values[name][rows]))
             if not _same(got, _number(row[total])):
                 raise ReproductionError(f"the record does not hold together: {total} at {h} is {row[total]}, "
                                         f"the included participants' {name} sum to {got}")
             if n and not _same(got / n, _number(row[mean])):
                 raise ReproductionError(f"the record does not hold together: {mean} at {h} is not {total} / {n}")
+        savings = _number(row["expected_total"]) - _number(row["actual_total"])
+        if not _same(savings, _number(row["savings_total"])) or (n and not _same(savings / n,
+                                                                              _number(row["savings_mean"]))):
+            raise ReproductionError(f"the record does not hold together: savings_total or savings_mean at {h} is not "
+                                    "expected_total - actual_total (over the included)")
         if not np.array_equal(values["savings"][rows], values["expected"][rows] - values["actual"][rows]):
             raise ReproductionError(f"the record does not hold together: a participant's savings at {h} is not "
                                     "expected - actual")
