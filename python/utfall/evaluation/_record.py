@@ -17,6 +17,7 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
+from .._options import options
 from ..errors import SpecError
 from ._schema import declare
 
@@ -153,6 +154,14 @@ def to_json(evaluation: Any, path: Any = None, indent: Optional[int] = None, dis
     return text
 
 
+def _row_name(name: str, table: dict, row: int) -> str:
+    """A row of a recorded table as a message names it: an individual's id as ``utfall.options`` says."""
+    value = table["index"]["values"][row]
+    if name == "individuals":
+        return options.describe_id(value)
+    return f"{table['index'].get('name') or 'index'} {value!r}"
+
+
 def differences(a: Any, b: Any, limit: int = 10) -> list:
     """Where two evaluations' numbers differ (bit for bit), as sentences; empty when identical."""
     return result_differences(results(a), results(b), limit)
@@ -180,7 +189,7 @@ def result_differences(ra: dict, rb: dict, limit: int = 10) -> list:
             vb = cols_b[col]
             for row, (x, y) in enumerate(zip(va, vb)):
                 if x != y:
-                    found.append(f"{name}, column '{col}', row {row} (id {ta['index']['values'][row]!r}): "
+                    found.append(f"{name}, column '{col}', row {row} ({_row_name(name, ta, row)}): "
                                  f"recorded {x!r}, now {y!r}")
                     break
             if len(found) >= limit:
