@@ -119,7 +119,8 @@ class Concentration:
     """
 
     def __init__(self, measures: pd.DataFrame, lorenz: pd.DataFrame, shares: Sequence[float], n: int, n_zeros: int,
-                 seed: int, n_resamples: int, spec: Dict[str, Any], by: bool) -> None:
+                 seed: int, n_resamples: int, spec: Dict[str, Any], by: bool,
+                 sizes: Optional[Dict[Any, int]] = None) -> None:
         self.measures = measures
         self.lorenz = lorenz
         self.shares = list(shares)
@@ -130,10 +131,34 @@ class Concentration:
         self.seed, self.n_resamples = seed, n_resamples
         self.spec = spec
         self._by = by
+        self.sizes = dict(sizes) if sizes is not None else {None: n}
 
     def summary(self) -> pd.DataFrame:
         """The measures table (a copy)."""
         return self.measures.copy()
+
+    def released(self, threshold: int = 5) -> Tuple[pd.DataFrame, Any]:
+        """The measures to share: ``(table, SuppressionReport)``. A group of fewer than ``threshold``
+        individuals shows none of its measures (``<5``); a top share held by fewer than ``threshold``
+        individuals (``p * n < threshold``) is their own cost and is not shown either."""
+        from ..privacy import MARKER, SuppressionReport
+
+        report = SuppressionReport(threshold)
+        table = self.measures.astype(object).copy()
+        for group, n in self.sizes.items():
+            rows = [k for k in table.index if (k[0] == group if self._by else True)]
+            for key in rows:
+                measure = key[1] if self._by else key
+                share = next((p for p in self.shares if _share_label(p) == measure), None)
+                if 0 < n < threshold:
+                    reason = f"primary: a group of {n} < {threshold} individuals"
+                elif share is not None and 0 < share * n < threshold:
+                    reason = f"primary: the top {100 * share:g}% are {share * n:g} < {threshold} individuals"
+                else:
+                    continue
+                table.loc[key] = MARKER
+                report.add("concentration", key, "all", reason)
+        return table, report
 
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-serializable record."""
@@ -358,4 +383,5 @@ def concentration(values: Any, shares: Sequence[float] = (0.2, 0.5), weights: An
             "lorenz_points": int(lorenz_points), "n": len(x), "data_fingerprint": _fingerprint(x, w, by)}
     first = x[groups[0][1]]
     return Concentration(pd.concat(tables), pd.concat(curves, ignore_index=True), shares, len(first),
-                         int((first == 0).sum()), seed, int(n_resamples), spec, by is not None)
+                         int((first == 0).sum()), seed, int(n_resamples), spec, by is not None,
+                         {name: len(rows) for name, rows in groups})

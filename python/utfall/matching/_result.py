@@ -99,6 +99,55 @@ class MatchResult:
             return self._balance[sample].copy()
         raise SpecError(f"sample must be 'all', 'matched' or 'both', not {sample!r}")
 
+    def released(self, threshold: int = 5) -> Any:
+        """The balance table to share: ``(table, SuppressionReport)``. A binary term (a factor's level,
+        a yes/no covariate) held by fewer than ``threshold`` treated or control units, or lacked by fewer,
+        in a sample shows none of that sample's statistics (``<5``: its means would count them); when
+        one level of a factor is suppressed so, its smallest other level is too (``..``), since the
+        levels' shares add up to one.
+
+        >>> import numpy as np, pandas as pd, utfall
+        >>> d = pd.DataFrame({"id": range(40), "t": [1] * 10 + [0] * 30, "x": np.random.default_rng(1).normal(size=40),
+        ...                   "g": ["a"] * 2 + ["b"] * 8 + ["a", "b"] * 15})
+        >>> table, report = utfall.match(d, "t", ["x", "g"], progress=False).released()
+        >>> table.loc["ga", ("all", "Means Treated")], table.loc["x", ("all", "Means Treated")] > 0
+        ('<5', True)
+        """
+        from ..privacy import MARKER, SECONDARY, SuppressionReport
+
+        report = SuppressionReport(threshold)
+        table = self.balance().astype(object)
+        x = self._covariates()
+        treat = np.asarray(self.treat, dtype=bool)
+        used = self.weights.to_numpy() > 0
+        factors = [c for c in self.spec.get("covariates", []) if c not in x.columns]
+        for sample, keep in (("all", np.ones(len(treat), dtype=bool)), ("matched", used)):
+            hidden = {}
+            for term in x.columns:
+                v = x[term].to_numpy(dtype=float)
+                if not np.isin(v, (0.0, 1.0)).all():
+                    continue
+                for group, rows in (("treated", keep & treat), ("control", keep & ~treat)):
+                    k, n = int(v[rows].sum()), int(rows.sum())
+                    if 0 < k < threshold or 0 < n - k < threshold:
+                        hidden[term] = MARKER
+                        report.add("balance", term, sample, f"primary: {min(k, n - k)} {group} unit(s) "
+                                                            f"< {threshold}")
+                        break
+            for factor in factors:
+                levels = [t for t in x.columns if t.startswith(factor) and t != factor]
+                lone = [t for t in levels if t in hidden]
+                rest = [t for t in levels if t not in hidden]
+                if len(lone) == 1 and rest:
+                    other = min(rest, key=lambda t: float(x[t].to_numpy()[keep].sum()))
+                    hidden[other] = SECONDARY
+                    report.add("balance", other, sample, f"secondary: the levels of {factor!r} add up to one")
+            for term, mark in hidden.items():
+                for column in table.columns:
+                    if column[0] == sample:
+                        table.loc[term, column] = mark
+        return table, report
+
     def summary(self) -> pd.DataFrame:
         """Sample sizes per group (all, matched, unmatched, discarded, effective sample size)."""
         return self.counts.rename(columns={"ess": "effective sample size"})

@@ -41,7 +41,7 @@ def render(evaluation: Evaluation, language: str = "sv", *, cohort: Any = None, 
              sections.matching_section(evaluation, lang),
              sections.results_section(evaluation, lang, suppress),
              sections.trajectory_section(evaluation, lang),
-             sections.concentration_section(evaluation, lang, evaluation.seed)]
+             sections.concentration_section(evaluation, lang, evaluation.seed, suppress)]
     if contract is not None:
         parts.append(sections.settlement_section(contract, lang))
     if validity is None:  # checks run by Evaluation.validity() are kept on the evaluation

@@ -233,21 +233,26 @@ def results_section(ev: Evaluation, lang: str, threshold: Optional[int]) -> Sect
                       ("p_cover", lambda r: percent(r["p_savings_cover_cost"], 1, lang))]
     rows_spec.append(("payback", lambda r: term("not_within", lang) if pd.isna(r["payback_month"])
                       else f"{term('month', lang)} {int(r['payback_month'])}"))
+    # A horizon with fewer than `threshold` included participants shows none of its statistics.
+    few = {h: threshold is not None and 0 < int(summ.loc[h, "n_included"]) < threshold for h in ev.horizons}
     rows = []
     for key, fn in rows_spec:
         label = term(key, lang, level=level, method=method) if key == "interval" else term(key, lang)
-        rows.append([label] + [fn(summ.loc[h]) for h in ev.horizons])
+        rows.append([label] + [MARKER if few[h] and key not in ("status", "intervention_cost") else fn(summ.loc[h])
+                               for h in ev.horizons])
     s.table(Table([""] + ev.horizons, rows, [False] + [True] * len(ev.horizons), caption=unit))
     s.p(term("results_note", lang))
-    for h in ev.horizons:
+    for h in [h for h in ev.horizons if not few[h]]:
         parts = ev.by_part(h)
         prow = [[str(k), _amount(ev, v["expected"], lang), _amount(ev, v["actual"], lang),
                  _amount(ev, v["savings"], lang)] for k, v in parts.iterrows()]
         s.table(Table([term("part", lang), term("expected", lang), term("actual", lang), term("savings", lang)],
                       prow, [False, True, True, True], caption=term("by_part", lang, h=h)))
     h = ev.horizons[-1]
-    s.figure(_figures.svg(lambda ax: ev.plot_differences(h, ax=ax), term("fig_differences", lang, h=h), lang,
-                          key="differences"), "")
+    # The shared form: one bar per group of `threshold` participants, never one child's savings.
+    s.figure(_figures.svg(lambda ax: ev.plot_differences(h, ax=ax, group=threshold),
+                          term("fig_differences" if threshold is None else "fig_differences_grouped", lang, h=h,
+                               k=threshold), lang, key="differences"), "")
     return s
 
 
@@ -265,12 +270,13 @@ def trajectory_section(ev: Evaluation, lang: str) -> Section:
     return s
 
 
-def concentration_section(ev: Evaluation, lang: str, seed: int) -> Section:
+def concentration_section(ev: Evaluation, lang: str, seed: int, threshold: Optional[int] = None) -> Section:
     s = Section("concentration", term("sec_concentration", lang))
     h = ev.horizons[-1]
     rows = ev.individuals[(ev.individuals["horizon"] == h) & ev.individuals["included"]]
     values = np.clip(rows["actual"].to_numpy(np.float64), 0, None)
-    if len(values) < 2 or values.sum() <= 0:
+    # A top share held by fewer than `threshold` participants is their own cost: not shown.
+    if len(values) < 2 or values.sum() <= 0 or (threshold is not None and 0.2 * len(values) < threshold):
         return s
     c = concentration(values, shares=(0.2, 0.5), n_resamples=999, seed=seed, progress=False)
     s.p(term("concentration_intro", lang, h=h, n=len(values)))

@@ -138,6 +138,8 @@ TERMS: Dict[str, Tuple[str, str]] = {
     "by_part": ("Per del av utfallet vid {h}", "By part of the outcome at {h}"),
     "part": ("del", "part"),
     "fig_differences": ("Besparing per deltagare vid {h}", "Savings per participant at {h}"),
+    "fig_differences_grouped": ("Besparing per grupp om minst {k} deltagare vid {h}",
+                                "Savings per group of at least {k} participants at {h}"),
     # trajectory
     "trajectory_relation": ("Förloppet visar den kumulativa kostnaden månad för månad för den längsta perioden, "
                             "{h}, med jämförelsegruppen matchad för den perioden. Resultatet för en kortare period "
