@@ -38,9 +38,10 @@ def suppress_partition(cells: Dict[str, int], threshold: int, table: str, row: A
     _, mask, own = suppress_counts(frame, threshold, table=table)
     report.cells += [c for c in own.cells if c["row"] != "Total"]  # a one-row table's column totals are its cells
     hidden = {name for j, name in enumerate(cells) if mask[0, j]}
+    leaves = set(hidden)
     for name, parts in (sums or {}).items():
-        inside = hidden & set(parts)
-        if inside and inside != hidden:
+        inside = leaves & set(parts)
+        if inside and inside != leaves:
             hidden.add(name)
             report.add(table, row, name, f"secondary: the sum of {sorted(parts)} would give away {sorted(inside)}")
     return hidden
