@@ -21,7 +21,7 @@ give them away.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Mapping, Optional, Sequence, Set, Tuple
 
 import pandas as pd
 
@@ -30,7 +30,7 @@ from ._suppression import DEFAULT_THRESHOLD, SuppressionReport, suppress_counts
 
 
 def suppress_partition(cells: Dict[str, int], threshold: int, table: str, row: Any,
-                       sums: Optional[Dict[str, Sequence[str]]] = None,
+                       sums: Optional[Mapping[str, Sequence[str]]] = None,
                        report: Optional[SuppressionReport] = None) -> Set[str]:
     """The names among ``cells`` (a partition of a shown total) and ``sums`` to suppress (see the module)."""
     report = report if report is not None else SuppressionReport(threshold)
