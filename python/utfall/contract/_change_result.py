@@ -173,14 +173,27 @@ class ChangeScores:
                                                          f"{threshold} determined changes")
         return table, report
 
-    def to_dict(self) -> Dict[str, Any]:
-        """A JSON-ready record: spec and every measure's per-individual table and numbers."""
+    def to_dict(self, disclosure: str = "aggregate", threshold: int = 5) -> Dict[str, Any]:
+        """A JSON-ready record: the spec and every measure's numbers.
+
+        ``disclosure="aggregate"`` (the default, to share) holds each measure's released
+        summary (:meth:`released`: counts of fewer than ``threshold`` as ``<5``) and no
+        individual; ``"full"`` (the data holder's) holds every individual's id, scores and status."""
+        if disclosure not in ("aggregate", "full"):
+            raise SpecError(f"disclosure must be 'aggregate' or 'full', not {disclosure!r}")
+
         def clean(v: Any) -> Any:
             if isinstance(v, (float, np.floating)):
                 return None if not np.isfinite(v) else float(v)
             return v.item() if isinstance(v, np.generic) else v
-        out: Dict[str, Any] = {"format": "utfall.change_scores/1", "spec": self.spec, "measures": {}}
+        out: Dict[str, Any] = {"format": "utfall.change_scores/1", "disclosure": disclosure, "spec": self.spec,
+                               "measures": {}}
+        released = self.released(threshold)[0] if disclosure == "aggregate" else None
         for name, r in self.measures.items():
+            if released is not None:
+                row = {"measure": name, **{str(k): clean(v) for k, v in released.loc[name].items()}}
+                out["measures"][name] = {"summary": row}
+                continue
             ind = r.individuals
             out["measures"][name] = {
                 "summary": {k: clean(v) for k, v in r.row().items()},
@@ -188,9 +201,9 @@ class ChangeScores:
             }
         return out
 
-    def to_json(self, **kwargs: Any) -> str:
+    def to_json(self, disclosure: str = "aggregate", threshold: int = 5, **kwargs: Any) -> str:
         """:meth:`to_dict` as JSON."""
-        return json.dumps(self.to_dict(), **kwargs)
+        return json.dumps(self.to_dict(disclosure, threshold), **kwargs)
 
     # ------------------------------------------------------------ display
     def _lines(self) -> List[str]:

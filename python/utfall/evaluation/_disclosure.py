@@ -258,11 +258,14 @@ def check_aggregate(data: Dict[str, Any]) -> Dict[str, List[str]]:
                 raise ReproductionError(f"the record does not hold together: the savings interval at {h} is not "
                                         "the bootstrap of the recorded savings with the recorded seed")
             distribution = np.asarray(again.distribution, dtype=np.float64)
-            if not _same(float(np.mean(distribution > 0.0)), _number(row["p_savings_positive"])):
-                raise ReproductionError(f"the record does not hold together: P(savings > 0) at {h} differs from "
-                                        "the bootstrap of the recorded savings")
-            verified.append(f"{h}: the {boot['method']} interval and P(savings > 0) re-run from the recorded "
-                            f"savings and seed ({boot['n_resamples']} resamples)")
+            cover = 0.0 if np.isnan(cost) else cost
+            if not (_same(float(np.mean(distribution > 0.0)), _number(row["p_savings_positive"]))
+                    and _same(float(np.mean(distribution > cover)), _number(row["p_savings_cover_cost"]))):
+                raise ReproductionError(f"the record does not hold together: P(savings > 0) or P(savings > "
+                                        f"intervention cost) at {h} differs from the bootstrap of the recorded "
+                                        "savings")
+            verified.append(f"{h}: the {boot['method']} interval, P(savings > 0) and P(savings > intervention "
+                            f"cost) re-run from the recorded savings and seed ({boot['n_resamples']} resamples)")
         elif boot and boot["rematch"]:
             not_verified.append(f"{h}: the rematched interval (it redoes the matching, which needs the register)")
     return {"verified": verified, "not verified": not_verified}

@@ -160,15 +160,23 @@ class Concentration:
                 report.add("concentration", key, "all", reason)
         return table, report
 
-    def to_dict(self) -> Dict[str, Any]:
-        """A JSON-serializable record."""
-        frame = self.measures.reset_index()
+    def to_dict(self, disclosure: str = "aggregate", threshold: int = 5) -> Dict[str, Any]:
+        """A JSON-serializable record. ``disclosure="aggregate"`` (the default, to share) holds the
+        released measures (:meth:`released`) and a count of zeros below ``threshold`` as ``<5``;
+        ``"full"`` every number."""
+        if disclosure not in ("aggregate", "full"):
+            raise SpecError(f"disclosure must be 'aggregate' or 'full', not {disclosure!r}")
+        measures = self.released(threshold)[0] if disclosure == "aggregate" else self.measures
+        frame = measures.reset_index()
         frame = frame.astype(object).where(pd.notna(frame), None)
-        return {"measures": frame.to_dict(orient="records"), "n": self.n, "n_zeros": self.n_zeros,
-                "seed": self.seed, "n_resamples": self.n_resamples, "spec": self.spec}
+        zeros: Any = self.n_zeros
+        if disclosure == "aggregate" and (0 < self.n_zeros < threshold or 0 < self.n - self.n_zeros < threshold):
+            zeros = f"<{threshold}" if 0 < self.n_zeros < threshold else ".."
+        return {"measures": frame.to_dict(orient="records"), "n": self.n, "n_zeros": zeros,
+                "seed": self.seed, "n_resamples": self.n_resamples, "spec": self.spec, "disclosure": disclosure}
 
-    def to_json(self, **kwargs: Any) -> str:
-        return json.dumps(self.to_dict(), default=str, **kwargs)
+    def to_json(self, disclosure: str = "aggregate", threshold: int = 5, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(disclosure, threshold), default=str, **kwargs)
 
     def __repr__(self) -> str:
         """One line of headline numbers, then the top shares and Gini with their first interval."""

@@ -386,9 +386,11 @@ def audit_section(ev: Evaluation, lang: str, extra: Sequence[Any] = ()) -> Secti
                   [[k, v] for k, v in ev.fingerprints.items()], [False, False]))
     s.p(term("reproduce_text", lang))
     s.code("import utfall\n"
-           "evaluation.to_json(\"evaluation.json\")            # the audit record\n"
+           "key = utfall.privacy.new_key()                     # kept by the data holder\n"
+           "evaluation.to_json(\"evaluation.json\", key=key)   # the audit record to share\n"
            "record = open(\"evaluation.json\", encoding=\"utf-8\").read()\n"
-           "utfall.reproduce(record, cohort)   # raises ReproductionError naming what differs")
+           "utfall.reproduce(record, cohort, key=key)  # raises ReproductionError naming what differs\n"
+           "utfall.reproduce(record)                   # without key and data: what it can check")
     return s
 
 
