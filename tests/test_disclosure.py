@@ -211,3 +211,14 @@ def test_oversized_duplicated_deep_and_non_json_records_are_data_errors():
         utfall.reproduce(b"\xff\xfe{}")
     assert issubclass(utfall.RecordError, utfall.DataError) and issubclass(utfall.RecordError,
                                                                            utfall.ReproductionError)
+
+
+def test_the_report_to_share_draws_no_child_alone(tmp_path):
+    path = EV.report(tmp_path / "report.html", language="en", cohort=COHORT)
+    html = path.read_text(encoding="utf-8")
+    assert "Savings per group of at least 5 participants at 3y" in html
+    assert "Savings per participant" not in html
+    assert "38 of 40" not in html  # the 3-year status: 2 incomplete
+    assert not any(i in html for i in IDS)
+    full = EV.report(tmp_path / "full.html", language="en", cohort=COHORT, suppress=None)
+    assert "Savings per participant at 3y" in full.read_text(encoding="utf-8")

@@ -38,7 +38,7 @@ def render(evaluation: Evaluation, language: str = "sv", *, cohort: Any = None, 
     base_year = getattr(cohort, "base_year", None)
     parts = [sections.specification(evaluation, lang, base_year),
              sections.cohort_section(evaluation, lang, cohort, suppress),
-             sections.matching_section(evaluation, lang),
+             sections.matching_section(evaluation, lang, suppress),
              sections.results_section(evaluation, lang, suppress),
              sections.trajectory_section(evaluation, lang),
              sections.concentration_section(evaluation, lang, evaluation.seed, suppress)]

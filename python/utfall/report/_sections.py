@@ -187,7 +187,7 @@ def _love(match: Any, ax: Any) -> Any:
     return match.plot_balance(ax=ax, threshold=BAR)
 
 
-def matching_section(ev: Evaluation, lang: str) -> Section:
+def matching_section(ev: Evaluation, lang: str, threshold: Optional[int] = None) -> Section:
     s = Section("matching", term("sec_matching", lang))
     matches = ev.matches()
     if not matches:
@@ -202,7 +202,13 @@ def matching_section(ev: Evaluation, lang: str) -> Section:
             s.p(term("balance_misses", lang, h=h, m=len(misses), k=len(after), names=", ".join(misses)))
         else:
             s.p(term("balance_all_meet", lang, h=h, k=len(after)))
-        rows = [[str(k), number(before[k], 3, lang), number(after[k], 3, lang),
+        # A level held by fewer than `threshold` units: its SMD would count them (MatchResult.released).
+        shown = m.released(threshold)[0] if threshold is not None else table
+
+        def cell(sample: str, k: Any, value: float) -> str:
+            v = shown.loc[k, (sample, "Std. Mean Diff.")]
+            return v if isinstance(v, str) else number(value, 3, lang)
+        rows = [[str(k), cell("all", k, before[k]), cell("matched", k, after[k]),
                  term("yes" if abs(after[k]) < BAR else "no", lang)] for k in after.index]
         s.table(Table([term("covariate", lang), term("smd_before", lang), term("smd_after", lang),
                        term("meets_bar", lang)], rows, [False, True, True, False], caption=h))
