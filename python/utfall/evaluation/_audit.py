@@ -71,7 +71,7 @@ def load_evaluation(source: Any) -> Evaluation:
         raise SpecError("load_evaluation reads the data holder's full record; an aggregate record is checked with "
                         "utfall.reproduce(record) (its internal consistency) or utfall.reproduce(record, cohort, "
                         "key=...) (against the register)")
-    if data.get("disclosure") == "full" and not isinstance(source, Evaluation):
+    if data.get("disclosure", "full") == "full" and not isinstance(source, Evaluation):  # formats 1-2: full
         warnings.warn(_FULL_WARNING, DisclosureWarning, stacklevel=2)
     spec = specification(data)
     tables = data["results"]
@@ -141,7 +141,7 @@ def reproduce(source: Any, cohort: Any = None, *, key: Any = None, n_threads: Op
         raise ReproductionError(f"reproduce of an evaluation record takes no options {sorted(options)}")
     if data.get("disclosure") == "aggregate":
         return _reproduce_aggregate(data, cohort, key, n_threads, progress)
-    if data.get("disclosure") == "full" and not isinstance(source, Evaluation):
+    if data.get("disclosure", "full") == "full" and not isinstance(source, Evaluation):  # formats 1-2: full
         warnings.warn(_FULL_WARNING, DisclosureWarning, stacklevel=2)
     spec = specification(data)
     _need_cohort(cohort)
