@@ -187,6 +187,12 @@ def _love(match: Any, ax: Any) -> Any:
     return match.plot_balance(ax=ax, threshold=BAR)
 
 
+def _smd(shown: pd.DataFrame, sample: str, term_: Any, value: float, lang: str) -> str:
+    """An SMD of the balance table, or its suppression marker."""
+    v = shown.loc[term_, (sample, "Std. Mean Diff.")]
+    return v if isinstance(v, str) else number(value, 3, lang)
+
+
 def matching_section(ev: Evaluation, lang: str, threshold: Optional[int] = None) -> Section:
     s = Section("matching", term("sec_matching", lang))
     matches = ev.matches()
@@ -205,10 +211,7 @@ def matching_section(ev: Evaluation, lang: str, threshold: Optional[int] = None)
         # A level held by fewer than `threshold` units: its SMD would count them (MatchResult.released).
         shown = m.released(threshold)[0] if threshold is not None else table
 
-        def cell(sample: str, k: Any, value: float) -> str:
-            v = shown.loc[k, (sample, "Std. Mean Diff.")]
-            return v if isinstance(v, str) else number(value, 3, lang)
-        rows = [[str(k), cell("all", k, before[k]), cell("matched", k, after[k]),
+        rows = [[str(k), _smd(shown, "all", k, before[k], lang), _smd(shown, "matched", k, after[k], lang),
                  term("yes" if abs(after[k]) < BAR else "no", lang)] for k in after.index]
         s.table(Table([term("covariate", lang), term("smd_before", lang), term("smd_after", lang),
                        term("meets_bar", lang)], rows, [False, True, True, False], caption=h))
