@@ -2,7 +2,7 @@ use super::nearest::{Greedy, GreedyInput};
 use super::*;
 
 fn input<'a>(treat: &'a [bool]) -> GreedyInput<'a> {
-    GreedyInput { treat, exact: None, unit_id: None, ratio: 1, replace: false, caliper: None, order: None, seed: 1 }
+    GreedyInput { treat, exact: None, unit_id: None, ratio: 1, replace: false, caliper: None, order: None, seed: 1, constraints: Default::default() }
 }
 
 #[test]
