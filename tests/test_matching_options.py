@@ -76,3 +76,106 @@ def test_counts_report_the_common_support(lalonde):
     assert (c["all"] == [185, 429]).all()
     assert (ref["weight"][m.common_support.to_numpy()] == 0).all()
     assert m.spec["discard"] == "both" and m.spec["n_discarded"] == int(m.common_support.sum())
+
+
+# ---------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(caliper={"distance": 0.2, "height": 3}), r"caliper on 'height': not a covariate of the model"),
+    (dict(caliper={"race": 1}), r"caliper on 'race'.*factor"),
+    (dict(caliper={"age": -1}), r"caliper on 'age' must be a positive number"),
+    (dict(caliper={"age": 5}, std_caliper={"educ": False}), r"std_caliper key 'educ' has no caliper"),
+    (dict(antiexact="one"), r"antiexact column 'one' has one level"),
+    (dict(antiexact="nope"), r"antiexact column 'nope' is not a column"),
+    (dict(mahvars=["age", "educ"]), r"mahvars=.*caliper"),
+    (dict(mahvars=["age", "nope"], caliper=0.2), r"'nope' is not a column"),
+    (dict(distance="mahalanobis", discard="both"), r"discard='both' is common support on a score.*'mahalanobis'"),
+    (dict(distance="mahalanobis", caliper=0.2), r"caliper on the distance applies to a score"),
+    (dict(discard="sometimes"), r"discard must be one of 'none', 'treated', 'control', 'both'"),
+    (dict(estimand="ATE"), r"estimand='ATE' is not offered by method='nearest'.*no ATE"),
+    (dict(estimand="ATX"), r"estimand must be one of"),
+    (dict(method="exact", exact="married", estimand="ATC"), r"estimand='ATC' is not offered by method='exact'"),
+    (dict(reestimate="yes"), r"reestimate must be True or False"),
+    (dict(s_weights="nope"), r"s_weights='nope' is not a column"),
+    (dict(s_weights=[1.0, 2.0]), r"s_weights needs one value per row"),
+])
+def test_bad_options_raise_a_spec_error_naming_them(lalonde, kwargs, message):
+    d = lalonde.assign(one="x")
+    with pytest.raises(utfall.SpecError, match=message):
+        utfall.match(d, "treat", kwargs.pop("covariates", FULL if kwargs.get("distance") != "mahalanobis"
+                                           else ["age", "educ"]), **kwargs)
+
+
+def test_bad_sampling_weights_raise_a_data_error_naming_the_row(lalonde):
+    d = lalonde.assign(sw=1.0)
+    d.loc[3, "sw"] = -2.0
+    with pytest.raises(utfall.DataError, match="row 3.*non-negative") as info:
+        utfall.match(d, "treat", FULL, s_weights="sw")
+    assert info.value.column == "sw" and info.value.id == "NSW4"
+
+
+# ---------------------------------------------------------------------------- against a brute-force greedy
+def _greedy(treat, order_key, distance, allowed, ratio):
+    """Greedy matching without replacement by exhaustive search: focal units in decreasing
+    ``order_key``, rounds of one control each, the closest allowed available control."""
+    avail = set(np.flatnonzero(~treat))
+    rows = {t: [] for t in np.flatnonzero(treat)}
+    dead = set()
+    for r in range(ratio):
+        for t in sorted(rows, key=lambda u: (-order_key[u], u)):
+            if t in dead:
+                continue
+            cands = [c for c in avail if allowed(t, c) and c not in rows[t]]
+            if not cands:
+                dead.update([t] if r == 0 else [])
+                continue
+            c = min(cands, key=lambda c: distance(t, c))
+            rows[t].append(c)
+            avail.discard(c)
+    return {(int(t), int(c)) for t, cs in rows.items() for c in cs}
+
+
+@pytest.mark.filterwarnings("ignore::utfall.UtfallWarning")
+@pytest.mark.parametrize("seed", range(10))
+def test_constrained_greedy_matching_equals_a_brute_force_search(seed):
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.integers(40, 140))
+    treat = rng.random(n) < 0.3
+    treat[:2], treat[2:6] = True, False
+    d = pd.DataFrame({"t": treat.astype(int), "a": rng.normal(size=n), "b": rng.normal(size=n),
+                      "g": rng.integers(0, 3, size=n), "h": rng.integers(0, 2, size=n)})
+    score = rng.random(n)
+    ratio = int(rng.integers(1, 3))
+    cal_a, cal_s = 0.8, 0.15
+    discard = ["none", "both", "control", "treated"][seed % 4]
+    kept = ~utfall.matching._distance.common_support(treat, score, discard)
+    # On the score: antiexact g, a caliper on a (raw units) and on the score, the common support.
+    m = utfall.match(d, "t", ["a", "b"], distance=score, ratio=ratio, antiexact="g",
+                     caliper={"distance": cal_s, "a": cal_a}, std_caliper=False, discard=discard)
+    a, g, h = d["a"].to_numpy(), d["g"].to_numpy(), d["h"].to_numpy()
+
+    def allowed(t, c):
+        return kept[t] and kept[c] and g[t] != g[c] and abs(a[t] - a[c]) <= cal_a and abs(score[t] - score[c]) <= cal_s
+
+    mine = set(zip(m.pairs["treated"].astype(int), m.pairs["control"].astype(int)))
+    assert mine == _greedy(treat, score, lambda t, c: abs(score[t] - score[c]), allowed, ratio)
+    # mahvars: Mahalanobis on (a, b) among the controls within the score caliper, antiexact h.
+    e = utfall.match(d, "t", ["a"], distance=score, ratio=ratio, mahvars=["a", "b"], caliper=cal_s,
+                     std_caliper=False, antiexact="h", discard=discard)
+    x = d[["a", "b"]].to_numpy()
+    centred = np.concatenate([x[kept & (treat == k)] - x[kept & (treat == k)].mean(axis=0) for k in (True, False)])
+    inv = np.linalg.inv(centred.T @ centred)
+
+    def mahal(t, c):
+        v = x[t] - x[c]
+        return float(v @ inv @ v)
+
+    def allowed_m(t, c):
+        return kept[t] and kept[c] and h[t] != h[c] and abs(score[t] - score[c]) <= cal_s
+
+    mine = set(zip(e.pairs["treated"].astype(int), e.pairs["control"].astype(int)))
+    assert mine == _greedy(treat, score, mahal, allowed_m, ratio)
+    # ATC: the controls are matched to, in increasing score.
+    c = utfall.match(d, "t", ["a"], distance=score, estimand="ATC", antiexact="g", discard=discard)
+    mine = set(zip(c.pairs["control"].astype(int), c.pairs["treated"].astype(int)))
+    assert mine == _greedy(~treat, -score, lambda t, u: abs(score[t] - score[u]),
+                           lambda t, u: kept[t] and kept[u] and g[t] != g[u], 1)
