@@ -4,6 +4,7 @@ antiexact, mahvars, discard, estimand, s_weights, reestimate) against its output
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -179,3 +180,43 @@ def test_constrained_greedy_matching_equals_a_brute_force_search(seed):
     mine = set(zip(c.pairs["control"].astype(int), c.pairs["treated"].astype(int)))
     assert mine == _greedy(~treat, -score, lambda t, u: abs(score[t] - score[u]),
                            lambda t, u: kept[t] and kept[u] and g[t] != g[u], 1)
+
+
+# ---------------------------------------------------------------------------- in the evaluation
+OPTIONS = {"covariates": ["age", "sex", "prior_cost_total"], "lookback": "2y",
+           "caliper": {"distance": 0.5, "age": 2}, "std_caliper": {"age": False}, "antiexact": "substance_use",
+           "discard": "both", "reestimate": True}
+
+
+@pytest.mark.filterwarnings("ignore::utfall.UtfallWarning")
+def test_the_options_pass_through_the_evaluation_per_horizon_and_its_record():
+    cohort = utfall.synthetic.register(40, 300, seed=4)
+    ev = utfall.evaluate(cohort, dict(OPTIONS), horizons=["2y", "3y"], bootstrap=False, seed=8, progress=False)
+    matches = ev.matches()
+    for h in ("2y", "3y"):
+        alone = utfall.match(cohort, horizon=h, **OPTIONS)
+        pd.testing.assert_frame_equal(matches[h].pairs, alone.pairs)
+        assert matches[h].spec["antiexact"] == ["substance_use"] and matches[h].spec["discard"] == "both"
+        ind = cohort.individuals.set_index("id")
+        p = matches[h].pairs
+        # Antiexact and the age caliper hold in every pair; the pool is the horizon's eligible one.
+        assert (ind.loc[p["treated"], "substance_use"].to_numpy() != ind.loc[p["control"], "substance_use"].to_numpy()).all()
+        assert (np.abs(ind.loc[p["treated"], "age"].to_numpy() - ind.loc[p["control"], "age"].to_numpy()) <= 2).all()
+        assert cohort.costs(h).loc[list(p["control"]), "complete"].all()
+        # The balance table reports the antiexact column too; the love plot draws it.
+        assert "substance_use" in matches[h].balance().index
+        ax = matches[h].plot_balance()
+        assert "substance_use" in [t.get_text() for t in ax.get_yticklabels()]
+    record = json.loads(ev.to_json())
+    assert record["specification"]["matching"]["caliper"] == {"distance": 0.5, "age": 2}
+    assert record["specification"]["matching"]["antiexact"] == "substance_use"
+    again = utfall.reproduce(ev.to_json(), cohort)
+    assert again.summary().equals(ev.summary())
+
+
+@pytest.mark.parametrize("extra, message", [({"estimand": "ATC"}, "effect on the participants"),
+                                            ({"s_weights": "age"}, "s_weights")])
+def test_the_evaluation_refuses_what_its_estimate_cannot_carry(extra, message):
+    cohort = utfall.synthetic.register(30, 150, seed=4)
+    with pytest.raises(utfall.SpecError, match=message):
+        utfall.evaluate(cohort, {**OPTIONS, **extra}, horizons=["2y"], bootstrap=False, seed=1, progress=False)
