@@ -98,6 +98,9 @@ def test_counts_report_the_common_support(lalonde):
     (dict(reestimate="yes"), r"reestimate must be True or False"),
     (dict(s_weights="nope"), r"s_weights='nope' is not a column"),
     (dict(s_weights=[1.0, 2.0]), r"s_weights needs one value per row"),
+    (dict(s_weights="re74", mahvars=["age"], caliper=0.2), r"s_weights with mahvars"),
+    (dict(s_weights="re74", distance="mahalanobis"), r"s_weights with distance='mahalanobis'"),
+    (dict(discard="treated", caliper={"distance": 0.1}, std_caliper={"distance": 2}), r"std_caliper\['distance'\]"),
 ])
 def test_bad_options_raise_a_spec_error_naming_them(lalonde, kwargs, message):
     d = lalonde.assign(one="x")

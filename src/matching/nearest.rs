@@ -480,7 +480,7 @@ impl Constraints<'_> {
 
     fn allowed(&self, t: usize, c: usize) -> bool {
         super::arcs::pair_allowed(&self.antiexact, &self.covariate_calipers, t, c)
-            && self.score_caliper.is_none_or(|(s, w)| (s[t] - s[c]).abs() <= w)
+            && self.score_caliper.map_or(true, |(s, w)| (s[t] - s[c]).abs() <= w)
     }
 }
 
@@ -737,8 +737,19 @@ impl<'a> Greedy<'a> {
         let ti = self.treated_index(t);
         let ratio = if self.rounds { 1 } else { self.ratio };
         let st = self.stratum[t];
-        let found =
-            find(&self.metric, &self.constraints, self.caliper, &mut self.pool, &self.pos, st, t, self.round, &self.rows[ti], ratio, None);
+        let found = find(
+            &self.metric,
+            &self.constraints,
+            self.caliper,
+            &mut self.pool,
+            &self.pos,
+            st,
+            t,
+            self.round,
+            &self.rows[ti],
+            ratio,
+            None,
+        );
         if found.is_empty() {
             if self.round == 1 {
                 self.reasons[ti] = Some(self.reason(st));

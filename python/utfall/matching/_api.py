@@ -4,33 +4,83 @@
 (historical matching) and returns a :class:`MatchResult` (or a
 :class:`MatchSet` with one result per follow-up horizon).
 
-Agreement with MatchIt (``matchit(..., method = "nearest")``, estimand ATT)
---------------------------------------------------------------------------
+Agreement with MatchIt (``matchit(..., method = "nearest")``)
+-------------------------------------------------------------
 - ``distance="logit"`` (``"glm"``): the fitted probabilities of
   ``glm(treat ~ covariates, family = binomial)``, by the same IRLS iterations;
   string and categorical covariates enter as indicators of every level but the
-  first (R's treatment contrasts; levels sorted as ``factor`` does).
+  first (R's treatment contrasts; levels sorted as ``factor`` does). With
+  ``s_weights`` the fit is weighted (MatchIt's ``quasibinomial`` glm with
+  ``weights = s.weights``).
 - ``distance="mahalanobis"``: covariates standardised, pooled within-group
   covariance (a generalized inverse when it is singular); ``"euclidean"``,
   ``"scaled_euclidean"`` as MatchIt's; a factor enters with every level coded
   ``1/sqrt(2)``, as MatchIt codes it; or any array of scores of your own.
-- Greedy matching: treated units in ``order`` (default: ``"largest"`` score
-  first for scores, data order for covariate distances, data order always with
-  replacement, as MatchIt) each take the closest available control(s); ties are
-  resolved as MatchIt's C++ resolves them (by its outward walk over the units
-  sorted by distance, equal values in data order). ``ratio > 1`` without
-  replacement matches in rounds (all first controls, then all second ones).
-- ``caliper`` is in standard deviations of the distance over all units when
-  ``std_caliper`` (MatchIt's ``std.caliper = TRUE``).
+- Greedy matching: focal units in ``order`` (default: ``"largest"`` score
+  first for scores, ``"smallest"`` for the ATC, data order for covariate
+  distances, data order always with replacement, as MatchIt) each take the
+  closest available control(s); ties are resolved as MatchIt's C++ resolves
+  them (by its outward walk over the units sorted by distance, equal values in
+  data order). ``ratio > 1`` without replacement matches in rounds (all first
+  controls, then all second ones).
+- ``caliper``: a number is the score's caliper (MatchIt's unnamed entry); a
+  dict adds calipers on named numeric covariates (``{"distance": 0.25, "age":
+  5}`` is ``caliper = c(0.25, age = 5)``). Each entry is in standard
+  deviations (``sd()`` over the units ``discard`` keeps) when its
+  ``std_caliper`` is True (``std_caliper={"distance": True, "age": False}`` is
+  ``std.caliper = c(TRUE, FALSE)``). A pair outside a covariate caliper is
+  skipped in MatchIt's walk at the same point (after the score caliper and the
+  ratio checks), so the pairs are MatchIt's.
+- ``antiexact``: a pair must differ on each column (MatchIt's ``antiexact``),
+  skipped in the walk like a covariate caliper.
+- ``mahvars``: with a score, match on the Mahalanobis distance of these columns
+  (MatchIt's pooled within-group covariance over the kept units) among the
+  controls within the score caliper; the order (largest score first) and the
+  caliper come from the score, and the walk is MatchIt's ``find_control_mahcovs``
+  (along the first whitened column, the same stopping rule and tie rule).
+- ``discard``: MatchIt's ``discard()`` on the score (``"both"``: outside
+  ``[max(min_t, min_c), min(max_t, max_c)]``; ``"control"``: controls outside
+  the treated range; ``"treated"``: treated outside the control range);
+  discarded units stay in the walk order (so ties resolve as MatchIt's) but are
+  never matched, have weight 0 and are counted in ``counts["discarded"]``.
+  ``reestimate=True`` refits the propensity model on the kept units and
+  replaces their scores (MatchIt's ``reestimate``).
+- ``estimand="ATC"``: the controls are the focal units (each gets ``ratio``
+  treated matches), as MatchIt's recoding of the treatment; weights: matched
+  controls 1, treated ``sum 1/k`` rescaled to their count; the balance table
+  standardises by the controls' standard deviation. ``"ATE"`` raises a
+  :class:`~utfall.SpecError` (MatchIt's nearest neighbour has none).
+- ``s_weights``: as MatchIt's ``s.weights``: in the propensity model, multiplied
+  into every balance statistic (means, standard deviations, variance ratios,
+  eCDFs) and into the effective sample sizes; ``weights`` stays the matching
+  weight (``m$weights``).
 - Weights (ATT): matched treated 1; a control ``sum over the treated it serves
   of 1/k``, rescaled so the control weights sum to the number of controls used.
-- ``balance()`` reproduces ``summary(m, un = TRUE)`` (see :mod:`utfall.matching._balance`).
+- ``balance()`` reproduces ``summary(m, un = TRUE)`` (see
+  :mod:`utfall.matching._balance`), with the antiexact, mahvars and caliper
+  columns among its rows, as MatchIt's ``X``.
 
 Deliberate differences: covariates that are constant or missing raise
 :class:`~utfall.DataError` (MatchIt drops constant ones silently or fails later);
 a propensity model with perfect separation or an aliased column raises
 :class:`~utfall.ComputationError` (glm only warns or gives an ``NA``
 coefficient); ``order="random"`` uses utfall's seeded generator, not R's.
+A caliper may name only a model covariate or a ``mahvars`` column (MatchIt takes
+any numeric column of ``data``): what is restricted is then also balanced and
+reported. ``mahvars`` needs a score caliper (without one the score plays no part
+in the matching: use ``distance="mahalanobis"``). Calipers must be positive
+(MatchIt's negative calipers, "at least this far apart", are not offered), and
+an antiexact column with a single level, which forbids every pair, is a
+:class:`~utfall.SpecError`. MatchIt tightens the score caliper when a named
+covariate is an exact affine function of the score, and walks ``mahvars`` along
+a caliper covariate when one is an affine function of a ``mahvars`` column;
+utfall does neither (both change only the walk order, so at most the choice
+among equal distances). ``s_weights`` with a covariate distance or ``mahvars``
+(MatchIt weights their covariance matrix) is a :class:`~utfall.SpecError` for
+now. A ``discard`` that leaves a group empty is a :class:`~utfall.SpecError`
+(MatchIt fails later). With ``estimand="ATC"`` the ``pairs`` keep their groups'
+names (``treated``, ``control``), the ``slot`` counts the matches of each
+control, and ``unmatched`` lists the controls without a match.
 """
 
 from __future__ import annotations

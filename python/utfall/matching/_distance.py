@@ -97,6 +97,9 @@ def _score_steps(problem: Problem, score: np.ndarray, estimated: bool) -> Distan
     problem.discarded = discarded
     problem.spec["n_discarded"] = int(discarded.sum())
     if opt.mahvars:
+        if problem.s_weights is not None:
+            raise SpecError("s_weights with mahvars=: MatchIt weights the Mahalanobis covariance by them, which "
+                            "utfall does not (yet); leave out one of the two")
         coords, key = _mahvars(problem, ~discarded)
         return Distance(score=score, coords=coords, key=key, reported=True, caliper_score=score)
     return Distance(score=score, reported=True)
