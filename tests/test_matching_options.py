@@ -95,6 +95,7 @@ def test_counts_report_the_common_support(lalonde):
     (dict(estimand="ATE"), r"estimand='ATE' is not offered by method='nearest'.*no ATE"),
     (dict(estimand="ATX"), r"estimand must be one of"),
     (dict(method="exact", exact="married", estimand="ATC"), r"estimand='ATC' is not offered by method='exact'"),
+    (dict(method="cem", antiexact="married", discard="both"), r"method='cem' does not take antiexact=, discard="),
     (dict(reestimate="yes"), r"reestimate must be True or False"),
     (dict(s_weights="nope"), r"s_weights='nope' is not a column"),
     (dict(s_weights=[1.0, 2.0]), r"s_weights needs one value per row"),
@@ -223,3 +224,10 @@ def test_the_evaluation_refuses_what_its_estimate_cannot_carry(extra, message):
     cohort = utfall.synthetic.register(30, 150, seed=4)
     with pytest.raises(utfall.SpecError, match=message):
         utfall.evaluate(cohort, {**OPTIONS, **extra}, horizons=["2y"], bootstrap=False, seed=1, progress=False)
+
+
+def test_the_rematching_bootstrap_names_the_options_it_cannot_replay():
+    cohort = utfall.synthetic.register(30, 150, seed=4)
+    with pytest.raises(utfall.SpecError, match=r"rematch=True.*antiexact"):
+        utfall.evaluate(cohort, {"covariates": ["age", "sex"], "antiexact": "substance_use"}, horizons=["2y"],
+                        bootstrap={"n_resamples": 20, "rematch": True}, seed=1, progress=False)

@@ -120,6 +120,14 @@ def _solve(problem: Problem) -> MatchResult:
     if method is None:
         raise SpecError(f"method must be one of {', '.join(repr(m) for m in METHODS)}, "
                         f"not {problem.options.method!r}")
+    opt = problem.options
+    given = {"caliper": opt.caliper is not None or bool(opt.covariate_calipers), "antiexact": bool(opt.antiexact),
+             "mahvars": bool(opt.mahvars), "discard": opt.discard != "none", "reestimate": opt.reestimate,
+             "s_weights": problem.s_weights is not None}
+    refused = [k for k, v in given.items() if v and k not in getattr(method, "accepts", ())]
+    if refused:
+        raise SpecError(f"method={opt.method!r} does not take {', '.join(r + '=' for r in refused)} "
+                        f"(they apply to nearest-neighbour matching)")
     supported = getattr(method, "estimands", ("ATT",))
     if problem.options.estimand not in supported:
         hint = " (MatchIt's nearest-neighbour matching offers no ATE: use method='full' or 'subclass')" \
@@ -400,7 +408,7 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
 def _match_cohort(cohort: Any, covariates: List[str], horizon: Any, lookback: Any, person: Optional[str],
                   reuse: str, spec: Dict[str, Any], options: Options, s_weights: Any = None) -> Any:
     individuals = cohort.individuals.reset_index(drop=True)
-    extra = [c for c in options.mahvars + list(options.covariate_calipers) if c not in covariates]
+    extra = [c for c in options.mahvars + list(options.covariate_calipers) + options.antiexact if c not in covariates]
     frame = covariate_frame(cohort, covariates + extra, lookback)
     weights = _sampling_weights(s_weights, frame, "individuals", pd.Index(frame["id"]))
     treat = cohort.participants

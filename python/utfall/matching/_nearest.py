@@ -83,3 +83,5 @@ def nearest(problem: Problem) -> MatchResult:
 
 #: The estimands nearest-neighbour matching offers (MatchIt's ``matchit2nearest``: not the ATE).
 nearest.estimands = ("ATT", "ATC")  # type: ignore[attr-defined]
+#: The options beyond the common ones that it takes (:func:`utfall.match` refuses them for a method without them).
+nearest.accepts = ("caliper", "antiexact", "mahvars", "discard", "reestimate", "s_weights")  # type: ignore[attr-defined]
