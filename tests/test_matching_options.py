@@ -211,10 +211,10 @@ def test_the_options_pass_through_the_evaluation_per_horizon_and_its_record():
         assert "substance_use" in matches[h].balance().index
         ax = matches[h].plot_balance()
         assert "substance_use" in [t.get_text() for t in ax.get_yticklabels()]
-    record = json.loads(ev.to_json())
+    record = json.loads(ev.to_json(disclosure="full"))
     assert record["specification"]["matching"]["caliper"] == {"distance": 0.5, "age": 2}
     assert record["specification"]["matching"]["antiexact"] == "substance_use"
-    again = utfall.reproduce(ev.to_json(), cohort)
+    again = utfall.reproduce(ev.to_json(disclosure="full"), cohort)
     assert again.summary().equals(ev.summary())
 
 
