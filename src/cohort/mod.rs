@@ -77,9 +77,40 @@ pub struct Cohort {
 }
 
 /// Stable order of rows grouped by individual code, then by a date.
+///
+/// The same order as a stable sort by `(individual, date)`, found in linear time: a
+/// counting sort by individual (rows keep their order within one), then a stable
+/// sort by date within each individual's few rows. Codes outside `0..=max` (which
+/// callers reject before grouping) fall back to the comparison sort.
 pub(crate) fn group_order(individual: &[i64], date: &[i32]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..individual.len()).collect();
-    order.sort_by_key(|&r| (individual[r], date[r]));
+    let max = individual.iter().copied().max().unwrap_or(0);
+    let min = individual.iter().copied().min().unwrap_or(0);
+    if min < 0 || max as u64 >= u32::MAX as u64 || max as usize > 4 * individual.len() + 1024 {
+        let mut order: Vec<usize> = (0..individual.len()).collect();
+        order.sort_by_key(|&r| (individual[r], date[r]));
+        return order;
+    }
+    let n = max as usize + 1;
+    let mut starts = vec![0usize; n + 1];
+    for &who in individual {
+        starts[who as usize + 1] += 1;
+    }
+    for i in 0..n {
+        starts[i + 1] += starts[i];
+    }
+    let mut next = starts.clone();
+    let mut order = vec![0usize; individual.len()];
+    for (r, &who) in individual.iter().enumerate() {
+        let slot = &mut next[who as usize];
+        order[*slot] = r;
+        *slot += 1;
+    }
+    for i in 0..n {
+        let rows = &mut order[starts[i]..starts[i + 1]];
+        if rows.len() > 1 && rows.windows(2).any(|w| date[w[0]] > date[w[1]]) {
+            rows.sort_by_key(|&r| date[r]);
+        }
+    }
     order
 }
 
