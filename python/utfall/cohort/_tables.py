@@ -62,6 +62,11 @@ class CoreInput:
     allow_overlaps: bool
 
 
+def _column(values: np.ndarray) -> pd.Series:
+    """A column that keeps ``values`` (assigning an array to a DataFrame copies it; a Series is kept)."""
+    return pd.Series(values, copy=False)
+
+
 def _first(mask: Any) -> int:
     return int(np.flatnonzero(np.asarray(mask))[0])
 
@@ -154,8 +159,8 @@ def individuals_table(individuals: Any, data_end: Any, columns: Columns,
         row = _first(end_days == MISSING_DAY)
         raise data_error("individuals", "end_of_data", row, "the end of data is unknown (missing, or the open-end "
                          "marker 9999-12-31): give data_end=, the date of the register extract", ids.iloc[row])
-    ind["index_date"] = to_dates(index_days)
-    ind["end_of_data"] = to_dates(end_days)
+    ind["index_date"] = _column(to_dates(index_days))
+    ind["end_of_data"] = _column(to_dates(end_days))
     roles = ["id", "group", "index_date", "end_of_data"]
     return ind[roles + [c for c in ind.columns if c not in roles]], index_days, end_days
 
@@ -174,8 +179,8 @@ def episodes_table(episodes: Any, ids: pd.Series, columns: Columns,
     end = days(ep["end"], "episodes", "end", ep["id"], allow_missing=True,
                date_format=date_format_for(date_format, "episodes", "end"), open_end=True)
     ep["care_type"] = as_labels(ep["care_type"])
-    ep["start"] = to_dates(start)
-    ep["end"] = pd.Series(to_dates(end)).where(end != MISSING_DAY)
+    ep["start"] = _column(to_dates(start))
+    ep["end"] = _column(to_dates(end)).where(end != MISSING_DAY)
     return ep, codes, start, end
 
 
@@ -223,8 +228,8 @@ def ledger_table(costs: Any, ids: pd.Series, columns: Columns,
     date = days(led["date"], "costs", "date", led["id"], date_format=date_format_for(date_format, "costs", "date"))
     amount = numbers(led["amount"], "costs", "amount", led["id"])
     categories = list(pd.unique(led["category"]))
-    led["date"] = to_dates(date)
-    led["amount"] = amount
+    led["date"] = _column(to_dates(date))
+    led["amount"] = _column(amount)
     return led, categories, (codes, date, amount, label_codes(led["category"], categories).astype(np.uint32))
 
 
