@@ -105,8 +105,9 @@ def small():
     return people, eps, tariffs
 
 
-def arrow_small(date_type, id_type=pa.string(), label_type=pa.string()):
-    """The small cohort as pyarrow tables with the given date, id and label types."""
+def arrow_small(date_type, id_type=None, label_type=None):
+    """The small cohort as pyarrow tables with the given date, id and label types (default: string)."""
+    id_type, label_type = id_type or pa.string(), label_type or pa.string()
     people, eps, tariffs = small()
 
     def col(values, kind):
@@ -254,8 +255,8 @@ def test_every_boundary_error_is_raised_the_same_way_from_every_input(problem, t
         try:
             args = [convert(people), convert(eps), convert(tariffs)]
         except (pa.ArrowException, OverflowError, ValueError):
-            continue  # Arrow cannot hold this value (a year 10000 in pandas' seconds is fine, in Arrow too)
-        got = _error(lambda: utfall.Cohort.from_frames(*args, data_end="2020-06-30"))
+            continue  # a value Arrow cannot hold (ids of two types in one column)
+        got = _error(lambda args=args: utfall.Cohort.from_frames(*args, data_end="2020-06-30"))
         assert got == expected, kind
 
 

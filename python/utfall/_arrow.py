@@ -33,7 +33,7 @@ from .errors import data_error
 
 
 def _load() -> Any:
-    import pyarrow
+    import pyarrow  # type: ignore[import-untyped]
 
     return pyarrow
 
@@ -60,7 +60,7 @@ def is_path(frame: Any) -> bool:
 def read_parquet(path: Any, table: str) -> pd.DataFrame:
     """A Parquet file (or a folder of them) read with pyarrow, memory-mapped, as :func:`arrow_to_pandas` has it."""
     pa = _pyarrow(table, "reading Parquet")
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     try:
         arrow = pq.read_table(os.fspath(path), memory_map=True)
