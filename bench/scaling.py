@@ -140,9 +140,9 @@ def matching_mahalanobis(n_control: int):
 
 
 def _coarse(n_control: int):
-    """Four covariates of a few levels each (ages in bands, sex, a prior count, a region)."""
+    """Four covariates of a few levels each (age bands, sex, a prior count, a region): 2,400 strata."""
     d = simulate(max(n_control // 100, 10), n_control, 4, seed=1)
-    for j, levels in enumerate((6, 2, 4, 5)):
+    for j, levels in enumerate((12, 2, 10, 10)):
         d[f"x{j + 1}"] = np.floor(np.clip((d[f"x{j + 1}"] + 2.5) / 5.0, 0, 0.999) * levels)
     return d, [f"x{j + 1}" for j in range(4)]
 
@@ -237,12 +237,20 @@ def run(quick: bool, repeat: int, only: Optional[str] = None) -> Dict[str, Dict[
         sizes = sizes[:3] if quick else sizes
         ours, theirs = [], []
         for n in sizes:
-            fn, peer = make(n)
-            ours.append(best_of(repeat, fn))
-            theirs.append(peer() if peer is not None else float("nan"))
+            try:
+                fn, peer = make(n)
+                ours.append(best_of(repeat, fn))
+                theirs.append(peer() if peer is not None else float("nan"))
+            except Exception as err:  # one engine's failure at one size does not lose the run
+                print(f"{name:46s} {n:>10,}  failed: {type(err).__name__}: {err}", flush=True)
+                ours = ours[:len(theirs)]
+                sizes = sizes[:len(ours)]
+                break
             ratio = theirs[-1] / ours[-1]
             print(f"{name:46s} {n:>10,}  utfall {ours[-1]:9.4f} s  peer {theirs[-1]:9.4f} s  ratio {ratio:7.1f}",
                   flush=True)
+        if len(sizes) < 2:
+            continue
         entry: Dict[str, object] = {"sizes": sizes, "utfall": ours, "peer": theirs,
                                     "exponent_utfall": exponent(sizes, ours)}
         if np.all(np.isfinite(theirs)):

@@ -246,9 +246,9 @@ impl Cohort {
             }
         }
         crate::cancel::check(cancel)?;
-        let order = group_order(&input.episode_individual, &input.episode_start);
+        let order = group_order(input.episode_individual, input.episode_start);
         crate::cancel::check(cancel)?;
-        let episode_offsets = offsets(&input.episode_individual, &order, n);
+        let episode_offsets = offsets(input.episode_individual, &order, n);
         let mut episode_start = Vec::with_capacity(m);
         let mut episode_end = Vec::with_capacity(m);
         let mut episode_type = Vec::with_capacity(m);
@@ -314,8 +314,8 @@ impl Cohort {
             }
         }
         crate::cancel::check(cancel)?;
-        let lorder = group_order(&input.ledger_individual, &input.ledger_date);
-        let ledger_offsets = offsets(&input.ledger_individual, &lorder, n);
+        let lorder = group_order(input.ledger_individual, input.ledger_date);
+        let ledger_offsets = offsets(input.ledger_individual, &lorder, n);
         crate::cancel::check(cancel)?;
         let tariff_rows = input.tariffs.map(|(t, f, c)| (t.to_vec(), f.to_vec(), c.to_vec()));
 
