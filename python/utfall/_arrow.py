@@ -20,6 +20,17 @@ fingerprints and the same costs:
 pyarrow is optional at run time: it is imported only when such an input arrives
 (the ``utfall[arrow]`` extra installs it), and numpy-backed pandas frames never
 need it.
+
+Why pyarrow and not a Rust Arrow crate (``arrow-array`` with its ``ffi`` feature, or
+``pyo3-arrow``): the validated tables the cohort keeps (for fingerprints, subsets,
+pickling and the evaluation's covariates) are pandas frames, so every column becomes a
+pandas column anyway, and pyarrow is what pandas uses for Arrow memory; a tz-aware
+timestamp needs a time-zone database to give its local calendar date, which pyarrow
+has and the Rust side would need ``chrono-tz`` for; and the Arrow crates would add
+minutes to every build of the extension (a build takes 3-10 minutes on the project's
+2-core machines already) and megabytes to the wheel, for a reader that must stay
+optional. Parquet is read by pyarrow for the same reasons (the ``parquet`` crate brings
+its compression codecs into every build and wheel).
 """
 
 from __future__ import annotations
