@@ -14,7 +14,7 @@ and the rematching bootstrap have no peer and are timed alone. An engine is one 
 ``ENGINES``; ``--only`` picks engines by a word of their names.
 
     python bench/scaling.py [--quick] [--repeat 3] [--only matching] [--json bench/out/scaling.json]
-                            [--plot bench/scaling.png]
+                            [--plot bench/scaling.png] [--replot]
 """
 
 from __future__ import annotations
@@ -298,7 +298,7 @@ def plot(results: Dict[str, Dict[str, object]], path: Path) -> None:
         ax.set_visible(False)
     fig.suptitle(f"utfall {utfall.__version__} against its peers, {os.cpu_count()} cores "
                  f"({platform.machine()}); time ~ size^k", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.975))
     fig.savefig(path, dpi=110)
 
 
@@ -309,7 +309,11 @@ def main() -> None:
     parser.add_argument("--only", help="the engines whose names contain this word")
     parser.add_argument("--json", type=Path, default=HERE / "out" / "scaling.json")
     parser.add_argument("--plot", type=Path, default=HERE / "scaling.png")
+    parser.add_argument("--replot", action="store_true", help="only draw the plot of the --json file of a run")
     args = parser.parse_args()
+    if args.replot:
+        plot(json.loads(args.json.read_text()), args.plot)
+        return
     print(f"utfall {utfall.__version__}; {os.cpu_count()} cores; Python {platform.python_version()}")
     results = run(args.quick, args.repeat, args.only)
     args.json.parent.mkdir(parents=True, exist_ok=True)
