@@ -1,17 +1,19 @@
-"""utfall.match against R's MatchIt on the same simulated data, in one run.
+"""utfall.match against R's MatchIt 4.7.2 on the same simulated data, in one run.
 
-    python bench/bench_matching.py [--quick]
+    R_LIBS=/opt/utfall-rlib python bench/bench_matching.py [--quick] [--repeat 5]
 
 Two problems, as in the matching issue:
   1. 1:1 propensity-score (glm logit) matching without replacement,
      10,000 treated against 1,000,000 controls, 6 covariates (timing includes the fit);
   2. 1:1 Mahalanobis matching without replacement, 10,000 treated against 100,000
      controls, 4 covariates.
-R runs through Rscript when it is installed (MatchIt's version is printed; MatchIt >= 4.7
-is the reference, Debian's 4.5.1 is used when that is all there is), and R's glm alone is
-timed too, and its fitted probabilities are compared with utfall's. utfall is timed best of
-`--repeat` runs, R best of `--r-repeat`; data pass through a binary file. Units are
-identified by their row (R: row names), so no time goes into hashing string ids.
+R runs first, through Rscript (MatchIt's version is printed; 4.7.2 is the reference),
+and its pairs are compared with utfall's before utfall is timed (the share of treated
+units with the same control, and for the propensity score the largest difference from
+R's glm fitted values). R's glm alone is timed too. utfall is timed best of `--repeat`
+runs, R best of `--r-repeat`; data pass through a binary file. The propensity-score
+problem is timed twice in utfall: units identified by their row, and by a string id
+column (``"P0000001"``, ...), which must cost no more.
 """
 
 from __future__ import annotations
@@ -117,36 +119,48 @@ def main() -> None:
     have_r = shutil.which("Rscript") is not None and not args.skip_r
     problems = [("glm", 10_000 // scale, 1_000_000 // scale, 6, "logit"),
                 ("mahalanobis", 10_000 // scale, 100_000 // scale, 4, "mahalanobis")]
-    print(f"utfall {utfall.__version__}; {os.cpu_count()} cores")
+    print(f"utfall {utfall.__version__}; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as workdir:
         for what, n1, n0, p, distance in problems:
             d = simulate(n1, n0, p, seed=1)
             cov = [f"x{j + 1}" for j in range(p)]
-            t_u, m = best_of(args.repeat, lambda: utfall.match(d, "treat", cov, distance=distance, progress=False))
-            print(f"\n== 1:1 {what}, {n1:,} treated vs {n0:,} controls, {p} covariates")
+            print(f"\n== 1:1 {what}, {n1:,} treated vs {n0:,} controls, {p} covariates", flush=True)
+            m = utfall.match(d, "treat", cov, distance=distance, progress=False)
+            r = None
+            if have_r:
+                # R first, and the results compared, before anything is timed.
+                r = run_r(d, p, what, args.r_repeat, workdir)
+                print(f"MatchIt {r['MatchIt']}")
+                if "fitted" in r:
+                    print(f"max |utfall score - R glm fitted| = "
+                          f"{np.max(np.abs(m.distance.to_numpy() - r['fitted'])):.2e}")
+                print(f"same control as MatchIt for {100 * agreement(m, r['pairs']):.2f}% of treated units", flush=True)
+            elif not args.skip_r:
+                print("Rscript is not on the PATH: no MatchIt comparison (R_LIBS=/opt/utfall-rlib for MatchIt 4.7.2)")
+            t_u, _ = best_of(args.repeat, lambda: utfall.match(d, "treat", cov, distance=distance, progress=False))
             print(f"utfall.match            {t_u:8.3f} s")
             if what == "glm":
+                named = d.copy()
+                named.insert(0, "id", [f"P{i:07d}" for i in range(len(d))])
+                m_s = utfall.match(named, "treat", cov, distance=distance, progress=False)
+                assert (m_s.pairs["treated"].str[1:].astype(int).to_numpy() == m.pairs["treated"].to_numpy()).all()
+                assert (m_s.pairs["control"].str[1:].astype(int).to_numpy() == m.pairs["control"].to_numpy()).all()
+                t_s, _ = best_of(args.repeat, lambda: utfall.match(named, "treat", cov, distance=distance,
+                                                                  progress=False))
+                print(f"  with string ids       {t_s:8.3f} s   (same pairs; {named['id'].dtype} column)")
                 columns = [np.ones(len(d))] + [d[c].to_numpy() for c in cov]
                 y = d["treat"].to_numpy() == 1
                 t_fit, _ = best_of(args.repeat, lambda: utfall._core.fit_logit(columns, y, ["(Intercept)"] + cov))
                 print(f"  of which logit fit    {t_fit:8.3f} s")
-            if not have_r:
-                if not args.skip_r:
-                    print("R is not installed: no MatchIt comparison (apt-get install r-base-core r-cran-matchit)")
+            if r is None:
                 continue
-            r = run_r(d, p, what, args.r_repeat, workdir)
-            version = r["MatchIt"]
-            note = "" if tuple(map(int, version.split(".")[:2])) >= (4, 7) else \
-                "  (MatchIt >= 4.7 is not installed: Debian's older MatchIt is timed instead)"
-            print(f"MatchIt {version} matchit  {float(r['matchit']):8.3f} s{note}")
+            print(f"MatchIt {r['MatchIt']} matchit  {float(r['matchit']):8.3f} s")
             if "glm" in r:
                 print(f"  R glm alone           {float(r['glm']):8.3f} s   (utfall fit is "
                       f"{float(r['glm']) / t_fit:.1f}x faster)")
             print(f"ratio MatchIt / utfall  {float(r['matchit']) / t_u:8.1f}x")
-            if "fitted" in r:
-                print(f"max |utfall score - R glm fitted| = {np.max(np.abs(m.distance.to_numpy() - r['fitted'])):.2e}")
-            print(f"same control as MatchIt for {100 * agreement(m, r['pairs']):.2f}% of treated units")
-
+            if what == "glm":
+                print(f"ratio MatchIt / utfall with string ids {float(r['matchit']) / t_s:8.1f}x")
 
 if __name__ == "__main__":
     main()

@@ -255,10 +255,15 @@ def kind_of(value: Any) -> str:
     return "text" if isinstance(value, str) else type(value).__name__
 
 
+#: ``infer_dtype`` results whose values are all of one kind of id (see :func:`kind_of`).
+_ONE_KIND = frozenset({"string", "integer", "floating", "mixed-integer-float", "boolean", "bytes", "decimal", "empty"})
+
+
 def check_id_kinds(ids: Any, table: str) -> None:
     """One kind of id per table: int 1 and str '1' print alike and would silently be two individuals."""
     ids = pd.Series(ids).reset_index(drop=True)
-    if ids.dtype != object:
+    if ids.dtype != object or pd.api.types.infer_dtype(ids, skipna=False) in _ONE_KIND:
+        # (infer_dtype runs in C: a million object ids in milliseconds, not one Python call each.)
         return
     kinds = ids.map(kind_of)
     if kinds.nunique() > 1:
@@ -288,3 +293,55 @@ def to_dates(days_since_epoch: np.ndarray) -> np.ndarray:
     ``datetime64[D]`` it would convert them once more)."""
     seconds: np.ndarray = (np.asarray(days_since_epoch).astype(np.int64) * 86400).view("datetime64[s]")
     return seconds
+
+
+def first_repeated_id(ids: pd.Index) -> Optional[int]:
+    """The first row whose id equals an earlier row's (pandas' first ``duplicated()``), or None.
+
+    Arrow-backed text ids (pandas 3's default ``str``, ``string[pyarrow]``) are checked by
+    the core in place, from Arrow's offsets and bytes (no Python object per id); other
+    ids by pandas' hash table.
+
+    Examples
+    --------
+    >>> first_repeated_id(pd.Index(["a", "b", "a", "b"], dtype="str"))
+    2
+    >>> first_repeated_id(pd.RangeIndex(5)) is None
+    True
+    """
+    if isinstance(ids, pd.RangeIndex):
+        return None
+    chunk = _arrow_text(ids)
+    if chunk is not None:
+        from . import _core
+
+        _, offsets, data = chunk.buffers()
+        width = np.int64 if chunk.type.equals(_large_string()) else np.int32
+        o = np.frombuffer(offsets, dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+        row = _core.first_repeated_text(o, np.frombuffer(data, dtype=np.uint8) if data is not None
+                                        else np.zeros(0, np.uint8))
+        return None if row is None else int(row)
+    if not ids.has_duplicates:
+        return None
+    return int(np.flatnonzero(ids.duplicated())[0])
+
+
+def _large_string() -> Any:
+    import pyarrow as pa
+
+    return pa.large_string()
+
+
+def _arrow_text(ids: pd.Index) -> Any:
+    """The ids' single Arrow string chunk without nulls, or None (not Arrow-backed text)."""
+    array = ids.array
+    if not hasattr(array, "__arrow_array__") or getattr(ids.dtype, "storage", None) != "pyarrow":
+        return None
+    import pyarrow as pa
+
+    data = array.__arrow_array__()
+    chunks = data.chunks if isinstance(data, pa.ChunkedArray) else [data]
+    if len(chunks) != 1 or chunks[0].null_count or not (
+            chunks[0].type.equals(pa.string()) or chunks[0].type.equals(pa.large_string())):
+        return None
+    return chunks[0]

@@ -10,6 +10,7 @@
 //! - [`optimal`]: optimal pair and k:1 matching and [`full`] full matching, minimum-cost
 //!   flows ([`flow`]) over the candidate pairs of [`arcs`], with optmatch's integer costs;
 //! - [`subclass`]: subclassification on the score and the weights from subclasses;
+//! - [`ids`]: duplicate text ids, read in place from Arrow's string buffers;
 //!
 //! Weights follow MatchIt's rules for the ATT (see [`att_weights`]).
 
@@ -19,6 +20,7 @@ pub mod exact;
 mod exp;
 mod flow;
 pub mod full;
+pub mod ids;
 mod kdtree;
 pub mod logit;
 pub mod logit_weighted;

@@ -248,7 +248,26 @@ fn nearest_match<'py>(
     })
 }
 
+/// The first row whose text id repeats an earlier row's, or None: Arrow's string layout
+/// (`offsets`, int32 or int64, one more than the rows; `data`, the UTF-8 bytes), read in place.
+#[pyfunction]
+fn first_repeated_text(
+    py: Python<'_>,
+    offsets: &Bound<'_, PyAny>,
+    data: PyReadonlyArray1<'_, u8>,
+) -> PyResult<Option<usize>> {
+    let data = data.as_slice()?;
+    if let Ok(o) = offsets.extract::<PyReadonlyArray1<'_, i64>>() {
+        let o = o.as_slice()?;
+        return run(py, || crate::matching::ids::first_repeated_text(o, data));
+    }
+    let o = offsets.extract::<PyReadonlyArray1<'_, i32>>()?;
+    let o = o.as_slice()?;
+    run(py, || crate::matching::ids::first_repeated_text(o, data))
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(first_repeated_text, m)?)?;
     m.add_function(wrap_pyfunction!(fit_logit, m)?)?;
     m.add_function(wrap_pyfunction!(fit_logit_weighted, m)?)?;
     m.add_function(wrap_pyfunction!(whiten, m)?)?;

@@ -93,7 +93,7 @@ import pandas as pd
 
 from .. import _core, _typing
 from .._validation import one_of
-from .._frames import check_id_kinds, to_pandas
+from .._frames import check_id_kinds, first_repeated_id, to_pandas
 from .._options import options
 from .._seeds import new_seed
 from ..cohort import Cohort, horizon_text
@@ -112,10 +112,12 @@ def _solve(problem: Problem) -> MatchResult:
                  "horizon)") if problem.table == "individuals" else ""
         raise ComputationError(f"matching needs both groups; the {problem.table} has {n1} treated and {n - n1} "
                                f"control units: no {missing} unit to match{where}")
-    check_id_kinds(problem.index, problem.table)
-    if problem.index.has_duplicates:
-        dup = problem.index[problem.index.duplicated()][0]
-        raise data_error(problem.table, "id", int(np.flatnonzero(problem.index == dup)[1]), "duplicate id", id=dup)
+    if problem.table != "individuals":
+        # (A cohort's ids were checked when it was built; a pool of them has no repeat.)
+        check_id_kinds(problem.index, problem.table)
+        row = first_repeated_id(problem.index)
+        if row is not None:
+            raise data_error(problem.table, "id", row, "duplicate id", id=problem.index[row])
     method = METHODS.get(problem.options.method)
     if method is None:
         raise SpecError(f"method must be one of {', '.join(repr(m) for m in METHODS)}, "

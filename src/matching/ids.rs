@@ -1,0 +1,178 @@
+//! Unit ids given as text: are they unique, read in place from Arrow's string buffers.
+//!
+//! pandas' Arrow-backed strings (pandas 3's default `str` dtype, `string[pyarrow]`) keep
+//! every id in one byte buffer with an offsets array. Checking them for duplicates with
+//! pandas turns them into a million Python objects first; here the two buffers are read
+//! as they are, without a copy, so a text id costs no more than an integer one.
+//!
+//! # Method
+//!
+//! Every id is hashed (FxHash of its bytes, in parallel), the rows are split by the top
+//! eight bits of their hash below the top byte into 256 groups (a stable counting sort, so each group keeps
+//! the rows in order), and each group, small enough for the cache, is checked with a hash
+//! table; equal hashes are confirmed by comparing the bytes. The answer is the first row
+//! whose id occurred in an earlier row (pandas' first `duplicated()`), independent of the
+//! number of threads.
+
+use crate::error::{Error, Result};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A hasher for keys that are hashes already.
+#[derive(Default)]
+struct Identity(u64);
+
+impl Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+/// The first row (0-based) whose text equals that of an earlier row, or None when every
+/// id is distinct. `offsets` has one entry more than there are rows (Arrow's layout):
+/// row `i` is `data[offsets[i]..offsets[i + 1]]`.
+///
+/// # Errors
+///
+/// [`Error::Data`] when the offsets do not describe slices of `data`.
+///
+/// # Examples
+///
+/// ```
+/// use utfall::matching::ids::first_repeated_text;
+/// let data = b"abbcab";
+/// assert_eq!(first_repeated_text(&[0i64, 2, 3, 4, 6], data).unwrap(), Some(3)); // "ab" again
+/// assert_eq!(first_repeated_text(&[0i64, 2, 3, 4], data).unwrap(), None);
+/// ```
+pub fn first_repeated_text<O: Copy + Into<i64> + Sync>(offsets: &[O], data: &[u8]) -> Result<Option<usize>> {
+    let n = offsets.len().saturating_sub(1);
+    let bad = || Error::data("data", "id", None, "the text ids' Arrow offsets do not fit their data buffer");
+    let bounds = |i: usize| -> Option<(usize, usize)> {
+        let (a, b) = (offsets[i].into(), offsets[i + 1].into());
+        (0 <= a && a <= b && b as u64 <= data.len() as u64).then_some((a as usize, b as usize))
+    };
+    let text = |i: usize| -> &[u8] {
+        let (a, b) = bounds(i).expect("checked");
+        &data[a..b]
+    };
+    let hashes: Vec<u64> = (0..n)
+        .into_par_iter()
+        .with_min_len(1 << 14)
+        .map(|i| {
+            bounds(i).map(|(a, b)| {
+                let mut h = rustc_hash::FxHasher::default();
+                h.write(&data[a..b]);
+                h.write_usize(b - a);
+                h.finish()
+            })
+        })
+        .collect::<Option<Vec<u64>>>()
+        .ok_or_else(bad)?;
+    const GROUPS: usize = 256;
+    // Bits 48..56: the table inside a group takes its slots from the low bits and its
+    // control bytes from the top seven, which must not be the same for a whole group.
+    let group = |h: u64| ((h >> 48) & 0xff) as usize;
+    let mut start = vec![0usize; GROUPS + 1];
+    for &h in &hashes {
+        start[group(h) + 1] += 1;
+    }
+    for g in 0..GROUPS {
+        start[g + 1] += start[g];
+    }
+    let mut fill = start.clone();
+    let mut rows = vec![0u32; n];
+    for (i, &h) in hashes.iter().enumerate() {
+        let g = group(h);
+        rows[fill[g]] = i as u32;
+        fill[g] += 1;
+    }
+    let first = (0..GROUPS)
+        .into_par_iter()
+        .filter_map(|g| {
+            let members = &rows[start[g]..start[g + 1]];
+            let mut seen: HashMap<u64, u32, BuildHasherDefault<Identity>> =
+                HashMap::with_capacity_and_hasher(members.len(), Default::default());
+            // Rows whose hash equals an earlier row's but whose text differs (rare).
+            let mut others: Vec<u32> = Vec::new();
+            for &r in members {
+                let h = hashes[r as usize];
+                match seen.get(&h) {
+                    None => {
+                        seen.insert(h, r);
+                    }
+                    Some(&earlier) => {
+                        let t = text(r as usize);
+                        if text(earlier as usize) == t
+                            || others.iter().any(|&o| hashes[o as usize] == h && text(o as usize) == t)
+                        {
+                            return Some(r as usize);
+                        }
+                        others.push(r);
+                    }
+                }
+            }
+            None
+        })
+        .min();
+    Ok(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(ids: &[&str]) -> (Vec<i32>, Vec<u8>) {
+        let mut offsets = vec![0i32];
+        let mut data = Vec::new();
+        for s in ids {
+            data.extend_from_slice(s.as_bytes());
+            offsets.push(data.len() as i32);
+        }
+        (offsets, data)
+    }
+
+    #[test]
+    fn finds_the_first_repeat_as_pandas_does() {
+        let ids: Vec<String> = (0..100_000).map(|i| format!("P{i:07}")).collect();
+        let mut refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let (o, d) = layout(&refs);
+        assert_eq!(first_repeated_text(&o, &d).unwrap(), None);
+        // Two repeats: the later-occurring first repeat is not the answer.
+        refs[70_000] = "P0000005";
+        refs[50_000] = "P0099999";
+        let (o, d) = layout(&refs);
+        assert_eq!(first_repeated_text(&o, &d).unwrap(), Some(70_000));
+        refs.push("");
+        refs.push("");
+        let (o, d) = layout(&refs[99_000..]);
+        assert_eq!(first_repeated_text(&o, &d).unwrap(), Some(1_001));
+    }
+
+    #[test]
+    fn the_answer_does_not_depend_on_the_threads() {
+        let ids: Vec<String> = (0..60_000).map(|i| format!("{}", (i * 7919) % 59_999)).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let (o, d) = layout(&refs);
+        let run = |t: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
+            pool.install(|| first_repeated_text(&o, &d).unwrap())
+        };
+        assert_eq!(run(1), run(3));
+        assert_eq!(run(1), Some(59_999));
+    }
+
+    #[test]
+    fn rejects_offsets_outside_the_data() {
+        assert!(first_repeated_text(&[0i64, 5], b"abc").is_err());
+        assert!(first_repeated_text(&[2i64, 1], b"abc").is_err());
+    }
+}
