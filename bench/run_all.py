@@ -2,9 +2,10 @@
 
     python bench/run_all.py            # the scaling curves (bench/scaling.py), full sizes
     python bench/run_all.py --record   # quick sizes, and records each ratio in bench/baseline.json
+    python bench/run_all.py --record --from bench/out/scaling.json   # the ratios of a full run's quick sizes
     python bench/run_all.py --check    # quick sizes; exit 1 if a ratio fell more than 30 % below its record
 
-Ratios (peer time / utfall time, at the largest quick size) are compared rather than
+Ratios (peer time / utfall time, at the largest quick size: the third) are compared rather than
 times, so the check holds across machines of one kind as long as both sides run in the
 same process on the same data. Run by hand on a quiet machine, never in CI.
 """
@@ -26,7 +27,8 @@ TOLERANCE = 0.30
 
 
 def ratios(results: dict) -> dict:
-    return {name: r["ratio_at_largest"] for name, r in results.items() if "ratio_at_largest" in r}
+    """Peer time / utfall time per engine at the largest quick size."""
+    return {name: r["ratio_at_quick"] for name, r in results.items() if "ratio_at_quick" in r}
 
 
 def main() -> int:
@@ -35,11 +37,16 @@ def main() -> int:
     mode.add_argument("--check", action="store_true")
     mode.add_argument("--record", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--from", dest="source", type=Path,
+                        help="with --record: take the ratios from a scaling.py --json file instead of a new run")
     args = parser.parse_args()
     if not (args.check or args.record):
         scaling.main()
         return 0
-    now = ratios(scaling.run(quick=True, repeat=args.repeat))
+    if args.record and args.source:
+        now = ratios(json.loads(args.source.read_text()))
+    else:
+        now = ratios(scaling.run(quick=True, repeat=args.repeat))
     if args.record:
         BASELINE.write_text(json.dumps(now, indent=1) + "\n")
         print(f"recorded {len(now)} ratios in {BASELINE}")

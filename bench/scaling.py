@@ -3,13 +3,18 @@ side by side in one run, with the fitted growth exponent and a log-log plot.
 
 For each engine and size both implementations run on the same data (best of ``--repeat``
 runs), and the exponent ``k`` of ``time ~ size^k`` is fitted by least squares on the
-log-log points. Peers: pandas for per-individual costs, scipy.stats.bootstrap for BCa,
+log-log points. Peers: pandas for per-individual costs, scipy.stats.bootstrap (percentile),
 numpy's sort and cumulative sum for concentration, R's MatchIt 4.7.2 (through Rscript,
-``R_LIBS=/opt/utfall-rlib``) for propensity-score matching; the evaluation and the
-rematching bootstrap have no peer and are timed alone. Engines that other modules add
-register themselves in ``ENGINES``.
+``R_LIBS=/opt/utfall-rlib``; timed inside R, without R's start-up) for matching by each
+method (nearest neighbour on the logit score and on the Mahalanobis distance, exact, CEM),
+numpy for the settlement mechanism (``Contract.settle_arrays``, bench_contract.py's
+formula) and the socio-economic simulation (bench_socioeconomic.py's), pandas for the
+sick-leave months (bench_sickleave.py's); building a cohort from frames, the evaluation
+and the rematching bootstrap have no peer and are timed alone. An engine is one entry in
+``ENGINES``; ``--only`` picks engines by a word of their names.
 
-    python bench/scaling.py [--quick] [--repeat 3] [--json bench/out/scaling.json] [--plot bench/scaling.png]
+    python bench/scaling.py [--quick] [--repeat 3] [--only matching] [--json bench/out/scaling.json]
+                            [--plot bench/scaling.png] [--replot]
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench_costs import pandas_costs  # noqa: E402
-from bench_matching import R_SCRIPT, simulate  # noqa: E402
+from bench_matching import simulate  # noqa: E402
 
 R_LIBS = os.environ.get("R_LIBS", "/opt/utfall-rlib")
 
@@ -58,12 +63,16 @@ def costs(n: int):
 
 
 def bootstrap(n: int):
+    # Percentile on both sides: scipy's BCa jackknife is n x n (74 GB at n = 100,000), so BCa's
+    # speed is bench_bootstrap.py's, at n up to 100,000; this curve is the resampling itself.
     import scipy.stats
 
     x = np.random.default_rng(1).lognormal(12, 1.5, n)
-    ours = lambda: utfall.bootstrap(x, "mean", n_resamples=2000, methods=("bca",), seed=1, progress=False)  # noqa: E731
-    theirs = lambda: best_of(1, lambda: scipy.stats.bootstrap((x,), np.mean, n_resamples=2000,  # noqa: E731
-                                                              method="BCa", random_state=1, vectorized=True))
+    ours = lambda: utfall.bootstrap(x, "mean", n_resamples=2000, methods=("percentile",), seed=1,  # noqa: E731
+                                    progress=False)
+    theirs = lambda: best_of(1, lambda: scipy.stats.bootstrap(  # noqa: E731
+        (x,), np.mean, n_resamples=2000, method="percentile", random_state=1, vectorized=True,
+        batch=max(1, 20_000_000 // n)))
     return ours, theirs
 
 
@@ -80,25 +89,108 @@ def concentration(n: int):
     return ours, peer
 
 
-def matching(n_control: int):
-    n_treated = max(n_control // 100, 10)
-    d = simulate(n_treated, n_control, 6, seed=1)
-    cov = [f"x{j + 1}" for j in range(6)]
-    ours = lambda: utfall.match(d, "treat", cov, progress=False)  # noqa: E731
+#: MatchIt by method, timed inside R (best of 1): the data are read from a binary file of doubles.
+R_METHODS = r"""
+args <- commandArgs(trailingOnly = TRUE)
+path <- args[1]; p <- as.integer(args[2]); n <- as.integer(args[3]); what <- args[4]
+suppressMessages(library(MatchIt))
+con <- file(path, "rb"); v <- readBin(con, "double", n = n * (p + 1)); close(con)
+d <- as.data.frame(matrix(v, nrow = n, ncol = p + 1)); names(d) <- c("treat", paste0("x", seq_len(p)))
+f <- reformulate(paste0("x", seq_len(p)), response = "treat")
+s <- proc.time()[["elapsed"]]
+m <- switch(what,
+  glm = matchit(f, data = d, method = "nearest", distance = "glm"),
+  mahalanobis = matchit(f, data = d, method = "nearest", distance = "mahalanobis"),
+  exact = matchit(f, data = d, method = "exact"),
+  cem = matchit(f, data = d, method = "cem"))
+cat("matchit", proc.time()[["elapsed"]] - s, "\n")
+"""
+
+
+def _matchit(d, what: str) -> Optional[Callable[[], float]]:
     if shutil.which("Rscript") is None:
-        return ours, None
+        return None
+    p = d.shape[1] - 1
 
     def peer() -> float:
         with tempfile.TemporaryDirectory() as work:
             path = os.path.join(work, "data.bin")
             d.to_numpy(dtype=float).T.tofile(path)
             script = os.path.join(work, "run.R")
-            Path(script).write_text(R_SCRIPT)
-            out = subprocess.run(["Rscript", script, path, "6", str(len(d)), "glm", "1"], capture_output=True,
+            Path(script).write_text(R_METHODS)
+            out = subprocess.run(["Rscript", script, path, str(p), str(len(d)), what], capture_output=True,
                                  text=True, env=dict(os.environ, R_LIBS=R_LIBS), check=True).stdout
             return float(next(line.split()[1] for line in out.splitlines() if line.startswith("matchit")))
 
-    return ours, peer
+    return peer
+
+
+def matching(n_control: int):
+    n_treated = max(n_control // 100, 10)
+    d = simulate(n_treated, n_control, 6, seed=1)
+    cov = [f"x{j + 1}" for j in range(6)]
+    return (lambda: utfall.match(d, "treat", cov, progress=False)), _matchit(d, "glm")
+
+
+def matching_mahalanobis(n_control: int):
+    # 20 participants whatever the pool: the work is participants x pool for both sides.
+    d = simulate(20, n_control, 4, seed=1)
+    cov = [f"x{j + 1}" for j in range(4)]
+    return (lambda: utfall.match(d, "treat", cov, distance="mahalanobis", progress=False)), _matchit(d, "mahalanobis")
+
+
+def _coarse(n_control: int):
+    """Four covariates of a few levels each (age bands, sex, a prior count, a region): 2,400 strata."""
+    d = simulate(max(n_control // 100, 10), n_control, 4, seed=1)
+    for j, levels in enumerate((12, 2, 10, 10)):
+        d[f"x{j + 1}"] = np.floor(np.clip((d[f"x{j + 1}"] + 2.5) / 5.0, 0, 0.999) * levels)
+    return d, [f"x{j + 1}" for j in range(4)]
+
+
+def matching_exact(n_control: int):
+    d, cov = _coarse(n_control)
+    return (lambda: utfall.match(d, "treat", cov, method="exact", progress=False)), _matchit(d, "exact")
+
+
+def matching_cem(n_control: int):
+    d = simulate(max(n_control // 100, 10), n_control, 4, seed=1)
+    cov = [f"x{j + 1}" for j in range(4)]
+    return (lambda: utfall.match(d, "treat", cov, method="cem", progress=False)), _matchit(d, "cem")
+
+
+def ingestion(n: int):
+    frames = utfall.synthetic.register(0, n, seed=1, as_frames=True)
+    return (lambda: utfall.Cohort.from_frames(**frames)), None
+
+
+def settlement(n: int):
+    from bench_contract import numpy_norrkoping
+
+    rng = np.random.default_rng(1)
+    metrics = {"savings": rng.normal(6e6, 3e6, n), "school": rng.normal(0.1, 0.3, n)}
+    contract = utfall.Contract.norrkoping(7.5e6)
+    np.testing.assert_allclose(contract.settle_arrays(metrics)["total"],
+                               numpy_norrkoping(metrics["savings"], metrics["school"], 7.5e6), rtol=0, atol=1e-6)
+    return (lambda: contract.settle_arrays(metrics)), (
+        lambda: best_of(1, lambda: numpy_norrkoping(metrics["savings"], metrics["school"], 7.5e6)))
+
+
+def sickleave(posts: int):
+    import pandas as pd
+    from bench_sickleave import pandas_short_term_wide
+
+    reg = utfall.sickleave.synthetic_register(posts=posts, seed=2018)
+    ids = pd.Index(reg.employees["id"])
+    return (lambda: reg.short_term_days("2014-01", "2021-12")), (
+        lambda: best_of(1, lambda: pandas_short_term_wide(reg.spells, reg.data_end, ids, "2014-01", "2021-12")))
+
+
+def socioeconomic(n: int):
+    from bench_socioeconomic import build, numpy_peer
+
+    bare, effects = build(n, 7, 30)
+    bare.items = [it for it in bare.items if it.label not in ("uncertain benefit", "outcome payment")]
+    return (lambda: bare.simulate(n, seed=1)), (lambda: best_of(1, lambda: numpy_peer(bare, effects, n)))
 
 
 def evaluation(n_historical: int):
@@ -117,9 +209,16 @@ def rematch(n_historical: int):
 
 ENGINES: List[Engine] = [
     ("costs (individuals)", [1_000, 10_000, 100_000, 1_000_000], costs),
-    ("bootstrap BCa, B = 2000 (n)", [100, 1_000, 10_000, 100_000], bootstrap),
+    ("bootstrap percentile, B = 2000 (n)", [300, 3_000, 30_000, 300_000], bootstrap),
     ("concentration (values)", [10_000, 100_000, 1_000_000, 10_000_000], concentration),
+    ("cohort from frames (individuals)", [1_000, 10_000, 100_000, 1_000_000], ingestion),
     ("matching, logit 1:1 (controls)", [1_000, 10_000, 100_000, 1_000_000], matching),
+    ("matching, Mahalanobis, 20 treated (controls)", [1_000, 10_000, 100_000, 1_000_000], matching_mahalanobis),
+    ("matching, exact (controls)", [1_000, 10_000, 100_000, 1_000_000], matching_exact),
+    ("matching, CEM (controls)", [1_000, 10_000, 100_000, 1_000_000], matching_cem),
+    ("settlement, Norrkoping (replicates)", [1_000, 10_000, 100_000, 1_000_000], settlement),
+    ("sick leave, months (posts)", [30, 300, 3_000, 30_000], sickleave),
+    ("socio-economic, 7 actors x 30 y (replicates)", [100, 1_000, 10_000, 100_000], socioeconomic),
     ("evaluation 2y+3y, matched, BCa (historical)", [400, 4_000, 40_000, 400_000], evaluation),
     ("rematching bootstrap, 500 (historical)", [100, 400, 4_000, 40_000], rematch),
 ]
@@ -130,27 +229,49 @@ def exponent(sizes: List[int], times: List[float]) -> float:
     return float(np.polyfit(np.log(sizes), np.log(times), 1)[0])
 
 
-def run(quick: bool, repeat: int) -> Dict[str, Dict[str, object]]:
+def run(quick: bool, repeat: int, only: Optional[str] = None) -> Dict[str, Dict[str, object]]:
     results: Dict[str, Dict[str, object]] = {}
     for name, sizes, make in ENGINES:
+        if only and only.lower() not in name.lower():
+            continue
         sizes = sizes[:3] if quick else sizes
         ours, theirs = [], []
         for n in sizes:
-            fn, peer = make(n)
-            ours.append(best_of(repeat, fn))
-            theirs.append(peer() if peer is not None else float("nan"))
+            try:
+                fn, peer = make(n)
+                ours.append(best_of(repeat, fn))
+                theirs.append(peer() if peer is not None else float("nan"))
+            except Exception as err:  # one engine's failure at one size does not lose the run
+                print(f"{name:46s} {n:>10,}  failed: {type(err).__name__}: {err}", flush=True)
+                ours = ours[:len(theirs)]
+                sizes = sizes[:len(ours)]
+                break
             ratio = theirs[-1] / ours[-1]
             print(f"{name:46s} {n:>10,}  utfall {ours[-1]:9.4f} s  peer {theirs[-1]:9.4f} s  ratio {ratio:7.1f}",
                   flush=True)
+        if len(sizes) < 2:
+            continue
         entry: Dict[str, object] = {"sizes": sizes, "utfall": ours, "peer": theirs,
                                     "exponent_utfall": exponent(sizes, ours)}
         if np.all(np.isfinite(theirs)):
             entry["exponent_peer"] = exponent(sizes, theirs)
             entry["ratio_at_largest"] = theirs[-1] / ours[-1]
+            # The ratio at the largest size --quick runs, which run_all.py --check compares.
+            entry["ratio_at_quick"] = theirs[min(2, len(sizes) - 1)] / ours[min(2, len(sizes) - 1)]
         results[name] = entry
         print(f"{name:46s} growth exponent: utfall {entry['exponent_utfall']:.2f}"
               + (f", peer {entry['exponent_peer']:.2f}" if "exponent_peer" in entry else ""), flush=True)
     return results
+
+
+def peer_name(engine: str) -> str:
+    """The peer's name in the plot's legend."""
+    for word, peer in (("matching", "MatchIt 4.7.2"), ("costs", "pandas"), ("bootstrap", "scipy"),
+                       ("concentration", "numpy"), ("settlement", "numpy"), ("sick leave", "pandas"),
+                       ("socio-economic", "numpy")):
+        if engine.startswith(word):
+            return peer
+    return "peer"
 
 
 def plot(results: Dict[str, Dict[str, object]], path: Path) -> None:
@@ -167,9 +288,9 @@ def plot(results: Dict[str, Dict[str, object]], path: Path) -> None:
         r = results[name]
         ax.loglog(r["sizes"], r["utfall"], "o-", label=f"utfall (k = {r['exponent_utfall']:.2f})")
         if "exponent_peer" in r:
-            ax.loglog(r["sizes"], r["peer"], "s--", label=f"peer (k = {r['exponent_peer']:.2f})")
+            ax.loglog(r["sizes"], r["peer"], "s--", label=f"{peer_name(name)} (k = {r['exponent_peer']:.2f})")
         ax.set_title(name, fontsize=9)
-        ax.set_xlabel("size")
+        ax.set_xlabel(f"size: {name.rsplit('(', 1)[-1].rstrip(')')}" if "(" in name else "size")
         ax.set_ylabel("time (s)")
         ax.legend(fontsize=8)
         ax.grid(True, which="both", alpha=0.3)
@@ -177,7 +298,7 @@ def plot(results: Dict[str, Dict[str, object]], path: Path) -> None:
         ax.set_visible(False)
     fig.suptitle(f"utfall {utfall.__version__} against its peers, {os.cpu_count()} cores "
                  f"({platform.machine()}); time ~ size^k", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.975))
     fig.savefig(path, dpi=110)
 
 
@@ -185,11 +306,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="the three smaller sizes only")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", help="the engines whose names contain this word")
     parser.add_argument("--json", type=Path, default=HERE / "out" / "scaling.json")
     parser.add_argument("--plot", type=Path, default=HERE / "scaling.png")
+    parser.add_argument("--replot", action="store_true", help="only draw the plot of the --json file of a run")
     args = parser.parse_args()
+    if args.replot:
+        plot(json.loads(args.json.read_text()), args.plot)
+        return
     print(f"utfall {utfall.__version__}; {os.cpu_count()} cores; Python {platform.python_version()}")
-    results = run(args.quick, args.repeat)
+    results = run(args.quick, args.repeat, args.only)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=1))
     plot(results, args.plot)

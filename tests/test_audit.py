@@ -19,7 +19,7 @@ def cohort():
 
 def test_record_reloads_exactly(cohort, tmp_path):
     ev = utfall.evaluate(cohort, PAIRS, horizons=["2y", "3y"], intervention_cost=1000.0 / 3, bootstrap=False, seed=7)
-    text = ev.to_json(tmp_path / "ev.json")
+    text = ev.to_json(tmp_path / "ev.json", disclosure="full")
     data = json.loads(text)
     assert data["seed"] == 7 and data["utfall_version"] == utfall.__version__
     assert set(data["fingerprints"]) == {"individuals", "episodes", "tariffs", "costs", "price_index"}
@@ -33,17 +33,17 @@ def test_record_reloads_exactly(cohort, tmp_path):
 
 def test_reproduce_and_a_changed_cost_is_caught(cohort):
     ev = utfall.evaluate(cohort, STRATA, horizons=["2y", "3y"], bootstrap=False, seed=3)
-    again = utfall.reproduce(ev.to_json(), cohort)
+    again = utfall.reproduce(ev.to_json(disclosure="full"), cohort)
     assert again == ev
     with pytest.raises(utfall.ReproductionError, match="table\\(s\\) 'tariffs' "):
-        utfall.reproduce(ev.to_json(), hand_cohort(change_tariff=True))
+        utfall.reproduce(ev.to_json(disclosure="full"), hand_cohort(change_tariff=True))
     with pytest.raises(utfall.ReproductionError, match="table\\(s\\) 'costs' "):
-        utfall.reproduce(ev.to_json(), hand_cohort(change_ledger=True))
+        utfall.reproduce(ev.to_json(disclosure="full"), hand_cohort(change_ledger=True))
 
 
 def test_reproduce_names_a_differing_number(cohort):
     ev = utfall.evaluate(cohort, STRATA, horizons=["2y"], bootstrap=False, seed=3)
-    data = json.loads(ev.to_json())
+    data = json.loads(ev.to_json(disclosure="full"))
     col = next(c for c in data["results"]["individuals"]["columns"] if c["name"] == "expected")
     col["values"][0] = np.nextafter(col["values"][0], np.inf)  # one ulp
     with pytest.raises(utfall.ReproductionError, match="column 'expected', row 0"):

@@ -10,6 +10,7 @@ import pytest
 
 import utfall
 from evaluation_data import PAIRS, hand_cohort
+from utfall.evaluation._schema import declare  # re-declares what an edited record holds
 
 STRATA = {"estimator": "stratum", "exact": ["sex"]}
 TARIFFS = pd.DataFrame({"care_type": ["HVB"], "valid_from": ["2010-01-01"], "daily_cost": [100.0]})
@@ -141,7 +142,7 @@ def test_rows_after_the_end_of_data_are_reported_and_warned_about_once():
     ev = utfall.evaluate(c, pd.DataFrame({"treated": ["a"], "control": ["b"]}), horizons=["1y"], bootstrap=False,
                          seed=1)
     assert ev.not_counted["outside_observation"] == {"costs": 1, "episodes": 1}
-    assert json.loads(ev.to_json())["not_counted"]["outside_observation"] == {"costs": 1, "episodes": 1}
+    assert json.loads(ev.to_json(disclosure="full"))["not_counted"]["outside_observation"] == {"costs": 1, "episodes": 1}
     assert "1 episode and 1 ledger row after the end of data not counted" in repr(ev)
 
 
@@ -156,8 +157,8 @@ def test_an_evaluation_with_nobody_included_is_nan_with_a_status_and_a_warning()
     assert np.isnan(row[["expected_total", "actual_total", "savings_total"]].astype(float)).all()
     assert ev.trajectory("10y")["savings"].isna().all()
     assert "10y: expected n/a SEK, actual n/a SEK, savings n/a SEK; no participants included" in repr(ev)
-    assert json.loads(ev.to_json())["not_counted"]["horizons"]["10y"]["without_comparison"] == ["p1", "p2"]
-    assert utfall.reproduce(ev.to_json(), c) == ev
+    assert json.loads(ev.to_json(disclosure="full"))["not_counted"]["horizons"]["10y"]["without_comparison"] == ["p1", "p2"]
+    assert utfall.reproduce(ev.to_json(disclosure="full"), c) == ev
 
 
 def test_participants_left_out_and_a_ratio_not_filled_are_reported():
@@ -177,19 +178,21 @@ def test_participants_left_out_and_a_ratio_not_filled_are_reported():
 def test_an_edited_record_seed_is_caught():
     c = hand_cohort()
     ev = utfall.evaluate(c, STRATA, horizons=["2y"], bootstrap=False, seed=3)
-    data = json.loads(ev.to_json())
+    data = json.loads(ev.to_json(disclosure="full"))
     data["seed"] = 4
     with pytest.raises(utfall.ReproductionError,
                        match="the record's seed 4 differs from the seed of its specification 3"):
         utfall.reproduce(json.dumps(data), c)
-    data = json.loads(ev.to_json())
+    data = json.loads(ev.to_json(disclosure="full"))
     data["specification"]["bootstrap"] = {"n_resamples": 2.5}
+    with pytest.raises(utfall.RecordError, match="declares 459 values, the record holds more \\(460\\)"):
+        utfall.reproduce(json.dumps(data), c)  # an edit that adds to the record is refused before use...
     with pytest.raises(utfall.ReproductionError, match="specification is not valid: bootstrap: n_resamples"):
-        utfall.reproduce(json.dumps(data), c)
-    data = json.loads(ev.to_json())
+        utfall.reproduce(json.dumps(declare(data)), c)  # ...and so is one that declares what it adds
+    data = json.loads(ev.to_json(disclosure="full"))
     data["not_counted"]["horizons"]["2y"]["without_comparison"] = ["p1"]
     with pytest.raises(utfall.ReproductionError, match="what was not counted differs"):
-        utfall.reproduce(json.dumps(data), c)
+        utfall.reproduce(json.dumps(declare(data)), c)
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -210,12 +213,12 @@ def test_reproduce_tells_row_order_from_content():
                                           c.price_index, base_year=c.base_year)
     with pytest.warns(utfall.UtfallWarning, match="the table\\(s\\) 'episodes' hold the rows of the recorded "
                                                   "evaluation in another order \\(same content\\)"):
-        assert utfall.reproduce(ev.to_json(), reordered) == ev
+        assert utfall.reproduce(ev.to_json(disclosure="full"), reordered) == ev
     changed = utfall.Cohort.from_frames(c.individuals, c.episodes.iloc[::-1], c.tariffs.assign(daily_cost=1.0),
                                         c.costs_ledger, c.price_index, base_year=c.base_year)
     with pytest.raises(utfall.ReproductionError, match="in table\\(s\\) 'tariffs' .*table\\(s\\) 'episodes' hold the "
                                                        "same rows in another order"):
-        utfall.reproduce(ev.to_json(), changed)
+        utfall.reproduce(ev.to_json(disclosure="full"), changed)
 
 
 # ---------------------------------------------------------------------- errors at the boundary

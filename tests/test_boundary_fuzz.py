@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import utfall
 from evaluation_data import PAIRS, hand_cohort
+from utfall.evaluation._schema import declare  # re-declares what an edited record holds
 
 # The loaded Hypothesis profile decides the rest (tests/conftest.py): "ci", the default, is derandomised
 # without an example database; "dev" explores.
@@ -146,8 +147,13 @@ def test_evaluate_raises_only_utfall_errors(kwargs):
 
 
 RECORD = json.loads(utfall.evaluate(COHORT, PAIRS, horizons=["2y", "3y"], intervention_cost=1000.0, bootstrap=False,
-                                    seed=7).to_json())
+                                    seed=7).to_json(disclosure="full"))
 junk = st.sampled_from([None, 0, -1, 1.5, 2**70, "x", "NaN", "", [], {}, [1], {"a": 1}, True])
+
+
+KEY = "the data holder's key for the fuzz targets"
+AGGREGATE = json.loads(utfall.evaluate(COHORT, PAIRS, horizons=["2y", "3y"], intervention_cost=1000.0,
+                                       bootstrap=20, seed=7, progress=False).to_json(key=KEY, threshold=1))
 
 
 def _paths(value, prefix=()):
@@ -162,13 +168,14 @@ def _paths(value, prefix=()):
 
 
 PATHS = [p for p in _paths(RECORD) if p]
+AGGREGATE_PATHS = [p for p in _paths(AGGREGATE) if p]
 
 
 @st.composite
-def mangled_records(draw):
-    record = copy.deepcopy(RECORD)
+def mangled_records(draw, base=RECORD, paths=PATHS):
+    record = copy.deepcopy(base)
     for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from(PATHS))
+        path = draw(st.sampled_from(paths))
         parent = record
         try:
             for key in path[:-1]:
@@ -179,6 +186,11 @@ def mangled_records(draw):
                 parent[path[-1]] = draw(junk)
         except (KeyError, IndexError, TypeError):
             pass  # an earlier mutation removed the way there
+    if draw(st.booleans()) and isinstance(record, dict) and isinstance(record.get("results"), dict):
+        try:  # an editor who also declares what the record now holds gets past the contents check
+            declare(record)
+        except (utfall.UtfallError, KeyError, TypeError, AttributeError):
+            pass
     text = json.dumps(record)
     cut = draw(st.sampled_from([None, None, None, len(text) // 2, 1]))
     return text if cut is None else text[:cut]
@@ -191,3 +203,52 @@ def test_reproduce_and_load_raise_only_utfall_errors(text):
     again = only_utfall_errors(lambda: utfall.reproduce(text, COHORT))
     if again is not None:  # a mutation that changes nothing of substance (e.g. the creation time) may pass
         assert again == utfall.load_evaluation(json.dumps(RECORD))
+
+
+@FUZZ
+@given(mangled_records(AGGREGATE, AGGREGATE_PATHS))
+def test_mangled_aggregate_records_raise_only_utfall_errors(text):
+    only_utfall_errors(lambda: utfall.reproduce(text))
+    only_utfall_errors(lambda: utfall.reproduce(text, COHORT))
+    again = only_utfall_errors(lambda: utfall.reproduce(text, COHORT, key=KEY))
+    if again is not None:
+        assert json.loads(again.to_json(key=KEY, threshold=1))["results"] == AGGREGATE["results"]
+
+
+@st.composite
+def oversized_records(draw):
+    """A record that holds more than it declares: values appended, fields added, or padding."""
+    base = copy.deepcopy(draw(st.sampled_from([RECORD, AGGREGATE])))
+    how = draw(st.sampled_from(["append", "field", "pad", "long string", "deep"]))
+    n = draw(st.integers(1, 3000))
+    if how == "append":
+        lists = [p for p in _paths(base) if p and isinstance(_get(base, p), list)]
+        _get(base, draw(st.sampled_from(lists))).extend([1.0] * n)
+    elif how == "field":
+        dicts = [p for p in _paths(base) if isinstance(_get(base, p), dict)]
+        _get(base, draw(st.sampled_from(dicts)))[draw(st.sampled_from(["x", "extra", "ids", "__class__"]))] = [0] * n
+    elif how == "long string":
+        base["utfall_version"] = "9" * (4097 + n)
+    elif how == "deep":
+        base["not_counted"]["outside_observation"]["x"] = json.loads("[" * (25 + n % 400) + "]" * (25 + n % 400))
+    text = json.dumps(base)
+    if how == "pad":
+        text = text.replace(",", "," + " " * (500 + n))  # beyond the 320 characters a value allows
+    return text
+
+
+def _get(value, path):
+    for key in path:
+        value = value[key]
+    return value
+
+
+@FUZZ
+@given(oversized_records())
+def test_oversized_records_are_refused_with_a_data_error(text):
+    for call in (lambda: utfall.load_evaluation(text), lambda: utfall.reproduce(text, COHORT, key=KEY)):
+        try:
+            call()
+        except utfall.DataError:
+            continue
+        raise AssertionError("an oversized record was not refused with a DataError")

@@ -62,5 +62,5 @@ def test_expected_is_the_mean_over_aligned_windows(seed, horizon):
         assert windows["complete"].all()
         assert row["expected"] == np.float64(windows["cost_total"].mean()) or \
             abs(row["expected"] - windows["cost_total"].mean()) <= 1e-9 * max(1.0, abs(row["expected"]))
-    back = utfall.load_evaluation(ev.to_json())
+    back = utfall.load_evaluation(ev.to_json(disclosure="full"))
     assert back == ev

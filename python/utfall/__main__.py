@@ -20,6 +20,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     demo.add_argument("--report", metavar="PATH", default=None,
                       help="also write the evaluation's report for the contract parties (HTML) to PATH")
     demo.add_argument("--language", default="sv", choices=["sv", "en"], help="the report's language (default sv)")
+    demo.add_argument("--full", action="store_true",
+                      help="print every count, also those of fewer than 5 individuals (the data holder's view)")
     args = parser.parse_args(argv)
     if args.command == "demo" and args.which == "sickleave":
         from .sickleave import run_demo as run_sickleave
@@ -31,7 +33,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
         args.seed = 2016 if args.seed is None else args.seed
         print(run_demo(seed=args.seed, n_participants=args.participants, n_historical=args.historical,
-                       report=args.report, language=args.language))
+                       report=args.report, language=args.language, suppress=None if args.full else 5))
         if args.report:
             print(f"\nreport ({args.language}) written to {args.report}")
         return 0

@@ -12,19 +12,23 @@ from typing import Any, Mapping, Optional, Sequence, Union
 import numpy as np
 import pandas as pd
 
+from ._arrow import optional_arrow
 from ._options import options
 from .errors import DataError, SpecError, data_error
 
 
 def to_pandas(frame: Any, table: str) -> pd.DataFrame:
-    """A pandas DataFrame from a pandas or polars one (or anything pandas reads)."""
+    """A pandas DataFrame from a pandas one, an Arrow one (pyarrow, polars: :mod:`utfall._arrow`), a Parquet
+    path, or a mapping of columns."""
+    arrow = optional_arrow(frame, table)
+    if arrow is not None:
+        return arrow
     if isinstance(frame, pd.DataFrame):
         return frame
-    if type(frame).__module__.startswith("polars"):
-        return frame.to_pandas()
     if isinstance(frame, Mapping):
         return pd.DataFrame(dict(frame))
-    raise data_error(table, "", None, f"expected a pandas or polars DataFrame, got {type(frame).__name__}")
+    raise data_error(table, "", None, "expected a pandas, polars or pyarrow table or a Parquet path, got "
+                     f"{type(frame).__name__}")
 
 
 def role_map(columns: Optional[Mapping[str, Any]], table: str) -> dict:
@@ -60,7 +64,8 @@ def select(
                 f"the column '{name}' (role '{role}') is missing; the table has {list(frame.columns)}; "
                 f"map your own names with columns={{'{table}': {{'{role}': 'your_column'}}}}",
             )
-    return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+    # copy=False: the columns stay separate blocks (consolidating them would copy every one).
+    return pd.DataFrame(out, index=frame.index, copy=False).reset_index(drop=True)
 
 
 #: The marker of an open end ("no end") in registers: an episode end or an end of data of 9999-12-31.
@@ -197,7 +202,9 @@ def _datetime64_days(values: np.ndarray, where: tuple) -> np.ndarray:
     if outside.any():
         table, column, ids = where
         row = int(np.flatnonzero(outside)[0])
-        raise data_error(table, column, row, f"the date {values[row]} is outside the years 1 to 9999", _id_at(ids, row))
+        # The day, whatever the column's unit (a Parquet file stores seconds as milliseconds).
+        raise data_error(table, column, row, f"the date {values[row].astype('datetime64[D]')} is outside the years "
+                         "1 to 9999", _id_at(ids, row))
     out[nat] = MISSING_DAY
     return out
 
@@ -277,5 +284,7 @@ def name_row(err: DataError, tables: Mapping[str, pd.DataFrame]) -> DataError:
 
 
 def to_dates(days_since_epoch: np.ndarray) -> np.ndarray:
-    """int days since 1970-01-01 back to ``datetime64[D]``."""
-    return np.asarray(days_since_epoch).astype("datetime64[D]")
+    """int days since 1970-01-01 back to dates, as ``datetime64[s]`` (pandas' unit for them: taking
+    ``datetime64[D]`` it would convert them once more)."""
+    seconds: np.ndarray = (np.asarray(days_since_epoch).astype(np.int64) * 86400).view("datetime64[s]")
+    return seconds

@@ -18,6 +18,11 @@ sections, one function each:
 5. the settlement of the synthetic contract (Norrköping's terms) at 2 years:
    the school outcome's change scores, each tranche, the total, the investor's
    return and the payment under uncertainty over the bootstrap replicates.
+
+Its output is meant to be pasted anywhere, so it is the released form
+(``suppress=5``, :mod:`utfall.privacy`): a count of fewer than 5 individuals
+shows as ``<5``, one that would give it away as ``..``, and the statistics of
+fewer than 5 as ``<5``; ``suppress=None`` (``utfall demo --full``) prints every count.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import pandas as pd
 from ._numbers import money, number, percent
 from .cohort import HISTORICAL, PARTICIPANT, Cohort
 from .presets import Preset, norrkoping
+from .privacy import MARKER, SECONDARY, suppress_partition
 
 HORIZONS = ("2y", "3y")
 MSEK = 1e6
@@ -52,33 +58,52 @@ def cohort_section(cohort: Cohort, seed: int) -> str:
     return "\n".join(lines)
 
 
-def follow_up_table(cohort: Cohort, horizon: str) -> pd.DataFrame:
-    """Per group: n, n complete, mean cost (MSEK) and mean care days per type over complete follow-ups."""
+def _shown(value: int, hidden: bool, threshold: Optional[int]) -> Any:
+    if not hidden:
+        return value
+    return MARKER if threshold is not None and 0 < value < threshold else SECONDARY
+
+
+def follow_up_table(cohort: Cohort, horizon: str, suppress: Optional[int] = None) -> pd.DataFrame:
+    """Per group: n, n complete, mean cost (MSEK) and mean care days per type over complete follow-ups.
+
+    With ``suppress=k``: the complete count shows as ``..`` when the incomplete ones are fewer than
+    ``k`` (it would count them), and the means over fewer than ``k`` complete follow-ups as ``<5``."""
     costs = cohort.costs(horizon)
     rows = {}
     for group in (PARTICIPANT, HISTORICAL):
         g = costs[costs["group"] == group]
         done = g[g["complete"]]
-        row = {"n": len(g), "complete": len(done), "mean cost (MSEK)": done["cost_total"].mean() / MSEK}
+        row: dict = {"n": len(g), "complete": len(done), "mean cost (MSEK)": done["cost_total"].mean() / MSEK}
         for care_type in cohort.care_types:
             row[f"days {care_type}"] = done[f"care_days_{care_type}"].mean()
+        if suppress is not None:
+            hidden = suppress_partition({"complete": len(done), "incomplete": len(g) - len(done)}, suppress,
+                                        "follow-up", group)
+            row["complete"] = _shown(len(done), "complete" in hidden, suppress)
+            if 0 < len(done) < suppress:
+                row.update({k: MARKER for k in row if k not in ("n", "complete")})
         rows[group] = row
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("group")
 
 
-def follow_up_section(cohort: Cohort, horizons: Sequence[str] = HORIZONS) -> str:
+def follow_up_section(cohort: Cohort, horizons: Sequence[str] = HORIZONS, suppress: Optional[int] = None) -> str:
     """Costs and care days at each horizon, participants vs historical."""
     lines = [_heading("Follow-up costs and care days"),
              textwrap.fill(f"Means per individual over complete follow-ups; costs in {cohort.base_year} prices. "
                            "(The evaluation below sums the actual cost over every included participant instead.)",
                            WIDTH)]
     for horizon in horizons:
-        table = follow_up_table(cohort, horizon)
+        table = follow_up_table(cohort, horizon, suppress)
         lines += ["", f"{horizon}:", table.to_string(formatters={
-            "n": lambda v: number(v), "complete": lambda v: number(v),
-            **{c: (lambda v: number(v, 2)) if c.startswith("mean") else (lambda v: number(v, 1))
+            "n": lambda v: _text(v), "complete": lambda v: _text(v),
+            **{c: (lambda v: _text(v, 2)) if c.startswith("mean") else (lambda v: _text(v, 1))
                for c in table.columns if c not in ("n", "complete")}})]
     return "\n".join(lines)
+
+
+def _text(value: Any, digits: int = 0) -> str:
+    return value if isinstance(value, str) else number(value, digits)
 
 
 def top_shares(values: np.ndarray, tops: Sequence[float] = (0.2, 0.5)) -> List[float]:
@@ -107,8 +132,12 @@ def concentration_section(cohort: Cohort, horizon: str = "2y") -> str:
     ])
 
 
-def _msek(value: float) -> str:
-    return money(value, "MSEK", suffix=False)
+def _msek(value: Any) -> str:
+    return value if isinstance(value, str) else money(value, "MSEK", suffix=False)
+
+
+def _percent(value: Any) -> str:
+    return value if isinstance(value, str) else percent(value, 1)
 
 
 def demo_evaluation(cohort: Cohort, seed: int, horizons: Sequence[str] = HORIZONS, n_resamples: int = 2000,
@@ -120,7 +149,7 @@ def demo_evaluation(cohort: Cohort, seed: int, horizons: Sequence[str] = HORIZON
 
 
 def evaluation_section(cohort: Cohort, seed: int, horizons: Sequence[str] = HORIZONS,
-                       n_resamples: int = 2000, evaluation: Any = None) -> str:
+                       n_resamples: int = 2000, evaluation: Any = None, suppress: Optional[int] = None) -> str:
     """The contract's outcome 1: actual against expected social-services costs.
 
     The design of :func:`utfall.presets.norrkoping` (matching redone at each
@@ -133,14 +162,22 @@ def evaluation_section(cohort: Cohort, seed: int, horizons: Sequence[str] = HORI
     ev = evaluation if evaluation is not None else demo_evaluation(cohort, seed, horizons, n_resamples)
     horizons = ev.horizons
     s = ev.summary(readable=False)
-    cost = float(s["intervention_cost"].iloc[0])
+    cost = float(ev.summary(readable=False)["intervention_cost"].iloc[0])
     strata = utfall.evaluate(cohort, {"estimator": "stratum", "exact": STRATA}, horizons=horizons,
                              intervention_cost=cost, bootstrap=False, seed=seed, progress=False)
     r = strata.summary(readable=False)
     level = int(round(100 * ev.spec["bootstrap"]["confidence_level"]))
     m = ev.spec["matching"]
+    if suppress is not None:
+        released, _ = ev.released(suppress)
+        status = [f"{released.loc[h, 'status']}, {_text(released.loc[h, 'n_complete'])} of "
+                  f"{_text(released.loc[h, 'n_participants'])} complete" if released.loc[h, "status"] != "final"
+                  else "final" for h in horizons]
+        s = released  # the statistics of too few included participants read "<5"
+    else:
+        status = [str(s.loc[h, "status"]) for h in horizons]
     rows = {
-        "status": [s.loc[h, "status"].replace("preliminary, ", "prelim., ") for h in horizons],
+        "status": [t.replace("preliminary, ", "prelim., ") for t in status],
         "expected cost (MSEK)": [_msek(s.loc[h, "expected_total"]) for h in horizons],
         "actual cost (MSEK)": [_msek(s.loc[h, "actual_total"]) for h in horizons],
         "savings = expected - actual (MSEK)": [_msek(s.loc[h, "savings_total"]) for h in horizons],
@@ -149,8 +186,8 @@ def evaluation_section(cohort: Cohort, seed: int, horizons: Sequence[str] = HORI
         "intervention cost (MSEK)": [_msek(s.loc[h, "intervention_cost"]) for h in horizons],
         "net of the intervention (MSEK)": [_msek(s.loc[h, "net_savings"]) for h in horizons],
         "break-even actual cost (MSEK)": [_msek(s.loc[h, "break_even_actual"]) for h in horizons],
-        "P(savings > 0)": [percent(s.loc[h, "p_savings_positive"], 1) for h in horizons],
-        "P(savings > intervention cost)": [percent(s.loc[h, "p_savings_cover_cost"], 1) for h in horizons],
+        "P(savings > 0)": [_percent(s.loc[h, "p_savings_positive"]) for h in horizons],
+        "P(savings > intervention cost)": [_percent(s.loc[h, "p_savings_cover_cost"]) for h in horizons],
         "payback month": [str(ev.payback_month(h) or "not within horizon") for h in horizons],
         "stratum-mean estimator: savings (MSEK)": [_msek(r.loc[h, "savings_total"]) for h in horizons],
     }
@@ -163,13 +200,30 @@ def evaluation_section(cohort: Cohort, seed: int, horizons: Sequence[str] = HORI
              f"Expected and actual are summed over the participants included at each horizon (an incomplete "
              f"follow-up over the part observed). Robustness: the mean over the exact stratum "
              f"({', '.join(STRATA)}). Savings count only when the total actual cost is below the total expected "
-             f"cost. Re-run digit for digit with utfall.reproduce(evaluation.to_json(), cohort).")
+             f"cost. Share evaluation.to_json(key=...) and re-run it digit for digit with "
+             f"utfall.reproduce(record, cohort, key=...).")
     return "\n".join([_heading("Outcome evaluation: actual against expected costs"),
                       textwrap.fill(intro, WIDTH, break_on_hyphens=False), "", table.to_string()])
 
 
+def _school_line(school: Any, suppress: Optional[int]) -> str:
+    """The change scores' line of the repr, with its counts as released."""
+    if suppress is None:
+        return str(repr(school).splitlines()[1].strip())
+    table, _ = school.released(suppress)
+    r = table.iloc[0]
+    level = f"{100 * school.spec['confidence_level']:g}%"
+    low, high = (c for c in table.columns if c.startswith(level))
+    net = r["net sum"] if isinstance(r["net sum"], str) else f"{r['net sum']:+g}"
+    interval = (f"[{level} {r['interval']}: {_text(r[low], 0)}, {_text(r[high], 0)}]")
+    return (f"{table.index[0]}: net sum {net} {interval}; of {_text(r['n'])}: {_text(r['n determined'])} determined "
+            f"({_text(r['n negative'])} negative, {_text(r['n neutral'])} neutral, {_text(r['n positive'])} "
+            f"positive), {_text(r['n no data'])} no data, {_text(r['n not yet measurable'])} not yet measurable "
+            f"({_text(r['n measurable'])} measurable)")
+
+
 def settlement_section(cohort: Cohort, evaluation: Any, seed: int, horizon: str = "2y",
-                       preset: Optional[Preset] = None) -> str:
+                       preset: Optional[Preset] = None, suppress: Optional[int] = None) -> str:
     """The synthetic contract settled at ``horizon``: Norrköping's terms on the demo's evaluation and the
     school outcome of :func:`utfall.synthetic.outcomes`, with the payment over the bootstrap replicates
     (:meth:`utfall.presets.Preset.settle`)."""
@@ -182,7 +236,7 @@ def settlement_section(cohort: Cohort, evaluation: Any, seed: int, horizon: str 
                            "60 % of the savings up to break-even, and a return of at most 20 % from 60 % of the "
                            "savings above it if the school outcome improved; at most 1.2 times the funding.", WIDTH),
              "", "School outcome (change scores):",
-             textwrap.fill(repr(school).splitlines()[1].strip(), WIDTH, subsequent_indent="  "), "",
+             textwrap.fill(_school_line(school, suppress), WIDTH, subsequent_indent="  "), "",
              s.summary().to_string(float_format=lambda v: number(v), na_rep=""), "",
              f"investor: multiple {s.investor['multiple']:.3f}, IRR {100 * s.investor['irr']:.2f} % a year"]
     if risk is not None:
@@ -198,9 +252,10 @@ def settlement_section(cohort: Cohort, evaluation: Any, seed: int, horizon: str 
 
 
 def run_demo(seed: int = 2016, n_participants: int = 60, n_historical: int = 400, report: Any = None,
-             language: str = "sv") -> str:
+             language: str = "sv", suppress: Optional[int] = 5) -> str:
     """The demo report as text; with ``report=`` a path, also the evaluation's HTML report
-    (:meth:`utfall.Evaluation.report`, with the settlement) in ``language``.
+    (:meth:`utfall.Evaluation.report`, with the settlement) in ``language``. ``suppress``: the
+    small-cell threshold of the text and the report (None: every count, for the data holder).
 
     Examples
     --------
@@ -214,9 +269,10 @@ def run_demo(seed: int = 2016, n_participants: int = 60, n_historical: int = 400
                                   seed=seed)
     cohort = design.cohort()
     evaluation = demo_evaluation(cohort, seed, preset=design)
-    sections = [cohort_section(cohort, seed), follow_up_section(cohort), concentration_section(cohort),
-                evaluation_section(cohort, seed, evaluation=evaluation),
-                settlement_section(cohort, evaluation, seed, preset=design)]
+    sections = [cohort_section(cohort, seed), follow_up_section(cohort, suppress=suppress),
+                concentration_section(cohort), evaluation_section(cohort, seed, evaluation=evaluation, suppress=suppress),
+                settlement_section(cohort, evaluation, seed, preset=design, suppress=suppress)]
     if report is not None:
-        evaluation.report(report, language=language, cohort=cohort, contract=design.settle(cohort, evaluation))
+        evaluation.report(report, language=language, cohort=cohort, contract=design.settle(cohort, evaluation),
+                          suppress=suppress)
     return "\n\n".join(sections)

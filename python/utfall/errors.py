@@ -64,8 +64,18 @@ class ReproductionError(UtfallError):
     """A re-run of a recorded result differs from the record, or its data do."""
 
 
+class RecordError(ReproductionError, DataError):
+    """A record refused before use: not JSON, not of the record's schema, larger than it
+    declares, or nested too deep. Both a :class:`ReproductionError` (the record cannot be
+    checked) and a :class:`DataError` (it is malformed input)."""
+
+
 class UtfallWarning(UserWarning):
     """A result that is valid but needs attention (rows left out, nobody included)."""
+
+
+class DisclosureWarning(UtfallWarning):
+    """A file read or written that identifies individuals (a full audit record)."""
 
 
 class BootstrapWarning(UtfallWarning):

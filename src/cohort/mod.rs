@@ -52,6 +52,52 @@ pub struct CohortInput {
     pub allow_overlaps: bool,
 }
 
+/// [`CohortInput`] borrowed: the same columns as slices, so that a caller holding them
+/// elsewhere (the Python binding: numpy's memory) lends them without a copy.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CohortColumns<'a> {
+    pub index_date: &'a [i32],
+    pub end_of_data: &'a [i32],
+    pub participant: &'a [bool],
+    pub episode_individual: &'a [i64],
+    pub episode_start: &'a [i32],
+    pub episode_end: &'a [i32],
+    pub episode_type: &'a [u32],
+    pub n_types: usize,
+    pub tariffs: Option<(&'a [u32], &'a [i32], &'a [f64])>,
+    pub ledger_individual: &'a [i64],
+    pub ledger_date: &'a [i32],
+    pub ledger_amount: &'a [f64],
+    pub ledger_category: &'a [u32],
+    pub n_categories: usize,
+    pub price_index: Option<(&'a [i32], &'a [f64], i32)>,
+    pub allow_overlaps: bool,
+}
+
+impl CohortInput {
+    /// The columns, borrowed.
+    pub fn columns(&self) -> CohortColumns<'_> {
+        CohortColumns {
+            index_date: &self.index_date,
+            end_of_data: &self.end_of_data,
+            participant: &self.participant,
+            episode_individual: &self.episode_individual,
+            episode_start: &self.episode_start,
+            episode_end: &self.episode_end,
+            episode_type: &self.episode_type,
+            n_types: self.n_types,
+            tariffs: self.tariffs.as_ref().map(|(t, f, c)| (t.as_slice(), f.as_slice(), c.as_slice())),
+            ledger_individual: &self.ledger_individual,
+            ledger_date: &self.ledger_date,
+            ledger_amount: &self.ledger_amount,
+            ledger_category: &self.ledger_category,
+            n_categories: self.n_categories,
+            price_index: self.price_index.as_ref().map(|(y, v, b)| (y.as_slice(), v.as_slice(), *b)),
+            allow_overlaps: self.allow_overlaps,
+        }
+    }
+}
+
 /// A validated cohort, episodes and ledger entries grouped by individual.
 #[derive(Debug, Clone)]
 pub struct Cohort {
@@ -77,9 +123,40 @@ pub struct Cohort {
 }
 
 /// Stable order of rows grouped by individual code, then by a date.
+///
+/// The same order as a stable sort by `(individual, date)`, found in linear time: a
+/// counting sort by individual (rows keep their order within one), then a stable
+/// sort by date within each individual's few rows. Codes outside `0..=max` (which
+/// callers reject before grouping) fall back to the comparison sort.
 pub(crate) fn group_order(individual: &[i64], date: &[i32]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..individual.len()).collect();
-    order.sort_by_key(|&r| (individual[r], date[r]));
+    let max = individual.iter().copied().max().unwrap_or(0);
+    let min = individual.iter().copied().min().unwrap_or(0);
+    if min < 0 || max as u64 >= u32::MAX as u64 || max as usize > 4 * individual.len() + 1024 {
+        let mut order: Vec<usize> = (0..individual.len()).collect();
+        order.sort_by_key(|&r| (individual[r], date[r]));
+        return order;
+    }
+    let n = max as usize + 1;
+    let mut starts = vec![0usize; n + 1];
+    for &who in individual {
+        starts[who as usize + 1] += 1;
+    }
+    for i in 0..n {
+        starts[i + 1] += starts[i];
+    }
+    let mut next = starts.clone();
+    let mut order = vec![0usize; individual.len()];
+    for (r, &who) in individual.iter().enumerate() {
+        let slot = &mut next[who as usize];
+        order[*slot] = r;
+        *slot += 1;
+    }
+    for i in 0..n {
+        let rows = &mut order[starts[i]..starts[i + 1]];
+        if rows.len() > 1 && rows.windows(2).any(|w| date[w[0]] > date[w[1]]) {
+            rows.sort_by_key(|&r| date[r]);
+        }
+    }
     order
 }
 
@@ -128,6 +205,11 @@ impl Cohort {
     /// tariff, price factor or ledger amount so large that a cost overflows to
     /// infinity is an [`Error::Data`] naming its table, column and row).
     pub fn new_cancellable(input: CohortInput, cancel: &std::sync::atomic::AtomicBool) -> Result<Cohort> {
+        Self::from_columns(input.columns(), cancel)
+    }
+
+    /// [`Cohort::new_cancellable`] on borrowed columns (the cohort copies what it keeps, grouped).
+    pub fn from_columns(input: CohortColumns<'_>, cancel: &std::sync::atomic::AtomicBool) -> Result<Cohort> {
         Self::check_shapes(&input)?;
         let n = input.index_date.len();
         for i in 0..n {
@@ -164,9 +246,9 @@ impl Cohort {
             }
         }
         crate::cancel::check(cancel)?;
-        let order = group_order(&input.episode_individual, &input.episode_start);
+        let order = group_order(input.episode_individual, input.episode_start);
         crate::cancel::check(cancel)?;
-        let episode_offsets = offsets(&input.episode_individual, &order, n);
+        let episode_offsets = offsets(input.episode_individual, &order, n);
         let mut episode_start = Vec::with_capacity(m);
         let mut episode_end = Vec::with_capacity(m);
         let mut episode_type = Vec::with_capacity(m);
@@ -232,15 +314,15 @@ impl Cohort {
             }
         }
         crate::cancel::check(cancel)?;
-        let lorder = group_order(&input.ledger_individual, &input.ledger_date);
-        let ledger_offsets = offsets(&input.ledger_individual, &lorder, n);
+        let lorder = group_order(input.ledger_individual, input.ledger_date);
+        let ledger_offsets = offsets(input.ledger_individual, &lorder, n);
         crate::cancel::check(cancel)?;
-        let tariff_rows = input.tariffs.as_ref().map(|(t, f, c)| (t.clone(), f.clone(), c.clone()));
+        let tariff_rows = input.tariffs.map(|(t, f, c)| (t.to_vec(), f.to_vec(), c.to_vec()));
 
         let cohort = Cohort {
-            index_date: input.index_date,
+            index_date: input.index_date.to_vec(),
             observed_until,
-            participant: input.participant,
+            participant: input.participant.to_vec(),
             episode_offsets,
             episode_start,
             episode_end,
@@ -259,7 +341,7 @@ impl Cohort {
     }
 
     /// Equal column lengths per table and codes within bounds, before any indexing.
-    fn check_shapes(input: &CohortInput) -> Result<()> {
+    fn check_shapes(input: &CohortColumns<'_>) -> Result<()> {
         let n = input.index_date.len();
         if input.end_of_data.len() != n || input.participant.len() != n {
             return Err(Error::Spec(format!(
@@ -372,7 +454,7 @@ impl Cohort {
         Err(Error::data("individuals", "", Some(i), "the sum of the individual's costs is not a finite number: its care costs or ledger amounts are too large to add up"))
     }
 
-    fn pricing(input: &CohortInput) -> Result<Pricing> {
+    fn pricing(input: &CohortColumns<'_>) -> Result<Pricing> {
         let price_index = match &input.price_index {
             None => None,
             Some((years, values, base)) => Some(PriceIndex::new(years, values, *base)?),

@@ -199,3 +199,20 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn group_order_is_the_stable_sort_by_individual_then_date() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(18);
+    for &(rows, people, days) in &[(0usize, 1i64, 1i32), (1, 1, 1), (1000, 50, 20), (5000, 3000, 400), (200, 5, 3)] {
+        let individual: Vec<i64> = (0..rows).map(|_| rng.random_range(0..people)).collect();
+        let date: Vec<i32> = (0..rows).map(|_| rng.random_range(-days..days)).collect();
+        let mut expected: Vec<usize> = (0..rows).collect();
+        expected.sort_by_key(|&r| (individual[r], date[r]));
+        assert_eq!(super::group_order(&individual, &date), expected);
+    }
+    // Sparse or negative codes take the comparison sort, with the same order.
+    let individual = vec![1_000_000_000i64, -3, 7, -3, 1_000_000_000];
+    let date = vec![5, 2, 1, 1, 4];
+    assert_eq!(super::group_order(&individual, &date), vec![3, 1, 2, 4, 0]);
+}

@@ -1,9 +1,10 @@
 //! Bindings of [`crate::cohort`]: a validated cohort held by Python and queried.
 
 use super::{horizon, run, run_cancellable};
-use crate::cohort::{Cohort, CohortInput, WindowTotals};
+use crate::cohort::{Cohort, CohortColumns, WindowTotals};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
+use std::borrow::Cow;
 
 /// The columns of a window query: (start, end, complete, values n x width).
 type Totals<'py> =
@@ -70,34 +71,68 @@ struct CoreInput<'py> {
     allow_overlaps: bool,
 }
 
+/// A column as a slice of numpy's memory when it is contiguous (as `CoreInput` passes them), else a copy.
+fn lend<'a, T: numpy::Element + Copy>(a: &'a PyReadonlyArray1<'_, T>) -> Cow<'a, [T]> {
+    match a.as_slice() {
+        Ok(slice) => Cow::Borrowed(slice),
+        Err(_) => Cow::Owned(a.as_array().to_vec()),
+    }
+}
+
+/// An optional column lent, or an empty one.
+fn lend_optional<'a, T: numpy::Element + Copy>(a: &'a Option<PyReadonlyArray1<'_, T>>) -> Cow<'a, [T]> {
+    a.as_ref().map(lend).unwrap_or(Cow::Owned(Vec::new()))
+}
+
+/// The columns of a [`CoreInput`], lent (see [`lend`]).
+struct Lent<'a> {
+    columns: [Cow<'a, [i32]>; 6],
+    individuals: [Cow<'a, [i64]>; 2],
+    codes: [Cow<'a, [u32]>; 3],
+    numbers: [Cow<'a, [f64]>; 3],
+    participant: Cow<'a, [bool]>,
+}
+
 impl CoreInput<'_> {
-    /// The core's owned input.
-    fn to_core(&self) -> CohortInput {
-        fn vec<T: numpy::Element + Copy>(a: &PyReadonlyArray1<'_, T>) -> Vec<T> {
-            a.as_array().to_vec()
+    fn lend(&self) -> Lent<'_> {
+        Lent {
+            columns: [
+                lend(&self.index_date),
+                lend(&self.end_of_data),
+                lend(&self.episode_start),
+                lend(&self.episode_end),
+                lend(&self.ledger_date),
+                lend_optional(&self.tariff_from),
+            ],
+            individuals: [lend(&self.episode_individual), lend(&self.ledger_individual)],
+            codes: [lend(&self.episode_type), lend(&self.ledger_category), lend_optional(&self.tariff_type)],
+            numbers: [lend(&self.ledger_amount), lend_optional(&self.tariff_cost), lend_optional(&self.price_values)],
+            participant: lend(&self.participant),
         }
-        let tariffs = match (&self.tariff_type, &self.tariff_from, &self.tariff_cost) {
-            (Some(t), Some(f), Some(c)) => Some((vec(t), vec(f), vec(c))),
-            _ => None,
-        };
+    }
+
+    /// The core's borrowed input over the lent columns (and the price years, which are few).
+    fn columns<'a>(&self, lent: &'a Lent<'a>, years: &'a [i32]) -> CohortColumns<'a> {
+        let tariffs = (self.tariff_type.is_some() && self.tariff_from.is_some() && self.tariff_cost.is_some())
+            .then(|| (&*lent.codes[2], &*lent.columns[5], &*lent.numbers[1]));
         let price_index = match (&self.price_years, &self.price_values, self.base_year) {
-            (Some(y), Some(v), Some(b)) => Some((vec(y), vec(v), b)),
+            (Some(_), Some(_), Some(b)) => Some((years, &*lent.numbers[2], b)),
             _ => None,
         };
-        CohortInput {
-            index_date: vec(&self.index_date),
-            end_of_data: vec(&self.end_of_data),
-            participant: vec(&self.participant),
-            episode_individual: vec(&self.episode_individual),
-            episode_start: vec(&self.episode_start),
-            episode_end: vec(&self.episode_end),
-            episode_type: vec(&self.episode_type),
+        CohortColumns {
+            index_date: &lent.columns[0],
+            end_of_data: &lent.columns[1],
+            participant: &lent.participant,
+            episode_individual: &lent.individuals[0],
+            episode_start: &lent.columns[2],
+            episode_end: &lent.columns[3],
+            episode_type: &lent.codes[0],
             n_types: self.n_types,
             tariffs,
-            ledger_individual: vec(&self.ledger_individual),
-            ledger_date: vec(&self.ledger_date),
-            ledger_amount: vec(&self.ledger_amount),
-            ledger_category: vec(&self.ledger_category),
+            ledger_individual: &lent.individuals[1],
+            ledger_date: &lent.columns[4],
+            ledger_amount: &lent.numbers[0],
+            ledger_category: &lent.codes[1],
             n_categories: self.n_categories,
             price_index,
             allow_overlaps: self.allow_overlaps,
@@ -110,8 +145,11 @@ impl CohortCore {
     /// Validates the columns of `input` (see [`CoreInput`]) and groups them by individual.
     #[new]
     fn new(py: Python<'_>, input: CoreInput<'_>) -> PyResult<Self> {
-        let input = input.to_core();
-        let inner = run_cancellable(py, |cancel| Cohort::new_cancellable(input, cancel))?;
+        // The columns are lent from numpy, not copied: the core copies what it keeps, grouped.
+        let years: Vec<i32> = input.price_years.as_ref().map(|y| y.as_array().to_vec()).unwrap_or_default();
+        let lent = input.lend();
+        let columns = input.columns(&lent, &years);
+        let inner = run_cancellable(py, |cancel| Cohort::from_columns(columns, cancel))?;
         Ok(CohortCore { inner })
     }
 

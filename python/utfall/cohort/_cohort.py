@@ -130,7 +130,9 @@ class Cohort:
         Parameters
         ----------
         individuals : DataFrame
-            One row per individual: ``id``, ``group`` (``"participant"`` or
+            A pandas, polars or pyarrow table (anything with the Arrow
+            ``__arrow_c_stream__`` protocol), or the path of a Parquet file;
+            so is every other table. One row per individual: ``id``, ``group`` (``"participant"`` or
             ``"historical"``; also ``treated``/``comparison``, 1/0, True/False),
             ``index_date``, optionally ``end_of_data`` (last observed day,
             inclusive: moved away, died, extract date), and any covariates.
@@ -208,6 +210,33 @@ class Cohort:
         if len(outside):
             warnings.warn(f"{_outside_text(outside)} (see Cohort.outside_observation)", UtfallWarning, stacklevel=2)
         return cohort
+
+    @classmethod
+    def from_parquet(cls, individuals: Any, episodes: Any, tariffs: Any = None, costs: Any = None,
+                     price_index: Any = None, data_end: Any = None, columns: Optional[Mapping[str, Any]] = None, *,
+                     base_year: Optional[int] = None, allow_overlaps: bool = False,
+                     date_format: DateFormat = None) -> "Cohort":
+        """:meth:`from_frames` on Parquet files: each table is a path (a file, or a folder of files).
+
+        Read with pyarrow (the ``utfall[arrow]`` extra), memory-mapped, as a pyarrow table would be
+        (``date32``/``date64``/``timestamp[unit, tz]``, string and dictionary columns, nulls); every
+        check of :meth:`from_frames` holds, a DataError naming the table, column and row of the file.
+
+        Examples
+        --------
+        >>> import os, tempfile, pyarrow as pa, pyarrow.parquet as pq, utfall
+        >>> folder = tempfile.mkdtemp()
+        >>> pq.write_table(pa.table({"id": ["a"], "group": ["participant"], "index_date": ["2017-01-01"]}),
+        ...                os.path.join(folder, "people.parquet"))
+        >>> pq.write_table(pa.table({"id": ["a"], "start": ["2017-01-01"], "end": ["2017-01-11"],
+        ...                          "care_type": ["HVB"]}), os.path.join(folder, "episodes.parquet"))
+        >>> c = utfall.Cohort.from_parquet(os.path.join(folder, "people.parquet"),
+        ...                                os.path.join(folder, "episodes.parquet"), data_end="2019-12-31")
+        >>> float(c.care_days("1y")["care_days_total"].iloc[0])
+        10.0
+        """
+        return cls.from_frames(individuals, episodes, tariffs, costs, price_index, data_end, columns,
+                               base_year=base_year, allow_overlaps=allow_overlaps, date_format=date_format)
 
     def __reduce__(self):
         # Picklable (for process pools and Dask workers): the validated tables

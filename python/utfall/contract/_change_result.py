@@ -135,14 +135,65 @@ class ChangeScores:
         frame = pd.DataFrame([r.row() for r in self.measures.values()]).set_index("measure")
         return frame.rename(columns={"interval low": f"{level} low", "interval high": f"{level} high"})
 
-    def to_dict(self) -> Dict[str, Any]:
-        """A JSON-ready record: spec and every measure's per-individual table and numbers."""
+    def released(self, threshold: int = 5) -> Tuple[pd.DataFrame, Any]:
+        """The summary to share: ``(table, SuppressionReport)``. Per measure the individuals are the
+        negative, neutral and positive changes, those without data and those not yet measurable; a
+        count of fewer than ``threshold`` shows as ``<5``, the counts that would give it away (other
+        cells, and the sums ``n determined`` and ``n measurable`` when they hold some but not all of
+        the suppressed cells) as ``..``; the net sum, interval and tests of fewer than ``threshold``
+        determined changes as ``<5``.
+
+        >>> import pandas as pd, utfall
+        >>> d = pd.DataFrame({"id": range(14), "before": [1] * 14, "after": [2] * 9 + [0] + [1] * 4})
+        >>> table, report = utfall.change_scores(d, seed=1).released()
+        >>> table.loc["score", ["n negative", "n neutral", "n positive", "n determined"]].tolist()
+        ['<5', '<5', 9, 14]
+        """
+        from ..privacy import MARKER, SECONDARY, SuppressionReport, suppress_partition
+
+        report = SuppressionReport(threshold)
+        table = self.summary().astype(object)
+        leaves = ["n negative", "n neutral", "n positive", "n no data", "n not yet measurable"]
+        sums = {"n determined": ["n negative", "n neutral", "n positive"],
+                "n measurable": ["n negative", "n neutral", "n positive", "n no data"]}
+        statistics = [c for c in table.columns if not c.startswith("n ") and c not in ("measure", "n", "interval",
+                                                                                          "Wilcoxon method")]
+        for name in table.index:
+            row = table.loc[name]
+            hidden = suppress_partition({k: int(row[k]) for k in leaves}, threshold, "change scores", name, sums,
+                                        report)
+            if 0 < int(row["n"]) < threshold:
+                hidden |= set(leaves) | set(sums) | {"n"}
+            for k in hidden:
+                table.loc[name, k] = MARKER if 0 < int(row[k]) < threshold else SECONDARY
+            if 0 < int(row["n determined"]) < threshold:
+                for c in statistics:
+                    table.loc[name, c] = MARKER
+                    report.add("change scores", name, c, f"primary: computed from {int(row['n determined'])} < "
+                                                         f"{threshold} determined changes")
+        return table, report
+
+    def to_dict(self, disclosure: str = "aggregate", threshold: int = 5) -> Dict[str, Any]:
+        """A JSON-ready record: the spec and every measure's numbers.
+
+        ``disclosure="aggregate"`` (the default, to share) holds each measure's released
+        summary (:meth:`released`: counts of fewer than ``threshold`` as ``<5``) and no
+        individual; ``"full"`` (the data holder's) holds every individual's id, scores and status."""
+        if disclosure not in ("aggregate", "full"):
+            raise SpecError(f"disclosure must be 'aggregate' or 'full', not {disclosure!r}")
+
         def clean(v: Any) -> Any:
             if isinstance(v, (float, np.floating)):
                 return None if not np.isfinite(v) else float(v)
             return v.item() if isinstance(v, np.generic) else v
-        out: Dict[str, Any] = {"format": "utfall.change_scores/1", "spec": self.spec, "measures": {}}
+        out: Dict[str, Any] = {"format": "utfall.change_scores/1", "disclosure": disclosure, "spec": self.spec,
+                               "measures": {}}
+        released = self.released(threshold)[0] if disclosure == "aggregate" else None
         for name, r in self.measures.items():
+            if released is not None:
+                row = {"measure": name, **{str(k): clean(v) for k, v in released.loc[name].items()}}
+                out["measures"][name] = {"summary": row}
+                continue
             ind = r.individuals
             out["measures"][name] = {
                 "summary": {k: clean(v) for k, v in r.row().items()},
@@ -150,9 +201,9 @@ class ChangeScores:
             }
         return out
 
-    def to_json(self, **kwargs: Any) -> str:
+    def to_json(self, disclosure: str = "aggregate", threshold: int = 5, **kwargs: Any) -> str:
         """:meth:`to_dict` as JSON."""
-        return json.dumps(self.to_dict(), **kwargs)
+        return json.dumps(self.to_dict(disclosure, threshold), **kwargs)
 
     # ------------------------------------------------------------ display
     def _lines(self) -> List[str]:

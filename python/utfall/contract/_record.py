@@ -60,7 +60,7 @@ def check_settlement(data: Dict[str, Any], cohort: Any, *, n_threads: Optional[i
         else:
             rebuilt[name] = _outcome(name, recorded)
         found: List[str] = []
-        _differences(recorded["measures"], rebuilt[name].to_dict()["measures"], f"outcomes[{name!r}]", found)
+        _differences(recorded["measures"], rebuilt[name].to_dict("full")["measures"], f"outcomes[{name!r}]", found)
         if found:
             raise ReproductionError("the outcome measure differs from the record: " + "; ".join(found[:10]))
     how = data["settle"]

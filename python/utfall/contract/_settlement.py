@@ -103,8 +103,8 @@ class Settlement:
                 "contract": self.contract.to_dict(),
                 "settle": {"horizon": self.horizon, "funding_date": self.investor["funding_date"],
                            "payment_date": self.investor["payment_date"], "uncertainty": self.risk is not None},
-                "outcomes": {name: cs.to_dict() for name, cs in self.outcomes.items()},
-                "evaluation": json.loads(self.evaluation.to_json()),
+                "outcomes": {name: cs.to_dict("full") for name, cs in self.outcomes.items()},
+                "evaluation": json.loads(self.evaluation.to_json(disclosure="full")),
                 "results": self.results()}
 
     def to_json(self, path: Any = None, indent: Optional[int] = None) -> str:

@@ -17,9 +17,16 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
-FORMAT = "utfall.evaluation/2"
-#: Formats :func:`utfall.load_evaluation` reads (version 1 lacks ``not_counted`` and ``content_fingerprints``).
-FORMATS = ("utfall.evaluation/1", FORMAT)
+from .._options import options
+from ..errors import SpecError
+from ._schema import declare
+
+FORMAT = "utfall.evaluation/3"
+#: Formats :func:`utfall.load_evaluation` reads (version 1 lacks ``not_counted`` and ``content_fingerprints``;
+#: version 3 adds ``disclosure`` and the declared ``contents``, and the aggregate record).
+FORMATS = ("utfall.evaluation/1", "utfall.evaluation/2", FORMAT)
+#: The two kinds of record (see :mod:`utfall.evaluation._disclosure`).
+DISCLOSURES = ("aggregate", "full")
 _SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
@@ -88,9 +95,10 @@ def frame(table: dict) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------- records
 def record(evaluation: Any) -> dict:
-    """The audit record of an evaluation as plain JSON data."""
-    return {
+    """The full audit record of an evaluation as plain JSON data (every id, date and number)."""
+    return declare({
         "format": FORMAT,
+        "disclosure": "full",
         "utfall_version": evaluation.version,
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "seed": evaluation.seed,
@@ -100,7 +108,7 @@ def record(evaluation: Any) -> dict:
         "not_counted": _plain(evaluation.not_counted),
         "results": results(evaluation),
         **({"validity": _plain(evaluation.checks)} if getattr(evaluation, "checks", None) else {}),
-    }
+    })
 
 
 def results(evaluation: Any) -> dict:
@@ -111,9 +119,27 @@ def results(evaluation: Any) -> dict:
     }
 
 
-def to_json(evaluation: Any, path: Any = None, indent: Optional[int] = None) -> str:
-    """The audit record as JSON text (standard JSON: no NaN literals); also written to ``path``."""
-    text = json.dumps(record(evaluation), indent=indent, allow_nan=False, ensure_ascii=False)
+def to_json(evaluation: Any, path: Any = None, indent: Optional[int] = None, disclosure: str = "aggregate",
+            key: Any = None, threshold: int = 5) -> str:
+    """The audit record as JSON text (standard JSON: no NaN literals); also written to ``path``.
+
+    ``disclosure="aggregate"`` (the default) needs the data holder's ``key`` (see
+    :mod:`utfall.evaluation._disclosure`); ``"full"`` is the data holder's own record."""
+    if disclosure not in DISCLOSURES:
+        raise SpecError(f"disclosure must be 'aggregate' (to share) or 'full' (the data holder's own record), "
+                        f"not {disclosure!r}")
+    data = record(evaluation)
+    if disclosure == "aggregate":
+        if key is None:
+            raise SpecError("to_json: a record to share (disclosure='aggregate', the default) needs the data "
+                            "holder's secret key=..., under which ids become pseudonyms: make one with "
+                            "utfall.privacy.new_key() and keep it; disclosure='full' writes the data holder's own "
+                            "record with every id and date instead")
+        from ._disclosure import aggregate_record
+        data = aggregate_record(data, key, threshold)
+    elif key is not None:
+        raise SpecError("to_json: key= is for the aggregate record; a full record holds the raw ids")
+    text = json.dumps(data, indent=indent, allow_nan=False, ensure_ascii=False)
     if path is not None:
         # Write beside the target and rename: an interrupted write leaves no half-written record.
         target = os.fspath(path)
@@ -126,6 +152,14 @@ def to_json(evaluation: Any, path: Any = None, indent: Optional[int] = None) -> 
             if os.path.exists(partial):
                 os.remove(partial)
     return text
+
+
+def _row_name(name: str, table: dict, row: int) -> str:
+    """A row of a recorded table as a message names it: an individual's id as ``utfall.options`` says."""
+    value = table["index"]["values"][row]
+    if name == "individuals":
+        return options.describe_id(value)
+    return f"{table['index'].get('name') or 'index'} {value!r}"
 
 
 def differences(a: Any, b: Any, limit: int = 10) -> list:
@@ -155,7 +189,7 @@ def result_differences(ra: dict, rb: dict, limit: int = 10) -> list:
             vb = cols_b[col]
             for row, (x, y) in enumerate(zip(va, vb)):
                 if x != y:
-                    found.append(f"{name}, column '{col}', row {row} (id {ta['index']['values'][row]!r}): "
+                    found.append(f"{name}, column '{col}', row {row} ({_row_name(name, ta, row)}): "
                                  f"recorded {x!r}, now {y!r}")
                     break
             if len(found) >= limit:

@@ -14,6 +14,7 @@ from ..expected import outcome_type
 from ..resampling import BootstrapResult, bootstrap
 from ._display import summary_frame
 from ._notes import lines
+from ._released import released_summary
 from ._record import differences, to_json
 
 READABLE = {
@@ -144,6 +145,16 @@ class Evaluation:
         frame.index.name = "horizon"
         names = {k: v.format(u=u) for k, v in READABLE.items()}
         return summary_frame(frame.rename(columns=names), u, names)
+
+    def released(self, threshold: int = 5) -> Any:
+        """The summary to share: ``(table, SuppressionReport)`` with counts of fewer than
+        ``threshold`` participants shown as ``<5``, those that would give one away as ``..``
+        (secondary suppression), and the statistics of a horizon with fewer than
+        ``threshold`` included participants suppressed (see :mod:`utfall.privacy`).
+
+        >>> table, report = ev.released()  # doctest: +SKIP
+        """
+        return released_summary(self.summary(readable=False), threshold)
 
     def trajectory(self, horizon: Optional[str] = None) -> pd.DataFrame:
         """Cumulative expected, actual and savings month by month since index
@@ -289,10 +300,25 @@ class Evaluation:
         return _VALIDITY(self, **options)
 
     # ------------------------------------------------------------------ audit
-    def to_json(self, path: Any = None, indent: Optional[int] = None) -> str:
-        """The audit record: specification, seed, version, fingerprints and every
-        result number (exact: floats round-trip). Written to ``path`` when given."""
-        return to_json(self, path=path, indent=indent)
+    def to_json(self, path: Any = None, indent: Optional[int] = None, *, disclosure: str = "aggregate",
+                key: Any = None, threshold: int = 5) -> str:
+        """The audit record as JSON text; written to ``path`` when given.
+
+        ``disclosure="aggregate"`` (the default: the record to share with the investor,
+        the intermediary, a validator) needs ``key``, the data holder's secret
+        (:func:`utfall.privacy.new_key`): it holds the specification, seed, version, data
+        fingerprints and aggregate results, and per included participant only a keyed
+        pseudonym and the expected, actual and savings that re-check the totals; counts
+        of fewer than ``threshold`` individuals are sealed (see
+        :mod:`utfall.evaluation._disclosure`). Without a key it is a SpecError, never a
+        silent full record. ``disclosure="full"`` is the data holder's own record: every
+        id, date and number (exact: floats round-trip), marked ``"disclosure": "full"``
+        and warned about when loaded.
+
+        >>> key = utfall.privacy.new_key()  # doctest: +SKIP
+        >>> shared = ev.to_json("evaluation.json", key=key)  # doctest: +SKIP
+        """
+        return to_json(self, path=path, indent=indent, disclosure=disclosure, key=key, threshold=threshold)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Evaluation):
@@ -346,11 +372,17 @@ class Evaluation:
         ax.legend(loc="best", fontsize="small")
         return ax
 
-    def plot_differences(self, horizon: Optional[str] = None, ax: Any = None, scale: float = 1e6):
+    def plot_differences(self, horizon: Optional[str] = None, ax: Any = None, scale: float = 1e6,
+                         group: Optional[int] = None):
         """Waterfall of per-participant savings, largest first, with their running total. Returns the Axes.
 
         Each bar runs from the running total before a participant to the total after:
         green where the participant saved (expected > actual), red where they cost more.
+        ``group=k`` draws the form to share: one bar per group of ``k`` consecutive
+        participants in that order (the last group takes the remainder, so that every
+        bar sums at least ``k``; fewer than ``k`` included participants draw no bar), so
+        that no bar is one child's savings (:func:`utfall.report.report` draws it with
+        its suppression threshold).
         """
         import matplotlib.pyplot as plt
         from matplotlib.patches import Patch
@@ -358,6 +390,12 @@ class Evaluation:
         h = self._horizon(horizon)
         rows = self.individuals[(self.individuals["horizon"] == h) & self.individuals["included"]]
         d = np.sort(rows["savings"].to_numpy())[::-1]
+        if group is not None:
+            k = int(group)
+            if k < 1:
+                raise SpecError(f"plot_differences: group must be a whole number of at least 1, not {group!r}")
+            ends = [(i + 1) * k for i in range(len(d) // k - 1)] + [len(d)] if len(d) >= k else []
+            d = np.array([d[end - k if end < len(d) else (len(d) // k - 1) * k:end].sum() for end in ends])
         scale = scale if self.unit == "SEK" else 1.0
         d = d / scale
         running = np.cumsum(d)
@@ -375,11 +413,13 @@ class Evaluation:
             ax.set_ylim(low - pad, high + pad)  # room above the highest bar top and below the lowest
             ax.set_xlim(0, len(d) + 1)
         unit = "MSEK" if (self.unit == "SEK" and scale == 1e6) else self.unit
-        ax.set_xlabel("participants, ordered by savings (largest first)")
+        ax.set_xlabel("participants, ordered by savings (largest first)" if group is None else
+                      f"groups of {int(group)} or more participants, ordered by savings (largest first)")
         ax.set_ylabel(f"cumulative savings = expected - actual ({unit})")
         ax.set_title(f"Savings per participant, {h}: a waterfall to the total")
-        ax.legend(handles=[Patch(color="tab:green", label="participant saved (expected > actual)"),
-                           Patch(color="tab:red", label="participant cost more (actual > expected)"), line],
+        who = "participant" if group is None else "group"
+        ax.legend(handles=[Patch(color="tab:green", label=f"{who} saved (expected > actual)"),
+                           Patch(color="tab:red", label=f"{who} cost more (actual > expected)"), line],
                   loc="best", fontsize="small")
         return ax
 

@@ -11,78 +11,97 @@ never a ``KeyError`` or ``TypeError`` from deep inside.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import pandas as pd
 
-from ..errors import ReproductionError, UtfallError
+from ..errors import RecordError, ReproductionError, UtfallError
 from ._record import FORMATS, _plain
+from ._schema import MAX_DEPTH, MAX_RECORD_CHARS, SCHEMA, check_contents, count_values, table_rows, validate
 from ._spec import make_spec
 
-_FIELDS = {"format": str, "utfall_version": str, "seed": int, "specification": dict, "fingerprints": dict,
-           "results": dict}
 _SPEC_FIELDS = ("matching", "horizons", "outcome", "care_types", "intervention_cost", "bootstrap", "seed", "partial")
+#: Fields of format 3 only, and of its aggregate records only.
+_FORMAT3 = ("disclosure", "contents")
+_AGGREGATE = ("key_check", "threshold", "sealed")
 
 
-def malformed(field: str, problem: str) -> ReproductionError:
-    return ReproductionError(f"the record is malformed: field '{field}' {problem}")
+def malformed(field: str, problem: str) -> RecordError:
+    return RecordError(f"the record is malformed: field '{field}' {problem}", table="record", column=field,
+                       problem=problem)
+
+
+def _no_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
+    out: Dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise RecordError(f"the record is not valid JSON data: the key {k[:40]!r} appears twice in an object")
+        out[k] = v
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise RecordError(f"the record is not standard JSON: it holds the literal {name} (utfall writes \"{name}\")")
 
 
 def parse(text: Any, other_formats: Tuple[str, ...] = ()) -> Dict[str, Any]:
-    """The record as JSON data; text that is not JSON or not an object is a ReproductionError.
+    """The record as JSON data, refused with a :class:`~utfall.errors.RecordError` (a DataError) when it is not
+    JSON, longer than :data:`~._schema.MAX_RECORD_CHARS`, nested too deep, holds a key twice or breaks the
+    schema (:func:`check`).
 
     A record of one of ``other_formats`` (one that embeds an evaluation's record, checked by its own
     subpackage) is returned as read."""
+    if isinstance(text, (bytes, bytearray)):
+        if len(text) > 4 * MAX_RECORD_CHARS:
+            raise RecordError(f"the record is longer than {MAX_RECORD_CHARS} characters")
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise RecordError(f"the record is not UTF-8 text: {err}") from None
+    if not isinstance(text, str):
+        raise RecordError(f"a record is JSON text, not {type(text).__name__}")
+    if len(text) > MAX_RECORD_CHARS:
+        raise RecordError(f"the record is {len(text)} characters long, more than the {MAX_RECORD_CHARS} read")
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except RecursionError:
+        raise RecordError(f"the record is nested deeper than {MAX_DEPTH} levels") from None
     except (ValueError, TypeError) as err:  # JSONDecodeError is a ValueError
-        raise ReproductionError(f"the record is not JSON: {err}") from None
+        if isinstance(err, RecordError):
+            raise
+        raise RecordError(f"the record is not JSON: {str(err)[:200]}") from None
     if isinstance(data, dict) and data.get("format") in other_formats:
         return data
-    return check(data)
+    return check(data, len(text))
 
 
-def check(data: Any) -> Dict[str, Any]:
-    """``data`` when it has the shape of an audit record (see the module docstring)."""
+def check(data: Any, chars: Optional[int] = None) -> Dict[str, Any]:
+    """``data`` when it has the shape of an audit record: of :data:`~._schema.SCHEMA`, no deeper than
+    :data:`~._schema.MAX_DEPTH`, a format-3 record holding what it declares (``chars``: the text's length)."""
     if not isinstance(data, dict):
-        raise ReproductionError(f"the record must be a JSON object, not {type(data).__name__}")
+        raise RecordError(f"the record must be a JSON object, not {type(data).__name__}")
     if data.get("format") not in FORMATS:
-        raise ReproductionError(f"not an utfall evaluation record (format {data.get('format')!r}, "
-                                f"expected one of {list(FORMATS)})")
-    for name, kind in _FIELDS.items():
-        if name not in data:
-            raise malformed(name, "is missing")
-        if not isinstance(data[name], kind) or isinstance(data[name], bool):
-            raise malformed(name, f"must be a {kind.__name__}, not {type(data[name]).__name__}")
-    for name in ("not_counted", "content_fingerprints"):
+        raise RecordError(f"not an utfall evaluation record (format {str(data.get('format'))[:40]!r}, "
+                          f"expected one of {list(FORMATS)})")
+    count_values(data)  # refuses a record nested deeper than MAX_DEPTH before anything walks it
+    validate(data, SCHEMA, "")
+    version3 = data["format"] == FORMATS[-1]
+    for name in ("not_counted", "content_fingerprints") + (_FORMAT3 if version3 else ()):
         if data["format"] != FORMATS[0] and name not in data:
             raise malformed(name, "is missing")
-    for table, value in data["fingerprints"].items():
-        if value is not None and not isinstance(value, str):
-            raise malformed(f"fingerprints.{table}", "must be a hexadecimal digest or null")
-    results = data["results"]
-    for name in ("summary", "individuals", "trajectories"):
-        if not isinstance(results.get(name), dict):
-            raise malformed(f"results.{name}", "is missing or not an object")
-    _table(results["summary"], "results.summary")
-    _table(results["individuals"], "results.individuals")
-    for h, t in results["trajectories"].items():
-        if not isinstance(t, dict):
-            raise malformed(f"results.trajectories.{h}", "is not an object")
-        _table(t, f"results.trajectories.{h}")
+    for name in (() if version3 else _FORMAT3) + (() if data.get("disclosure") == "aggregate" else _AGGREGATE):
+        if name in data:
+            raise malformed(name, f"is not a field of a {data.get('disclosure', 'full')} record of format "
+                                  f"{data['format']}")
+    if data.get("disclosure") == "aggregate":
+        for name in _AGGREGATE:
+            if name not in data:
+                raise malformed(name, "is missing (an aggregate record has it)")
+    if version3:
+        check_contents(data, chars if chars is not None else len(json.dumps(data, ensure_ascii=False)))
+    else:
+        table_rows(data["results"])
     return data
-
-
-def _table(table: Dict[str, Any], where: str) -> None:
-    columns = table.get("columns")
-    if not isinstance(table.get("index"), dict) or not isinstance(columns, list):
-        raise malformed(where, "must have an 'index' and a list of 'columns'")
-    for k, column in enumerate([table["index"]] + columns):
-        if (not isinstance(column, dict) or not isinstance(column.get("values"), list)
-                or not isinstance(column.get("dtype"), str)
-                or not isinstance(column.get("name", 0), (str, type(None)))):
-            raise malformed(f"{where}.columns[{k - 1}]" if k else f"{where}.index",
-                            "must have a 'name' (text), a 'dtype' and a list of 'values'")
 
 
 def specification(data: Dict[str, Any]) -> Dict[str, Any]:

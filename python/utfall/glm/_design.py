@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import pandas as pd
 
+from .._options import options
 from ..errors import SpecError
 
 
@@ -53,7 +54,7 @@ def design_matrix(frame: pd.DataFrame, covariates: Sequence[str], *, intercept: 
         series = frame[name]
         if series.isna().any():
             row = int(np.flatnonzero(series.isna().to_numpy())[0])
-            raise SpecError(f"{table}: covariate {name!r} is missing in row {row} (id {frame.index[row]!r})")
+            raise SpecError(f"{table}: covariate {name!r} is missing in row {row} ({options.describe_id(frame.index[row])})")
         numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
         if numeric and name not in levels:
             columns.append(series.to_numpy(np.float64))

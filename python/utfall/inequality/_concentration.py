@@ -119,7 +119,8 @@ class Concentration:
     """
 
     def __init__(self, measures: pd.DataFrame, lorenz: pd.DataFrame, shares: Sequence[float], n: int, n_zeros: int,
-                 seed: int, n_resamples: int, spec: Dict[str, Any], by: bool) -> None:
+                 seed: int, n_resamples: int, spec: Dict[str, Any], by: bool,
+                 sizes: Optional[Dict[Any, int]] = None) -> None:
         self.measures = measures
         self.lorenz = lorenz
         self.shares = list(shares)
@@ -130,20 +131,52 @@ class Concentration:
         self.seed, self.n_resamples = seed, n_resamples
         self.spec = spec
         self._by = by
+        self.sizes = dict(sizes) if sizes is not None else {None: n}
 
     def summary(self) -> pd.DataFrame:
         """The measures table (a copy)."""
         return self.measures.copy()
 
-    def to_dict(self) -> Dict[str, Any]:
-        """A JSON-serializable record."""
-        frame = self.measures.reset_index()
-        frame = frame.astype(object).where(pd.notna(frame), None)
-        return {"measures": frame.to_dict(orient="records"), "n": self.n, "n_zeros": self.n_zeros,
-                "seed": self.seed, "n_resamples": self.n_resamples, "spec": self.spec}
+    def released(self, threshold: int = 5) -> Tuple[pd.DataFrame, Any]:
+        """The measures to share: ``(table, SuppressionReport)``. A group of fewer than ``threshold``
+        individuals shows none of its measures (``<5``); a top share held by fewer than ``threshold``
+        individuals (``p * n < threshold``) is their own cost and is not shown either."""
+        from ..privacy import MARKER, SuppressionReport
 
-    def to_json(self, **kwargs: Any) -> str:
-        return json.dumps(self.to_dict(), default=str, **kwargs)
+        report = SuppressionReport(threshold)
+        table = self.measures.astype(object).copy()
+        for group, n in self.sizes.items():
+            rows = [k for k in table.index if (k[0] == group if self._by else True)]
+            for key in rows:
+                measure = key[1] if self._by else key
+                share = next((p for p in self.shares if _share_label(p) == measure), None)
+                if 0 < n < threshold:
+                    reason = f"primary: a group of {n} < {threshold} individuals"
+                elif share is not None and 0 < share * n < threshold:
+                    reason = f"primary: the top {100 * share:g}% are {share * n:g} < {threshold} individuals"
+                else:
+                    continue
+                table.loc[key] = MARKER
+                report.add("concentration", key, "all", reason)
+        return table, report
+
+    def to_dict(self, disclosure: str = "aggregate", threshold: int = 5) -> Dict[str, Any]:
+        """A JSON-serializable record. ``disclosure="aggregate"`` (the default, to share) holds the
+        released measures (:meth:`released`) and a count of zeros below ``threshold`` as ``<5``;
+        ``"full"`` every number."""
+        if disclosure not in ("aggregate", "full"):
+            raise SpecError(f"disclosure must be 'aggregate' or 'full', not {disclosure!r}")
+        measures = self.released(threshold)[0] if disclosure == "aggregate" else self.measures
+        frame = measures.reset_index()
+        frame = frame.astype(object).where(pd.notna(frame), None)
+        zeros: Any = self.n_zeros
+        if disclosure == "aggregate" and (0 < self.n_zeros < threshold or 0 < self.n - self.n_zeros < threshold):
+            zeros = f"<{threshold}" if 0 < self.n_zeros < threshold else ".."
+        return {"measures": frame.to_dict(orient="records"), "n": self.n, "n_zeros": zeros,
+                "seed": self.seed, "n_resamples": self.n_resamples, "spec": self.spec, "disclosure": disclosure}
+
+    def to_json(self, disclosure: str = "aggregate", threshold: int = 5, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(disclosure, threshold), default=str, **kwargs)
 
     def __repr__(self) -> str:
         """One line of headline numbers, then the top shares and Gini with their first interval."""
@@ -358,4 +391,5 @@ def concentration(values: Any, shares: Sequence[float] = (0.2, 0.5), weights: An
             "lorenz_points": int(lorenz_points), "n": len(x), "data_fingerprint": _fingerprint(x, w, by)}
     first = x[groups[0][1]]
     return Concentration(pd.concat(tables), pd.concat(curves, ignore_index=True), shares, len(first),
-                         int((first == 0).sum()), seed, int(n_resamples), spec, by is not None)
+                         int((first == 0).sum()), seed, int(n_resamples), spec, by is not None,
+                         {name: len(rows) for name, rows in groups})

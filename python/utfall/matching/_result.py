@@ -25,7 +25,16 @@ class MatchResult:
     distance : Series or None
         The propensity (or user) score by id; None for covariate distances.
     unmatched : DataFrame
-        ``id`` and ``reason`` of every treated unit without a control.
+        ``id`` and ``reason`` of every focal unit without a match (the treated;
+        the controls for ``estimand="ATC"``).
+    s_weights : Series or None
+        The sampling weights by id (MatchIt's ``s.weights``): not part of
+        ``weights`` (as MatchIt's ``m$weights``), but multiplied into every
+        balance statistic and the effective sample sizes.
+    estimand : str
+        ``"ATT"`` or ``"ATC"``.
+    common_support : Series
+        By id: outside the common support of the score (``discard=``), so never matched.
     matched_ids : Index
         The ids with a positive weight.
     counts : DataFrame
@@ -40,7 +49,8 @@ class MatchResult:
     def __init__(self, *, ids: pd.Index, treat: np.ndarray, pairs: pd.DataFrame, weights: np.ndarray,
                  score: Optional[np.ndarray], unmatched: pd.DataFrame, balance_covariates: Any,
                  spec: dict, discarded_ids: Optional[pd.Index] = None,
-                 subclass: Optional[np.ndarray] = None) -> None:
+                 subclass: Optional[np.ndarray] = None, s_weights: Optional[np.ndarray] = None,
+                 estimand: str = "ATT", common_support: Optional[np.ndarray] = None) -> None:
         self.ids = ids
         self.treat = treat
         self.pairs = pairs
@@ -52,6 +62,10 @@ class MatchResult:
         self._covariates = balance_covariates
         self.discarded_ids = pd.Index([] if discarded_ids is None else discarded_ids, name="id")
         self._balance: Optional[pd.DataFrame] = None
+        self.s_weights = None if s_weights is None else pd.Series(s_weights, index=ids, name="s_weights")
+        self.estimand = estimand
+        self.common_support = pd.Series(np.zeros(len(ids), bool) if common_support is None else common_support,
+                                        index=ids, name="discarded")
 
     @property
     def matched_ids(self) -> pd.Index:
@@ -60,14 +74,18 @@ class MatchResult:
     @property
     def counts(self) -> pd.DataFrame:
         w = self.weights.to_numpy()
+        if self.s_weights is not None:
+            w = w * self.s_weights.to_numpy()
+        off = self.common_support.to_numpy()
         rows = {}
         for name, g in (("treated", self.treat), ("control", ~self.treat)):
             wg = w[g]
             used = wg > 0
             ess = float(wg.sum() ** 2 / np.sum(wg ** 2)) if used.any() else 0.0
-            disc = len(self.discarded_ids) if name == "control" else 0
-            rows[name] = {"all": int(g.sum()) + disc, "matched": int(used.sum()),
-                          "unmatched": int(g.sum() - used.sum()), "discarded": disc, "ess": ess}
+            support = int(off[g].sum())
+            disc = (len(self.discarded_ids) if name == "control" else 0) + support
+            rows[name] = {"all": int(g.sum()) + disc - support, "matched": int(used.sum()),
+                          "unmatched": int(g.sum() - used.sum()) - support, "discarded": disc, "ess": ess}
         table = pd.DataFrame.from_dict(rows, orient="index")[["all", "matched", "unmatched", "discarded", "ess"]]
         return table.astype({"all": int, "matched": int, "unmatched": int, "discarded": int, "ess": float})
 
@@ -90,14 +108,64 @@ class MatchResult:
             x = self._covariates()
             if self.distance is not None:
                 x = pd.concat([pd.DataFrame({"distance": self.distance.to_numpy()}, index=x.index), x], axis=1)
-            before = balance_table(x, self.treat, None)
-            after = balance_table(x, self.treat, self.weights.to_numpy(), self._pair_rows())
+            s = None if self.s_weights is None else self.s_weights.to_numpy()
+            before = balance_table(x, self.treat, None, s_weights=s, estimand=self.estimand)
+            after = balance_table(x, self.treat, self.weights.to_numpy(), self._pair_rows(), s, self.estimand)
             self._balance = pd.concat({"all": before, "matched": after}, axis=1)
         if sample == "both":
             return self._balance.copy()
         if sample in ("all", "matched"):
             return self._balance[sample].copy()
         raise SpecError(f"sample must be 'all', 'matched' or 'both', not {sample!r}")
+
+    def released(self, threshold: int = 5) -> Any:
+        """The balance table to share: ``(table, SuppressionReport)``. A binary term (a factor's level,
+        a yes/no covariate) held by fewer than ``threshold`` treated or control units, or lacked by fewer,
+        in a sample shows none of that sample's statistics (``<5``: its means would count them); when
+        one level of a factor is suppressed so, its smallest other level is too (``..``), since the
+        levels' shares add up to one.
+
+        >>> import numpy as np, pandas as pd, utfall
+        >>> d = pd.DataFrame({"id": range(40), "t": [1] * 10 + [0] * 30, "x": np.random.default_rng(1).normal(size=40),
+        ...                   "g": ["a"] * 2 + ["b"] * 8 + ["a", "b"] * 15})
+        >>> table, report = utfall.match(d, "t", ["x", "g"], progress=False).released()
+        >>> table.loc["ga", ("all", "Means Treated")], table.loc["x", ("all", "Means Treated")] > 0
+        ('<5', True)
+        """
+        from ..privacy import MARKER, SECONDARY, SuppressionReport
+
+        report = SuppressionReport(threshold)
+        table = self.balance().astype(object)
+        x = self._covariates()
+        treat = np.asarray(self.treat, dtype=bool)
+        used = self.weights.to_numpy() > 0
+        factors = [c for c in self.spec.get("covariates", []) if c not in x.columns]
+        for sample, keep in (("all", np.ones(len(treat), dtype=bool)), ("matched", used)):
+            hidden = {}
+            for term in x.columns:
+                v = x[term].to_numpy(dtype=float)
+                if not np.isin(v, (0.0, 1.0)).all():
+                    continue
+                for group, rows in (("treated", keep & treat), ("control", keep & ~treat)):
+                    k, n = int(v[rows].sum()), int(rows.sum())
+                    if 0 < k < threshold or 0 < n - k < threshold:
+                        hidden[term] = MARKER
+                        report.add("balance", term, sample, f"primary: {min(k, n - k)} {group} unit(s) "
+                                                            f"< {threshold}")
+                        break
+            for factor in factors:
+                levels = [t for t in x.columns if t.startswith(factor) and t != factor]
+                lone = [t for t in levels if t in hidden]
+                rest = [t for t in levels if t not in hidden]
+                if len(lone) == 1 and rest:
+                    other = min(rest, key=lambda t: float(x[t].to_numpy()[keep].sum()))
+                    hidden[other] = SECONDARY
+                    report.add("balance", other, sample, f"secondary: the levels of {factor!r} add up to one")
+            for term, mark in hidden.items():
+                for column in table.columns:
+                    if column[0] == sample:
+                        table.loc[term, column] = mark
+        return table, report
 
     def summary(self) -> pd.DataFrame:
         """Sample sizes per group (all, matched, unmatched, discarded, effective sample size)."""

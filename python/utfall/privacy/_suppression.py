@@ -4,8 +4,9 @@ A count of fewer than ``threshold`` individuals (default 5), and every statistic
 computed from fewer, is replaced by a marker (*primary* suppression). Then, so
 that no suppressed value can be recovered from a table's margins, cells are
 suppressed *secondarily*: wherever a row or a column (of a table with totals)
-holds exactly one suppressed cell, the smallest other non-zero cell of that row
-or column is suppressed too, until no row or column has a lone suppressed cell;
+holds exactly one suppressed cell, or suppressed cells that sum to less than
+the threshold, the smallest other non-zero cell of that row or column is
+suppressed too, until no row or column gives away a cell or a small sum;
 a total is itself suppressed when it is below the threshold. Zero counts are
 shown (a zero identifies nobody), unless ``suppress_zeros=True``.
 
@@ -30,6 +31,9 @@ from ..errors import SpecError
 
 #: What a suppressed cell shows.
 MARKER = "<5"
+#: What a cell shows that is suppressed only so that a small one cannot be derived from it (secondary),
+#: where the table tells the two apart (the report, the aggregate record).
+SECONDARY = ".."
 DEFAULT_THRESHOLD = 5
 
 
@@ -104,7 +108,7 @@ def suppress_counts(counts: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, *,
     hidden_row = totals & (row_total < threshold) & (row_total > 0)
     hidden_col = totals & (col_total < threshold) & (col_total > 0)
     if totals:
-        _secondary(values, mask, counts, table, report, hidden_row, hidden_col)
+        _secondary(values, mask, counts, table, report, hidden_row, hidden_col, threshold)
     cells = [[MARKER if mask[r, c] else int(values[r, c]) for c in range(values.shape[1])]
              for r in range(values.shape[0])]
     index, columns = list(counts.index), list(counts.columns)
@@ -124,8 +128,9 @@ def suppress_counts(counts: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, *,
 
 
 def _secondary(values: np.ndarray, mask: np.ndarray, counts: pd.DataFrame, table: str, report: SuppressionReport,
-               hidden_row: np.ndarray, hidden_col: np.ndarray) -> None:
-    """Adds cells until no row or column with a shown total has exactly one suppressed cell."""
+               hidden_row: np.ndarray, hidden_col: np.ndarray, threshold: int) -> None:
+    """Adds cells until every row or column with a shown total has no suppressed cell, or two or more that
+    sum to at least ``threshold`` (so that neither one cell nor a small sum is recovered from the total)."""
     changed = True
     while changed:
         changed = False
@@ -134,7 +139,10 @@ def _secondary(values: np.ndarray, mask: np.ndarray, counts: pd.DataFrame, table
             vals = values if axis == 0 else values.T
             hidden = hidden_row if axis == 0 else hidden_col
             for i in range(lines.shape[0]):
-                if hidden[i] or lines[i].sum() != 1:
+                # A line with a shown total gives away its one suppressed cell, or the sum of its suppressed
+                # cells: protect it until two or more are suppressed and they sum to the threshold or more.
+                if hidden[i] or lines[i].sum() == 0 or (lines[i].sum() >= 2
+                                                        and vals[i][lines[i]].sum() >= threshold):
                     continue
                 candidates = [j for j in range(lines.shape[1]) if not lines[i, j] and vals[i, j] > 0]
                 if not candidates:

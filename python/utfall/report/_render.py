@@ -38,10 +38,10 @@ def render(evaluation: Evaluation, language: str = "sv", *, cohort: Any = None, 
     base_year = getattr(cohort, "base_year", None)
     parts = [sections.specification(evaluation, lang, base_year),
              sections.cohort_section(evaluation, lang, cohort, suppress),
-             sections.matching_section(evaluation, lang),
+             sections.matching_section(evaluation, lang, suppress),
              sections.results_section(evaluation, lang, suppress),
              sections.trajectory_section(evaluation, lang),
-             sections.concentration_section(evaluation, lang, evaluation.seed)]
+             sections.concentration_section(evaluation, lang, evaluation.seed, suppress)]
     if contract is not None:
         parts.append(sections.settlement_section(contract, lang))
     if validity is None:  # checks run by Evaluation.validity() are kept on the evaluation

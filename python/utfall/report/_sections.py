@@ -18,13 +18,11 @@ import pandas as pd
 from .._numbers import is_number, money, number, percent
 from ..evaluation import Evaluation
 from ..inequality import concentration
-from ..privacy import DEFAULT_THRESHOLD, MARKER, suppress_counts
+from ..privacy import DEFAULT_THRESHOLD, MARKER, SECONDARY, suppress_counts
 from . import _figures
 from ._terms import LANGUAGES, VALIDITY_AMOUNTS, VALIDITY_COLUMNS, table_label, term
 
 BAR = 0.1
-#: What a count shows when it is suppressed only so that a small count cannot be derived from it.
-SECONDARY = ".."
 
 
 @dataclass
@@ -189,7 +187,13 @@ def _love(match: Any, ax: Any) -> Any:
     return match.plot_balance(ax=ax, threshold=BAR)
 
 
-def matching_section(ev: Evaluation, lang: str) -> Section:
+def _smd(shown: pd.DataFrame, sample: str, term_: Any, value: float, lang: str) -> str:
+    """An SMD of the balance table, or its suppression marker."""
+    v = shown.loc[term_, (sample, "Std. Mean Diff.")]
+    return v if isinstance(v, str) else number(value, 3, lang)
+
+
+def matching_section(ev: Evaluation, lang: str, threshold: Optional[int] = None) -> Section:
     s = Section("matching", term("sec_matching", lang))
     matches = ev.matches()
     if not matches:
@@ -204,7 +208,10 @@ def matching_section(ev: Evaluation, lang: str) -> Section:
             s.p(term("balance_misses", lang, h=h, m=len(misses), k=len(after), names=", ".join(misses)))
         else:
             s.p(term("balance_all_meet", lang, h=h, k=len(after)))
-        rows = [[str(k), number(before[k], 3, lang), number(after[k], 3, lang),
+        # A level held by fewer than `threshold` units: its SMD would count them (MatchResult.released).
+        shown = m.released(threshold)[0] if threshold is not None else table
+
+        rows = [[str(k), _smd(shown, "all", k, before[k], lang), _smd(shown, "matched", k, after[k], lang),
                  term("yes" if abs(after[k]) < BAR else "no", lang)] for k in after.index]
         s.table(Table([term("covariate", lang), term("smd_before", lang), term("smd_after", lang),
                        term("meets_bar", lang)], rows, [False, True, True, False], caption=h))
@@ -235,21 +242,26 @@ def results_section(ev: Evaluation, lang: str, threshold: Optional[int]) -> Sect
                       ("p_cover", lambda r: percent(r["p_savings_cover_cost"], 1, lang))]
     rows_spec.append(("payback", lambda r: term("not_within", lang) if pd.isna(r["payback_month"])
                       else f"{term('month', lang)} {int(r['payback_month'])}"))
+    # A horizon with fewer than `threshold` included participants shows none of its statistics.
+    few = {h: threshold is not None and 0 < int(summ.loc[h, "n_included"]) < threshold for h in ev.horizons}
     rows = []
     for key, fn in rows_spec:
         label = term(key, lang, level=level, method=method) if key == "interval" else term(key, lang)
-        rows.append([label] + [fn(summ.loc[h]) for h in ev.horizons])
+        rows.append([label] + [MARKER if few[h] and key not in ("status", "intervention_cost") else fn(summ.loc[h])
+                               for h in ev.horizons])
     s.table(Table([""] + ev.horizons, rows, [False] + [True] * len(ev.horizons), caption=unit))
     s.p(term("results_note", lang))
-    for h in ev.horizons:
+    for h in [h for h in ev.horizons if not few[h]]:
         parts = ev.by_part(h)
         prow = [[str(k), _amount(ev, v["expected"], lang), _amount(ev, v["actual"], lang),
                  _amount(ev, v["savings"], lang)] for k, v in parts.iterrows()]
         s.table(Table([term("part", lang), term("expected", lang), term("actual", lang), term("savings", lang)],
                       prow, [False, True, True, True], caption=term("by_part", lang, h=h)))
     h = ev.horizons[-1]
-    s.figure(_figures.svg(lambda ax: ev.plot_differences(h, ax=ax), term("fig_differences", lang, h=h), lang,
-                          key="differences"), "")
+    # The shared form: one bar per group of `threshold` participants, never one child's savings.
+    s.figure(_figures.svg(lambda ax: ev.plot_differences(h, ax=ax, group=threshold),
+                          term("fig_differences" if threshold is None else "fig_differences_grouped", lang, h=h,
+                               k=threshold), lang, key="differences"), "")
     return s
 
 
@@ -267,12 +279,13 @@ def trajectory_section(ev: Evaluation, lang: str) -> Section:
     return s
 
 
-def concentration_section(ev: Evaluation, lang: str, seed: int) -> Section:
+def concentration_section(ev: Evaluation, lang: str, seed: int, threshold: Optional[int] = None) -> Section:
     s = Section("concentration", term("sec_concentration", lang))
     h = ev.horizons[-1]
     rows = ev.individuals[(ev.individuals["horizon"] == h) & ev.individuals["included"]]
     values = np.clip(rows["actual"].to_numpy(np.float64), 0, None)
-    if len(values) < 2 or values.sum() <= 0:
+    # A top share held by fewer than `threshold` participants is their own cost: not shown.
+    if len(values) < 2 or values.sum() <= 0 or (threshold is not None and 0.2 * len(values) < threshold):
         return s
     c = concentration(values, shares=(0.2, 0.5), n_resamples=999, seed=seed, progress=False)
     s.p(term("concentration_intro", lang, h=h, n=len(values)))
@@ -382,9 +395,11 @@ def audit_section(ev: Evaluation, lang: str, extra: Sequence[Any] = ()) -> Secti
                   [[k, v] for k, v in ev.fingerprints.items()], [False, False]))
     s.p(term("reproduce_text", lang))
     s.code("import utfall\n"
-           "evaluation.to_json(\"evaluation.json\")            # the audit record\n"
+           "key = utfall.privacy.new_key()                     # kept by the data holder\n"
+           "evaluation.to_json(\"evaluation.json\", key=key)   # the audit record to share\n"
            "record = open(\"evaluation.json\", encoding=\"utf-8\").read()\n"
-           "utfall.reproduce(record, cohort)   # raises ReproductionError naming what differs")
+           "utfall.reproduce(record, cohort, key=key)  # raises ReproductionError naming what differs\n"
+           "utfall.reproduce(record)                   # without key and data: what it can check")
     return s
 
 

@@ -138,6 +138,8 @@ TERMS: Dict[str, Tuple[str, str]] = {
     "by_part": ("Per del av utfallet vid {h}", "By part of the outcome at {h}"),
     "part": ("del", "part"),
     "fig_differences": ("Besparing per deltagare vid {h}", "Savings per participant at {h}"),
+    "fig_differences_grouped": ("Besparing per grupp om minst {k} deltagare vid {h}",
+                                "Savings per group of at least {k} participants at {h}"),
     # trajectory
     "trajectory_relation": ("Förloppet visar den kumulativa kostnaden månad för månad för den längsta perioden, "
                             "{h}, med jämförelsegruppen matchad för den perioden. Resultatet för en kortare period "
@@ -174,9 +176,12 @@ TERMS: Dict[str, Tuple[str, str]] = {
     "spec_hash": ("specifikationens fingeravtryck (SHA-256)", "specification fingerprint (SHA-256)"),
     "table": ("tabell", "table"),
     "fingerprint": ("fingeravtryck (SHA-256)", "fingerprint (SHA-256)"),
-    "reproduce_text": ("Spara revisionsposten med evaluation.to_json(path) och kör om den, siffra för siffra, på "
-                       "samma data:", "Save the audit record with evaluation.to_json(path) and re-run it, digit "
-                       "for digit, on the same data:"),
+    "reproduce_text": ("Spara revisionsposten med evaluation.to_json(path, key=key): den bär pseudonymer under "
+                       "kommunens nyckel i stället för personnummer, inga datum för enskilda och inga antal under "
+                       "fem. Med nyckeln och samma data körs den om siffra för siffra:",
+                       "Save the audit record with evaluation.to_json(path, key=key): it carries pseudonyms under "
+                       "the municipality's key instead of personal identity numbers, no dates of individuals and "
+                       "no counts below five. With the key and the same data it re-runs digit for digit:"),
     "suppressed_note": ("Antal under {t} individer visas som {marker}; ett antal ur vilket ett sådant kunde räknas "
                         "fram visas som {secondary} (sekundär röjandekontroll, utfall.privacy).",
                         "Counts below {t} individuals show as {marker}; a count from which such a count could be "
