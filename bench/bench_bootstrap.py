@@ -97,6 +97,18 @@ def large_bca(n: int, n_resamples: int) -> None:
           "copy, several alive at once; the issue estimates 74.5 GiB), more than this 24 GiB machine has")
 
 
+def per_draw(draws: int = 200_000_000) -> None:
+    """CPU nanoseconds per index draw on one thread (mean, percentile), n = 10^3 .. 10^6."""
+    for n in (1_000, 10_000, 100_000, 1_000_000):
+        x = np.random.default_rng(1).lognormal(8.0, 1.2, n)
+        b = draws // n
+        c, t = time.process_time(), time.perf_counter()
+        utfall.bootstrap(x, "mean", n_resamples=b, methods=("percentile",), seed=1, progress=False, n_threads=1)
+        cpu, wall = time.process_time() - c, time.perf_counter() - t
+        print(f"per draw, n={n:>9,}, B={b:>7,}, 1 thread: {cpu / (n * b) * 1e9:5.2f} ns CPU, "
+              f"{wall / (n * b) * 1e9:5.2f} ns wall")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -105,7 +117,9 @@ def main() -> None:
     if args.quick:
         compare(2_000, 2_000, "BCa")
         large_bca(20_000, 2_000)
+        per_draw(20_000_000)
         return
+    per_draw()
     compare(10_000, 10_000, "percentile")
     compare(10_000, 10_000, "BCa")
     large_bca(100_000, 10_000)

@@ -226,7 +226,7 @@ pub fn draw_indices<R: RngCore>(rng: &mut R, n: u32, mut pick: impl FnMut(u32)) 
 /// (Lemire 2019, "Fast random integer generation in an interval"). Written out
 /// here so that the resamples never change with a `rand` upgrade.
 #[inline]
-fn lemire<R: RngCore>(x: u32, n: u32, rng: &mut R) -> u32 {
+pub(crate) fn lemire<R: RngCore>(x: u32, n: u32, rng: &mut R) -> u32 {
     let mut m = (x as u64) * (n as u64);
     if (m as u32) < n {
         let threshold = n.wrapping_neg() % n;

@@ -14,6 +14,7 @@
 pub mod designs;
 pub mod intervals;
 pub mod jackknife;
+pub mod lanes;
 pub mod statistics;
 
 use crate::concentration::measures_sorted;
@@ -60,6 +61,12 @@ struct Scratch {
     moments: Vec<Moments>,
     counts: Vec<u32>,
 }
+
+/// The version of the bootstrap's random stream: which draws replicate `r` of
+/// a seed makes. Version 1 is [`replicate_rng`] with [`designs::draw_indices`];
+/// every kernel ([`lanes`] included) reproduces it bit for bit. A change of the
+/// draws must raise this number, and the audit record stores it.
+pub const STREAM_VERSION: u32 = 1;
 
 /// The generator of replicate `r` under `seed`.
 ///
@@ -405,14 +412,36 @@ impl Plan {
             return Err(Error::Spec(format!("replicates {start} + {count} are beyond the last replicate number")));
         }
         let chunk = (count / (rayon::current_num_threads() * 8)).clamp(1, 256);
+        // Whole groups of lanes where they are used (the split never changes the values).
+        let chunk = if self.lanes_pay() { chunk.next_multiple_of(lanes::LANES) } else { chunk };
         out.par_chunks_mut((chunk * k).max(1)).zip(variances.par_chunks_mut(chunk)).enumerate().for_each(
             |(c, (block, var))| {
                 let mut scratch = self.scratch();
-                for j in 0..var.len() {
+                let first = start + (c * chunk) as u64;
+                let mut j = 0;
+                if self.lanes_pay() {
+                    // Totals of single rows beyond the cache: LANES replicates at a time, the
+                    // gathers prefetched; the same bits as one by one.
+                    while j + lanes::LANES <= var.len() {
+                        if crate::cancel::is_set(cancel) {
+                            return;
+                        }
+                        self.replicates_fast(
+                            seed,
+                            first + j as u64,
+                            &mut scratch,
+                            &mut block[j * k..(j + lanes::LANES) * k],
+                            &mut var[j..j + lanes::LANES],
+                            want_variance,
+                        );
+                        j += lanes::LANES;
+                    }
+                }
+                for j in j..var.len() {
                     if crate::cancel::is_set(cancel) {
                         return;
                     }
-                    let r = start + (c * chunk + j) as u64;
+                    let r = first + j as u64;
                     var[j] = self.replicate(seed, r, &mut scratch, &mut block[j * k..(j + 1) * k], want_variance);
                 }
             },
@@ -420,28 +449,74 @@ impl Plan {
         crate::cancel::check(cancel)
     }
 
+    /// Whether replicates are drawn in lanes: totals of single rows with a
+    /// segment too large for the cache (below it, one replicate at a time is as fast).
+    fn lanes_pay(&self) -> bool {
+        matches!(self.kind, Kind::Fast { .. }) && self.design.segments.iter().any(|s| s.len() >= lanes::PREFETCH_FROM)
+    }
+
+    /// Segment `k`'s moments from the sum `s` and sum of squares `sq` of its draws (totals of single rows).
+    fn fast_moments(&self, k: usize, s: f64, sq: f64, scratch: &mut Scratch) {
+        let Kind::Fast { variable, .. } = &self.kind else { unreachable!("only plans of single-row totals") };
+        let n = self.design.segments[k].len() as f64;
+        let (a, b) = (2 * variable[k], 2 * variable[k] + 1);
+        let m = &mut scratch.moments[k];
+        *m = Moments { units: n, ..Default::default() };
+        m.m1[a] = s;
+        m.m1[b] = n;
+        m.m2[statistics::upper(a, a)] = sq;
+        m.m2[statistics::upper(a, b)] = s;
+        m.m2[statistics::upper(b, b)] = n;
+    }
+
+    /// Replicates `first .. first + LANES` of a totals statistic of single rows,
+    /// drawn side by side ([`lanes`]): the same values as [`Plan::replicate`] one by one.
+    fn replicates_fast(
+        &self,
+        seed: u64,
+        first: u64,
+        scratch: &mut Scratch,
+        out: &mut [f64],
+        variances: &mut [f64],
+        want_variance: bool,
+    ) {
+        let (Kind::Fast { x, .. }, Statistic::Linear(stat)) = (&self.kind, &self.statistic) else {
+            unreachable!("only plans of single-row totals")
+        };
+        let mut rngs = lanes::Lanes::new(seed, first);
+        let mut sums = vec![[(0.0, 0.0); lanes::LANES]; self.design.segments.len()];
+        for (k, seg) in self.design.segments.iter().enumerate() {
+            let values = &x[seg.clone()];
+            sums[k] = if want_variance {
+                lanes::sum_draws::<true>(&mut rngs, values)
+            } else {
+                lanes::sum_draws::<false>(&mut rngs, values)
+            };
+        }
+        let k_out = self.n_outputs();
+        for l in 0..lanes::LANES {
+            for (k, sum) in sums.iter().enumerate() {
+                self.fast_moments(k, sum[l].0, sum[l].1, scratch);
+            }
+            let (value, variance) = linear_value_and_variance(*stat, &scratch.moments, want_variance);
+            out[l * k_out] = value;
+            variances[l] = variance;
+        }
+    }
+
     /// One replicate: draws and evaluates.
     fn replicate(&self, seed: u64, r: u64, scratch: &mut Scratch, out: &mut [f64], want_variance: bool) -> f64 {
         let mut rng = replicate_rng(seed, r);
         match (&self.kind, &self.statistic) {
-            (Kind::Fast { x, variable }, Statistic::Linear(stat)) => {
+            (Kind::Fast { x, .. }, Statistic::Linear(stat)) => {
                 for (k, seg) in self.design.segments.iter().enumerate() {
-                    let len = seg.len() as u32;
                     let values = &x[seg.clone()];
                     let (s, sq) = if want_variance {
                         sum_draws::<true>(&mut rng, values)
                     } else {
                         sum_draws::<false>(&mut rng, values)
                     };
-                    let n = len as f64;
-                    let (a, b) = (2 * variable[k], 2 * variable[k] + 1);
-                    let m = &mut scratch.moments[k];
-                    *m = Moments { units: n, ..Default::default() };
-                    m.m1[a] = s;
-                    m.m1[b] = n;
-                    m.m2[statistics::upper(a, a)] = sq;
-                    m.m2[statistics::upper(a, b)] = s;
-                    m.m2[statistics::upper(b, b)] = n;
+                    self.fast_moments(k, s, sq, scratch);
                 }
                 let (value, variance) = linear_value_and_variance(*stat, &scratch.moments, want_variance);
                 out[0] = value;

@@ -170,3 +170,44 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn lanes_give_the_one_replicate_bits_across_threads_and_batches() {
+    // Two samples, one beyond the cache size (drawn in lanes with prefetching),
+    // one small; with variances (studentized) and without.
+    let n0 = super::lanes::PREFETCH_FROM + 3;
+    let n = n0 + 101;
+    let x: Vec<f64> = (0..n).map(|i| ((i as f64) * 0.61).cos() * 250.0 + 1000.0).collect();
+    let samples = Some((0..n).map(|i| u32::from(i >= n0)).collect());
+    let plan = Plan::new(
+        Table { columns: vec![x], weights: None },
+        &Labels { samples, ..Default::default() },
+        Statistic::Linear(Linear::DifferenceOfMeans),
+    )
+    .unwrap();
+    assert!(plan.lanes_pay());
+    let b = 11;
+    for want_variance in [false, true] {
+        // One replicate per call: chunks of one, never in lanes.
+        let mut one = vec![0.0; b];
+        let mut one_var = vec![0.0; b];
+        for r in 0..b {
+            plan.run(3, r as u64, &mut one[r..r + 1], &mut one_var[r..r + 1], want_variance);
+        }
+        for threads in [1, 2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let (mut all, mut var) = (vec![0.0; b], vec![0.0; b]);
+            pool.install(|| plan.run(3, 0, &mut all, &mut var, want_variance));
+            assert_eq!(
+                one.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                all.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            );
+            if want_variance {
+                assert_eq!(
+                    one_var.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    var.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+}
