@@ -79,6 +79,9 @@ def _normal_matching(matching: Any, horizons: list) -> dict:
     unknown = sorted(str(k) for k in set(spec) - set(MATCH_ARGUMENTS))
     if unknown:
         raise SpecError(f"matching: unknown argument(s) {unknown} of utfall.match; it takes {list(MATCH_ARGUMENTS)}")
+    if spec.get("estimand", "ATT") != "ATT":
+        raise SpecError(f"matching: estimand={spec['estimand']!r}; an evaluation estimates the participants' "
+                        "savings, the ATT: leave estimand out")
     return {"estimator": "matched", **{k: (list(v) if isinstance(v, tuple) else v) for k, v in spec.items()}}
 
 

@@ -49,7 +49,7 @@ from ..cohort import Cohort, horizon_text
 from ..errors import ComputationError, SpecError, UtfallWarning, check_limit, data_error
 from ._design import covariate_frame
 from ._problem import Options, Problem
-from ._registry import METHODS
+from ._registry import METHODS, check_options
 from ._result import MatchResult, MatchSet
 
 def _solve(problem: Problem) -> MatchResult:
@@ -69,6 +69,7 @@ def _solve(problem: Problem) -> MatchResult:
     if method is None:
         raise SpecError(f"method must be one of {', '.join(repr(m) for m in METHODS)}, "
                         f"not {problem.options.method!r}")
+    check_options(problem.options)
     result = method(problem)
     _warn_ratio_not_filled(result, problem.options.ratio)
     return result
@@ -99,7 +100,9 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
           caliper: Optional[float] = None, std_caliper: bool = True, exact: Union[None, str, Sequence[str]] = None,
           order: Optional[str] = None, seed: Optional[int] = None, *, id: Optional[str] = None,
           horizon: Any = None, lookback: Any = None, person: Optional[str] = None, reuse: str = "allowed",
-          cutpoints: Optional[Mapping[str, Any]] = None, progress: bool = True) -> Any:
+          cutpoints: Optional[Mapping[str, Any]] = None, progress: bool = True, estimand: str = "ATT",
+          subclass: Optional[int] = None, min_n: Optional[int] = None, min_controls: Optional[float] = None,
+          max_controls: Optional[float] = None) -> Any:
     """Matches controls (historical individuals) to treated units (participants).
 
     Parameters
@@ -113,11 +116,13 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
         Model covariates. With a Cohort: columns of ``cohort.individuals`` or of
         ``cohort.history(lookback)`` (e.g. ``"prior_care_days_HVB"``,
         ``"prior_placements"``), measured before each individual's own index date.
-    method : {"nearest", "exact", "cem"}
+    method : {"nearest", "exact", "cem", "optimal", "full", "subclass"}
         Nearest neighbour; exact matching on ``exact`` (or the covariates);
         coarsened exact matching on the covariates (numeric columns cut into
         ``ceil(log2(n) + 1)`` equal-width bins (Sturges) unless ``cutpoints``
-        gives a number of bins or the inner cut points per column).
+        gives a number of bins or the inner cut points per column); optimal
+        pair or k:1 matching (least total distance, :mod:`._optimal`); full
+        matching (:mod:`._full`); subclassification on the score (:mod:`._subclass`).
     distance : {"logit", "glm", "mahalanobis", "euclidean", "scaled_euclidean"} or array
         The propensity score (``glm`` logit), a covariate distance, or your own score.
     ratio : int
@@ -151,6 +156,15 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
         of their rows is matched (MatchIt's ``unit.id``).
     progress : bool
         Show a progress bar on large matchings.
+    estimand : {"ATT", "ATC", "ATE"}
+        The target of the weights (optimal: ATT or ATC; full and subclass: all
+        three), as MatchIt's ``estimand``.
+    subclass, min_n : int, optional
+        ``method="subclass"``: the number of subclasses (MatchIt's default 6)
+        and the least number of units of each group in a subclass (default 1).
+    min_controls, max_controls : float, optional
+        ``method="full"``: the least and most controls per treated unit in a
+        subclass (MatchIt's defaults 0 and infinity; below 1: treated per control).
 
     Returns
     -------
@@ -189,9 +203,14 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
             "cutpoints": {k: (v if isinstance(v, (int, np.integer)) else list(map(float, v)))
                           for k, v in (cutpoints or {}).items()},
             "version": _core.__version__}
+    for name, value in (("estimand", estimand), ("subclass", subclass), ("min_n", min_n),
+                        ("min_controls", min_controls), ("max_controls", max_controls)):
+        if value is not None and (name != "estimand" or value != "ATT" or method in ("optimal", "full", "subclass")):
+            spec[name] = value
     options = Options(method=method, distance=distance, ratio=int(ratio), replace=bool(replace), caliper=caliper,
                       std_caliper=bool(std_caliper), exact=exact, order=order, seed=seed, cutpoints=cutpoints,
-                      progress=progress)
+                      progress=progress, estimand=estimand, subclass=subclass, min_n=min_n,
+                      min_controls=min_controls, max_controls=max_controls)
     if isinstance(data, Cohort):
         if treatment is not None:
             raise SpecError("with a Cohort the treated are its participants; leave treatment out")

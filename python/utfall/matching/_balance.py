@@ -8,7 +8,8 @@
 ``Std. Mean Diff.``
     ``(mean_t - mean_c) / s_t`` where ``s_t`` is the standard deviation of the
     *treated* group in the *unmatched* sample, the same denominator before and
-    after matching; for a binary (0/1) variable ``s_t = sqrt(p_t (1 - p_t))``;
+    after matching (for the ATC the controls' ``s_c``; for the ATE the pooled
+    ``sqrt((s_t^2 + s_c^2) / 2)``, as MatchIt's ``s.d.denom``); for a binary (0/1) variable ``s_t = sqrt(p_t (1 - p_t))``;
     otherwise the reliability-weighted sample standard deviation. When the
     difference is below ``sqrt(machine epsilon)`` the raw difference is shown,
     as MatchIt does. When ``s_t`` vanishes the pooled within-group standard
@@ -83,8 +84,16 @@ def _ecdf_diffs(x: np.ndarray, t: np.ndarray, w: np.ndarray) -> np.ndarray:
     return cum[last_of_value]
 
 
+def _denominator(x: np.ndarray, t: np.ndarray, binary: bool, estimand: str) -> float:
+    if estimand == "ATC":
+        return float(np.sqrt(_wvar(x[~t], binary)))
+    if estimand == "ATE":
+        return float(np.sqrt((_wvar(x[t], binary) + _wvar(x[~t], binary)) / 2))
+    return float(np.sqrt(_wvar(x[t], binary)))
+
+
 def balance_row(x: np.ndarray, t: np.ndarray, weights: Optional[np.ndarray],
-                pairs: Optional[tuple] = None) -> list:
+                pairs: Optional[tuple] = None, estimand: str = "ATT") -> list:
     """One row of the balance table for covariate ``x`` (``weights`` None: unmatched)."""
     x = np.asarray(x, dtype=float)
     binary = bool(np.all((x == 0) | (x == 1)))
@@ -97,7 +106,7 @@ def balance_row(x: np.ndarray, t: np.ndarray, weights: Optional[np.ndarray],
     std = None
     if abs(diff) > _SQRT_EPS:
         if not too_small:
-            std = float(np.sqrt(_wvar(x[i1], binary)))
+            std = _denominator(x, t, binary, estimand)
             if not np.isfinite(std) or std < _SQRT_EPS:
                 std = _pooled_sd(x, t, binary)
             out[2] = diff / std
@@ -117,7 +126,7 @@ def balance_row(x: np.ndarray, t: np.ndarray, weights: Optional[np.ndarray],
 
 
 def balance_table(covariates: pd.DataFrame, treat: np.ndarray, weights: Optional[np.ndarray],
-                  pairs: Optional[tuple] = None) -> pd.DataFrame:
+                  pairs: Optional[tuple] = None, estimand: str = "ATT") -> pd.DataFrame:
     """The balance of every column of ``covariates`` (numeric, factors already expanded).
 
     Examples
@@ -129,7 +138,8 @@ def balance_table(covariates: pd.DataFrame, treat: np.ndarray, weights: Optional
     42.5
     """
     treat = np.asarray(treat, dtype=bool)
-    rows = [balance_row(covariates[c].to_numpy(dtype=float), treat, weights, pairs) for c in covariates.columns]
+    rows = [balance_row(covariates[c].to_numpy(dtype=float), treat, weights, pairs, estimand)
+            for c in covariates.columns]
     table = pd.DataFrame(rows, index=pd.Index(covariates.columns, name="term"), columns=COLUMNS)
     if weights is None:
         table["Std. Pair Dist."] = np.nan

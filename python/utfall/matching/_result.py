@@ -40,7 +40,7 @@ class MatchResult:
     def __init__(self, *, ids: pd.Index, treat: np.ndarray, pairs: pd.DataFrame, weights: np.ndarray,
                  score: Optional[np.ndarray], unmatched: pd.DataFrame, balance_covariates: Any,
                  spec: dict, discarded_ids: Optional[pd.Index] = None,
-                 subclass: Optional[np.ndarray] = None) -> None:
+                 subclass: Optional[np.ndarray] = None, pair_distance: bool = True) -> None:
         self.ids = ids
         self.treat = treat
         self.pairs = pairs
@@ -52,6 +52,7 @@ class MatchResult:
         self._covariates = balance_covariates
         self.discarded_ids = pd.Index([] if discarded_ids is None else discarded_ids, name="id")
         self._balance: Optional[pd.DataFrame] = None
+        self._pair_distance = pair_distance
 
     @property
     def matched_ids(self) -> pd.Index:
@@ -90,8 +91,10 @@ class MatchResult:
             x = self._covariates()
             if self.distance is not None:
                 x = pd.concat([pd.DataFrame({"distance": self.distance.to_numpy()}, index=x.index), x], axis=1)
-            before = balance_table(x, self.treat, None)
-            after = balance_table(x, self.treat, self.weights.to_numpy(), self._pair_rows())
+            estimand = str(self.spec.get("estimand", "ATT"))
+            before = balance_table(x, self.treat, None, estimand=estimand)
+            after = balance_table(x, self.treat, self.weights.to_numpy(),
+                                  self._pair_rows() if self._pair_distance else None, estimand=estimand)
             self._balance = pd.concat({"all": before, "matched": after}, axis=1)
         if sample == "both":
             return self._balance.copy()
