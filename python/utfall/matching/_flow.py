@@ -10,7 +10,7 @@ matching one unit of either group with several of the other).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ from ._problem import REASONS, Problem
 from ._result import MatchResult
 
 
-def setup(problem: Problem) -> Tuple[Distance, np.ndarray, dict]:
+def setup(problem: Problem) -> Tuple[Distance, np.ndarray, Dict[str, Any]]:
     """The distance, the focal units and the core's keyword arguments (strata, caliper)."""
     opt = problem.options
     if problem.unit_id is not None:
@@ -31,7 +31,7 @@ def setup(problem: Problem) -> Tuple[Distance, np.ndarray, dict]:
                         "not yet limit a person's rows together; use method='nearest' or reuse='allowed'")
     dist = distance(problem)
     focal = ~problem.treat if opt.estimand == "ATC" else problem.treat.copy()
-    kwargs: dict = {"score": dist.score} if dist.score is not None else {"coords": np.ascontiguousarray(dist.coords)}
+    kwargs: Dict[str, Any] = {"score": dist.score} if dist.score is not None else {"coords": np.ascontiguousarray(dist.coords)}
     cal_abs = None
     if opt.caliper is not None:
         if not opt.caliper > 0:
@@ -48,9 +48,11 @@ def setup(problem: Problem) -> Tuple[Distance, np.ndarray, dict]:
 def pair_distance(dist: Distance, t: np.ndarray, c: np.ndarray) -> np.ndarray:
     """``|s_t - s_c|`` on a score, the Euclidean distance of the whitened covariates otherwise."""
     if dist.score is not None:
-        return np.abs(dist.score[t] - dist.score[c])
+        out: np.ndarray = np.abs(dist.score[t] - dist.score[c])
+        return out
     coords = np.asarray(dist.coords)
-    return np.sqrt(((coords[t] - coords[c]) ** 2).sum(axis=1))
+    euclid: np.ndarray = np.sqrt(((coords[t] - coords[c]) ** 2).sum(axis=1))
+    return euclid
 
 
 def subclass_pairs(subclass: np.ndarray, treat: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
@@ -63,7 +65,7 @@ def subclass_pairs(subclass: np.ndarray, treat: np.ndarray) -> Tuple[np.ndarray,
 
 
 def result(problem: Problem, dist: Distance, subclass: np.ndarray, reason: Callable[[int], str],
-           pair_dist: bool = True, extra: Optional[dict] = None) -> MatchResult:
+           pair_dist: bool = True, extra: Optional[Dict[str, Any]] = None) -> MatchResult:
     """The MatchResult of a subclass assignment (``-1``: unmatched), with MatchIt's weights."""
     treat, index = problem.treat, problem.index
     subclass = np.asarray(subclass, dtype=np.int64)
@@ -83,7 +85,7 @@ def result(problem: Problem, dist: Distance, subclass: np.ndarray, reason: Calla
                        discarded_ids=problem.discarded_ids, subclass=subclass, pair_distance=pair_dist)
 
 
-def reasons(problem: Problem, kwargs: dict) -> Callable[[int], str]:
+def reasons(problem: Problem, kwargs: Dict[str, Any]) -> Callable[[int], str]:
     """Why a treated row was left out: no control in its stratum, none within the caliper, or none left."""
     strata: Any = kwargs.get("exact")
     has_control = None
