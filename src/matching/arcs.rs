@@ -84,6 +84,14 @@ impl Subproblem {
         Ok((costs, 2 * n_nodes.max(2) as i64 * max_cost + 1))
     }
 
+    /// The distance of arc `(i, j)` (arcs are sorted by focal, then other index).
+    pub fn distance_of(&self, i: u32, j: u32) -> f64 {
+        match self.arcs.binary_search_by(|a| (a.0, a.1).cmp(&(i, j))) {
+            Ok(k) => self.arcs[k].2,
+            Err(_) => f64::NAN,
+        }
+    }
+
     /// optmatch's `epsilon` for this subproblem.
     pub fn epsilon(&self, tol: f64, max_d: f64) -> f64 {
         let (r, c) = self.feasible_counts();
@@ -271,6 +279,7 @@ pub fn subproblems(
         if arcs.iter().any(|a| !a.2.is_finite()) {
             return Err(Error::data("data", "distance", None, "a distance between units is not finite"));
         }
+        debug_assert!(arcs.windows(2).all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1)), "arcs sorted by (focal, other)");
         out.push(Subproblem { focal: f, other: o, arcs });
     }
     Ok(out)

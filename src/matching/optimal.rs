@@ -88,8 +88,7 @@ pub(crate) fn optmatch_objective(sp: &Subproblem, chosen: &[(u32, u32)], scale: 
     let Scale::Optmatch { tol } = scale else { return 0 };
     let max_d = sp.arcs.iter().map(|a| a.2).fold(0.0f64, f64::max);
     let eps = sp.epsilon(tol, max_d);
-    let d: std::collections::HashMap<(u32, u32), f64> = sp.arcs.iter().map(|a| ((a.0, a.1), a.2)).collect();
-    chosen.iter().map(|k| (0.5 + d[k] / eps).ceil() as i64).sum()
+    chosen.iter().map(|&(i, j)| (0.5 + sp.distance_of(i, j) / eps).ceil() as i64).sum()
 }
 
 /// Optimal k:1 matching over the subproblems; `n`: the number of units.
@@ -110,9 +109,8 @@ pub fn optimal(
         let chosen =
             solve_subproblem(sp, Degree { min: 0, max: ratio as i32 }, Degree { min: 0, max: 1 }, scale, check)?;
         out.objective += optmatch_objective(sp, &chosen, scale);
-        let d: std::collections::HashMap<(u32, u32), f64> = sp.arcs.iter().map(|a| ((a.0, a.1), a.2)).collect();
         for &(i, j) in &chosen {
-            by_focal.push((sp.focal[i as usize], sp.other[j as usize], d[&(i, j)]));
+            by_focal.push((sp.focal[i as usize], sp.other[j as usize], sp.distance_of(i, j)));
         }
     }
     by_focal.sort_by_key(|a| (a.0, a.1));
@@ -179,8 +177,9 @@ mod tests {
     fn problem() -> impl Strategy<Value = (Vec<f64>, Vec<bool>)> {
         (1usize..5, 0usize..4).prop_flat_map(|(nf, extra)| {
             let n = 2 * nf + extra;
-            (proptest::collection::vec(0u32..1000, n), Just(nf))
-                .prop_map(move |(v, nf)| (v.iter().map(|&x| x as f64 / 997.0).collect(), (0..n).map(|i| i < nf).collect()))
+            (proptest::collection::vec(0u32..1000, n), Just(nf)).prop_map(move |(v, nf)| {
+                (v.iter().map(|&x| x as f64 / 997.0).collect(), (0..n).map(|i| i < nf).collect())
+            })
         })
     }
 
@@ -225,6 +224,25 @@ mod tests {
                     prop_assert!(ratio >= lo - 1e-12, "{} controls for {} treated below min {}", n0[c], n1[c], lo);
                 }
             }
+        }
+
+        #[test]
+        fn the_edge_cover_is_the_general_networks_optimum((s, focal) in problem(), caliper in proptest::option::of(0.05f64..0.5)) {
+            let n = s.len();
+            let mut r = none();
+            if let Some(c) = caliper {
+                r.caliper = Some((&s, c));
+            }
+            let sps = subproblems(&Metric::Score(&s), &focal, &vec![true; n], &r, false).unwrap();
+            let cover = full(&sps, n, Limits::default(), Scale::Exact, &mut || true).unwrap();
+            let mut general = 0.0;
+            for sp in &sps {
+                let fd = Degree { min: 1, max: sp.other.len() as i32 };
+                let od = Degree { min: 1, max: sp.focal.len() as i32 };
+                let chosen = solve_subproblem(sp, fd, od, Scale::Exact, &mut || true).unwrap();
+                general += chosen.iter().map(|&(i, j)| sp.distance_of(i, j)).sum::<f64>();
+            }
+            prop_assert!((cover.total_distance - general).abs() < 1e-9, "{} vs {}", cover.total_distance, general);
         }
     }
 }
