@@ -279,3 +279,22 @@ def test_a_cohort_per_horizon_and_person_reuse(register):
         assert full.loc[used, "complete"].all()
     with pytest.raises(utfall.SpecError, match="reuse='never'"):
         utfall.match(register, covariates=COVS, method="optimal", person="id", reuse="never", lookback="2y")
+
+
+def test_the_bootstrap_resamples_whole_subclasses():
+    from utfall._seeds import Purpose, child_seed
+
+    register = utfall.synthetic.register(80, 120, seed=11)  # few controls: they serve several participants
+    spec = {"covariates": COVS, "lookback": "2y", "method": "full"}
+    boot = {"n_resamples": 199, "method": "percentile"}
+    ev = utfall.evaluate(register, spec, horizons=["2y"], bootstrap=boot, seed=5, progress=False)
+    m = ev.matches()["2y"]
+    table = ev.individuals
+    table = table[table["n_comparison"] > 0]
+    sums = table["savings"].groupby(m.subclass.reindex(table.index).to_numpy(), sort=False).sum()
+    assert len(sums) < len(table)  # some participants share a subclass
+    ref = utfall.bootstrap(sums.to_numpy(), statistic="sum", n_resamples=199, methods=("percentile",),
+                           seed=child_seed(5, Purpose.SAVINGS_BOOTSTRAP, 0))
+    row = ref.intervals.iloc[0]
+    s = ev.summary(readable=False).loc["2y"]
+    assert (s["savings_low"], s["savings_high"]) == pytest.approx((row["low"], row["high"]), rel=1e-12)

@@ -18,7 +18,8 @@
 //!
 //! Costs are positive (`ceiling(0.5 + d/eps) >= 1`, or `1 + ...` with exact costs), so
 //! every optimal cover is a forest of stars; the subclasses are its connected components,
-//! numbered in the data order of their first unit. optmatch's `omit.fraction` and
+//! numbered in the data order of their first unit. Without limits the cover is found
+//! from a small matching network ([`edge_cover`]). optmatch's `omit.fraction` and
 //! `mean.controls` are not offered.
 
 use super::arcs::{Scale, Subproblem};

@@ -10,9 +10,14 @@ leaves units without a candidate out.
 
 The algorithm
 -------------
-A minimum-cost flow on optmatch's network (focal units take ``mnc..mxc`` others,
-others take one focal unit or head a subclass of up to ``mxr``), by successive
-shortest paths (``src/matching/flow.rs``, see :mod:`._optimal` for why). Each arc costs
+Without limits (MatchIt's default) full matching is a minimum-cost edge cover of the
+candidate graph, found from a minimum-cost matching on the few arcs shorter than the
+two units' nearest candidates together (Gallai's reduction, ``src/matching/full.rs``):
+a thin network, where forcing every control onto the flow would cost one shortest-path
+search per control over all candidate pairs. With limits, a minimum-cost flow on
+optmatch's network (focal units take ``mnc..mxc`` others, others take one focal unit
+or head a subclass of up to ``mxr``). Both by successive shortest paths
+(``src/matching/flow.rs``, see :mod:`._optimal` for why). Each arc costs
 its distance plus one unit of ``2^-40`` of the largest distance, so no arc is used that
 the cover does not need and the subclasses are stars. utfall solves the exact problem
 (optmatch rounds distances with ``tol = 0.001``); where the optimum is unique the
