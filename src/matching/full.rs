@@ -51,10 +51,10 @@ fn edge_cover(sp: &Subproblem, scale: Scale, check: &mut dyn FnMut() -> bool) ->
     let mut best_o: Vec<Option<(i64, usize)>> = vec![None; no];
     for (a, &(i, j, _)) in sp.arcs.iter().enumerate() {
         let c = costs[a];
-        if best_f[i as usize].is_none_or(|b| c < b.0) {
+        if best_f[i as usize].map_or(true, |b| c < b.0) {
             best_f[i as usize] = Some((c, a));
         }
-        if best_o[j as usize].is_none_or(|b| c < b.0) {
+        if best_o[j as usize].map_or(true, |b| c < b.0) {
             best_o[j as usize] = Some((c, a));
         }
     }
