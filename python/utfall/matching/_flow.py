@@ -29,6 +29,9 @@ def setup(problem: Problem) -> Tuple[Distance, np.ndarray, Dict[str, Any]]:
     if problem.unit_id is not None:
         raise SpecError(f"reuse='never' is not available with method={opt.method!r}: an optimal network does "
                         "not yet limit a person's rows together; use method='nearest' or reuse='allowed'")
+    if opt.covariate_calipers:
+        raise SpecError(f"calipers on covariates ({', '.join(opt.covariate_calipers)}) are not yet available with "
+                        f"method={opt.method!r}; give caliper= as a number (the score's caliper)")
     dist = distance(problem)
     focal = ~problem.treat if opt.estimand == "ATC" else problem.treat.copy()
     kwargs: Dict[str, Any] = {"score": dist.score} if dist.score is not None else {"coords": np.ascontiguousarray(dist.coords)}
@@ -82,7 +85,8 @@ def result(problem: Problem, dist: Distance, subclass: np.ndarray, reason: Calla
     return MatchResult(ids=index, treat=treat, pairs=pairs, weights=weights,
                        score=dist.score if dist.reported else None, unmatched=unmatched,
                        balance_covariates=problem.balance_columns(), spec=problem.spec,
-                       discarded_ids=problem.discarded_ids, subclass=subclass, pair_distance=pair_dist)
+                       discarded_ids=problem.discarded_ids, subclass=subclass, pair_distance=pair_dist,
+                       estimand=problem.options.estimand)
 
 
 def reasons(problem: Problem, kwargs: Dict[str, Any]) -> Callable[[int], str]:

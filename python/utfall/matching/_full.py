@@ -74,3 +74,8 @@ def full(problem: Problem) -> MatchResult:
     _, _, _, subclass, total, _ = _core.full_match(focal, np.ones(problem.n, dtype=bool), min_controls=float(lo),
                                                   max_controls=float(hi), **kwargs)
     return result(problem, dist, subclass, reasons(problem, kwargs), extra={"total_distance": float(total)})
+
+
+#: The estimands it offers (MatchIt's), and the shared options it takes (see :func:`utfall.match`).
+full.estimands = ("ATT", "ATC", "ATE")  # type: ignore[attr-defined]
+full.accepts = ("caliper",)  # type: ignore[attr-defined]

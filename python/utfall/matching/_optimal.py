@@ -57,3 +57,8 @@ def optimal(problem: Problem) -> MatchResult:
     _, _, _, subclass, total, _ = _core.optimal_match(focal, np.ones(problem.n, dtype=bool), ratio=int(opt.ratio),
                                                      prune=prune, **kwargs)
     return result(problem, dist, subclass, reasons(problem, kwargs), extra={"total_distance": float(total)})
+
+
+#: The estimands it offers (MatchIt's), and the shared options it takes (see :func:`utfall.match`).
+optimal.estimands = ("ATT", "ATC")  # type: ignore[attr-defined]
+optimal.accepts = ("caliper",)  # type: ignore[attr-defined]

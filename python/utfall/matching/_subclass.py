@@ -57,3 +57,8 @@ def subclassification(problem: Problem) -> MatchResult:
                                   estimand_name=opt.estimand)
     return result(problem, dist, sub, lambda row: "its subclass has no control", pair_dist=False,
                   extra={"subclass": int(k), "min_n": int(min_n), "cut_points": [float(c) for c in cuts]})
+
+
+#: The estimands it offers (MatchIt's), and the shared options it takes (see :func:`utfall.match`).
+subclassification.estimands = ("ATT", "ATC", "ATE")  # type: ignore[attr-defined]
+subclassification.accepts = ()  # type: ignore[attr-defined]
