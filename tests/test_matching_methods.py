@@ -220,7 +220,7 @@ def test_caliper_exact_and_atc(lalonde):
     (dict(method="subclass", caliper=0.2), "method='subclass' does not take caliper="),
     (dict(method="optimal", estimand="ATE"), "estimand='ATE' is not offered by method='optimal'"),
     (dict(method="optimal", antiexact="married"), "method='optimal' does not take antiexact="),
-    (dict(method="full", caliper={"distance": 0.2, "age": 5}), "calipers on covariates \\(age\\)"),
+    (dict(method="full", caliper={"distance": 0.2, "age": 5}), "calipers on covariates (age)"),
     (dict(method="full", caliper=0.1, min_controls=1), "caliper"),
     (dict(method="subclass", distance="mahalanobis"), "needs a score"),
 ])
