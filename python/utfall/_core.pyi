@@ -326,13 +326,13 @@ def sickleave_synthetic(posts: int, effect: float, seed: int) -> Dict[str, Any]:
 # Optimal, full and subclass matching (src/python/matching_methods.rs); the Python
 # registry does not call them yet (issue 14 continues).
 def optimal_match(focal: np.ndarray, eligible: np.ndarray, score: Optional[np.ndarray] = None,
-                  coords: Optional[Tuple[np.ndarray, int]] = None, exact: Optional[np.ndarray] = None,
-                  antiexact: List[np.ndarray] = ..., caliper: Optional[float] = None,
+                  coords: Optional[np.ndarray] = None, exact: Optional[np.ndarray] = None,
+                  antiexact: List[np.ndarray] = ..., caliper: Optional[Tuple[np.ndarray, float]] = None,
                   covariate_calipers: List[Tuple[np.ndarray, float]] = ..., ratio: int = 1,
                   tol: Optional[float] = None, prune: bool = False) -> Any: ...
 def full_match(focal: np.ndarray, eligible: np.ndarray, score: Optional[np.ndarray] = None,
-               coords: Optional[Tuple[np.ndarray, int]] = None, exact: Optional[np.ndarray] = None,
-               antiexact: List[np.ndarray] = ..., caliper: Optional[float] = None,
+               coords: Optional[np.ndarray] = None, exact: Optional[np.ndarray] = None,
+               antiexact: List[np.ndarray] = ..., caliper: Optional[Tuple[np.ndarray, float]] = None,
                covariate_calipers: List[Tuple[np.ndarray, float]] = ..., min_controls: float = 0.0,
                max_controls: float = ..., tol: Optional[float] = None) -> Any: ...
 def subclass_weights(subclass: np.ndarray, treat: np.ndarray, estimand_name: str = "ATT") -> Any: ...

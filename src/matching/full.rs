@@ -18,12 +18,100 @@
 //!
 //! Costs are positive (`ceiling(0.5 + d/eps) >= 1`, or `1 + ...` with exact costs), so
 //! every optimal cover is a forest of stars; the subclasses are its connected components,
-//! numbered in the data order of their first unit. optmatch's `omit.fraction` and
+//! numbered in the data order of their first unit. Without limits the cover is found
+//! from a small matching network ([`edge_cover`]). optmatch's `omit.fraction` and
 //! `mean.controls` are not offered.
 
 use super::arcs::{Scale, Subproblem};
+use super::flow::Network;
 use super::optimal::{optmatch_objective, solve_subproblem, Degree, Solved};
 use crate::error::{Error, Result};
+
+/// A minimum-cost edge cover of the candidate graph: full matching without limits
+/// (MatchIt's defaults), in a small network.
+///
+/// With every focal unit free to take any number of others and every other unit
+/// free to join any number of focal units, full matching is a minimum-cost edge cover
+/// (every unit with a candidate on one arc at least). A classical reduction (Gallai;
+/// Schrijver, *Combinatorial Optimization*, 19.3) gives it from a matching: with
+/// `m(v)` the cost of the cheapest arc at `v` and reduced costs
+/// `w'(u, v) = w(u, v) - m(u) - m(v)`, the least cover is a minimum-cost matching `M` on
+/// the arcs with `w' < 0`, plus the cheapest arc of every unit `M` leaves uncovered;
+/// its cost is `sum_v m(v) + sum_M w'`. Only arcs shorter than the two units' nearest
+/// candidates together take part, so on a score the matching network is a thin band
+/// around the diagonal, where the general network (every unit forced onto the flow)
+/// needs one augmentation per control over the whole candidate graph. The integer costs
+/// are the same as the general network's, so the optimum is the same (ties aside).
+fn edge_cover(sp: &Subproblem, scale: Scale, check: &mut dyn FnMut() -> bool) -> Result<Vec<(u32, u32)>> {
+    let (nf, no) = (sp.focal.len(), sp.other.len());
+    let n_nodes = nf + no + 2;
+    let (costs, _) = sp.costs(scale, n_nodes)?;
+    // Cheapest arc per unit (first in arc order among equals).
+    let mut best_f: Vec<Option<(i64, usize)>> = vec![None; nf];
+    let mut best_o: Vec<Option<(i64, usize)>> = vec![None; no];
+    for (a, &(i, j, _)) in sp.arcs.iter().enumerate() {
+        let c = costs[a];
+        if best_f[i as usize].map_or(true, |b| c < b.0) {
+            best_f[i as usize] = Some((c, a));
+        }
+        if best_o[j as usize].map_or(true, |b| c < b.0) {
+            best_o[j as usize] = Some((c, a));
+        }
+    }
+    let (source, sink) = (0, nf + no + 1);
+    let mut g = Network::new(n_nodes);
+    let mut reduced: Vec<usize> = Vec::new();
+    let mut index: Vec<usize> = Vec::new();
+    let (mut has_f, mut has_o) = (vec![false; nf], vec![false; no]);
+    for (a, &(i, j, _)) in sp.arcs.iter().enumerate() {
+        let (mf, mo) = (best_f[i as usize].map_or(0, |b| b.0), best_o[j as usize].map_or(0, |b| b.0));
+        let w = costs[a] - mf - mo;
+        if w < 0 {
+            reduced.push(a);
+            has_f[i as usize] = true;
+            has_o[j as usize] = true;
+        }
+    }
+    for i in 0..nf {
+        if has_f[i] {
+            g.add_arc(source, 1 + i, 1, 0);
+        }
+    }
+    for &a in &reduced {
+        let (i, j, _) = sp.arcs[a];
+        let w = costs[a] - best_f[i as usize].map_or(0, |b| b.0) - best_o[j as usize].map_or(0, |b| b.0);
+        index.push(g.add_arc(1 + i as usize, 1 + nf + j as usize, 1, w));
+    }
+    for j in 0..no {
+        if has_o[j] {
+            g.add_arc(1 + nf + j, sink, 1, 0);
+        }
+    }
+    let topo: Vec<usize> = (0..n_nodes).collect();
+    if !g.solve(source, sink, &topo, check) {
+        return Err(Error::Interrupted);
+    }
+    let mut chosen = vec![false; sp.arcs.len()];
+    let (mut cov_f, mut cov_o) = (vec![false; nf], vec![false; no]);
+    for (k, &a) in reduced.iter().enumerate() {
+        if g.flow(index[k]) > 0 {
+            chosen[a] = true;
+            cov_f[sp.arcs[a].0 as usize] = true;
+            cov_o[sp.arcs[a].1 as usize] = true;
+        }
+    }
+    for i in 0..nf {
+        if let (false, Some((_, a))) = (cov_f[i], best_f[i]) {
+            chosen[a] = true;
+        }
+    }
+    for j in 0..no {
+        if let (false, Some((_, a))) = (cov_o[j], best_o[j]) {
+            chosen[a] = true;
+        }
+    }
+    Ok(sp.arcs.iter().enumerate().filter(|(a, _)| chosen[*a]).map(|(_, &(i, j, _))| (i, j)).collect())
+}
 
 /// Limits on the number of others per focal unit (MatchIt's `min.controls`, `max.controls`).
 #[derive(Debug, Clone, Copy)]
@@ -92,7 +180,13 @@ pub fn full(
     let mut used = vec![false; n];
     for sp in subproblems {
         let (fd, od, flipped) = degrees(limits, sp.focal.len(), sp.other.len());
-        let chosen = if flipped {
+        let unlimited =
+            !flipped && fd.min == 1 && fd.max as usize >= sp.other.len() && od.max as usize >= sp.focal.len();
+        let chosen = if unlimited {
+            let c = edge_cover(sp, scale, check)?;
+            out.objective += optmatch_objective(sp, &c, scale);
+            c
+        } else if flipped {
             let t = Subproblem {
                 focal: sp.other.clone(),
                 other: sp.focal.clone(),
@@ -110,10 +204,9 @@ pub fn full(
             out.objective += optmatch_objective(sp, &c, scale);
             c
         };
-        let d: std::collections::HashMap<(u32, u32), f64> = sp.arcs.iter().map(|a| ((a.0, a.1), a.2)).collect();
         for &(i, j) in &chosen {
             let (t, c) = (sp.focal[i as usize], sp.other[j as usize]);
-            out.pairs.push((t, c, d[&(i, j)]));
+            out.pairs.push((t, c, sp.distance_of(i, j)));
             used[t] = true;
             used[c] = true;
             let (a, b) = (find(&mut parent, t), find(&mut parent, c));

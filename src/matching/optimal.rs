@@ -88,8 +88,7 @@ pub(crate) fn optmatch_objective(sp: &Subproblem, chosen: &[(u32, u32)], scale: 
     let Scale::Optmatch { tol } = scale else { return 0 };
     let max_d = sp.arcs.iter().map(|a| a.2).fold(0.0f64, f64::max);
     let eps = sp.epsilon(tol, max_d);
-    let d: std::collections::HashMap<(u32, u32), f64> = sp.arcs.iter().map(|a| ((a.0, a.1), a.2)).collect();
-    chosen.iter().map(|k| (0.5 + d[k] / eps).ceil() as i64).sum()
+    chosen.iter().map(|&(i, j)| (0.5 + sp.distance_of(i, j) / eps).ceil() as i64).sum()
 }
 
 /// Optimal k:1 matching over the subproblems; `n`: the number of units.
@@ -110,9 +109,8 @@ pub fn optimal(
         let chosen =
             solve_subproblem(sp, Degree { min: 0, max: ratio as i32 }, Degree { min: 0, max: 1 }, scale, check)?;
         out.objective += optmatch_objective(sp, &chosen, scale);
-        let d: std::collections::HashMap<(u32, u32), f64> = sp.arcs.iter().map(|a| ((a.0, a.1), a.2)).collect();
         for &(i, j) in &chosen {
-            by_focal.push((sp.focal[i as usize], sp.other[j as usize], d[&(i, j)]));
+            by_focal.push((sp.focal[i as usize], sp.other[j as usize], sp.distance_of(i, j)));
         }
     }
     by_focal.sort_by_key(|a| (a.0, a.1));
@@ -126,4 +124,125 @@ pub fn optimal(
     }
     out.pairs = by_focal;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::arcs::{subproblems, Restrictions};
+    use crate::matching::full::{full, Limits};
+    use crate::matching::Metric;
+    use proptest::prelude::*;
+
+    fn none() -> Restrictions<'static> {
+        Restrictions { exact: None, antiexact: Vec::new(), caliper: None, covariate_calipers: Vec::new() }
+    }
+
+    /// The least total of a 1:1 matching of every focal unit (nf <= no), by enumeration.
+    fn brute_force(s: &[f64], focal: &[usize], other: &[usize]) -> f64 {
+        fn go(s: &[f64], focal: &[usize], other: &[usize], used: &mut Vec<bool>, i: usize) -> f64 {
+            if i == focal.len() {
+                return 0.0;
+            }
+            let mut best = f64::INFINITY;
+            for j in 0..other.len() {
+                if !used[j] {
+                    used[j] = true;
+                    let d = (s[focal[i]] - s[other[j]]).abs() + go(s, focal, other, used, i + 1);
+                    used[j] = false;
+                    best = best.min(d);
+                }
+            }
+            best
+        }
+        go(s, focal, other, &mut vec![false; other.len()], 0)
+    }
+
+    /// Greedy matching in data order: each focal unit takes the nearest free other.
+    fn greedy(s: &[f64], focal: &[usize], other: &[usize]) -> f64 {
+        let mut free = vec![true; other.len()];
+        let mut total = 0.0;
+        for &t in focal {
+            let best = (0..other.len())
+                .filter(|&j| free[j])
+                .min_by(|&a, &b| (s[t] - s[other[a]]).abs().total_cmp(&(s[t] - s[other[b]]).abs()));
+            if let Some(j) = best {
+                free[j] = false;
+                total += (s[t] - s[other[j]]).abs();
+            }
+        }
+        total
+    }
+
+    fn problem() -> impl Strategy<Value = (Vec<f64>, Vec<bool>)> {
+        (1usize..5, 0usize..4).prop_flat_map(|(nf, extra)| {
+            let n = 2 * nf + extra;
+            (proptest::collection::vec(0u32..1000, n), Just(nf)).prop_map(move |(v, nf)| {
+                (v.iter().map(|&x| x as f64 / 997.0).collect(), (0..n).map(|i| i < nf).collect())
+            })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn optimal_is_the_brute_force_optimum_and_never_above_greedy((s, focal) in problem(), prune in any::<bool>()) {
+            let n = s.len();
+            let f: Vec<usize> = (0..n).filter(|&u| focal[u]).collect();
+            let o: Vec<usize> = (0..n).filter(|&u| !focal[u]).collect();
+            let sps = subproblems(&Metric::Score(&s), &focal, &vec![true; n], &none(), prune).unwrap();
+            let m = optimal(&sps, n, 1, Scale::Exact, &mut || true).unwrap();
+            prop_assert_eq!(m.pairs.len(), f.len());
+            let best = brute_force(&s, &f, &o);
+            prop_assert!((m.total_distance - best).abs() < 1e-9, "{} vs {}", m.total_distance, best);
+            prop_assert!(m.total_distance <= greedy(&s, &f, &o) + 1e-9);
+        }
+
+        #[test]
+        fn full_matching_subclasses_respect_the_limits((s, focal) in problem(), lo in 0usize..3, span in 0usize..3) {
+            let n = s.len();
+            let (lo, hi) = (lo as f64, (lo + span).max(1) as f64);
+            let sps = subproblems(&Metric::Score(&s), &focal, &vec![true; n], &none(), false).unwrap();
+            let limits = Limits { min_controls: lo, max_controls: hi };
+            let m = full(&sps, n, limits, Scale::Exact, &mut || true).unwrap();
+            let k = m.subclass.iter().flatten().map(|&c| c as usize + 1).max().unwrap_or(0);
+            let (mut n1, mut n0) = (vec![0usize; k], vec![0usize; k]);
+            for (u, c) in m.subclass.iter().enumerate() {
+                if let Some(c) = c {
+                    if focal[u] { n1[*c as usize] += 1 } else { n0[*c as usize] += 1 }
+                }
+            }
+            for c in 0..k {
+                prop_assert!(n1[c] >= 1 && n0[c] >= 1);
+                prop_assert!(n1[c] == 1 || n0[c] == 1, "not a star");
+                let ratio = n0[c] as f64 / n1[c] as f64;
+                prop_assert!(ratio <= hi + 1e-12, "{} controls for {} treated above max {}", n0[c], n1[c], hi);
+                // min_controls binds where the pool allows it (enough others for every focal unit).
+                let nf = focal.iter().filter(|&&x| x).count();
+                if (lo as usize) * nf <= n - nf {
+                    prop_assert!(ratio >= lo - 1e-12, "{} controls for {} treated below min {}", n0[c], n1[c], lo);
+                }
+            }
+        }
+
+        #[test]
+        fn the_edge_cover_is_the_general_networks_optimum((s, focal) in problem(), caliper in proptest::option::of(0.05f64..0.5)) {
+            let n = s.len();
+            let mut r = none();
+            if let Some(c) = caliper {
+                r.caliper = Some((&s, c));
+            }
+            let sps = subproblems(&Metric::Score(&s), &focal, &vec![true; n], &r, false).unwrap();
+            let cover = full(&sps, n, Limits::default(), Scale::Exact, &mut || true).unwrap();
+            let mut general = 0.0;
+            for sp in &sps {
+                let fd = Degree { min: 1, max: sp.other.len() as i32 };
+                let od = Degree { min: 1, max: sp.focal.len() as i32 };
+                let chosen = solve_subproblem(sp, fd, od, Scale::Exact, &mut || true).unwrap();
+                general += chosen.iter().map(|&(i, j)| sp.distance_of(i, j)).sum::<f64>();
+            }
+            prop_assert!((cover.total_distance - general).abs() < 1e-9, "{} vs {}", cover.total_distance, general);
+        }
+    }
 }

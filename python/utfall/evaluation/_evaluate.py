@@ -130,6 +130,15 @@ def evaluate_spec(cohort, spec: dict, n_threads: Optional[int] = None, progress:
             cost = 0.0 if np.isnan(cost) else cost
             seed_h = child_seed(spec["seed"], Purpose.SAVINGS_BOOTSTRAP, j)
             d = part["savings"]
+            curves = part["cumulative_savings"]
+            if part.get("clusters") is not None:
+                # Full or subclass matching: resample whole subclasses (their participants share
+                # controls); a subclass contributes the sum of its participants' savings.
+                codes = part["clusters"]
+                d = np.bincount(codes, weights=d)
+                grouped = np.zeros((len(d), curves.shape[1]))
+                np.add.at(grouped, codes, curves)
+                curves = grouped
             method_label = "BCa" if boot["method"] == "bca" else boot["method"]
             if part.get("model") is not None:  # the model refitted in every replicate
                 info, actual, included = part["model"]
@@ -160,7 +169,7 @@ def evaluate_spec(cohort, spec: dict, n_threads: Optional[int] = None, progress:
             s.update(savings_low=result["low"], savings_high=result["high"], interval=label,
                      p_savings_positive=result["p_positive"], p_savings_cover_cost=result["p_cover"])
             if len(d) >= 2:
-                low, high = intervals.savings_band(part["cumulative_savings"], n_resamples=boot["n_resamples"],
+                low, high = intervals.savings_band(curves, n_resamples=boot["n_resamples"],
                                                    confidence_level=boot["confidence_level"], seed=seed_h,
                                                    n_threads=n_threads)
                 part["trajectory"]["savings_low"] = low

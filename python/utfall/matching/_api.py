@@ -100,7 +100,7 @@ from ..cohort import Cohort, horizon_text
 from ..errors import ComputationError, SpecError, UtfallWarning, check_limit, data_error
 from ._design import covariate_frame
 from ._problem import Options, Problem
-from ._registry import METHODS
+from ._registry import METHODS, check_options
 from ._result import MatchResult, MatchSet
 
 def _solve(problem: Problem) -> MatchResult:
@@ -130,6 +130,7 @@ def _solve(problem: Problem) -> MatchResult:
     if refused:
         raise SpecError(f"method={opt.method!r} does not take {', '.join(r + '=' for r in refused)} "
                         f"(they apply to nearest-neighbour matching)")
+    check_options(opt)
     supported = getattr(method, "estimands", ("ATT",))
     if problem.options.estimand not in supported:
         hint = " (MatchIt's nearest-neighbour matching offers no ATE: use method='full' or 'subclass')" \
@@ -231,7 +232,8 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
           cutpoints: Optional[Mapping[str, Any]] = None, progress: bool = True,
           antiexact: Union[None, str, Sequence[str]] = None, mahvars: Union[None, str, Sequence[str]] = None,
           discard: str = "none", reestimate: bool = False, estimand: str = "ATT",
-          s_weights: Any = None) -> Any:
+          s_weights: Any = None, subclass: Optional[int] = None, min_n: Optional[int] = None,
+          min_controls: Optional[float] = None, max_controls: Optional[float] = None) -> Any:
     """Matches controls (historical individuals) to treated units (participants).
 
     Parameters
@@ -245,11 +247,13 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
         Model covariates. With a Cohort: columns of ``cohort.individuals`` or of
         ``cohort.history(lookback)`` (e.g. ``"prior_care_days_HVB"``,
         ``"prior_placements"``), measured before each individual's own index date.
-    method : {"nearest", "exact", "cem"}
+    method : {"nearest", "exact", "cem", "optimal", "full", "subclass"}
         Nearest neighbour; exact matching on ``exact`` (or the covariates);
         coarsened exact matching on the covariates (numeric columns cut into
         ``ceil(log2(n) + 1)`` equal-width bins (Sturges) unless ``cutpoints``
-        gives a number of bins or the inner cut points per column).
+        gives a number of bins or the inner cut points per column); optimal
+        pair or k:1 matching (least total distance, :mod:`._optimal`); full
+        matching (:mod:`._full`); subclassification on the score (:mod:`._subclass`).
     distance : {"logit", "glm", "mahalanobis", "euclidean", "scaled_euclidean"} or array
         The propensity score (``glm`` logit), a covariate distance, or your own score.
     ratio : int
@@ -314,6 +318,13 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
         The propensity model is weighted by them and every balance statistic
         and effective sample size multiplies them into the matching weights;
         ``weights`` stays MatchIt's matching weight (as ``m$weights``).
+    subclass, min_n : int, optional
+        ``method="subclass"``: the number of subclasses (MatchIt's default 6)
+        and the least number of units of each group in a subclass (default 1).
+    min_controls, max_controls : float, optional
+        ``method="full"``: the least and most controls per treated unit in a
+        subclass (MatchIt's defaults 0 and infinity; below 1: treated per control).
+        Optimal matching offers the ATT and ATC, full and subclass the ATE too.
 
     Returns
     -------
@@ -376,7 +387,12 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
                       caliper=score_caliper, std_caliper=score_std, exact=exact, order=order, seed=seed,
                       cutpoints=cutpoints, progress=progress, covariate_calipers=cov_calipers,
                       covariate_std_caliper=cov_std, antiexact=antiexact_cols, mahvars=mahvars_cols,
-                      discard=discard, reestimate=bool(reestimate), estimand=estimand)
+                      discard=discard, reestimate=bool(reestimate), estimand=estimand, subclass=subclass,
+                      min_n=min_n, min_controls=min_controls, max_controls=max_controls)
+    for name, value in (("subclass", subclass), ("min_n", min_n), ("min_controls", min_controls),
+                        ("max_controls", max_controls)):
+        if value is not None:
+            spec[name] = value
     if isinstance(data, Cohort):
         if treatment is not None:
             raise SpecError("with a Cohort the treated are its participants; leave treatment out")

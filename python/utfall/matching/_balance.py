@@ -104,8 +104,11 @@ def balance_row(x: np.ndarray, t: np.ndarray, weights: Optional[np.ndarray],
     std = None
     if abs(diff) > _SQRT_EPS:
         if not too_small:
-            g = i0 if estimand == "ATC" else i1
-            std = float(np.sqrt(_wvar(x[g], binary, s[g])))
+            if estimand == "ATE":  # MatchIt's s.d.denom = "pooled"
+                std = float(np.sqrt((_wvar(x[i1], binary, s[i1]) + _wvar(x[i0], binary, s[i0])) / 2))
+            else:
+                g = i0 if estimand == "ATC" else i1
+                std = float(np.sqrt(_wvar(x[g], binary, s[g])))
             if not np.isfinite(std) or std < _SQRT_EPS:
                 std = _pooled_sd(x, t, binary, s)
             out[2] = diff / std
@@ -130,7 +133,8 @@ def balance_table(covariates: pd.DataFrame, treat: np.ndarray, weights: Optional
     """The balance of every column of ``covariates`` (numeric, factors already expanded).
 
     ``s_weights``: sampling weights (multiplying the matching weights); ``estimand``:
-    ``"ATC"`` standardises by the controls' standard deviation.
+    ``"ATC"`` standardises by the controls' standard deviation, ``"ATE"`` by the pooled
+``sqrt((s_t^2 + s_c^2) / 2)``.
 
     Examples
     --------

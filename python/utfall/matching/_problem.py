@@ -44,6 +44,10 @@ class Options:
     discard: str = "none"                    # "none", "treated", "control", "both"
     reestimate: bool = False
     estimand: str = "ATT"
+    subclass: Optional[int] = None           # method="subclass": the number of subclasses (6)
+    min_n: Optional[int] = None              # method="subclass": units of each group per subclass (1)
+    min_controls: Optional[float] = None     # method="full": controls per treated unit, at least (0)
+    max_controls: Optional[float] = None     # method="full": controls per treated unit, at most (inf)
 
 
 @dataclass

@@ -50,7 +50,8 @@ class MatchResult:
                  score: Optional[np.ndarray], unmatched: pd.DataFrame, balance_covariates: Any,
                  spec: dict, discarded_ids: Optional[pd.Index] = None,
                  subclass: Optional[np.ndarray] = None, s_weights: Optional[np.ndarray] = None,
-                 estimand: str = "ATT", common_support: Optional[np.ndarray] = None) -> None:
+                 estimand: str = "ATT", common_support: Optional[np.ndarray] = None,
+                 pair_distance: bool = True) -> None:
         self.ids = ids
         self.treat = treat
         self.pairs = pairs
@@ -64,6 +65,7 @@ class MatchResult:
         self._balance: Optional[pd.DataFrame] = None
         self.s_weights = None if s_weights is None else pd.Series(s_weights, index=ids, name="s_weights")
         self.estimand = estimand
+        self._pair_distance = pair_distance
         self.common_support = pd.Series(np.zeros(len(ids), bool) if common_support is None else common_support,
                                         index=ids, name="discarded")
 
@@ -110,7 +112,8 @@ class MatchResult:
                 x = pd.concat([pd.DataFrame({"distance": self.distance.to_numpy()}, index=x.index), x], axis=1)
             s = None if self.s_weights is None else self.s_weights.to_numpy()
             before = balance_table(x, self.treat, None, s_weights=s, estimand=self.estimand)
-            after = balance_table(x, self.treat, self.weights.to_numpy(), self._pair_rows(), s, self.estimand)
+            after = balance_table(x, self.treat, self.weights.to_numpy(),
+                                  self._pair_rows() if self._pair_distance else None, s, self.estimand)
             self._balance = pd.concat({"all": before, "matched": after}, axis=1)
         if sample == "both":
             return self._balance.copy()
