@@ -185,7 +185,7 @@ def test_the_settlement_record_is_reproduced_and_a_change_is_caught(evaluation, 
     cohort, ev = evaluation
     school = school_for(ev, drop=3)
     s = norrkoping.settle(ev, "2y", {"school": school}, funding_date="2016-08-01", payment_date="2020-08-01")
-    text = s.to_json()
+    text = s.to_json(disclosure="full")
     again = utfall.reproduce(text, cohort)
     assert again.total == s.total and again.risk.expected_payment == s.risk.expected_payment
     assert utfall.reproduce(text, cohort, outcomes={"school": school}).total == s.total
@@ -197,6 +197,46 @@ def test_the_settlement_record_is_reproduced_and_a_change_is_caught(evaluation, 
     with pytest.raises(utfall.ReproductionError, match="outcome measure 'school' differs"):
         utfall.reproduce(text, cohort, outcomes={"school": other})
     assert utfall.load_evaluation(text) == ev
+
+
+def test_the_shared_settlement_record_is_aggregate_and_reproduced_with_key_and_outcomes(evaluation, norrkoping):
+    cohort, ev = evaluation
+    school = school_for(ev, drop=3)
+    s = norrkoping.settle(ev, "2y", {"school": school}, funding_date="2016-08-01", payment_date="2020-08-01")
+    key = utfall.privacy.new_key()
+    with pytest.raises(utfall.SpecError, match="new_key"):
+        s.to_json()  # no silent full record
+    text = s.to_json(key=key)
+    record = json.loads(text)
+    assert record["disclosure"] == "aggregate" and record["evaluation"]["disclosure"] == "aggregate"
+    assert all("individuals" not in m for m in record["outcomes"]["school"]["measures"].values())
+    # No participant's or comparison individual's id anywhere in the shared record.
+    ids = {str(i) for i in cohort.individuals.index}
+    strings: list = []
+
+    def walk(v):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                strings.append(str(k))
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+        elif isinstance(v, str):
+            strings.append(v)
+    walk(record)
+    assert not ids & set(strings)
+    again = utfall.reproduce(text, cohort, key=key, outcomes={"school": school})
+    assert again.total == s.total and again.results() == s.results()
+    with pytest.raises(utfall.SpecError, match=r"key=.*outcomes="):
+        utfall.reproduce(text, cohort)
+    with pytest.raises(utfall.SpecError, match=r"outcomes= with your own \['school'\]"):
+        utfall.reproduce(text, cohort, key=key)
+    with pytest.raises(utfall.ReproductionError):
+        utfall.reproduce(text, cohort, key=utfall.privacy.new_key(), outcomes={"school": school})
+    record["results"]["total"] = record["results"]["total"] + 1
+    with pytest.raises(utfall.ReproductionError, match="total"):
+        utfall.reproduce(json.dumps(record), cohort, key=key, outcomes={"school": school})
 
 
 def test_plots(evaluation, norrkoping):

@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 import pandas as pd
 
+from ..errors import SpecError
 from ..evaluation import Evaluation
 from ._settle import PaymentRisk
 
@@ -96,20 +97,38 @@ class Settlement:
                                                             {kk: plain(vv) for kk, vv in v.items()})
                                                         for k, v in self.risk.to_dict().items()}}
 
-    def to_dict(self) -> Dict[str, Any]:
-        """The settlement record: the contract, the outcome measures (per individual), the
-        evaluation's own audit record and every number; :func:`utfall.reproduce` re-checks it."""
-        return {"format": FORMAT, "utfall_version": self.evaluation.version,
-                "contract": self.contract.to_dict(),
+    def to_dict(self, disclosure: str = "aggregate", key: Any = None, threshold: int = 5) -> Dict[str, Any]:
+        """The settlement record: the contract, the outcome measures, the evaluation's own
+        audit record and every number of the settlement; :func:`utfall.reproduce` re-checks it.
+
+        ``disclosure="aggregate"`` (the default: the record the parties receive) embeds the
+        evaluation's aggregate record (keyed pseudonyms under the data holder's ``key``, no
+        individual's id or calendar date, counts below ``threshold`` sealed; see
+        :meth:`Evaluation.to_json`) and each outcome measure's released form (no
+        individual's scores, small cells suppressed); its re-check needs the key and the
+        validator's own outcome measures (``outcomes=``). ``disclosure="full"`` is the data
+        holder's record with every individual's scores and the full evaluation record.
+        """
+        if disclosure not in ("aggregate", "full"):
+            raise SpecError(f"disclosure must be 'aggregate' or 'full', not {disclosure!r}")
+        evaluation = self.evaluation.to_json(disclosure=disclosure, key=key, threshold=threshold)
+        return {"format": FORMAT, "utfall_version": self.evaluation.version, "disclosure": disclosure,
+                "threshold": threshold, "contract": self.contract.to_dict(),
                 "settle": {"horizon": self.horizon, "funding_date": self.investor["funding_date"],
                            "payment_date": self.investor["payment_date"], "uncertainty": self.risk is not None},
-                "outcomes": {name: cs.to_dict("full") for name, cs in self.outcomes.items()},
-                "evaluation": json.loads(self.evaluation.to_json(disclosure="full")),
+                "outcomes": {name: cs.to_dict(disclosure, threshold) for name, cs in self.outcomes.items()},
+                "evaluation": json.loads(evaluation),
                 "results": self.results()}
 
-    def to_json(self, path: Any = None, indent: Optional[int] = None) -> str:
-        """:meth:`to_dict` as standard JSON (no NaN literals); also written to ``path`` when given."""
-        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False, ensure_ascii=False)
+    def to_json(self, path: Any = None, indent: Optional[int] = None, *, disclosure: str = "aggregate",
+                key: Any = None, threshold: int = 5) -> str:
+        """:meth:`to_dict` as standard JSON (no NaN literals); also written to ``path`` when given.
+
+        >>> key = utfall.privacy.new_key()  # doctest: +SKIP
+        >>> shared = settlement.to_json("settlement.json", key=key)  # doctest: +SKIP
+        """
+        text = json.dumps(self.to_dict(disclosure, key, threshold), indent=indent, allow_nan=False,
+                          ensure_ascii=False)
         if path is not None:
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)

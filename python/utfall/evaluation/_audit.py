@@ -136,7 +136,8 @@ def reproduce(source: Any, cohort: Any = None, *, key: Any = None, n_threads: Op
     """
     data = _read(source)
     if data.get("format") in RECORD_CHECKS:
-        return RECORD_CHECKS[data["format"]](data, cohort, n_threads=n_threads, progress=progress, **options)
+        return RECORD_CHECKS[data["format"]](data, cohort, key=key, n_threads=n_threads, progress=progress,
+                                             **options)
     if options:
         raise ReproductionError(f"reproduce of an evaluation record takes no options {sorted(options)}")
     if data.get("disclosure") == "aggregate":
