@@ -41,7 +41,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .. import _core, _typing
 from .._frames import check_id_kinds, to_pandas
 from .._options import options
 from .._seeds import new_seed
@@ -97,7 +97,7 @@ def _as_list(value: Union[None, str, Iterable[str]]) -> List[str]:
 def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, str, Sequence[str]] = None,
           method: str = "nearest", distance: Any = "logit", ratio: int = 1, replace: bool = False,
           caliper: Optional[float] = None, std_caliper: bool = True, exact: Union[None, str, Sequence[str]] = None,
-          order: Optional[str] = None, seed: Optional[int] = None, *, id: Optional[str] = None,
+          order: Optional[_typing.MatchOrder] = None, seed: Optional[int] = None, *, id: Optional[str] = None,
           horizon: Any = None, lookback: Any = None, person: Optional[str] = None, reuse: str = "allowed",
           cutpoints: Optional[Mapping[str, Any]] = None, progress: bool = True) -> Any:
     """Matches controls (historical individuals) to treated units (participants).

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, cast
 
 import numpy as np
 
-from .. import _core
+from .. import _core, _typing
 from ..errors import SpecError
 from ._design import design, design_columns
 from ._problem import Problem
 
 #: Names of the propensity-score model (MatchIt's ``distance = "glm"``).
 SCORE_NAMES = {"logit": "logit", "glm": "logit"}
-COVARIATE_DISTANCES = ("mahalanobis", "euclidean", "scaled_euclidean")
+COVARIATE_DISTANCES = _typing.values(_typing.CovariateDistance)
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Distance:
     coords: Optional[np.ndarray] = None
     key: Optional[np.ndarray] = None
     reported: bool = False          # the score is one (logit or user), so it is reported and balanced
-    default_order: Optional[str] = None
+    default_order: Optional[_typing.MatchOrder] = None
 
 
 def distance(problem: Problem) -> Distance:
@@ -49,7 +49,8 @@ def distance(problem: Problem) -> Distance:
         frame = design(problem.frame, covariates, problem.index, problem.table, all_levels=True,
                        level_value=float(np.sqrt(0.5)))
         coords, key, _ = _core.whiten(np.ascontiguousarray(frame.to_numpy(dtype=float)), problem.treat,
-                                      np.ones(n, bool), d, list(frame.columns))
+                                      np.ones(n, bool), cast(_typing.CovariateDistance, d),
+                                      list(frame.columns))
         if coords.shape[1] == 1:
             # One covariate: MatchIt matches on it as on a score (in data order).
             return Distance(score=np.ascontiguousarray(coords[:, 0]), default_order="data")
