@@ -294,7 +294,10 @@ impl RematchPlan {
         count: usize,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let h = self.horizons.len();
-        let out = self.with(py, |plan| plan.jackknife(seed, start..start + count))?;
+        let stop = start.checked_add(count).ok_or_else(|| {
+            super::to_py(py, crate::Error::Spec(format!("rematch: no jackknife units {start} + {count}")))
+        })?;
+        let out = self.with(py, |plan| plan.jackknife(seed, start..stop))?;
         matrix(py, out, count, h)
     }
 
