@@ -23,7 +23,7 @@ sections, one function each:
 from __future__ import annotations
 
 import textwrap
-from typing import Any, List, Optional, Sequence
+from typing import Any, List, Optional, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -152,7 +152,7 @@ def evaluation_section(cohort: Cohort, seed: int, horizons: Sequence[str] = HORI
         "P(savings > 0)": [percent(s.loc[h, "p_savings_positive"], 1) for h in horizons],
         "P(savings > intervention cost)": [percent(s.loc[h, "p_savings_cover_cost"], 1) for h in horizons],
         "payback month": [str(ev.payback_month(h) or "not within horizon") for h in horizons],
-        "stratum-mean estimator: savings (MSEK)": [_msek(r.loc[h, "savings_total"]) for h in horizons],
+        "stratum-mean estimator: savings (MSEK)": [_msek(cast(float, r.loc[h, "savings_total"])) for h in horizons],
     }
     table = pd.DataFrame(rows, index=list(horizons)).T
     intro = (f"The design of utfall.presets.norrkoping(): expected costs from the historical comparison group, "

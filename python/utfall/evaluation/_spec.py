@@ -203,7 +203,7 @@ class Spec:
         return len(self.to_json_data())
 
 
-def _normal_matching(matching: Any, horizons: list) -> dict:
+def _normal_matching(matching: Any, horizons: List[str]) -> Dict[str, Any]:
     """The matching specification as plain JSON data with an ``estimator`` key."""
     if matching is None:
         raise SpecError("matching: give the arguments of utfall.match as a dict (e.g. {'covariates': [...]}), "
@@ -259,7 +259,7 @@ def _normal_matching(matching: Any, horizons: list) -> dict:
     return {"estimator": "matched", **{k: (list(v) if isinstance(v, tuple) else v) for k, v in spec.items()}}
 
 
-def _normal_bootstrap(bootstrap: Any) -> Optional[dict]:
+def _normal_bootstrap(bootstrap: Any) -> Optional[Dict[str, Any]]:
     if bootstrap is None or bootstrap is False or bootstrap == 0:
         return None
     if bootstrap is True:
@@ -283,7 +283,7 @@ def _normal_bootstrap(bootstrap: Any) -> Optional[dict]:
             "rematch": bool(spec["rematch"])}
 
 
-def _normal_cost(cost: Any) -> Union[None, float, dict]:
+def _normal_cost(cost: Any) -> Union[None, float, Dict[str, Any]]:
     if cost is None:
         return None
     if isinstance(cost, (pd.Series, Mapping)):
@@ -305,7 +305,7 @@ def _number(value: Any, name: str) -> float:
     return float(value)
 
 
-def _care_types(care_types: Any) -> Optional[list]:
+def _care_types(care_types: Any) -> Optional[List[str]]:
     if care_types is None:
         return None
     chosen = [care_types] if isinstance(care_types, str) else care_types
