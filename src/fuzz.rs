@@ -146,7 +146,7 @@ proptest! {
         order in prop::option::of(prop::sample::select(vec![Order::Largest, Order::Smallest, Order::Data, Order::Random, Order::Closest])),
         seed in any::<u64>(),
     ) {
-        let input = GreedyInput { treat: &treat, exact: exact.as_deref(), unit_id: unit_id.as_deref(), ratio, replace, caliper, order, seed };
+        let input = GreedyInput { treat: &treat, exact: exact.as_deref(), unit_id: unit_id.as_deref(), ratio, replace, caliper, order, seed, constraints: Default::default() };
         if let Ok(mut greedy) = Greedy::new(Metric::Score(&score), input) {
             while !greedy.advance(3) {}
             let m = greedy.finish();

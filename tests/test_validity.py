@@ -155,6 +155,47 @@ def test_model_based_expected_costs_are_the_glm_predictions():
                         horizons=["2y"], bootstrap=False, seed=1, progress=False)
 
 
+def test_payment_at_each_gamma_with_a_contract():
+    # A rate card of 0.2 SEK per krona saved above a guaranteed 1 MSEK, at most 5 MSEK: the
+    # payment range at each Gamma is the contract settled at the savings bounds. (Here the
+    # savings estimate is negative: the low payment is the guarantee, the high one grows with Gamma.)
+    from utfall.contract import Tranche
+
+    c = utfall.synthetic.register(n_participants=60, n_historical=400, seed=2016)
+    ev = utfall.evaluate(c, MATCHING, horizons=["2y"], bootstrap=False, seed=1, progress=False)
+    contract = utfall.Contract(funding=5e6, guaranteed_share=0.2, cap=5e6,
+                               tranches=[Tranche.rate_card("savings", 0.2, cap=4e6)])
+    r = rosenbaum_bounds(ev, gammas=[1, 1.5, 2, 3], contract=contract)
+    t = r.table
+    for side in ("low", "high"):
+        by_hand = [min(1e6 + min(max(0.2 * v, 0.0), 4e6), 5e6) for v in t[f"savings_{side}"]]
+        np.testing.assert_allclose(t[f"payment_{side}"], by_hand, rtol=1e-12)
+    assert 1e6 < t["payment_high"][1] < t["payment_high"][2] < 5e6  # neither floor nor cap
+    settled = contract.settle_values(savings=t["savings_high"])["total"]
+    np.testing.assert_allclose(t["payment_high"], settled, rtol=1e-12)
+    assert (np.diff(t["payment_low"]) <= 0).all() and (np.diff(t["payment_high"]) >= 0).all()
+    assert t["payment_low"][0] == t["payment_high"][0]  # Gamma 1: one Hodges-Lehmann estimate, one payment
+    with pytest.raises(utfall.SpecError, match="not both"):
+        rosenbaum_bounds(ev, gammas=[1, 2], contract=contract, payment=lambda v: v)
+
+
+def test_a_model_that_does_not_converge_is_a_computation_error():
+    # A covariate that is zero exactly for the individuals without any SiS cost separates the
+    # logit part of the two-part model perfectly: IRLS runs off to infinity and must say so.
+    c = utfall.synthetic.register(n_participants=40, n_historical=300, seed=8)
+    y = c.costs("2y")["cost_SiS"].to_numpy()
+    people = c.individuals.reset_index(drop=True).assign(any_sis=(y > 0) * (1.0 + np.arange(len(y)) % 7))
+    c2 = utfall.Cohort.from_frames(people, c.episodes, tariffs=c.tariffs, costs=c.costs_ledger,
+                                   price_index=c.price_index, data_end="2021-10-31")
+    spec = {"estimator": "model", "model": "two-part", "covariates": ["age", "any_sis"], "lookback": "2y"}
+    with pytest.raises(utfall.ComputationError, match="binomial GLM did not converge in 25 iterations"):
+        utfall.evaluate(c2, spec, horizons=["2y"], care_types=["SiS"], bootstrap=False, seed=1, progress=False)
+    # Without the separating covariate the same specification fits.
+    ok = utfall.evaluate(c2, dict(spec, covariates=["age"]), horizons=["2y"], care_types=["SiS"], bootstrap=False,
+                         seed=1, progress=False)
+    assert np.isfinite(ok.individuals["expected"]).all()
+
+
 def test_pre_period_compares_the_lookback_before_index():
     from utfall.validity import pre_period
 
@@ -184,6 +225,13 @@ def test_validity_table_record_and_plot():
     utfall.reproduce(ev.to_json(), c)  # the checks sit outside the reproduced results
     axes = utfall.validity.plot_validity(ev, "2y")
     assert "placebo" in axes[0].get_title() and axes[1].get_xlabel().startswith("Gamma")
+    assert "hidden bias" in axes[1].get_title()
+    assert axes[0].get_xlabel() == "savings per participant (kSEK)" and axes[1].get_ylabel() == "MSEK"
+    labels = [t.get_text() for t in axes[0].get_legend().get_texts()]
+    assert set(labels) == {"drift (centre)", "evaluation", "placebo pseudo-cohorts (no intervention)"}
+    assert "savings compatible with hidden bias" in [t.get_text() for t in axes[1].get_legend().get_texts()]
+    # The placebo histogram holds the n_cohorts pseudo-cohorts' savings per participant.
+    assert sum(p.get_height() for p in axes[0].patches) == 50
     model = utfall.evaluate(c, {"estimator": "model", "model": "tweedie", "covariates": ["age"]}, horizons=["2y"],
                             bootstrap=False, seed=1, progress=False)
     t = model.validity(n_cohorts=30, progress=False)

@@ -124,6 +124,12 @@ def concentration_measures(
 def fit_logit(
     columns: List[npt.NDArray[np.float64]], y: npt.NDArray[np.bool_], names: List[str]
 ) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float, int]: ...
+def fit_logit_weighted(
+    columns: List[npt.NDArray[np.float64]],
+    y: npt.NDArray[np.bool_],
+    weights: npt.NDArray[np.float64],
+    names: List[str],
+) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float, int]: ...
 def whiten(
     x: npt.NDArray[np.float64],
     treat: npt.NDArray[np.bool_],
@@ -144,6 +150,10 @@ def nearest_match(
     order_name: Optional[MatchOrder] = None,
     seed: int = 0,
     progress: Optional[Callable[[int, int], None]] = None,
+    discarded: Optional[npt.NDArray[np.bool_]] = None,
+    antiexact: Optional[List[npt.NDArray[np.uint32]]] = None,
+    covariate_calipers: Optional[List[Tuple[npt.NDArray[np.float64], float]]] = None,
+    caliper_score: Optional[npt.NDArray[np.float64]] = None,
 ) -> Tuple[
     npt.NDArray[np.int64],
     npt.NDArray[np.int64],

@@ -184,6 +184,7 @@ impl Rematch<'_> {
                     caliper: cal,
                     order: order.or(default_order),
                     seed,
+                    constraints: Default::default(),
                 };
                 let mut greedy = Greedy::new(metric, input)?;
                 while !greedy.advance(usize::MAX) {}

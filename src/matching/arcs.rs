@@ -18,6 +18,14 @@ pub struct Restrictions<'a> {
     pub covariate_calipers: Vec<(&'a [f64], f64)>,
 }
 
+/// Whether units `t` and `c` may be paired: they differ on every antiexact code and are
+/// within every covariate caliper (MatchIt's `antiexact_okay`, `caliper_covs_okay`).
+/// Shared by the greedy ([`super::nearest`]) and the optimal and full matchings.
+pub fn pair_allowed(antiexact: &[&[u32]], covariate_calipers: &[(&[f64], f64)], t: usize, c: usize) -> bool {
+    antiexact.iter().all(|codes| codes[t] != codes[c])
+        && covariate_calipers.iter().all(|(x, w)| (x[t] - x[c]).abs() <= *w)
+}
+
 /// How distances become integer costs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Scale {
@@ -194,10 +202,7 @@ pub fn subproblems(
             groups[s].1.push(u);
         }
     }
-    let allowed = |t: usize, c: usize| -> bool {
-        r.antiexact.iter().all(|codes| codes[t] != codes[c])
-            && r.covariate_calipers.iter().all(|(x, w)| (x[t] - x[c]).abs() <= *w)
-    };
+    let allowed = |t: usize, c: usize| pair_allowed(&r.antiexact, &r.covariate_calipers, t, c);
     let mut out = Vec::new();
     for (f, o) in groups {
         if f.is_empty() || o.is_empty() {

@@ -21,6 +21,7 @@ mod flow;
 pub mod full;
 mod kdtree;
 pub mod logit;
+pub mod logit_weighted;
 pub mod nearest;
 pub mod optimal;
 mod select;
@@ -75,6 +76,8 @@ pub enum Unmatched {
     NoControlWithinCaliper,
     /// Every control of its stratum was already used (matching without replacement).
     NoControlLeft,
+    /// Outside the common support of the score (MatchIt's `discard`).
+    Discarded,
 }
 
 impl Unmatched {
@@ -83,6 +86,7 @@ impl Unmatched {
             Unmatched::NoControlInStratum => "no control in the exact stratum",
             Unmatched::NoControlWithinCaliper => "no control within the caliper",
             Unmatched::NoControlLeft => "no control left (all used by earlier treated units)",
+            Unmatched::Discarded => "outside the common support (discard)",
         }
     }
 }

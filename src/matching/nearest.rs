@@ -104,12 +104,13 @@ impl Pool {
             }
         }
         let mut alive_total = 0;
+        let all_eligible = eligible.iter().all(|&e| e);
         let strata = lists
             .into_iter()
             .map(|(units, pos)| {
                 let mut alive = Alive::new(units.len());
                 // (Without strata all units are eligible when any is.)
-                if !(n_strata == 1 && eligible.first() == Some(&true)) {
+                if !all_eligible {
                     for (j, &u) in units.iter().enumerate() {
                         if !eligible[u] {
                             alive.remove(j);
@@ -234,6 +235,7 @@ fn dense_codes(codes: &[u32]) -> (Vec<u32>, usize) {
 #[allow(clippy::too_many_arguments)]
 fn find(
     metric: &Metric,
+    constraints: &Constraints,
     caliper: f64,
     pool: &mut Pool,
     pos: &[usize],
@@ -295,6 +297,11 @@ fn find(
                     walk.stop(left);
                     continue;
                 }
+                // MatchIt checks antiexact and the covariate calipers last: a pair they
+                // forbid is skipped, the walk goes on.
+                if !constraints.allowed(t, u) {
+                    continue;
+                }
                 cands.push((u, d));
                 found_slots.push((u, j));
                 let n = if left { &mut n_left } else { &mut n_right };
@@ -304,6 +311,9 @@ fn find(
                 }
             }
             keep_closest(cands, ratio)
+        }
+        Metric::Covariates { coords, dims, sort_key } if !constraints.unrestricted() => {
+            walk_covariates(constraints, coords, *dims, sort_key, s, ii, t, round, row, ratio)
         }
         Metric::Covariates { coords, dims, .. } => {
             let q = *dims;
@@ -336,10 +346,70 @@ fn find(
     }
 }
 
+/// MatchIt's `find_control_mahcovs`: a walk outwards along the sort key (the first whitened
+/// covariate), skipping pairs the constraints forbid, stopping a side when the key alone
+/// puts its next candidate beyond the `ratio`-th closest found; among equal distances
+/// (to [`TIE`]) the candidate met last comes first, as MatchIt's `<=` replacement and
+/// `lower_bound` insertion give.
+#[allow(clippy::too_many_arguments)]
+fn walk_covariates(
+    constraints: &Constraints,
+    coords: &[f64],
+    q: usize,
+    key: &[f64],
+    s: &mut StratumControls,
+    ii: usize,
+    t: usize,
+    round: usize,
+    row: &[(usize, f64)],
+    ratio: usize,
+) -> Vec<(usize, f64)> {
+    let mut walk = Walk::new(s, ii, ii, None);
+    let mut found: Vec<(usize, f64)> = Vec::with_capacity(ratio + 1);
+    let x = &coords[t * q..(t + 1) * q];
+    let gt = |a: f64, b: f64| a > b + TIE * b.abs();
+    while let Some((j, left)) = walk.next(s) {
+        let u = s.units[j];
+        if round > 1 && row.iter().any(|m| m.0 == u) {
+            continue;
+        }
+        let mv = key[t] - key[u];
+        if found.len() == ratio && found.last().is_some_and(|b| gt(mv * mv, b.1)) {
+            walk.stop(left);
+            continue;
+        }
+        if !constraints.allowed(t, u) {
+            continue;
+        }
+        let d: f64 = x.iter().zip(&coords[u * q..(u + 1) * q]).map(|(a, b)| (a - b) * (a - b)).sum();
+        if !d.is_finite() {
+            continue;
+        }
+        match found.last() {
+            None => found.push((u, d)),
+            Some(b) if gt(d, b.1) => {
+                if found.len() < ratio {
+                    found.push((u, d));
+                }
+            }
+            _ if ratio == 1 => found[0] = (u, d),
+            _ => {
+                if found.len() == ratio {
+                    found.pop();
+                }
+                let at = found.partition_point(|f| gt(d, f.1));
+                found.insert(at, (u, d));
+            }
+        }
+    }
+    found.into_iter().map(|(u, d)| (u, d.sqrt())).collect()
+}
+
 /// The state of a greedy matching, advanced in chunks so that callers can check for
 /// interruption between them.
 pub struct Greedy<'a> {
     metric: Metric<'a>,
+    constraints: Constraints<'a>,
     treat: &'a [bool],
     stratum: Vec<u32>,
     caliper: f64,
@@ -376,6 +446,42 @@ pub struct GreedyInput<'a> {
     /// `None`: MatchIt's default (largest for a score, data order otherwise).
     pub order: Option<Order>,
     pub seed: u64,
+    /// Common support, antiexact, covariate calipers, a score caliper for covariate
+    /// distances (MatchIt's `mahvars`) and the key of the matching order.
+    pub constraints: Constraints<'a>,
+}
+
+/// What MatchIt's `discard`, `antiexact`, named `caliper` entries and `mahvars` add to a
+/// greedy matching. The pair restrictions are those of [`super::arcs::Restrictions`]
+/// (the same representation; [`super::arcs::pair_allowed`] decides them for both).
+#[derive(Default, Clone)]
+pub struct Constraints<'a> {
+    /// Units outside the common support (MatchIt's `discarded`): never matched, but kept
+    /// in the walk order (so that ties resolve as MatchIt's).
+    pub discarded: Option<&'a [bool]>,
+    /// Antiexact codes: a pair must differ on every one of these.
+    pub antiexact: Vec<&'a [u32]>,
+    /// Calipers on covariates: (values per unit, absolute width); a pair must be within each.
+    pub covariate_calipers: Vec<(&'a [f64], f64)>,
+    /// With a covariate metric: an absolute caliper on this score (MatchIt's `mahvars`
+    /// within a propensity-score caliper).
+    pub score_caliper: Option<(&'a [f64], f64)>,
+    /// With a covariate metric: the score whose order `largest`/`smallest` follow (the
+    /// propensity score under `mahvars`); the covariate metric's default order is then
+    /// `largest`, as MatchIt's.
+    pub order_key: Option<&'a [f64]>,
+}
+
+impl Constraints<'_> {
+    /// Whether the pair restrictions are empty (the k-d tree can answer without them).
+    fn unrestricted(&self) -> bool {
+        self.antiexact.is_empty() && self.covariate_calipers.is_empty() && self.score_caliper.is_none()
+    }
+
+    fn allowed(&self, t: usize, c: usize) -> bool {
+        super::arcs::pair_allowed(&self.antiexact, &self.covariate_calipers, t, c)
+            && self.score_caliper.map_or(true, |(s, w)| (s[t] - s[c]).abs() <= w)
+    }
 }
 
 fn stable_rank(key: &[f64], members: impl Iterator<Item = usize>) -> Vec<usize> {
@@ -430,12 +536,41 @@ impl<'a> Greedy<'a> {
             }
         }
         let is_score = matches!(metric, Metric::Score(_));
+        let c = &input.constraints;
+        for (name, len) in [
+            ("discarded flags", c.discarded.map(<[bool]>::len)),
+            ("order keys", c.order_key.map(<[f64]>::len)),
+            ("caliper scores", c.score_caliper.map(|s| s.0.len())),
+        ]
+        .into_iter()
+        .chain(c.antiexact.iter().map(|a| ("antiexact codes", Some(a.len()))))
+        .chain(c.covariate_calipers.iter().map(|a| ("caliper covariate values", Some(a.0.len()))))
+        {
+            if let Some(len) = len {
+                if len != n {
+                    return Err(Error::Spec(format!("{len} {name} for {n} units")));
+                }
+            }
+        }
+        for (x, w) in c.covariate_calipers.iter().copied().chain(c.score_caliper) {
+            if !(w >= 0.0) {
+                return Err(Error::Spec(format!("a caliper must be a non-negative number, got {w}")));
+            }
+            if let Some(row) = x.iter().position(|v| !v.is_finite()) {
+                return Err(Error::data("data", "caliper covariate", Some(row), crate::error::not_finite(x[row])));
+            }
+        }
+        if c.score_caliper.is_some() && is_score {
+            return Err(Error::Spec("a score caliper for a covariate metric was given with a score metric".into()));
+        }
+        // The key of the matching order: the score, or the one given for a covariate metric.
+        let order_key: Option<&[f64]> = if is_score { Some(key) } else { c.order_key };
         let (stratum, n_strata) = match input.exact {
             Some(codes) => dense_codes(codes),
             None => (vec![0; n], 1),
         };
         // Exact strata without both groups: their units are discarded, as in MatchIt.
-        let eligible: Vec<bool> = if n_strata == 1 {
+        let mut eligible: Vec<bool> = if n_strata == 1 {
             let both = treat.contains(&true) && treat.contains(&false);
             vec![both; n]
         } else {
@@ -455,6 +590,11 @@ impl<'a> Greedy<'a> {
                 })
                 .collect()
         };
+        if let Some(d) = input.constraints.discarded {
+            for (e, &dropped) in eligible.iter_mut().zip(d) {
+                *e &= !dropped;
+            }
+        }
         // Positions: over all units, or within each stratum when MatchIt matches strata apart.
         let per_stratum = !is_score && input.exact.is_some() && input.unit_id.is_none();
         let mut pos = vec![0usize; n];
@@ -477,7 +617,9 @@ impl<'a> Greedy<'a> {
         let n1 = treated.len();
         let mut reasons = vec![None; n1];
         for (i, &u) in treated.iter().enumerate() {
-            if !eligible[u] {
+            if input.constraints.discarded.is_some_and(|d| d[u]) {
+                reasons[i] = Some(Unmatched::Discarded);
+            } else if !eligible[u] {
                 reasons[i] = Some(Unmatched::NoControlInStratum);
             }
         }
@@ -486,21 +628,25 @@ impl<'a> Greedy<'a> {
             Order::Data
         } else {
             match input.order {
-                None if is_score => Order::Largest,
+                None if order_key.is_some() => Order::Largest,
                 None => Order::Data,
-                Some(Order::Largest | Order::Smallest | Order::Closest) if !is_score => {
+                Some(Order::Largest | Order::Smallest) if order_key.is_none() => {
                     return Err(Error::Spec("orders 'largest', 'smallest' and 'closest' need a propensity score or a user score; with covariate distances use 'data' or 'random'".into()))
+                }
+                Some(Order::Closest) if !is_score => {
+                    return Err(Error::Spec("order 'closest' needs a propensity score or a user score; with covariate distances use 'data', 'random', 'largest' or 'smallest' (the last two with mahvars)".into()))
                 }
                 Some(o) => o,
             }
         };
+        let okey = order_key.unwrap_or(key);
         let order = match order_used {
             Order::Largest => {
                 let mut o = treated.clone();
-                o.sort_by(|&a, &b| key[b].total_cmp(&key[a]).then(a.cmp(&b)));
+                o.sort_by(|&a, &b| okey[b].total_cmp(&okey[a]).then(a.cmp(&b)));
                 o
             }
-            Order::Smallest => stable_rank(key, treated.iter().copied()),
+            Order::Smallest => stable_rank(okey, treated.iter().copied()),
             Order::Data => treated.clone(),
             Order::Closest => treated.clone(),
             Order::Random => {
@@ -521,6 +667,7 @@ impl<'a> Greedy<'a> {
             Pool::new(treat, per_stratum.then_some(&sorted_pos[..]), &sorted, &stratum, n_strata, &eligible, &metric);
         Ok(Greedy {
             metric,
+            constraints: input.constraints,
             treat,
             stratum,
             caliper: input.caliper.unwrap_or(f64::INFINITY),
@@ -590,8 +737,19 @@ impl<'a> Greedy<'a> {
         let ti = self.treated_index(t);
         let ratio = if self.rounds { 1 } else { self.ratio };
         let st = self.stratum[t];
-        let found =
-            find(&self.metric, self.caliper, &mut self.pool, &self.pos, st, t, self.round, &self.rows[ti], ratio, None);
+        let found = find(
+            &self.metric,
+            &self.constraints,
+            self.caliper,
+            &mut self.pool,
+            &self.pos,
+            st,
+            t,
+            self.round,
+            &self.rows[ti],
+            ratio,
+            None,
+        );
         if found.is_empty() {
             if self.round == 1 {
                 self.reasons[ti] = Some(self.reason(st));

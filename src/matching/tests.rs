@@ -2,7 +2,17 @@ use super::nearest::{Greedy, GreedyInput};
 use super::*;
 
 fn input<'a>(treat: &'a [bool]) -> GreedyInput<'a> {
-    GreedyInput { treat, exact: None, unit_id: None, ratio: 1, replace: false, caliper: None, order: None, seed: 1 }
+    GreedyInput {
+        treat,
+        exact: None,
+        unit_id: None,
+        ratio: 1,
+        replace: false,
+        caliper: None,
+        order: None,
+        seed: 1,
+        constraints: Default::default(),
+    }
 }
 
 #[test]
@@ -152,4 +162,53 @@ mod properties {
         assert_eq!(one.coefficients, two.coefficients);
         assert_eq!(one.fitted, two.fitted);
     }
+}
+
+#[test]
+fn antiexact_covariate_calipers_and_discard_skip_pairs_in_the_walk() {
+    // Treated 0 (0.9) and 1 (0.5); controls 2 (0.88), 3 (0.86), 4 (0.52), 5 (0.1).
+    let treat = [true, true, false, false, false, false];
+    let d = [0.9, 0.5, 0.88, 0.86, 0.52, 0.1];
+    let sex = [0u32, 1, 0, 1, 1, 0];
+    let age = [30.0, 40.0, 31.0, 45.0, 39.0, 41.0];
+    let mut spec = input(&treat);
+    spec.constraints.antiexact = vec![&sex];
+    // Unit 0 may not take 2 (same sex): it takes 3; unit 1 may not take 4 (same sex): it takes 2.
+    let m = Greedy::new(Metric::Score(&d), spec).unwrap().finish();
+    assert_eq!((m.rows[0][0].0, m.rows[1][0].0), (3, 2));
+    // An age caliper of 5 forbids 0-3 (15 years): 0 finds no one.
+    let mut spec = input(&treat);
+    spec.constraints.antiexact = vec![&sex];
+    spec.constraints.covariate_calipers = vec![(&age, 5.0)];
+    let m = Greedy::new(Metric::Score(&d), spec).unwrap().finish();
+    assert!(m.rows[0].is_empty());
+    assert_eq!(m.rows[1][0].0, 5);
+    // Discarding control 2 sends unit 0 to 3; a discarded treated unit is reported.
+    let discarded = [false, true, true, false, false, false];
+    let mut spec = input(&treat);
+    spec.constraints.discarded = Some(&discarded);
+    let m = Greedy::new(Metric::Score(&d), spec).unwrap().finish();
+    assert_eq!(m.rows[0][0].0, 3);
+    assert_eq!(m.unmatched[1], Some(Unmatched::Discarded));
+    assert_eq!(m.weights[2], 0.0);
+}
+
+#[test]
+fn mahvars_match_on_covariates_within_the_score_caliper() {
+    // One whitened covariate x; the score decides who is within the caliper.
+    let treat = [true, false, false, false];
+    let x = [0.0, 0.1, 0.5, 2.0];
+    let score = [0.5, 0.9, 0.52, 0.49];
+    let mut spec = input(&treat);
+    spec.constraints.score_caliper = Some((&score, 0.05));
+    spec.constraints.order_key = Some(&score);
+    let metric = Metric::Covariates { coords: &x, dims: 1, sort_key: &x };
+    let g = Greedy::new(metric.clone(), spec).unwrap();
+    let m = g.finish();
+    // 1 is closest on x but outside the score caliper; 2 is the closest within it.
+    assert_eq!(m.rows[0][0].0, 2);
+    assert!((m.rows[0][0].1 - 0.5).abs() < 1e-12);
+    let mut spec = input(&treat);
+    spec.constraints.covariate_calipers = vec![(&x, -1.0)];
+    assert!(Greedy::new(metric, spec).is_err());
 }

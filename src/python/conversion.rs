@@ -272,8 +272,8 @@ impl Vocabulary for MeasureName {
 }
 
 /// Why a treated unit got no control, by the code `nearest_match` returns (-1: matched).
-const UNMATCHED: [Unmatched; 3] =
-    [Unmatched::NoControlInStratum, Unmatched::NoControlWithinCaliper, Unmatched::NoControlLeft];
+const UNMATCHED: [Unmatched; 4] =
+    [Unmatched::NoControlInStratum, Unmatched::NoControlWithinCaliper, Unmatched::NoControlLeft, Unmatched::Discarded];
 
 /// The reason code of an unmatched treated unit (its position in `_core.UNMATCHED_REASONS`), -1 if matched.
 pub(crate) fn unmatched_code(reason: Option<Unmatched>) -> i8 {

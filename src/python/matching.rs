@@ -4,7 +4,7 @@ use super::conversion::{unmatched_code, Vocabulary, Wrap};
 use super::{guard, run, run_cancellable};
 use crate::matching::covariates::{whiten as whiten_core, CovariateDistance};
 use crate::matching::logit::fit_logit_cancellable as fit_logit_core;
-use crate::matching::nearest::{Greedy, GreedyInput};
+use crate::matching::nearest::{Constraints, Greedy, GreedyInput};
 use crate::matching::{Metric, Order};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
@@ -37,6 +37,24 @@ fn fit_logit<'py>(
         .collect();
     let y = y.as_array().to_vec();
     let fit = run_cancellable(py, |cancel| fit_logit_core(&slices, &y, &names, cancel))?;
+    Ok((fit.coefficients.into_pyarray(py), fit.fitted.into_pyarray(py), fit.deviance, fit.iterations))
+}
+
+/// Logistic regression with prior weights (glm's `weights =`, MatchIt's `s.weights`):
+/// (coefficients, fitted, deviance, iterations).
+#[pyfunction]
+fn fit_logit_weighted<'py>(
+    py: Python<'py>,
+    columns: Vec<PyReadonlyArray1<'py, f64>>,
+    y: PyReadonlyArray1<'py, bool>,
+    weights: PyReadonlyArray1<'py, f64>,
+    names: Vec<String>,
+) -> PyResult<LogitOut<'py>> {
+    let owned: Vec<Vec<f64>> = columns.iter().map(|c| c.as_array().to_vec()).collect();
+    let slices: Vec<&[f64]> = owned.iter().map(Vec::as_slice).collect();
+    let y = y.as_array().to_vec();
+    let weights = weights.as_array().to_vec();
+    let fit = run(py, || crate::matching::logit_weighted::fit_logit_weighted(&slices, &y, &weights, &names))?;
     Ok((fit.coefficients.into_pyarray(py), fit.fitted.into_pyarray(py), fit.deviance, fit.iterations))
 }
 
@@ -77,9 +95,14 @@ type MatchOut<'py> = (
 ///
 /// Returns (treated rows, control rows per slot (-1: none), distances per slot,
 /// unmatched reason code per treated (-1 matched, 0 no control in stratum, 1 none within
-/// the caliper, 2 none left), weights, order used).
+/// the caliper, 2 none left, 3 discarded), weights, order used).
+///
+/// `discarded`: units outside the common support; `antiexact`: codes a pair must differ
+/// on; `covariate_calipers`: (values, absolute width) a pair must be within; with
+/// whitened coordinates, `caliper_score`: the score that `caliper` and the matching
+/// order apply to (MatchIt's `mahvars`).
 #[pyfunction]
-#[pyo3(signature = (treat, score=None, coords=None, sort_key=None, exact=None, unit_id=None, ratio=1, replace=false, caliper=None, order_name=None, seed=0, progress=None))]
+#[pyo3(signature = (treat, score=None, coords=None, sort_key=None, exact=None, unit_id=None, ratio=1, replace=false, caliper=None, order_name=None, seed=0, progress=None, discarded=None, antiexact=None, covariate_calipers=None, caliper_score=None))]
 #[allow(clippy::too_many_arguments)]
 fn nearest_match<'py>(
     py: Python<'py>,
@@ -95,8 +118,17 @@ fn nearest_match<'py>(
     order_name: Option<Wrap<Order>>,
     seed: u64,
     progress: Option<Bound<'py, PyAny>>,
+    discarded: Option<PyReadonlyArray1<'py, bool>>,
+    antiexact: Option<Vec<PyReadonlyArray1<'py, u32>>>,
+    covariate_calipers: Option<Vec<(PyReadonlyArray1<'py, f64>, f64)>>,
+    caliper_score: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<MatchOut<'py>> {
     let order = order_name.map(|o| o.0);
+    let discarded = discarded.map(|d| d.as_array().to_vec());
+    let antiexact: Vec<Vec<u32>> = antiexact.unwrap_or_default().iter().map(|a| a.as_array().to_vec()).collect();
+    let covariate_calipers: Vec<(Vec<f64>, f64)> =
+        covariate_calipers.unwrap_or_default().iter().map(|(x, w)| (x.as_array().to_vec(), *w)).collect();
+    let caliper_score = caliper_score.map(|s| s.as_array().to_vec());
     let treat = treat.as_array().to_vec();
     // A contiguous score (numpy's usual) is read in place, others are copied.
     let score_owned: Option<Vec<f64>> = score.as_ref().filter(|s| s.as_slice().is_err()).map(|s| s.as_array().to_vec());
@@ -115,15 +147,28 @@ fn nearest_match<'py>(
         (None, Some(c), Some(k)) => Metric::Covariates { coords: c, dims, sort_key: k },
         _ => return Err(PyValueError::new_err("give either a score or whitened coordinates with their sort key")),
     };
+    let is_covariates = matches!(metric, Metric::Covariates { .. });
+    let constraints = Constraints {
+        discarded: discarded.as_deref(),
+        antiexact: antiexact.iter().map(Vec::as_slice).collect(),
+        covariate_calipers: covariate_calipers.iter().map(|(x, w)| (x.as_slice(), *w)).collect(),
+        score_caliper: match (&caliper_score, caliper) {
+            (Some(s), Some(w)) if is_covariates => Some((s.as_slice(), w)),
+            _ => None,
+        },
+        order_key: caliper_score.as_deref().filter(|_| is_covariates),
+    };
     let input = GreedyInput {
         treat: &treat,
         exact: exact.as_deref(),
         unit_id: unit_id.as_deref(),
         ratio,
         replace,
-        caliper,
+        // With a covariate metric the caliper is on `caliper_score` (above).
+        caliper: if is_covariates { None } else { caliper },
         order,
         seed,
+        constraints,
     };
     let mut greedy = run(py, || Greedy::new(metric, input))?;
     let total = greedy.total_steps();
@@ -167,6 +212,7 @@ fn nearest_match<'py>(
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fit_logit, m)?)?;
+    m.add_function(wrap_pyfunction!(fit_logit_weighted, m)?)?;
     m.add_function(wrap_pyfunction!(whiten, m)?)?;
     m.add_function(wrap_pyfunction!(nearest_match, m)?)?;
     Ok(())

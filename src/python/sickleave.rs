@@ -4,7 +4,7 @@
 use super::{horizon, run};
 use crate::sickleave::evaluation::STATISTICS;
 use crate::sickleave::{synthetic, DayRange, EvaluationInput, Register, RegisterInput, TURNOVER_CATEGORIES};
-use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -15,14 +15,6 @@ fn matrix<'py, T: numpy::Element>(
     cols: usize,
 ) -> PyResult<Bound<'py, PyArray2<T>>> {
     let a = ndarray::Array2::from_shape_vec((rows, cols), values)
-        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
-    Ok(a.into_pyarray(py))
-}
-
-/// An `rows x cols` array from column-major values (each column contiguous, as pandas keeps them).
-fn by_column(py: Python<'_>, values: Vec<f64>, rows: usize, cols: usize) -> PyResult<Bound<'_, PyArray2<f64>>> {
-    use ndarray::ShapeBuilder;
-    let a = ndarray::Array2::from_shape_vec((rows, cols).f(), values)
         .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
     Ok(a.into_pyarray(py))
 }
@@ -97,12 +89,21 @@ impl SickLeaveCore {
         first_month: i32,
         n_months: usize,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let v = run(py, || {
-            months(self.inner.n, first_month, n_months)?;
-            let range = DayRange::new(first_day, last_day)?;
-            Ok(self.inner.net_days_by_column(range, first_month, n_months))
+        let range = DayRange::new(first_day, last_day).map_err(|e| super::to_py(py, e))?;
+        let n = self.inner.n;
+        months(n, first_month, n_months).map_err(|e| super::to_py(py, e))?;
+        // Column-major zeros from NumPy's allocator (huge pages for large arrays), filled in place.
+        let out = PyArray2::<f64>::zeros(py, [n, n_months], true);
+        let len = n * n_months;
+        // The array is new and not yet visible to Python: nothing else reads or writes it
+        // while the core fills it with the GIL released.
+        let address = out.data() as usize;
+        run(py, move || {
+            let values = unsafe { std::slice::from_raw_parts_mut(address as *mut f64, len) };
+            self.inner.net_days_by_column_into(range, first_month, n_months, values);
+            Ok(())
         })?;
-        by_column(py, v, self.inner.n, n_months)
+        Ok(out)
     }
 
     fn employed<'py>(&self, py: Python<'py>, first_month: i32, n_months: usize) -> PyResult<Bound<'py, PyArray2<f64>>> {

@@ -30,6 +30,12 @@ impl Grid {
     /// Adds `weight` per day of `[a, b)` into the months of `row`.
     #[inline]
     fn spread(&self, a: i32, b: i32, weight: f64, row: &mut [f64]) {
+        self.spread_with(a, b, weight, |m, v| row[m] += v);
+    }
+
+    /// Calls `add(month, weight * days)` for each month that `[a, b)` overlaps, in order.
+    #[inline]
+    fn spread_with(&self, a: i32, b: i32, weight: f64, mut add: impl FnMut(usize, f64)) {
         let (lo, hi) = (self.starts[0], self.starts[self.n()]);
         let (mut a, b) = (a.max(lo), b.min(hi));
         if a >= b {
@@ -38,7 +44,7 @@ impl Grid {
         let mut m = self.month_of[(a - lo) as usize] as usize;
         while a < b {
             let end = self.starts[m + 1].min(b);
-            row[m] += weight * (end - a) as f64;
+            add(m, weight * (end - a) as f64);
             a = end;
             m += 1;
         }
@@ -91,19 +97,36 @@ impl Register {
     }
 
     /// As [`Register::net_days`], column-major (`values[m * n + i]`), the layout
-    /// of a pandas DataFrame, which then takes it without copying. One pass over
-    /// the spells in order: the writes are few (a spell touches one or two
-    /// months), so threads would only add the cost of splitting the columns.
+    /// of a pandas DataFrame, which then takes it without copying.
     pub fn net_days_by_column(&self, range: DayRange, first_month: i32, n_months: usize) -> Vec<f64> {
-        // Employees in chunks, each chunk writing its own slice of every month's column: the
-        // writes of a chunk stay within a few megabytes, and the chunks run in parallel.
-        const CHUNK: usize = 4096;
-        let grid = Grid::new(first_month, n_months);
+        let mut out = vec![0.0; self.n * n_months];
+        self.net_days_by_column_into(range, first_month, n_months, &mut out);
+        out
+    }
+
+    /// [`Register::net_days_by_column`] written into `out` (`n * n_months` values, all
+    /// overwritten), which the caller allocates: the Python binding passes a NumPy
+    /// array, whose allocator asks the kernel for huge pages, so the first touch of a
+    /// result of hundreds of megabytes costs a few hundred page faults instead of tens
+    /// of thousands (that first touch, not the spell pass, was most of the time).
+    ///
+    /// # Panics
+    /// If `out.len() != n * n_months`.
+    pub fn net_days_by_column_into(&self, range: DayRange, first_month: i32, n_months: usize, out: &mut [f64]) {
+        // Employees in chunks small enough that a chunk's months x employees block stays in
+        // the core's cache: the spells of a chunk are added into that block (each cell starts
+        // at zero and receives its employee's spells in order, as a per-employee row would, so
+        // the same bits), and the block is then copied into the columns, each month's part one
+        // contiguous run (whole cache lines, no scattered writes to the 100s of MB result).
+        // Chunks run in parallel; each cell is computed by one chunk, so the result does not
+        // depend on the number of threads.
+        const CHUNK: usize = 512;
         let n = self.n;
-        let mut out = vec![0.0; n * n_months];
+        assert_eq!(out.len(), n * n_months, "net_days_by_column_into: output of the wrong size");
         if n_months == 0 || n == 0 {
-            return out;
+            return;
         }
+        let grid = Grid::new(first_month, n_months);
         let mut columns_of_chunk: Vec<Vec<&mut [f64]>> =
             (0..n.div_ceil(CHUNK)).map(|_| Vec::with_capacity(n_months)).collect();
         for column in out.chunks_mut(n) {
@@ -111,27 +134,24 @@ impl Register {
                 columns_of_chunk[c].push(part);
             }
         }
-        columns_of_chunk.into_par_iter().enumerate().for_each(|(c, mut columns)| {
-            let mut row = vec![0.0; n_months];
-            let first = c * CHUNK;
-            for k in 0..columns[0].len() {
-                let spells = self.spells_of(first + k);
-                if spells.is_empty() {
-                    continue;
-                }
-                for s in spells {
-                    let (a, b) = range.clip(self.spell_start[s], self.spell_end[s]);
-                    grid.spread(a, b, self.spell_extent[s], &mut row);
-                }
-                for (m, v) in row.iter_mut().enumerate() {
-                    if *v != 0.0 {
-                        columns[m][k] = *v;
-                        *v = 0.0;
+        columns_of_chunk.into_par_iter().enumerate().for_each_init(
+            || vec![0.0; CHUNK * n_months],
+            |block, (c, mut columns)| {
+                let first = c * CHUNK;
+                let len = columns[0].len();
+                for k in 0..len {
+                    for s in self.spells_of(first + k) {
+                        let (a, b) = range.clip(self.spell_start[s], self.spell_end[s]);
+                        grid.spread_with(a, b, self.spell_extent[s], |m, v| block[m * CHUNK + k] += v);
                     }
                 }
-            }
-        });
-        out
+                for (m, column) in columns.iter_mut().enumerate() {
+                    let part = &mut block[m * CHUNK..m * CHUNK + len];
+                    column.copy_from_slice(part);
+                    part.fill(0.0);
+                }
+            },
+        );
     }
 
     /// The employed share of each month per employee (employed days / days in

@@ -187,7 +187,45 @@ fn column_major_net_days_match_row_major() {
     let cols = reg.net_days_by_column(DayRange::SHORT_TERM, k, 96);
     for i in 0..n {
         for m in 0..96 {
-            assert_eq!(rows[i * 96 + m], cols[m * n + i]);
+            assert_eq!(rows[i * 96 + m].to_bits(), cols[m * n + i].to_bits());
+        }
+    }
+}
+
+#[test]
+fn column_major_net_days_do_not_depend_on_threads_or_chunks() {
+    // Several thousand employees: many chunks of the column-major pass, the last one partial.
+    let s = synthetic::register(1500, 0.1, 4);
+    let n = s.salary.len();
+    assert!(n > 2000 && n % 512 != 0, "{n} employees");
+    let reg = Register::new(RegisterInput {
+        n_employees: n,
+        spell_employee: s.spell_employee,
+        spell_first: s.spell_first,
+        spell_last: s.spell_last,
+        spell_extent: s.spell_extent,
+        employment: None,
+        data_end: s.data_end,
+    })
+    .unwrap();
+    let k = month_key(d(2014, 1, 1));
+    for range in [DayRange::SHORT_TERM, DayRange::new(15, None).unwrap(), DayRange::new(1, Some(1)).unwrap()] {
+        let rows = reg.net_days(range, k, 96);
+        let runs: Vec<Vec<u64>> = [1, 2, 5]
+            .iter()
+            .map(|&t| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
+                // Garbage in the output buffer first: every cell must be written.
+                let mut out = vec![f64::NAN; n * 96];
+                pool.install(|| reg.net_days_by_column_into(range, k, 96, &mut out));
+                out.iter().map(|v| v.to_bits()).collect()
+            })
+            .collect();
+        assert!(runs.iter().all(|r| r == &runs[0]));
+        for i in 0..n {
+            for m in 0..96 {
+                assert_eq!(rows[i * 96 + m].to_bits(), runs[0][m * n + i]);
+            }
         }
     }
 }

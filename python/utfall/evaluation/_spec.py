@@ -256,6 +256,13 @@ def _normal_matching(matching: Any, horizons: List[str]) -> Dict[str, Any]:
     unknown = sorted(str(k) for k in set(spec) - set(MATCH_ARGUMENTS))
     if unknown:
         raise SpecError(f"matching: unknown argument(s) {unknown} of utfall.match; it takes {list(MATCH_ARGUMENTS)}")
+    if spec.get("estimand", "ATT") != "ATT":
+        raise SpecError(f"matching: estimand={spec['estimand']!r}; the evaluation estimates the effect on the "
+                        "participants (the ATT), so it matches comparisons to participants")
+    if spec.get("s_weights") is not None:
+        raise SpecError("matching: s_weights; the evaluation's expected costs are unweighted means over the "
+                        "participants' matched comparisons, so sampling weights would change the balance but not "
+                        "the estimate: match with utfall.match(..., s_weights=) to study balance instead")
     return {"estimator": "matched", **{k: (list(v) if isinstance(v, tuple) else v) for k, v in spec.items()}}
 
 

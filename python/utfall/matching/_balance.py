@@ -1,7 +1,10 @@
 """Covariate balance before and after matching, with MatchIt's conventions.
 
 :func:`balance_table` reproduces the columns of MatchIt 4.7's
-``summary(m, un = TRUE)`` (``standardize = TRUE``, estimand ATT):
+``summary(m, un = TRUE)`` (``standardize = TRUE``). With sampling weights
+``s`` every weight below is the matching weight times ``s`` (``s`` alone before
+matching), as MatchIt's ``bal1var``; for the ATC the standardising group is the
+controls instead of the treated:
 
 ``Means Treated``, ``Means Control``
     Weighted means (all weights 1 in the unmatched sample).
@@ -54,18 +57,20 @@ def _wvar(x: np.ndarray, binary: bool, w: Optional[np.ndarray] = None) -> float:
     return float(np.sum(w * (x - m) ** 2) / (1 - np.sum(w ** 2)))
 
 
-def _pooled_sd(x: np.ndarray, t: np.ndarray, binary: bool) -> float:
-    n = len(x)
+def _pooled_sd(x: np.ndarray, t: np.ndarray, binary: bool, s: Optional[np.ndarray] = None) -> float:
+    """MatchIt's ``pooled_sd`` with the sampling weights ``s`` (all 1 when None), as ``summary`` calls it."""
+    s = np.ones(len(x)) if s is None else s
     if binary:
         v = 0.0
         for g in (True, False):
-            s = float(x[t == g].sum())
-            v += s * (1 - s / max((t == g).sum(), 1)) / n
+            sx = float(np.sum(x[t == g] * s[t == g]))
+            v += sx * (1 - sx / max(float(s[t == g].sum()), 1e-300)) / float(s.sum())
         return float(np.sqrt(v))
     c = x.astype(float).copy()
     for g in (True, False):
-        c[t == g] -= c[t == g].mean() if (t == g).any() else 0.0
-    return float(np.sqrt(np.sum(c ** 2) / (n - 1)))
+        c[t == g] -= _wmean(c[t == g], s[t == g]) if (t == g).any() else 0.0
+    w = s / s.sum()
+    return float(np.sqrt(np.sum(w * c ** 2) / (1 - np.sum(w ** 2))))
 
 
 def _ecdf_diffs(x: np.ndarray, t: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -84,11 +89,13 @@ def _ecdf_diffs(x: np.ndarray, t: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 def balance_row(x: np.ndarray, t: np.ndarray, weights: Optional[np.ndarray],
-                pairs: Optional[tuple] = None) -> list:
+                pairs: Optional[tuple] = None, s_weights: Optional[np.ndarray] = None,
+                estimand: str = "ATT") -> list:
     """One row of the balance table for covariate ``x`` (``weights`` None: unmatched)."""
     x = np.asarray(x, dtype=float)
     binary = bool(np.all((x == 0) | (x == 1)))
-    w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype=float)
+    s = np.ones(len(x)) if s_weights is None else np.asarray(s_weights, dtype=float)
+    w = s if weights is None else np.asarray(weights, dtype=float) * s
     i1, i0 = t, ~t
     too_small = np.sum(w[i1] != 0) < 2 and np.sum(w[i0] != 0) < 2
     mt, mc = _wmean(x[i1], w[i1]), _wmean(x[i0], w[i0])
@@ -97,9 +104,10 @@ def balance_row(x: np.ndarray, t: np.ndarray, weights: Optional[np.ndarray],
     std = None
     if abs(diff) > _SQRT_EPS:
         if not too_small:
-            std = float(np.sqrt(_wvar(x[i1], binary)))
+            g = i0 if estimand == "ATC" else i1
+            std = float(np.sqrt(_wvar(x[g], binary, s[g])))
             if not np.isfinite(std) or std < _SQRT_EPS:
-                std = _pooled_sd(x, t, binary)
+                std = _pooled_sd(x, t, binary, s)
             out[2] = diff / std
     else:
         out[2] = diff
@@ -117,8 +125,12 @@ def balance_row(x: np.ndarray, t: np.ndarray, weights: Optional[np.ndarray],
 
 
 def balance_table(covariates: pd.DataFrame, treat: np.ndarray, weights: Optional[np.ndarray],
-                  pairs: Optional[tuple] = None) -> pd.DataFrame:
+                  pairs: Optional[tuple] = None, s_weights: Optional[np.ndarray] = None,
+                  estimand: str = "ATT") -> pd.DataFrame:
     """The balance of every column of ``covariates`` (numeric, factors already expanded).
+
+    ``s_weights``: sampling weights (multiplying the matching weights); ``estimand``:
+    ``"ATC"`` standardises by the controls' standard deviation.
 
     Examples
     --------
@@ -129,7 +141,8 @@ def balance_table(covariates: pd.DataFrame, treat: np.ndarray, weights: Optional
     42.5
     """
     treat = np.asarray(treat, dtype=bool)
-    rows = [balance_row(covariates[c].to_numpy(dtype=float), treat, weights, pairs) for c in covariates.columns]
+    rows = [balance_row(covariates[c].to_numpy(dtype=float), treat, weights, pairs, s_weights, estimand)
+            for c in covariates.columns]
     table = pd.DataFrame(rows, index=pd.Index(covariates.columns, name="term"), columns=COLUMNS)
     if weights is None:
         table["Std. Pair Dist."] = np.nan

@@ -109,6 +109,26 @@ def exact_strata(frame: pd.DataFrame, columns: Sequence[str], ids: pd.Index, tab
     return _core.strata_codes(codes, len(frame))[0]
 
 
+def antiexact_codes(frame: pd.DataFrame, columns: Sequence[str], ids: pd.Index, table: str) -> List[np.ndarray]:
+    """One code array per ``antiexact`` column (a pair must differ on each; MatchIt's ``antiexact``).
+
+    A column with a single level would forbid every pair: a :class:`~utfall.SpecError` names it.
+    """
+    out = []
+    for c in columns:
+        if c not in frame.columns:
+            raise SpecError(f"antiexact column {c!r} is not a column of the {table}")
+        if frame[c].isna().any():
+            row = int(np.flatnonzero(frame[c].isna().to_numpy())[0])
+            raise data_error(table, c, row, "missing value in an antiexact column", id=ids[row])
+        codes, levels = pd.factorize(frame[c], sort=True)
+        if len(levels) < 2:
+            raise SpecError(f"antiexact column {c!r} has one level ({levels[0]!r}) in the {table}: no pair could "
+                            "differ on it, so nothing could be matched")
+        out.append(np.ascontiguousarray(codes, dtype=np.uint32))
+    return out
+
+
 def covariate_frame(cohort: Any, covariates: Sequence[str], lookback: Any) -> pd.DataFrame:
     """``cohort.individuals`` (positions 0..n-1) with the ``cohort.history(lookback)`` columns
     among ``covariates`` added: what historical matching matches on."""

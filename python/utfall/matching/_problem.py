@@ -29,13 +29,21 @@ class Options:
     distance: Any = "logit"
     ratio: int = 1
     replace: bool = False
-    caliper: Optional[float] = None
-    std_caliper: bool = True
+    caliper: Optional[float] = None          # the score's caliper (MatchIt's unnamed entry)
+    std_caliper: bool = True                 # ... in standard deviations of the score
     exact: List[str] = field(default_factory=list)
     order: Optional[_typing.MatchOrder] = None
     seed: Optional[int] = None
     cutpoints: Optional[Mapping[str, Any]] = None
     progress: bool = True
+    # MatchIt's options that apply to nearest, optimal and full matching alike:
+    covariate_calipers: Dict[str, float] = field(default_factory=dict)   # named entries of caliper=
+    covariate_std_caliper: Dict[str, bool] = field(default_factory=dict)  # their std_caliper=
+    antiexact: List[str] = field(default_factory=list)
+    mahvars: List[str] = field(default_factory=list)
+    discard: str = "none"                    # "none", "treated", "control", "both"
+    reestimate: bool = False
+    estimand: str = "ATT"
 
 
 @dataclass
@@ -51,6 +59,13 @@ class Problem:
     table: str                   # the name errors use: "data" or "individuals"
     unit_id: Optional[np.ndarray] = None        # person codes when a person may serve only once
     discarded_ids: Optional[pd.Index] = None    # units outside the pool (reported, not matched)
+    s_weights: Optional[np.ndarray] = None      # sampling weights per unit (MatchIt's s.weights)
+    discarded: Optional[np.ndarray] = None      # bool, outside the common support (set by the distance step)
+
+    @property
+    def focal(self) -> np.ndarray:
+        """The units that are matched to (MatchIt's focal group): the treated for the ATT, the controls for the ATC."""
+        return ~self.treat if self.options.estimand == "ATC" else self.treat
 
     @property
     def n(self) -> int:
@@ -62,6 +77,11 @@ class Problem:
 
     def balance_columns(self) -> Callable[[], pd.DataFrame]:
         """The covariates (and exact columns) a balance table reports, built when asked for."""
-        names = list(self.covariates) + [c for c in self.options.exact if c not in self.covariates]
+        # As MatchIt's X: the covariates, then exact, mahvars, caliper and antiexact columns not among them.
+        names: List[str] = []
+        for c in (list(self.covariates) + list(self.options.exact) + list(self.options.mahvars)
+                  + list(self.options.covariate_calipers) + list(self.options.antiexact)):
+            if c not in names:
+                names.append(c)
         frame, index, table = self.frame, self.index, self.table
         return lambda: design(frame, names, index, table, all_levels=True)

@@ -25,7 +25,16 @@ class MatchResult:
     distance : Series or None
         The propensity (or user) score by id; None for covariate distances.
     unmatched : DataFrame
-        ``id`` and ``reason`` of every treated unit without a control.
+        ``id`` and ``reason`` of every focal unit without a match (the treated;
+        the controls for ``estimand="ATC"``).
+    s_weights : Series or None
+        The sampling weights by id (MatchIt's ``s.weights``): not part of
+        ``weights`` (as MatchIt's ``m$weights``), but multiplied into every
+        balance statistic and the effective sample sizes.
+    estimand : str
+        ``"ATT"`` or ``"ATC"``.
+    common_support : Series
+        By id: outside the common support of the score (``discard=``), so never matched.
     matched_ids : Index
         The ids with a positive weight.
     counts : DataFrame
@@ -40,7 +49,8 @@ class MatchResult:
     def __init__(self, *, ids: pd.Index, treat: np.ndarray, pairs: pd.DataFrame, weights: np.ndarray,
                  score: Optional[np.ndarray], unmatched: pd.DataFrame, balance_covariates: Any,
                  spec: dict, discarded_ids: Optional[pd.Index] = None,
-                 subclass: Optional[np.ndarray] = None) -> None:
+                 subclass: Optional[np.ndarray] = None, s_weights: Optional[np.ndarray] = None,
+                 estimand: str = "ATT", common_support: Optional[np.ndarray] = None) -> None:
         self.ids = ids
         self.treat = treat
         self.pairs = pairs
@@ -52,6 +62,10 @@ class MatchResult:
         self._covariates = balance_covariates
         self.discarded_ids = pd.Index([] if discarded_ids is None else discarded_ids, name="id")
         self._balance: Optional[pd.DataFrame] = None
+        self.s_weights = None if s_weights is None else pd.Series(s_weights, index=ids, name="s_weights")
+        self.estimand = estimand
+        self.common_support = pd.Series(np.zeros(len(ids), bool) if common_support is None else common_support,
+                                        index=ids, name="discarded")
 
     @property
     def matched_ids(self) -> pd.Index:
@@ -60,14 +74,18 @@ class MatchResult:
     @property
     def counts(self) -> pd.DataFrame:
         w = self.weights.to_numpy()
+        if self.s_weights is not None:
+            w = w * self.s_weights.to_numpy()
+        off = self.common_support.to_numpy()
         rows = {}
         for name, g in (("treated", self.treat), ("control", ~self.treat)):
             wg = w[g]
             used = wg > 0
             ess = float(wg.sum() ** 2 / np.sum(wg ** 2)) if used.any() else 0.0
-            disc = len(self.discarded_ids) if name == "control" else 0
-            rows[name] = {"all": int(g.sum()) + disc, "matched": int(used.sum()),
-                          "unmatched": int(g.sum() - used.sum()), "discarded": disc, "ess": ess}
+            support = int(off[g].sum())
+            disc = (len(self.discarded_ids) if name == "control" else 0) + support
+            rows[name] = {"all": int(g.sum()) + disc - support, "matched": int(used.sum()),
+                          "unmatched": int(g.sum() - used.sum()) - support, "discarded": disc, "ess": ess}
         table = pd.DataFrame.from_dict(rows, orient="index")[["all", "matched", "unmatched", "discarded", "ess"]]
         return table.astype({"all": int, "matched": int, "unmatched": int, "discarded": int, "ess": float})
 
@@ -90,8 +108,9 @@ class MatchResult:
             x = self._covariates()
             if self.distance is not None:
                 x = pd.concat([pd.DataFrame({"distance": self.distance.to_numpy()}, index=x.index), x], axis=1)
-            before = balance_table(x, self.treat, None)
-            after = balance_table(x, self.treat, self.weights.to_numpy(), self._pair_rows())
+            s = None if self.s_weights is None else self.s_weights.to_numpy()
+            before = balance_table(x, self.treat, None, s_weights=s, estimand=self.estimand)
+            after = balance_table(x, self.treat, self.weights.to_numpy(), self._pair_rows(), s, self.estimand)
             self._balance = pd.concat({"all": before, "matched": after}, axis=1)
         if sample == "both":
             return self._balance.copy()

@@ -38,8 +38,19 @@ impl Greedy<'_> {
                 }
                 let ti = self.treated_index(t);
                 let st = self.stratum[t];
-                let found =
-                    find(&self.metric, self.caliper, &mut self.pool, &self.pos, st, t, round, &self.rows[ti], 1, None);
+                let found = find(
+                    &self.metric,
+                    &self.constraints,
+                    self.caliper,
+                    &mut self.pool,
+                    &self.pos,
+                    st,
+                    t,
+                    round,
+                    &self.rows[ti],
+                    1,
+                    None,
+                );
                 match found.first() {
                     None => {
                         if round == 1 {
@@ -69,6 +80,7 @@ impl Greedy<'_> {
                     let st = self.stratum[t];
                     let found = find(
                         &self.metric,
+                        &self.constraints,
                         self.caliper,
                         &mut self.pool,
                         &self.pos,
