@@ -47,10 +47,11 @@ pub fn year_of(day: i32) -> i32 {
     to_naive(day).year()
 }
 
-/// The first day of the year after the one containing `day`.
+/// The first day of the year after the one containing `day` (saturating at chrono's last
+/// day, as [`to_naive`], for a day in its last year).
 pub fn next_new_year(day: i32) -> i32 {
     let y = year_of(day);
-    from_naive(NaiveDate::from_ymd_opt(y + 1, 1, 1).expect("valid new year"))
+    from_naive(NaiveDate::from_ymd_opt(y + 1, 1, 1).unwrap_or(NaiveDate::MAX))
 }
 
 /// The month containing `day`, as `12 * year + (month - 1)`.
@@ -67,14 +68,17 @@ pub fn month_key(day: i32) -> i32 {
     12 * d.year() + d.month0() as i32
 }
 
-/// The first day of month `key` (see [`month_key`]).
+/// The first day of month `key` (see [`month_key`]); a month beyond chrono's range
+/// saturates at its ends, as [`to_naive`].
 pub fn month_start(key: i32) -> i32 {
-    from_naive(NaiveDate::from_ymd_opt(key.div_euclid(12), key.rem_euclid(12) as u32 + 1, 1).expect("a valid month"))
+    let year = key.div_euclid(12);
+    let date = NaiveDate::from_ymd_opt(year, key.rem_euclid(12) as u32 + 1, 1);
+    from_naive(date.unwrap_or(if year < 0 { NaiveDate::MIN } else { NaiveDate::MAX }))
 }
 
 /// The first days of months `first..first + n` and of the month after them (`n + 1` days).
 pub fn month_starts(first: i32, n: usize) -> Vec<i32> {
-    (0..=n as i32).map(|k| month_start(first + k)).collect()
+    (0..=n).map(|k| month_start(i32::try_from(k).map_or(i32::MAX, |k| first.saturating_add(k)))).collect()
 }
 
 /// The longest horizon accepted, in years.
@@ -207,5 +211,37 @@ mod tests {
         assert!(Horizon::parse("357913942y").is_err());
         assert!(Horizon::parse("1001y").is_err());
         assert_eq!(Horizon::parse("1000y").unwrap(), Horizon::Years(1000));
+    }
+}
+
+#[cfg(test)]
+mod saturation {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        // docs/unwraps.md: next_new_year and month_start expected a valid date, which a day or
+        // month key near the ends of i32 (reachable from the bindings) is not.
+        #[test]
+        fn month_and_year_arithmetic_never_panics(day in any::<i32>(), key in any::<i32>(), n in 0usize..50) {
+            let next = next_new_year(day);
+            prop_assert!(next >= day || to_naive(day) == NaiveDate::MAX);
+            let start = month_start(key);
+            let starts = month_starts(key, n);
+            prop_assert_eq!(starts.len(), n + 1);
+            prop_assert_eq!(starts[0], start);
+            prop_assert!(starts.windows(2).all(|w| w[0] <= w[1]));
+        }
+    }
+
+    #[test]
+    fn within_the_calendar_the_results_are_unchanged() {
+        let d = ymd(2018, 9, 17).unwrap_or_default();
+        assert_eq!(next_new_year(d), ymd(2019, 1, 1).unwrap_or_default());
+        assert_eq!(month_start(month_key(d)), ymd(2018, 9, 1).unwrap_or_default());
+        assert_eq!(
+            month_starts(month_key(d), 1),
+            vec![month_start(month_key(d)), ymd(2018, 10, 1).unwrap_or_default()]
+        );
     }
 }

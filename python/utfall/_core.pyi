@@ -5,6 +5,11 @@ from typing import Callable, List
 import numpy as np
 import numpy.typing as npt
 
+from utfall._typing import (
+    CovariateDistance, DiscountTiming, Estimand, GlmFamily, IntervalMethod, MatchOrder, QuantileRule, RosenbaumTest,
+    SenmvMethod,
+)
+
 __version__: str
 
 _Totals = Tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.bool_], npt.NDArray[np.float64]]
@@ -49,6 +54,12 @@ MAX_RESAMPLES: int
 MAX_SYNTHETIC_INDIVIDUALS: int
 MAX_THREADS: int
 MAX_VALUES: int
+
+# The allowed strings of every option the core takes, by the name of its alias in
+# utfall._typing (src/python/conversion.rs).
+VOCABULARIES: Dict[str, Tuple[str, ...]]
+# Why a treated unit got no control, by the reason code nearest_match returns.
+UNMATCHED_REASONS: Tuple[str, ...]
 
 def synthetic_register(n_participants: int, n_historical: int, seed: int) -> Dict[str, Any]: ...
 # Bootstrap (src/python/bootstrap.rs) and concentration (src/python/concentration.rs).
@@ -98,8 +109,8 @@ def bootstrap_summary(
     estimate: float,
     acceleration: float,
     levels: Sequence[float],
-    methods: Sequence[str],
-    quantile_rule: str = "r",
+    methods: Sequence[IntervalMethod],
+    quantile_rule: QuantileRule = ...,
     variances: Optional[npt.NDArray[np.float64]] = None,
     variance0: Optional[float] = None,
 ) -> Dict[str, Any]: ...
@@ -124,7 +135,7 @@ def whiten(
     x: npt.NDArray[np.float64],
     treat: npt.NDArray[np.bool_],
     eligible: npt.NDArray[np.bool_],
-    distance: str,
+    distance: CovariateDistance,
     names: List[str],
 ) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], List[int]]: ...
 def nearest_match(
@@ -137,7 +148,7 @@ def nearest_match(
     ratio: int = 1,
     replace: bool = False,
     caliper: Optional[float] = None,
-    order_name: Optional[str] = None,
+    order_name: Optional[MatchOrder] = None,
     seed: int = 0,
     progress: Optional[Callable[[int, int], None]] = None,
     discarded: Optional[npt.NDArray[np.bool_]] = None,
@@ -157,7 +168,7 @@ def fit_glm(
     columns: List[npt.NDArray[np.float64]],
     y: npt.NDArray[np.float64],
     names: List[str],
-    family_name: str,
+    family_name: GlmFamily,
     var_power: float = 1.5,
     weights: Optional[npt.NDArray[np.float64]] = None,
     offset: Optional[npt.NDArray[np.float64]] = None,
@@ -167,7 +178,7 @@ def fit_glm(
 def predict_glm(
     columns: List[npt.NDArray[np.float64]],
     coefficients: List[float],
-    family_name: str,
+    family_name: GlmFamily,
     var_power: float = 1.5,
     offset: Optional[npt.NDArray[np.float64]] = None,
 ) -> npt.NDArray[np.float64]: ...
@@ -179,7 +190,7 @@ def hodges_lehmann_pairs(differences: npt.NDArray[np.float64], gamma: float) -> 
 def senmv(
     values: npt.NDArray[np.float64],
     gamma: float,
-    method: Optional[str] = None,
+    method: Optional[SenmvMethod] = None,
     inner: float = 0.0,
     trim: float = 2.5,
     lambda_: float = 0.5,
@@ -189,7 +200,7 @@ def senmv(
 def hodges_lehmann_sets(
     values: npt.NDArray[np.float64],
     gamma: float,
-    method: Optional[str] = None,
+    method: Optional[SenmvMethod] = None,
     inner: float = 0.0,
     trim: float = 2.5,
     lambda_: float = 0.5,
@@ -198,8 +209,8 @@ def hodges_lehmann_sets(
 def sensitivity_gamma(
     values: npt.NDArray[np.float64],
     alpha: float,
-    statistic: str,
-    method: Optional[str] = None,
+    statistic: RosenbaumTest,
+    method: Optional[SenmvMethod] = None,
     inner: float = 0.0,
     trim: float = 2.5,
     lambda_: float = 0.5,
@@ -254,13 +265,13 @@ class RematchPlan:
         stratum_codes: Optional[np.ndarray] = None,
         numeric: List[Tuple[np.ndarray, str]] = ...,
         factors: List[List[Tuple[np.ndarray, str]]] = ...,
-        covariate_distance: Optional[str] = None,
+        covariate_distance: Optional[CovariateDistance] = None,
         ratio: int = 1,
         replace: bool = False,
         caliper: Optional[float] = None,
         std_caliper: bool = True,
         exact: Optional[np.ndarray] = None,
-        order: Optional[str] = None,
+        order: Optional[MatchOrder] = None,
     ) -> RematchPlan: ...
     def replicates(self, seed: int, start: int, count: int) -> np.ndarray: ...
     def jackknife(self, seed: int, start: int, count: int) -> np.ndarray: ...
@@ -271,7 +282,7 @@ class RematchPlan:
     def n_units(self) -> int: ...
 
 # socioeconomic: the social investment calculation
-def discount_factors(rates: List[float], timing: str) -> npt.NDArray[np.float64]: ...
+def discount_factors(rates: List[float], timing: DiscountTiming) -> npt.NDArray[np.float64]: ...
 def socioeconomic_simulate(
     discount: List[float],
     n_actors: int,
@@ -335,6 +346,6 @@ def full_match(focal: np.ndarray, eligible: np.ndarray, score: Optional[np.ndarr
                antiexact: List[np.ndarray] = ..., caliper: Optional[Tuple[np.ndarray, float]] = None,
                covariate_calipers: List[Tuple[np.ndarray, float]] = ..., min_controls: float = 0.0,
                max_controls: float = ..., tol: Optional[float] = None) -> Any: ...
-def subclass_weights(subclass: np.ndarray, treat: np.ndarray, estimand_name: str = "ATT") -> Any: ...
+def subclass_weights(subclass: np.ndarray, treat: np.ndarray, estimand_name: Estimand = ...) -> Any: ...
 def subclassify(score: np.ndarray, treat: np.ndarray, eligible: np.ndarray, n_subclasses: int = 6, min_n: int = 1,
-                estimand_name: str = "ATT") -> Any: ...
+                estimand_name: Estimand = ...) -> Any: ...

@@ -2,7 +2,10 @@
 
 Signatures and stubs use these aliases; :func:`utfall._validation.one_of`
 checks a value against the same tuple (``typing.get_args`` of the alias), so a
-new value is added in one place and every error message lists it.
+new value is added in one place and every error message lists it. The options
+that cross into the core are turned into Rust enums in one module,
+``src/python/conversion.rs``, whose lists ``_core.VOCABULARIES`` exports by the
+alias names below; ``tests/test_vocabularies.py`` checks that the two agree.
 """
 
 from __future__ import annotations
@@ -17,15 +20,25 @@ Partial = Literal["observed", "complete"]
 Estimator = Literal["matched", "stratum", "given", "model"]
 MatchMethod = Literal["nearest", "exact", "cem", "optimal", "full", "subclass"]
 MatchOrder = Literal["largest", "smallest", "closest", "data", "random"]
+CovariateDistance = Literal["mahalanobis", "euclidean", "scaled_euclidean"]
 Discard = Literal["none", "treated", "control", "both"]
 Estimand = Literal["ATT", "ATC", "ATE"]
 ShareRule = Literal["interpolated", "integer"]
 DiscountTiming = Literal["start", "end"]
 GlmFamily = Literal["binomial", "gamma", "tweedie", "gaussian"]
 CostModel = Literal["two-part", "tweedie"]
-RosenbaumStatistic = Literal["auto", "wilcoxon", "m"]
+#: The statistics of a sensitivity analysis the core computes; ``"auto"`` is resolved in Python.
+RosenbaumTest = Literal["wilcoxon", "m"]
+RosenbaumStatistic = Literal["auto", RosenbaumTest]
 SenmvMethod = Literal["h", "i", "w", "t", "q", "s", "l"]
 Direction = Literal["savings", "overspend"]
+ConditionOp = Literal[">", ">=", "<", "<=", "==", "!="]
+#: Statistics of a bootstrap that are sums over rows (closed-form jackknife).
+LinearStatistic = Literal["mean", "sum", "difference of means", "difference of sums", "ratio of sums",
+                          "ratio of means"]
+#: Measures of sorted values the core computes (``utfall.concentration``, sorted bootstrap statistics).
+Measure = Literal["top share", "top share integer", "lorenz", "quantile", "gini", "gini corrected", "hoover",
+                  "theil", "mean log deviation", "herfindahl", "mean"]
 
 
 def values(alias: object) -> Tuple[str, ...]:

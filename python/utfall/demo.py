@@ -28,7 +28,7 @@ fewer than 5 as ``<5``; ``suppress=None`` (``utfall demo --full``) prints every 
 from __future__ import annotations
 
 import textwrap
-from typing import Any, List, Optional, Sequence
+from typing import Any, List, Optional, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -189,7 +189,7 @@ def evaluation_section(cohort: Cohort, seed: int, horizons: Sequence[str] = HORI
         "P(savings > 0)": [_percent(s.loc[h, "p_savings_positive"]) for h in horizons],
         "P(savings > intervention cost)": [_percent(s.loc[h, "p_savings_cover_cost"]) for h in horizons],
         "payback month": [str(ev.payback_month(h) or "not within horizon") for h in horizons],
-        "stratum-mean estimator: savings (MSEK)": [_msek(r.loc[h, "savings_total"]) for h in horizons],
+        "stratum-mean estimator: savings (MSEK)": [_msek(cast(float, r.loc[h, "savings_total"])) for h in horizons],
     }
     table = pd.DataFrame(rows, index=list(horizons)).T
     intro = (f"The design of utfall.presets.norrkoping(): expected costs from the historical comparison group, "

@@ -1,6 +1,7 @@
 //! Bindings of [`crate::bootstrap`]: a prepared plan run in batches from Python
 //! (so that Ctrl-C and the progress bar work between batches), and the interval summary.
 
+use super::conversion::{MeasureName, Vocabulary, Wrap};
 use super::{guard, run, run_cancellable, to_py};
 use crate::bootstrap::designs::{Design, Labels};
 use crate::bootstrap::intervals::{summarize, Inputs, Method, QuantileRule};
@@ -20,43 +21,12 @@ fn spec(py: Python<'_>, message: String) -> PyErr {
 
 /// A measure of sorted values by name; `value` is its p, q or f.
 pub(crate) fn measure(py: Python<'_>, name: &str, value: f64) -> PyResult<Measure> {
-    let fraction = |what: &str| {
-        if (0.0..=1.0).contains(&value) {
-            Ok(value)
-        } else {
-            Err(spec(py, format!("{what} must be between 0 and 1, got {value}")))
-        }
-    };
-    Ok(match name {
-        "top share" => Measure::TopShare(fraction("a top share p")?),
-        "top share integer" => Measure::TopShareInteger(fraction("a top share p")?),
-        "lorenz" => Measure::Lorenz(fraction("a Lorenz population share")?),
-        "quantile" => Measure::Quantile(fraction("a quantile q")?),
-        "gini" => Measure::Gini,
-        "gini corrected" => Measure::GiniCorrected,
-        "hoover" => Measure::Hoover,
-        "theil" => Measure::TheilT,
-        "mean log deviation" => Measure::MeanLogDeviation,
-        "herfindahl" => Measure::Herfindahl,
-        "mean" => Measure::Mean,
-        other => {
-            return Err(spec(py, format!("unknown measure {other:?}; choose from 'top share', 'top share integer', 'lorenz', 'quantile', 'gini', 'gini corrected', 'hoover', 'theil', 'mean log deviation', 'herfindahl', 'mean'")))
-        }
-    })
+    MeasureName::parse(name).and_then(|m| m.with(value)).map_err(|message| spec(py, message))
 }
 
 fn statistic(py: Python<'_>, spec_list: &[(String, f64)]) -> PyResult<Statistic> {
     if let [(name, _)] = spec_list {
-        let linear = match name.as_str() {
-            "mean" => Some(Linear::Mean),
-            "sum" => Some(Linear::Sum),
-            "difference of means" => Some(Linear::DifferenceOfMeans),
-            "difference of sums" => Some(Linear::DifferenceOfSums),
-            "ratio of sums" => Some(Linear::RatioOfSums),
-            "ratio of means" => Some(Linear::RatioOfMeans),
-            _ => None,
-        };
-        if let Some(l) = linear {
+        if let Ok(l) = Linear::parse(name) {
             return Ok(Statistic::Linear(l));
         }
     }
@@ -65,42 +35,6 @@ fn statistic(py: Python<'_>, spec_list: &[(String, f64)]) -> PyResult<Statistic>
         return Err(spec(py, "no statistic given".into()));
     }
     Ok(Statistic::Sorted(measures))
-}
-
-fn method(py: Python<'_>, name: &str) -> PyResult<Method> {
-    Ok(match name {
-        "percentile" => Method::Percentile,
-        "basic" => Method::Basic,
-        "normal" => Method::Normal,
-        "bca" => Method::Bca,
-        "studentized" => Method::Studentized,
-        other => {
-            return Err(spec(
-                py,
-                format!(
-                "unknown interval method {other:?}; choose from 'percentile', 'basic', 'normal', 'bca', 'studentized'"
-            ),
-            ))
-        }
-    })
-}
-
-fn method_name(m: Method) -> &'static str {
-    match m {
-        Method::Percentile => "percentile",
-        Method::Basic => "basic",
-        Method::Normal => "normal",
-        Method::Bca => "bca",
-        Method::Studentized => "studentized",
-    }
-}
-
-fn quantile_rule(py: Python<'_>, name: &str) -> PyResult<QuantileRule> {
-    match name {
-        "r" => Ok(QuantileRule::R),
-        "linear" => Ok(QuantileRule::Linear),
-        other => Err(spec(py, format!("unknown quantile rule {other:?}; choose 'r' (R boot's norm.inter, the default) or 'linear' (numpy, as scipy)"))),
-    }
 }
 
 /// Replicate values (`count x n_outputs`) and variances.
@@ -256,7 +190,7 @@ impl BootstrapDesign {
 
 /// Estimate, standard error, bias and intervals from replicates (see `utfall.bootstrap`).
 #[pyfunction]
-#[pyo3(signature = (replicates, estimate, acceleration, levels, methods, quantile_rule="r", variances=None, variance0=None))]
+#[pyo3(signature = (replicates, estimate, acceleration, levels, methods, quantile_rule=Wrap(QuantileRule::R), variances=None, variance0=None))]
 #[allow(clippy::too_many_arguments)]
 fn bootstrap_summary<'py>(
     py: Python<'py>,
@@ -264,16 +198,16 @@ fn bootstrap_summary<'py>(
     estimate: f64,
     acceleration: f64,
     levels: Vec<f64>,
-    methods: Vec<String>,
-    quantile_rule: &str,
+    methods: Vec<Wrap<Method>>,
+    quantile_rule: Wrap<QuantileRule>,
     variances: Option<PyReadonlyArray1<f64>>,
     variance0: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     if let Some(bad) = levels.iter().find(|l| !(**l > 0.0 && **l < 1.0)) {
         return Err(spec(py, format!("a confidence level must lie strictly between 0 and 1, got {bad}")));
     }
-    let methods = methods.iter().map(|m| method(py, m)).collect::<PyResult<Vec<_>>>()?;
-    let rule = self::quantile_rule(py, quantile_rule)?;
+    let methods: Vec<Method> = methods.into_iter().map(|m| m.0).collect();
+    let rule = quantile_rule.0;
     let t = replicates.as_array().to_vec();
     let v = variances.map(|v| v.as_array().to_vec());
     let summary = run(py, || {
@@ -286,7 +220,7 @@ fn bootstrap_summary<'py>(
     out.set_item("bias", summary.bias)?;
     out.set_item("z0", summary.z0)?;
     let intervals: Vec<(&str, f64, f64, f64)> =
-        summary.intervals.iter().map(|i| (method_name(i.method), i.level, i.low, i.high)).collect();
+        summary.intervals.iter().map(|i| (i.method.name(), i.level, i.low, i.high)).collect();
     out.set_item("intervals", intervals)?;
     out.set_item("warnings", summary.warnings)?;
     Ok(out)

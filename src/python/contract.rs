@@ -2,6 +2,7 @@
 //! replicate sums and the tests of change scores. Condition operators arrive as
 //! strings and become [`Op`] here, once.
 
+use super::conversion::Wrap;
 use super::{run, to_py};
 use crate::contract::replicates::joint_sums;
 use crate::contract::signtests::{binomial_two_sided, signed_rank};
@@ -11,27 +12,10 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 /// `(metric, rate, lower, upper, fixed, cap, [(metric, op, value), ...])`.
-type TrancheSpec = (Option<usize>, f64, f64, f64, f64, f64, Vec<(usize, String, f64)>);
+type TrancheSpec = (Option<usize>, f64, f64, f64, f64, f64, Vec<(usize, Wrap<Op>, f64)>);
 /// Amounts `tranches x n`, conditions met `tranches x n`, top-up `n`, total `n`.
 type Settled<'py> =
     (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<bool>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
-
-fn op(py: Python<'_>, text: &str) -> PyResult<Op> {
-    Ok(match text {
-        ">" => Op::Greater,
-        ">=" => Op::GreaterEqual,
-        "<" => Op::Less,
-        "<=" => Op::LessEqual,
-        "==" => Op::Equal,
-        "!=" => Op::NotEqual,
-        other => {
-            return Err(to_py(
-                py,
-                Error::Spec(format!("unknown comparison {other:?}; choose from '>', '>=', '<', '<=', '==', '!='")),
-            ))
-        }
-    })
-}
 
 fn contiguous(columns: &[PyReadonlyArray1<'_, f64>]) -> Vec<Vec<f64>> {
     columns.iter().map(|c| c.as_array().to_vec()).collect()
@@ -58,7 +42,7 @@ fn settle_mechanism<'py>(
     for (metric, rate, lower, upper, fixed, cap, conditions) in tranches {
         let conditions = conditions
             .iter()
-            .map(|(m, o, v)| Ok(Condition { metric: *m, op: op(py, o)?, value: *v }))
+            .map(|(m, o, v)| Ok(Condition { metric: *m, op: o.0, value: *v }))
             .collect::<PyResult<Vec<_>>>()?;
         parsed.push(Tranche { metric, rate, lower, upper, fixed, cap, conditions });
     }

@@ -1,9 +1,12 @@
 //! Bindings of [`crate::expected`]: expected outcomes and monthly curves from comparison sets.
 
 use super::cohort::CohortCore;
+use super::conversion::Wrap;
 use super::{horizon, run};
 use crate::expected::rematch::{Comparator, Design, HorizonPlan, Rematch};
 use crate::expected::{self, Request, Sets};
+use crate::matching::covariates::CovariateDistance;
+use crate::matching::Order;
 use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -227,13 +230,13 @@ impl RematchPlan {
         stratum_codes: Option<PyReadonlyArray1<u32>>,
         numeric: Vec<(PyReadonlyArray1<f64>, String)>,
         factors: Vec<Vec<(PyReadonlyArray1<f64>, String)>>,
-        covariate_distance: Option<&str>,
+        covariate_distance: Option<Wrap<CovariateDistance>>,
         ratio: usize,
         replace: bool,
         caliper: Option<f64>,
         std_caliper: bool,
         exact: Option<PyReadonlyArray1<u32>>,
-        order: Option<&str>,
+        order: Option<Wrap<Order>>,
     ) -> PyResult<Self> {
         let horizons = horizons
             .into_iter()
@@ -260,12 +263,12 @@ impl RematchPlan {
                 .into_iter()
                 .map(|levels| levels.into_iter().map(|(c, n)| (c.as_array().to_vec(), n)).collect())
                 .collect(),
-            covariate_distance: covariate_distance.map(super::matching::covariate_distance).transpose()?,
+            covariate_distance: covariate_distance.map(|d| d.0),
             ratio,
             replace,
             caliper: caliper.map(|c| (c, std_caliper)),
             exact: exact.map(|e| e.as_array().to_vec()),
-            order: super::matching::order(order)?,
+            order: order.map(|o| o.0),
         })
     }
 
@@ -291,7 +294,10 @@ impl RematchPlan {
         count: usize,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let h = self.horizons.len();
-        let out = self.with(py, |plan| plan.jackknife(seed, start..start + count))?;
+        let stop = start.checked_add(count).ok_or_else(|| {
+            super::to_py(py, crate::Error::Spec(format!("rematch: no jackknife units {start} + {count}")))
+        })?;
+        let out = self.with(py, |plan| plan.jackknife(seed, start..stop))?;
         matrix(py, out, count, h)
     }
 

@@ -1,25 +1,11 @@
 //! Bindings of [`crate::glm`]: GLM fits and predictions.
 
+use super::conversion::{FamilyName, Wrap};
 use super::run;
-use crate::glm::{fit_glm as fit_core, predict as predict_core, Control, Design, Family};
+use crate::glm::{fit_glm as fit_core, predict as predict_core, Control, Design};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-
-/// The family named `text` ("binomial", "gamma", "tweedie", "gaussian").
-pub(crate) fn family(text: &str, var_power: f64) -> PyResult<Family> {
-    Ok(match text {
-        "binomial" => Family::Binomial,
-        "gamma" => Family::Gamma,
-        "tweedie" => Family::Tweedie { var_power },
-        "gaussian" => Family::Gaussian,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "family must be one of 'binomial', 'gamma', 'tweedie', 'gaussian'; got {other:?}"
-            )))
-        }
-    })
-}
 
 fn vectors(columns: &[PyReadonlyArray1<'_, f64>]) -> Vec<Vec<f64>> {
     columns.iter().map(|c| c.as_array().to_vec()).collect()
@@ -37,14 +23,14 @@ fn fit_glm<'py>(
     columns: Vec<PyReadonlyArray1<'py, f64>>,
     y: PyReadonlyArray1<'py, f64>,
     names: Vec<String>,
-    family_name: &str,
+    family_name: Wrap<FamilyName>,
     var_power: f64,
     weights: Option<PyReadonlyArray1<'py, f64>>,
     offset: Option<PyReadonlyArray1<'py, f64>>,
     epsilon: f64,
     max_iterations: usize,
 ) -> PyResult<FitOut<'py>> {
-    let family = family(family_name, var_power)?;
+    let family = family_name.0.with_power(var_power);
     let cols = vectors(&columns);
     let y = y.as_array().to_vec();
     let weights = weights.map(|w| w.as_array().to_vec());
@@ -65,11 +51,11 @@ fn predict_glm<'py>(
     py: Python<'py>,
     columns: Vec<PyReadonlyArray1<'py, f64>>,
     coefficients: Vec<f64>,
-    family_name: &str,
+    family_name: Wrap<FamilyName>,
     var_power: f64,
     offset: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let family = family(family_name, var_power)?;
+    let family = family_name.0.with_power(var_power);
     if coefficients.len() != columns.len() {
         return Err(PyValueError::new_err("one coefficient per column is needed"));
     }

@@ -1,45 +1,17 @@
 //! Bindings of [`crate::matching`]: the logit fit, covariate whitening and greedy matching.
 
+use super::conversion::{unmatched_code, Vocabulary, Wrap};
 use super::{guard, run, run_cancellable};
 use crate::matching::covariates::{whiten as whiten_core, CovariateDistance};
 use crate::matching::logit::fit_logit_cancellable as fit_logit_core;
 use crate::matching::nearest::{Constraints, Greedy, GreedyInput};
-use crate::matching::{Metric, Order, Unmatched};
+use crate::matching::{Metric, Order};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 /// Treated units matched per chunk between checks for Ctrl-C.
 const CHUNK: usize = 2_000;
-
-pub(crate) fn order(text: Option<&str>) -> PyResult<Option<Order>> {
-    Ok(match text {
-        None => None,
-        Some("largest") => Some(Order::Largest),
-        Some("smallest") => Some(Order::Smallest),
-        Some("data") => Some(Order::Data),
-        Some("random") => Some(Order::Random),
-        Some("closest") => Some(Order::Closest),
-        Some(other) => {
-            return Err(PyValueError::new_err(format!(
-                "order must be one of 'largest', 'smallest', 'closest', 'data', 'random'; got {other:?}"
-            )))
-        }
-    })
-}
-
-pub(crate) fn covariate_distance(text: &str) -> PyResult<CovariateDistance> {
-    Ok(match text {
-        "mahalanobis" => CovariateDistance::Mahalanobis,
-        "euclidean" => CovariateDistance::Euclidean,
-        "scaled_euclidean" => CovariateDistance::ScaledEuclidean,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "distance must be one of 'mahalanobis', 'euclidean', 'scaled_euclidean'; got {other:?}"
-            )))
-        }
-    })
-}
 
 type LogitOut<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, f64, usize);
 
@@ -95,10 +67,10 @@ fn whiten<'py>(
     x: PyReadonlyArray2<'py, f64>,
     treat: PyReadonlyArray1<'py, bool>,
     eligible: PyReadonlyArray1<'py, bool>,
-    distance: &str,
+    distance: Wrap<CovariateDistance>,
     names: Vec<String>,
 ) -> PyResult<WhitenOut<'py>> {
-    let kind = covariate_distance(distance)?;
+    let kind = distance.0;
     let p = x.as_array().ncols();
     let flat: Vec<f64> = x.as_array().iter().copied().collect();
     let treat = treat.as_array().to_vec();
@@ -143,7 +115,7 @@ fn nearest_match<'py>(
     ratio: usize,
     replace: bool,
     caliper: Option<f64>,
-    order_name: Option<&str>,
+    order_name: Option<Wrap<Order>>,
     seed: u64,
     progress: Option<Bound<'py, PyAny>>,
     discarded: Option<PyReadonlyArray1<'py, bool>>,
@@ -151,7 +123,7 @@ fn nearest_match<'py>(
     covariate_calipers: Option<Vec<(PyReadonlyArray1<'py, f64>, f64)>>,
     caliper_score: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<MatchOut<'py>> {
-    let order = order(order_name)?;
+    let order = order_name.map(|o| o.0);
     let discarded = discarded.map(|d| d.as_array().to_vec());
     let antiexact: Vec<Vec<u32>> = antiexact.unwrap_or_default().iter().map(|a| a.as_array().to_vec()).collect();
     let covariate_calipers: Vec<(Vec<f64>, f64)> =
@@ -225,17 +197,7 @@ fn nearest_match<'py>(
                 distances[(i, slot)] = d;
             }
         }
-        let reasons: Vec<i8> = m
-            .unmatched
-            .iter()
-            .map(|r| match r {
-                None => -1,
-                Some(Unmatched::NoControlInStratum) => 0,
-                Some(Unmatched::NoControlWithinCaliper) => 1,
-                Some(Unmatched::NoControlLeft) => 2,
-                Some(Unmatched::Discarded) => 3,
-            })
-            .collect();
+        let reasons: Vec<i8> = m.unmatched.iter().map(|&r| unmatched_code(r)).collect();
         let treated: Vec<i64> = m.treated.iter().map(|&t| t as i64).collect();
         Ok((
             treated.into_pyarray(py),
@@ -243,7 +205,7 @@ fn nearest_match<'py>(
             distances.into_pyarray(py),
             reasons.into_pyarray(py),
             m.weights.into_pyarray(py),
-            m.order_used.name(),
+            <Order as Vocabulary>::name(m.order_used),
         ))
     })
 }

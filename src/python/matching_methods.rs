@@ -1,6 +1,7 @@
 //! Bindings of optimal, full and subclass matching ([`crate::matching::optimal`],
 //! [`crate::matching::full`], [`crate::matching::subclass`]).
 
+use super::conversion::Wrap;
 use super::run;
 use crate::matching::arcs::{subproblems, Restrictions, Scale};
 use crate::matching::full::{full, Limits};
@@ -10,17 +11,6 @@ use crate::matching::Metric;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-
-fn estimand(text: &str) -> PyResult<Estimand> {
-    Ok(match text {
-        "ATT" => Estimand::Att,
-        "ATC" => Estimand::Atc,
-        "ATE" => Estimand::Ate,
-        other => {
-            return Err(PyValueError::new_err(format!("estimand must be one of 'ATT', 'ATC', 'ATE'; got {other:?}")))
-        }
-    })
-}
 
 type SolvedOut<'py> = (
     Bound<'py, PyArray1<i64>>,
@@ -186,7 +176,7 @@ fn full_match<'py>(
 
 /// Subclassification on a score: (subclass per unit (-1: none), cut points).
 #[pyfunction]
-#[pyo3(signature = (score, treat, eligible, n_subclasses=6, min_n=1, estimand_name="ATT"))]
+#[pyo3(signature = (score, treat, eligible, n_subclasses=6, min_n=1, estimand_name=Wrap(Estimand::Att)))]
 fn subclassify<'py>(
     py: Python<'py>,
     score: PyReadonlyArray1<'py, f64>,
@@ -194,9 +184,9 @@ fn subclassify<'py>(
     eligible: PyReadonlyArray1<'py, bool>,
     n_subclasses: usize,
     min_n: usize,
-    estimand_name: &str,
+    estimand_name: Wrap<Estimand>,
 ) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<f64>>)> {
-    let e = estimand(estimand_name)?;
+    let e = estimand_name.0;
     let (s, t, el) = (score.as_array().to_vec(), treat.as_array().to_vec(), eligible.as_array().to_vec());
     if t.len() != s.len() || el.len() != s.len() {
         return Err(PyValueError::new_err("score, treat and eligible need one value per unit"));
@@ -208,14 +198,14 @@ fn subclassify<'py>(
 
 /// MatchIt's weights from subclasses (-1: none), normalised per group.
 #[pyfunction]
-#[pyo3(signature = (subclass, treat, estimand_name="ATT"))]
+#[pyo3(signature = (subclass, treat, estimand_name=Wrap(Estimand::Att)))]
 fn subclass_weights<'py>(
     py: Python<'py>,
     subclass: PyReadonlyArray1<'py, i64>,
     treat: PyReadonlyArray1<'py, bool>,
-    estimand_name: &str,
+    estimand_name: Wrap<Estimand>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let e = estimand(estimand_name)?;
+    let e = estimand_name.0;
     let sub: Vec<Option<u32>> =
         subclass.as_array().iter().map(|&v| if v < 0 { None } else { Some(v as u32) }).collect();
     let t = treat.as_array().to_vec();

@@ -8,6 +8,7 @@ mod bootstrap;
 mod cohort;
 mod concentration;
 mod contract;
+mod conversion;
 mod exact;
 mod expected;
 mod glm;
@@ -180,6 +181,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MAX_MONTHS", crate::limits::MAX_MONTHS)?;
     m.add("MAX_SYNTHETIC_INDIVIDUALS", crate::limits::MAX_SYNTHETIC_INDIVIDUALS)?;
     m.add("MAX_THREADS", crate::limits::max_threads())?;
+    conversion::register(m)?;
     cohort::register(m)?;
     synthetic::register(m)?;
     bootstrap::register(m)?;

@@ -19,6 +19,25 @@ fn matrix<'py, T: numpy::Element>(
     Ok(a.into_pyarray(py))
 }
 
+/// Checks `n_months` months from month key `first_month` (`12 * year + month - 1`) for an
+/// `n x n_months` result before anything is allocated: the months within the years 1 to
+/// 9999 and the result within [`crate::limits::MAX_VALUES`].
+fn months(n: usize, first_month: i32, n_months: usize) -> crate::Result<()> {
+    let (first, last) = (12, 12 * 10_000 - 1);
+    if n_months > crate::limits::MAX_MONTHS {
+        return Err(crate::Error::Spec(format!(
+            "n_months = {n_months} is above the limit of {} months",
+            crate::limits::MAX_MONTHS
+        )));
+    }
+    if first_month < first || i64::from(first_month) + n_months as i64 > i64::from(last) + 1 {
+        return Err(crate::Error::Spec(format!(
+            "months {first_month} + {n_months} lie outside the years 1 to 9999 (month keys {first}..={last})"
+        )));
+    }
+    crate::limits::check_values("months x employees", n, n_months)
+}
+
 /// A validated absence register (see `utfall.sickleave.Register`, which builds it from DataFrames).
 #[pyclass(module = "utfall._core", frozen)]
 pub struct SickLeaveCore {
@@ -72,6 +91,7 @@ impl SickLeaveCore {
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let range = DayRange::new(first_day, last_day).map_err(|e| super::to_py(py, e))?;
         let n = self.inner.n;
+        months(n, first_month, n_months).map_err(|e| super::to_py(py, e))?;
         // Column-major zeros from NumPy's allocator (huge pages for large arrays), filled in place.
         let out = PyArray2::<f64>::zeros(py, [n, n_months], true);
         let len = n * n_months;
@@ -87,7 +107,10 @@ impl SickLeaveCore {
     }
 
     fn employed<'py>(&self, py: Python<'py>, first_month: i32, n_months: usize) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let v = run(py, || Ok(self.inner.employed(first_month, n_months)))?;
+        let v = run(py, || {
+            months(self.inner.n, first_month, n_months)?;
+            Ok(self.inner.employed(first_month, n_months))
+        })?;
         matrix(py, v, self.inner.n, n_months)
     }
 
@@ -97,7 +120,10 @@ impl SickLeaveCore {
         first_month: i32,
         n_months: usize,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let v = run(py, || Ok(self.inner.spell_starts(first_month, n_months)))?;
+        let v = run(py, || {
+            months(self.inner.n, first_month, n_months)?;
+            Ok(self.inner.spell_starts(first_month, n_months))
+        })?;
         matrix(py, v, self.inner.n, n_months)
     }
 

@@ -1,8 +1,8 @@
 //! Bindings of [`crate::socioeconomic`]: discount factors, the Monte Carlo engine
 //! and quantile bands. The timing string becomes [`Timing`] here, once.
 
-use super::{run, to_py};
-use crate::error::Error;
+use super::conversion::Wrap;
+use super::run;
 use crate::socioeconomic::{
     discount_factors as factors, quantile_bands as bands, simulate, Component, Model, Source, Timing,
 };
@@ -14,18 +14,14 @@ use pyo3::types::PyDict;
 /// `(actor, benefit, transfer, source, coef)`.
 type ComponentSpec<'py> = (usize, bool, bool, Option<usize>, PyReadonlyArray1<'py, f64>);
 
-fn parse_timing(py: Python<'_>, text: &str) -> PyResult<Timing> {
-    match text {
-        "start" => Ok(Timing::Start),
-        "end" => Ok(Timing::End),
-        other => Err(to_py(py, Error::Spec(format!("unknown timing {other:?}; choose 'start' or 'end'")))),
-    }
-}
-
 /// Discount factors of the years whose rates are `rates`, flows at the `timing` of each year.
 #[pyfunction]
-fn discount_factors<'py>(py: Python<'py>, rates: Vec<f64>, timing: &str) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
-    let t = parse_timing(py, timing)?;
+fn discount_factors<'py>(
+    py: Python<'py>,
+    rates: Vec<f64>,
+    timing: Wrap<Timing>,
+) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
+    let t = timing.0;
     Ok(run(py, || factors(&rates, t))?.into_pyarray(py))
 }
 

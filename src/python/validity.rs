@@ -1,28 +1,23 @@
 //! Bindings of [`crate::validity`]: Rosenbaum bounds and the E-value.
 
+use super::conversion::{RosenbaumTest, Wrap};
 use super::run;
 use crate::validity::rosenbaum::{self, Bound as RBound, MStatistic, Method, Sets};
 use numpy::{PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-fn options(method: Option<&str>, inner: f64, trim: f64, lambda: f64, treated_on_total: bool) -> PyResult<MStatistic> {
-    let preset = match method {
-        None => return Ok(MStatistic { inner, trim, lambda, treated_on_total, ..MStatistic::default() }),
-        Some("h") => Method::Huber,
-        Some("i") => Method::Inner,
-        Some("w") => Method::Weighted,
-        Some("t") => Method::Mean,
-        Some("q") => Method::Q,
-        Some("s") => Method::S,
-        Some("l") => Method::L,
-        Some(other) => {
-            return Err(PyValueError::new_err(format!(
-                "method must be one of 'h', 'i', 'w', 't', 'q', 's', 'l' (senmv's) or None; got {other:?}"
-            )))
-        }
-    };
-    Ok(MStatistic::preset(preset))
+fn options(
+    method: Option<Wrap<Method>>,
+    inner: f64,
+    trim: f64,
+    lambda: f64,
+    treated_on_total: bool,
+) -> PyResult<MStatistic> {
+    Ok(match method {
+        None => MStatistic { inner, trim, lambda, treated_on_total, ..MStatistic::default() },
+        Some(preset) => MStatistic::preset(preset.0),
+    })
 }
 
 type BoundOut = (f64, f64, f64, f64, f64);
@@ -58,7 +53,7 @@ fn senmv(
     py: Python<'_>,
     values: PyReadonlyArray2<'_, f64>,
     gamma: f64,
-    method: Option<&str>,
+    method: Option<Wrap<Method>>,
     inner: f64,
     trim: f64,
     lambda_: f64,
@@ -79,7 +74,7 @@ fn hodges_lehmann_sets(
     py: Python<'_>,
     values: PyReadonlyArray2<'_, f64>,
     gamma: f64,
-    method: Option<&str>,
+    method: Option<Wrap<Method>>,
     inner: f64,
     trim: f64,
     lambda_: f64,
@@ -100,8 +95,8 @@ fn sensitivity_gamma(
     py: Python<'_>,
     values: PyReadonlyArray2<'_, f64>,
     alpha: f64,
-    statistic: &str,
-    method: Option<&str>,
+    statistic: Wrap<RosenbaumTest>,
+    method: Option<Wrap<Method>>,
     inner: f64,
     trim: f64,
     lambda_: f64,
@@ -111,8 +106,8 @@ fn sensitivity_gamma(
     let opts = options(method, inner, trim, lambda_, treated_on_total)?;
     let width = values.shape()[1];
     let flat: Vec<f64> = values.as_array().iter().copied().collect();
-    match statistic {
-        "wilcoxon" => {
+    match statistic.0 {
+        RosenbaumTest::Wilcoxon => {
             if width != 2 {
                 return Err(PyValueError::new_err("the signed-rank test needs pairs (two columns)"));
             }
@@ -125,12 +120,11 @@ fn sensitivity_gamma(
                 )
             })
         }
-        "m" => run(py, || {
+        RosenbaumTest::M => run(py, || {
             // The scores do not depend on Gamma: computed once.
             let scores = rosenbaum::senmv_scores(&Sets { values: &flat, width }, &opts, 0.0)?;
             rosenbaum::sensitivity_gamma(|g| scores.bound(g).map(|b| b.p_value), alpha, max_gamma)
         }),
-        other => Err(PyValueError::new_err(format!("statistic must be 'wilcoxon' or 'm'; got {other:?}"))),
     }
 }
 

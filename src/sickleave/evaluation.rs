@@ -106,6 +106,18 @@ pub fn evaluate(reg: &Register, input: &EvaluationInput) -> Result<Evaluation> {
     if input.value_of_a_day.len() != input.n_groups.max(1) {
         return Err(Error::Spec("one value of a sick day per group".into()));
     }
+    // Sizes from the caller, checked before they index or allocate.
+    let per_employee = |what: &str, len: Option<usize>| match len {
+        Some(l) if l != reg.n => Err(Error::Spec(format!("{what}: {l} values for {} employees", reg.n))),
+        _ => Ok(()),
+    };
+    per_employee("groups", input.groups.as_ref().map(Vec::len))?;
+    per_employee("clusters", input.clusters.as_ref().map(Vec::len))?;
+    crate::limits::check("the number of groups", input.n_groups.max(1), crate::limits::MAX_CODES)?;
+    crate::limits::check_values("sick-leave replicates x statistics", input.n_resamples, STATISTICS.len())?;
+    if input.n_resamples > crate::limits::MAX_RESAMPLES {
+        crate::limits::check("n_resamples", input.n_resamples, crate::limits::MAX_RESAMPLES)?;
+    }
     let short_ref = reg.net_days(DayRange::SHORT_TERM, input.reference_month, m);
     let emp_ref = reg.employed(input.reference_month, m);
     let short_obs = reg.net_days(DayRange::SHORT_TERM, input.observation_month, m);

@@ -229,3 +229,34 @@ fn column_major_net_days_do_not_depend_on_threads_or_chunks() {
         }
     }
 }
+
+#[test]
+fn caller_sizes_are_checked_before_they_index_or_allocate() {
+    // docs/unwraps.md: groups and clusters were indexed by employee, n_groups and
+    // n_resamples allocated, without a check.
+    let reg = flat_register(36);
+    let base = EvaluationInput {
+        reference_month: month_key(d(2015, 9, 1)),
+        observation_month: month_key(d(2018, 9, 1)),
+        n_months: 36,
+        trend_ratio: vec![1.0; 36],
+        groups: None,
+        n_groups: 1,
+        clusters: None,
+        value_of_a_day: vec![1000.0],
+        n_resamples: 20,
+        seed: 3,
+    };
+    let refused = |input: EvaluationInput, says: &str| match evaluate(&reg, &input) {
+        Err(crate::Error::Spec(m)) => assert!(m.contains(says), "{m}"),
+        other => panic!("expected a SpecError saying {says:?}, got {:?}", other.map(|_| ())),
+    };
+    refused(EvaluationInput { groups: Some(vec![0]), ..base.clone() }, "groups: 1 values for 2 employees");
+    refused(EvaluationInput { clusters: Some(vec![0; 5]), ..base.clone() }, "clusters: 5 values for 2 employees");
+    refused(
+        EvaluationInput { n_groups: usize::MAX, value_of_a_day: vec![], ..base.clone() },
+        "one value of a sick day per group",
+    );
+    refused(EvaluationInput { n_resamples: usize::MAX / 2, ..base.clone() }, "above the limit");
+    assert!(evaluate(&reg, &base).is_ok());
+}

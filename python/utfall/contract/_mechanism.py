@@ -29,11 +29,11 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .. import _core, _typing
 from ..errors import SpecError, data_error
 
 FORMAT = "utfall.contract/1"
-OPS = (">", ">=", "<", "<=", "==", "!=")
+OPS = _typing.values(_typing.ConditionOp)
 KINDS = ("share", "rate card", "fixed")
 _CONDITION = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(>=|<=|==|!=|>|<)\s*(\S+)\s*$")
 

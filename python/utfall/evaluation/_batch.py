@@ -23,12 +23,12 @@ import pandas as pd
 from .._interrupt import cancellable
 from ..errors import SpecError
 from ._evaluate import evaluate_spec
-from ._spec import make_spec
+from ._spec import Spec, make_spec
 
 _ARGUMENTS = ("matching", "horizons", "outcome", "care_types", "intervention_cost", "bootstrap", "seed", "partial")
 
 
-def _run_one(cohort, spec: dict, n_threads: Optional[int]):
+def _run_one(cohort, spec: Spec, n_threads: Optional[int]):
     """One evaluation on a worker (module level, so it pickles)."""
     return evaluate_spec(cohort, spec, n_threads=n_threads, progress=False)
 
@@ -113,11 +113,11 @@ def evaluate_many(specs: Sequence[dict], cohort: Any = None, *, executor: Option
         summary.insert(0, "spec", k)
         summary.insert(1, "name", name)
         summary.insert(2, "cohort", _cohort_key(who))
-        summary.insert(3, "estimator", spec["matching"]["estimator"])
-        summary.insert(4, "outcome", spec["outcome"])
-        summary.insert(5, "care_types", "all" if spec["care_types"] is None else ",".join(spec["care_types"]))
-        summary.insert(6, "partial", spec["partial"])
-        summary.insert(7, "seed", spec["seed"])
+        summary.insert(3, "estimator", spec.matching.estimator)
+        summary.insert(4, "outcome", spec.outcome)
+        summary.insert(5, "care_types", "all" if spec.care_types is None else ",".join(spec.care_types))
+        summary.insert(6, "partial", spec.partial)
+        summary.insert(7, "seed", spec.seed)
         rows.append(summary)
     table = pd.concat(rows, ignore_index=True)
     return (table, evaluations) if return_evaluations else table

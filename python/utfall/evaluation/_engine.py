@@ -7,7 +7,7 @@ bootstrap (:mod:`._intervals`).
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Any, Dict, Optional
 
 import numpy as np
 import pandas as pd
@@ -17,20 +17,21 @@ from .._options import options
 from .._seeds import Purpose, child_seed
 from ..errors import SpecError
 from ._notes import NO_PARTICIPANTS, horizon_notes
+from ._spec import CostSpec, Spec
 
 
-def run(cohort, spec: dict, progress: bool, n_threads: Optional[int]) -> dict:
+def run(cohort: Any, spec: Spec, progress: bool, n_threads: Optional[int]) -> Dict[str, Any]:
     """Per horizon: individuals, summary (without intervals), trajectory, savings vector."""
-    parts = ex.outcome_parts(cohort, spec["outcome"], spec["care_types"])
-    matching = spec["matching"]
+    parts = ex.outcome_parts(cohort, spec.outcome, None if spec.care_types is None else list(spec.care_types))
+    matching = spec.matching
     history = None
-    if matching["estimator"] == "stratum" and any(str(c).startswith("prior_") for c in matching["exact"]):
-        history = cohort.history(matching.get("lookback"))
+    if matching.estimator == "stratum" and any(str(c).startswith("prior_") for c in matching.get("exact")):
+        history = cohort.history(matching.lookback)
     participants = np.flatnonzero(cohort.participants)
     if len(participants) == 0:
         raise SpecError("the cohort has no participants to evaluate")
     out = {}
-    steps = list(enumerate(spec["horizons"]))
+    steps = list(enumerate(spec.horizons))
     if progress and len(steps) > 1:
         from tqdm.auto import tqdm
 
@@ -38,42 +39,42 @@ def run(cohort, spec: dict, progress: bool, n_threads: Optional[int]) -> dict:
     for j, h in steps:
         full = cohort.costs(h)
         eligible = ex.eligible_positions(cohort, full)
-        if matching["estimator"] == "matched":
-            comparison = ex.matched(cohort, h, {k: v for k, v in matching.items() if k != "estimator"},
-                                    child_seed(spec["seed"], Purpose.MATCHING, j), eligible, progress)
-        elif matching["estimator"] == "given":
-            comparison = ex.sets_from_pairs(cohort, pd.DataFrame(matching["pairs"][h]), eligible, "given", h)
-        elif matching["estimator"] == "model":
+        if matching.estimator == "matched":
+            comparison = ex.matched(cohort, h, dict(matching.arguments),
+                                    child_seed(spec.seed, Purpose.MATCHING, j), eligible, progress)
+        elif matching.estimator == "given":
+            comparison = ex.sets_from_pairs(cohort, pd.DataFrame(matching.get("pairs")[h]), eligible, "given", h)
+        elif matching.estimator == "model":
             # The pool as one stratum: its mean curve gives the months' shape of the model's expected totals.
             stratum_of = np.full(len(cohort), -1, dtype=np.int64)
             stratum_of[np.concatenate([participants, eligible])] = 0
             comparison = ex.Comparison("stratum", stratum_of=stratum_of, members=[eligible])
         else:
-            comparison = ex.strata(cohort, matching["exact"], matching.get("lookback"), eligible, history)
+            comparison = ex.strata(cohort, matching.get("exact"), matching.lookback, eligible, history)
         out[h] = _horizon(cohort, spec, h, full, comparison, parts, participants)
     return out
 
 
-def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: list, participants: np.ndarray) -> dict:
+def _horizon(cohort: Any, spec: Spec, h: str, full: pd.DataFrame, comparison, parts: list, participants: np.ndarray) -> dict:
     expected, n_comparison, comparison_ids = ex.expected_values(cohort, comparison, h, full, parts, participants)
     correction, model_info = None, None
-    if spec["matching"]["estimator"] == "model":
+    if spec.matching.estimator == "model":
         eligible = ex.eligible_positions(cohort, full)
-        prediction, model_info = ex.model_expected(cohort, spec["matching"], h, full, parts, participants, eligible)
+        prediction, model_info = ex.model_expected(cohort, spec.matching.to_json_data(), h, full, parts, participants, eligible)
         unadjusted = expected[:, -1].copy()
         correction = prediction - unadjusted
         expected[:, :-1] = np.nan  # the model predicts the total only
         expected[:, -1] = prediction
-    elif spec.get("adjust"):
-        correction = ex.bias_correction(cohort, comparison, h, full, parts, participants, spec["adjust"],
-                                        spec["matching"].get("lookback"))
+    elif spec.adjust:
+        correction = ex.bias_correction(cohort, comparison, h, full, parts, participants, list(spec.adjust),
+                                        spec.matching.lookback)
         unadjusted = expected[:, -1].copy()
         expected[:, -1] = unadjusted + correction
     own = full.iloc[participants]
     actual = np.column_stack([own[parts].to_numpy(np.float64), own[parts].to_numpy(np.float64).sum(axis=1)])
     complete = own["complete"].to_numpy()
     has_comparison = n_comparison > 0
-    included = has_comparison & (complete if spec["partial"] == "complete" else True)
+    included = has_comparison & (complete if spec.partial == "complete" else True)
 
     table = pd.DataFrame({"horizon": h}, index=own.index)
     for col in ("window_start", "window_end", "days_observed", "complete"):
@@ -83,7 +84,7 @@ def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: 
     table["actual"] = actual[:, -1]
     table["expected"] = expected[:, -1]
     table["savings"] = expected[:, -1] - actual[:, -1]
-    if correction is not None and spec["matching"]["estimator"] != "model":
+    if correction is not None and spec.matching.estimator != "model":
         # the parts stay unadjusted; the total carries the correction
         table["expected_unadjusted"] = unadjusted
         table["bias_correction"] = correction
@@ -95,9 +96,8 @@ def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: 
 
     d = table["savings"].to_numpy()[included]
     n, n_complete, n_inc = len(participants), int(complete.sum()), int(included.sum())
-    cost = _intervention_cost(spec["intervention_cost"], table.index[included], table.index)
-    ratio = int(spec["matching"].get("ratio", 1)) if spec["matching"]["estimator"] == "matched" else 1
-    notes = horizon_notes(table.index, n_comparison, complete, spec["partial"], ratio)
+    cost = _intervention_cost(spec.intervention_cost, table.index[included], table.index)
+    notes = horizon_notes(table.index, n_comparison, complete, spec.partial, spec.matching.ratio)
     # Nobody included: the totals are undefined, not zero.
     exp_total = float(np.sum(table["expected"].to_numpy()[included])) if n_inc else np.nan
     act_total = float(np.sum(table["actual"].to_numpy()[included])) if n_inc else np.nan
@@ -105,7 +105,7 @@ def _horizon(cohort, spec: dict, h: str, full: pd.DataFrame, comparison, parts: 
         status = NO_PARTICIPANTS
     elif n_complete == n:
         status = "final"
-    elif spec["partial"] == "observed":
+    elif spec.partial == "observed":
         status = f"preliminary, {n_complete} of {n} complete"
     else:
         status = f"preliminary, {n_complete} of {n} complete (incomplete left out)"
@@ -166,11 +166,11 @@ def _restrict(comparison, positions: np.ndarray):
     return ex.Comparison(comparison.estimator, treated=comparison.treated[keep], control=comparison.control[keep])
 
 
-def _intervention_cost(cost: Union[None, float, dict], included_ids: pd.Index,
+def _intervention_cost(cost: Optional[CostSpec], included_ids: pd.Index,
                        participants: pd.Index) -> Optional[float]:
-    if cost is None or isinstance(cost, float):
-        return cost
-    per = dict((k, v) for k, v in cost["per_participant"])
+    if cost is None or cost.per_participant is None:
+        return None if cost is None else cost.amount
+    per = dict(cost.per_participant)
     missing = [i for i in included_ids if i not in per]
     if missing:
         raise SpecError(f"intervention_cost: no cost given for {len(missing)} participant(s): "

@@ -18,7 +18,7 @@ break-even actual cost was 101.6 - 7.5 = 94.1 MSEK.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,7 @@ from . import _intervals as intervals
 from ._engine import run
 from ._notes import outside_counts, warn
 from ._result import Evaluation
-from ._spec import make_spec
+from ._spec import Spec, make_spec
 
 
 def evaluate(cohort, matching: Any = None, horizons: Sequence = ("2y", "3y"), outcome: str = "cost",
@@ -116,19 +116,22 @@ def evaluate(cohort, matching: Any = None, horizons: Sequence = ("2y", "3y"), ou
     return evaluate_spec(cohort, spec, n_threads=n_threads, progress=progress)
 
 
-def evaluate_spec(cohort, spec: dict, n_threads: Optional[int] = None, progress: bool = True) -> Evaluation:
+def evaluate_spec(cohort: Any, spec: Union[Spec, Mapping[str, Any]], n_threads: Optional[int] = None,
+                  progress: bool = True) -> Evaluation:
+    """The evaluation of a checked specification (a :class:`Spec` or its JSON form, as recorded)."""
+    spec = Spec.from_json_data(spec)
     if not isinstance(cohort, Cohort):
         raise SpecError(f"cohort must be a utfall.Cohort (see Cohort.from_frames), not {type(cohort).__name__}")
     per_horizon = run(cohort, spec, progress=progress, n_threads=n_threads)
-    boot = spec["bootstrap"]
+    boot = spec.bootstrap
     if boot is not None:
-        if boot["rematch"]:
-            dists = intervals.rematch_distributions(cohort, spec, boot["n_resamples"],
-                                                    child_seed(spec["seed"], Purpose.REMATCH, 0), progress)
+        if boot.rematch:
+            dists = intervals.rematch_distributions(cohort, spec, boot.n_resamples,
+                                                    child_seed(spec.seed, Purpose.REMATCH, 0), progress)
         for j, (h, part) in enumerate(per_horizon.items()):
             cost = part["summary"]["intervention_cost"]
             cost = 0.0 if np.isnan(cost) else cost
-            seed_h = child_seed(spec["seed"], Purpose.SAVINGS_BOOTSTRAP, j)
+            seed_h = child_seed(spec.seed, Purpose.SAVINGS_BOOTSTRAP, j)
             d = part["savings"]
             curves = part["cumulative_savings"]
             if part.get("clusters") is not None:
@@ -139,38 +142,38 @@ def evaluate_spec(cohort, spec: dict, n_threads: Optional[int] = None, progress:
                 grouped = np.zeros((len(d), curves.shape[1]))
                 np.add.at(grouped, codes, curves)
                 curves = grouped
-            method_label = "BCa" if boot["method"] == "bca" else boot["method"]
+            method_label = "BCa" if boot.method == "bca" else boot.method
             if part.get("model") is not None:  # the model refitted in every replicate
                 info, actual, included = part["model"]
-                dist = ex.model_refit_distribution(spec["matching"], info, actual, included, h,
-                                                   boot["n_resamples"], seed_h)
+                dist = ex.model_refit_distribution(spec.matching.to_json_data(), info, actual, included, h,
+                                                   boot.n_resamples, seed_h)
                 finite = dist[np.isfinite(dist)]
-                tail = (1.0 - boot["confidence_level"]) / 2.0  # percentile interval, quantiles of type 7 (R's)
+                tail = (1.0 - boot.confidence_level) / 2.0  # percentile interval, quantiles of type 7 (R's)
                 low, high = (float(np.quantile(finite, tail)), float(np.quantile(finite, 1.0 - tail))) \
                     if len(finite) else (np.nan, np.nan)
                 result = {"low": low, "high": high, "p_positive": float(np.mean(finite > 0)),
                           "p_cover": float(np.mean(finite > cost))}
-                label = f"percentile {boot['confidence_level']:.0%}, model refitted"
-            elif boot["rematch"]:
+                label = f"percentile {boot.confidence_level:.0%}, model refitted"
+            elif boot.rematch:
                 result = intervals.rematch_interval(
-                    dists["plan"], dists[h], part["summary"]["savings_total"], j, method=boot["method"],
-                    confidence_level=boot["confidence_level"], seed=child_seed(spec["seed"], Purpose.REMATCH, 1),
+                    dists["plan"], dists[h], part["summary"]["savings_total"], j, method=boot.method,
+                    confidence_level=boot.confidence_level, seed=child_seed(spec.seed, Purpose.REMATCH, 1),
                     intervention_cost=cost, progress=progress)
-                label = f"{method_label} {boot['confidence_level']:.0%}, rematched"
+                label = f"{method_label} {boot.confidence_level:.0%}, rematched"
             elif len(d) >= 2:
-                result = intervals.savings_interval(d, n_resamples=boot["n_resamples"],
-                                                    confidence_level=boot["confidence_level"], method=boot["method"],
+                result = intervals.savings_interval(d, n_resamples=boot.n_resamples,
+                                                    confidence_level=boot.confidence_level, method=boot.method,
                                                     seed=seed_h, intervention_cost=cost, n_threads=n_threads,
                                                     progress=progress)
-                label = f"{method_label} {boot['confidence_level']:.0%}"
+                label = f"{method_label} {boot.confidence_level:.0%}"
             else:
                 continue
             s = part["summary"]
             s.update(savings_low=result["low"], savings_high=result["high"], interval=label,
                      p_savings_positive=result["p_positive"], p_savings_cover_cost=result["p_cover"])
             if len(d) >= 2:
-                low, high = intervals.savings_band(curves, n_resamples=boot["n_resamples"],
-                                                   confidence_level=boot["confidence_level"], seed=seed_h,
+                low, high = intervals.savings_band(curves, n_resamples=boot.n_resamples,
+                                                   confidence_level=boot.confidence_level, seed=seed_h,
                                                    n_threads=n_threads)
                 part["trajectory"]["savings_low"] = low
                 part["trajectory"]["savings_high"] = high

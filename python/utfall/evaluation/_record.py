@@ -33,6 +33,8 @@ _SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 # ---------------------------------------------------------------------- values
 def _plain(value: Any) -> Any:
     """A JSON-ready copy of a scalar, tuple or nested structure."""
+    if hasattr(value, "to_json_data"):  # a typed specification (._spec) or one of its parts
+        value = value.to_json_data()
     if isinstance(value, (np.generic,)):
         value = value.item()
     if isinstance(value, float):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Mapping, Optional, Union
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,7 @@ from ._display import summary_frame
 from ._notes import lines
 from ._released import released_summary
 from ._record import differences, to_json
+from ._spec import Spec
 
 READABLE = {
     "status": "status", "n_participants": "participants", "n_complete": "complete",
@@ -98,12 +99,12 @@ class Evaluation:
         ``"validity"`` in the JSON record, outside the reproduced results).
     """
 
-    def __init__(self, *, spec: dict, version: str, fingerprints: dict, individuals: pd.DataFrame,
+    def __init__(self, *, spec: Union[Spec, Mapping[str, Any]], version: str, fingerprints: dict, individuals: pd.DataFrame,
                  summary: pd.DataFrame, trajectories: dict, comparisons: Optional[dict] = None,
                  not_counted: Optional[dict] = None, content_fingerprints: Optional[dict] = None,
                  curves: Optional[dict] = None, cohort: Any = None, checks: Optional[dict] = None) -> None:
-        self.spec = spec
-        self.seed = spec["seed"]
+        self.spec = Spec.from_json_data(spec)
+        self.seed = self.spec.seed
         self.version = version
         self.fingerprints = fingerprints
         self.individuals = individuals
@@ -118,11 +119,11 @@ class Evaluation:
 
     @property
     def horizons(self) -> list:
-        return list(self.spec["horizons"])
+        return list(self.spec.horizons)
 
     @property
     def unit(self) -> str:
-        return unit_of(self.spec["outcome"])
+        return unit_of(self.spec.outcome)
 
     def matches(self) -> dict:
         """Horizon -> the :class:`MatchResult` used (matched estimator only)."""
@@ -214,16 +215,16 @@ class Evaluation:
         ``P(savings > 0)``; for settling a contract on every replicate.
         """
         h = self._horizon(horizon)
-        boot = self.spec["bootstrap"]
-        if boot is None or boot["rematch"]:
+        boot = self.spec.bootstrap
+        if boot is None or boot.rematch:
             raise SpecError("savings_bootstrap: the evaluation has no resampled-sets bootstrap "
                             "(bootstrap=False, or rematch=True, whose replicates are not kept)")
         rows = self.individuals[self.individuals["horizon"] == h]
         savings = rows["savings"].to_numpy(np.float64)[rows["included"].to_numpy(bool)]
         if len(savings) < 2:
             raise SpecError(f"savings_bootstrap: fewer than two participants are included at {h}")
-        result = bootstrap(savings, "sum", n_resamples=boot["n_resamples"],
-                           confidence_level=boot["confidence_level"], methods=(boot["method"],),
+        result = bootstrap(savings, "sum", n_resamples=boot.n_resamples,
+                           confidence_level=boot.confidence_level, methods=(boot.method,),
                            seed=child_seed(self.seed, Purpose.SAVINGS_BOOTSTRAP, self.horizons.index(h)),
                            keep_distribution=True, progress=False)
         result.unit = self.unit  # plot() shows SEK as MSEK
@@ -367,7 +368,7 @@ class Evaluation:
                 ax.plot([month], [t.loc[month, "savings"] / scale], "o", color="black", label=f"payback, month {month}")
         ax.axhline(0, color="black", linewidth=0.5)
         ax.set_xlabel("months since index")
-        ax.set_ylabel(f"cumulative {'cost' if self.unit == 'SEK' else self.spec['outcome']} ({label})")
+        ax.set_ylabel(f"cumulative {'cost' if self.unit == 'SEK' else self.spec.outcome} ({label})")
         ax.set_title(f"Cumulative outcome, {h} ({self._summary.loc[h, 'status']})")
         ax.legend(loc="best", fontsize="small")
         return ax
@@ -425,7 +426,7 @@ class Evaluation:
 
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
-        out = [f"Evaluation({self.spec['outcome']}, {self.spec['matching']['estimator']} comparison, "
+        out = [f"Evaluation({self.spec.outcome}, {self.spec.matching.estimator} comparison, "
                  f"seed {self.seed}, utfall {self.version})"]
         big = self.unit == "SEK" and self._summary["expected_total"].abs().max() >= 1e6
 
@@ -446,6 +447,6 @@ class Evaluation:
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
-        head = (f"<p><b>utfall.Evaluation</b>: {self.spec['outcome']}, {self.spec['matching']['estimator']} "
+        head = (f"<p><b>utfall.Evaluation</b>: {self.spec.outcome}, {self.spec.matching.estimator} "
                 f"comparison, seed {self.seed}, utfall {self.version}</p>")
         return head + self.summary()._repr_html_()

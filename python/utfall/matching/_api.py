@@ -227,7 +227,7 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
           method: str = "nearest", distance: Any = "logit", ratio: int = 1, replace: bool = False,
           caliper: Union[None, float, Mapping[str, float]] = None,
           std_caliper: Union[bool, Mapping[str, bool]] = True, exact: Union[None, str, Sequence[str]] = None,
-          order: Optional[str] = None, seed: Optional[int] = None, *, id: Optional[str] = None,
+          order: Optional[_typing.MatchOrder] = None, seed: Optional[int] = None, *, id: Optional[str] = None,
           horizon: Any = None, lookback: Any = None, person: Optional[str] = None, reuse: str = "allowed",
           cutpoints: Optional[Mapping[str, Any]] = None, progress: bool = True,
           antiexact: Union[None, str, Sequence[str]] = None, mahvars: Union[None, str, Sequence[str]] = None,

@@ -10,18 +10,18 @@ calipers in absolute units (:func:`calipers`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import List, Optional, Tuple, cast
 
 import numpy as np
 
-from .. import _core
+from .. import _core, _typing
 from ..errors import SpecError
 from ._design import check_column, design, design_columns, is_factor
 from ._problem import Problem
 
 #: Names of the propensity-score model (MatchIt's ``distance = "glm"``).
 SCORE_NAMES = {"logit": "logit", "glm": "logit"}
-COVARIATE_DISTANCES = ("mahalanobis", "euclidean", "scaled_euclidean")
+COVARIATE_DISTANCES = _typing.values(_typing.CovariateDistance)
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Distance:
     coords: Optional[np.ndarray] = None
     key: Optional[np.ndarray] = None
     reported: bool = False          # the score is one (logit or user), so it is reported and balanced
-    default_order: Optional[str] = None
+    default_order: Optional[_typing.MatchOrder] = None
     caliper_score: Optional[np.ndarray] = None   # with mahvars: the score the caliper and the order apply to
 
 
@@ -129,7 +129,8 @@ def distance(problem: Problem) -> Distance:
         frame = design(problem.frame, covariates, problem.index, problem.table, all_levels=True,
                        level_value=float(np.sqrt(0.5)))
         coords, key, _ = _core.whiten(np.ascontiguousarray(frame.to_numpy(dtype=float)), problem.treat,
-                                      np.ones(n, bool), d, list(frame.columns))
+                                      np.ones(n, bool), cast(_typing.CovariateDistance, d),
+                                      list(frame.columns))
         if coords.shape[1] == 1:
             # One covariate: MatchIt matches on it as on a score (in data order).
             return Distance(score=np.ascontiguousarray(coords[:, 0]), default_order="data")

@@ -14,11 +14,11 @@ from typing import Any, Callable, Dict, List, Mapping, Optional
 import numpy as np
 import pandas as pd
 
+from .. import _core, _typing
 from ._design import design
 
 #: Why a treated unit was left unmatched, by the core's reason code.
-REASONS = {0: "no control in the exact stratum", 1: "no control within the caliper",
-           2: "no control left (all used by earlier treated units)", 3: "outside the common support (discard)"}
+REASONS = dict(enumerate(_core.UNMATCHED_REASONS))
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Options:
     caliper: Optional[float] = None          # the score's caliper (MatchIt's unnamed entry)
     std_caliper: bool = True                 # ... in standard deviations of the score
     exact: List[str] = field(default_factory=list)
-    order: Optional[str] = None
+    order: Optional[_typing.MatchOrder] = None
     seed: Optional[int] = None
     cutpoints: Optional[Mapping[str, Any]] = None
     progress: bool = True

@@ -387,7 +387,7 @@ def validity_section(validity: Any, lang: str) -> Section:
 
 def audit_section(ev: Evaluation, lang: str, extra: Sequence[Any] = ()) -> Section:
     s = Section("audit", term("sec_audit", lang))
-    spec_hash = hashlib.sha256(json.dumps(ev.spec, sort_keys=True).encode()).hexdigest()
+    spec_hash = hashlib.sha256(json.dumps(ev.spec.to_json_data(), sort_keys=True).encode()).hexdigest()
     rows = [[term("version", lang), ev.version], [term("seed", lang), str(ev.seed)],
             [term("spec_hash", lang), spec_hash]]
     s.table(Table(["", ""], rows, [False, False]))

@@ -75,7 +75,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .. import _core, _typing
 from .._frames import to_pandas
 from .._progress import run_batches
 from .._seeds import seed_or_new
@@ -85,11 +85,11 @@ from ._result import BootstrapResult
 
 __all__ = ["bootstrap", "BootstrapResult", "BootstrapWarning"]
 
-LINEAR = ("mean", "sum", "difference of means", "difference of sums", "ratio of sums", "ratio of means")
+LINEAR = _typing.values(_typing.LinearStatistic)
 SORTED = ("quantile", "median", "top share", "top share integer", "gini", "gini corrected", "hoover", "theil",
           "mean log deviation", "herfindahl")
-METHODS = ("percentile", "basic", "normal", "bca", "studentized")
-DESIGNS = ("one sample", "paired", "independent samples", "stratified", "clustered")
+METHODS = _typing.values(_typing.IntervalMethod)
+DESIGNS = _typing.values(_typing.Design)
 #: Sorted statistics with strata, clusters or weights re-walk the data for each left-out unit
 #: (O(n^2)): BCa beyond this many units is refused. One plain sample uses O(n) closed forms.
 MAX_GENERIC_JACKKNIFE = 50_000

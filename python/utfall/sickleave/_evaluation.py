@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import Any, List, Mapping, Optional
+from typing import Any, List, Mapping, Optional, cast
 
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .. import _core, _typing
 from .._seeds import new_seed
 from ..errors import DataError, SpecError, data_error
 from ._months import period_months, whole_months
@@ -160,7 +160,8 @@ def evaluate(register: Any, reference: Any = ("2015-09-01", "2018-08-31"),
         for stat in INTERVAL_STATISTICS:
             low = high = np.nan
             if int(bootstrap) > 1:
-                s = _core.bootstrap_summary(rep[stat].to_numpy(), est[stat], np.nan, [confidence_level], [method], "r")
+                s = _core.bootstrap_summary(rep[stat].to_numpy(), est[stat], np.nan, [confidence_level],
+                                           [cast(_typing.IntervalMethod, method)], "r")
                 low, high = s["intervals"][0][2], s["intervals"][0][3]
             row[f"{stat}_low"], row[f"{stat}_high"] = low, high
         finite = rep["percent"].to_numpy()

@@ -16,11 +16,11 @@ The Green Book (2022, table 8) discounts at 3.5 % for years 0-30, 3.0 % for
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Sequence, Union
+from typing import Any, Dict, List, Mapping, Sequence, Union, cast
 
 import numpy as np
 
-from .. import _core
+from .. import _core, _typing
 from ..errors import SpecError
 
 #: The Green Book's schedule: rate from each year on.
@@ -69,7 +69,7 @@ def _rate(value: Any, year: int) -> float:
 
 def factors(rates: List[float], timing: str) -> np.ndarray:
     """Discount factors (see the module docstring)."""
-    return _core.discount_factors(rates, timing)
+    return _core.discount_factors(rates, cast(_typing.DiscountTiming, timing))
 
 
 def describe(discount_rate: Any) -> Union[float, str, List[float], Dict[str, float]]:

@@ -187,7 +187,7 @@ def placebo_in_time(cohort: Any, matching: Any = None, horizons: Any = ("2y", "3
         base = evaluation.spec
         spec = dict(base, seed=seed_or_new(seed))
     else:
-        spec = make_spec(matching, horizons, outcome, care_types, None, False, seed, "observed")
+        spec = dict(make_spec(matching, horizons, outcome, care_types, None, False, seed, "observed"))
     m = spec["matching"]
     if m["estimator"] not in ("matched", "stratum", "model"):
         raise SpecError(f"placebo_in_time: the {m['estimator']!r} estimator has no specification to repeat on "
