@@ -75,3 +75,21 @@ def test_constant_adjustment_covariate_is_a_computation_error(cohort):
     with pytest.raises(utfall.SpecError, match="stratum"):
         utfall.evaluate(c, {"estimator": "stratum", "exact": ["age"]}, horizons=["2y"], bootstrap=False, seed=1,
                         progress=False, adjust=["age"])
+
+
+def test_an_adjusted_evaluation_is_reproduced_from_both_records():
+    cohort = utfall.synthetic.register(n_participants=60, n_historical=400, seed=2016)
+    ev = utfall.evaluate(cohort, matching={"covariates": ["age", "sex", "prior_cost_total"], "lookback": "2y"},
+                         horizons=["2y"], adjust=["age"], bootstrap={"n_resamples": 199}, seed=1, progress=False)
+    assert ev.spec["adjust"] == ["age"]
+    with pytest.warns(utfall.DisclosureWarning):
+        assert utfall.reproduce(ev.to_json(disclosure="full"), cohort) == ev
+    key = utfall.privacy.new_key()
+    assert utfall.reproduce(ev.to_json(key=key), cohort, key=key) == ev
+    # The adjustment is part of what is checked: a record claiming no adjustment differs.
+    import json
+
+    record = json.loads(ev.to_json(disclosure="full"))
+    del record["specification"]["adjust"]
+    with pytest.raises(utfall.ReproductionError):
+        utfall.reproduce(json.dumps(record), cohort)

@@ -74,7 +74,7 @@ SCHEMA: Dict[str, Any] = {
         "specification": {
             "type": "object", "additionalProperties": False,
             "properties": {k: _ANY for k in ("matching", "horizons", "outcome", "care_types", "intervention_cost",
-                                             "bootstrap", "seed", "partial")}},
+                                             "bootstrap", "seed", "partial", "adjust")}},
         "fingerprints": _DIGESTS,
         "content_fingerprints": {"type": ["object", "null"], "maxProperties": 64,
                                  "additionalProperties": {"type": ["string", "null"], "maxLength": 128}},

@@ -21,6 +21,8 @@ from ._schema import MAX_DEPTH, MAX_RECORD_CHARS, SCHEMA, check_contents, count_
 from ._spec import make_spec
 
 _SPEC_FIELDS = ("matching", "horizons", "outcome", "care_types", "intervention_cost", "bootstrap", "seed", "partial")
+#: Fields a specification holds only when set (``adjust=``).
+_OPTIONAL_SPEC_FIELDS = ("adjust",)
 #: Fields of format 3 only, and of its aggregate records only.
 _FORMAT3 = ("disclosure", "contents")
 _AGGREGATE = ("key_check", "threshold", "sealed")
@@ -111,13 +113,14 @@ def specification(data: Dict[str, Any]) -> Dict[str, Any]:
         raise ReproductionError(f"the record's seed {data['seed']!r} differs from the seed of its specification "
                                 f"{spec.get('seed')!r}: the record was edited")
     missing = [f for f in _SPEC_FIELDS if f not in spec]
-    extra = sorted(set(spec) - set(_SPEC_FIELDS))
+    extra = sorted(set(spec) - set(_SPEC_FIELDS) - set(_OPTIONAL_SPEC_FIELDS))
     if missing or extra:
         raise malformed("specification", f"lacks {missing} or has unknown fields {extra}")
     try:
         again = make_spec(_matching_argument(spec["matching"]), spec["horizons"], spec["outcome"], spec["care_types"],
                           _cost_argument(spec["intervention_cost"]),
-                          False if spec["bootstrap"] is None else spec["bootstrap"], spec["seed"], spec["partial"])
+                          False if spec["bootstrap"] is None else spec["bootstrap"], spec["seed"], spec["partial"],
+                          adjust=spec.get("adjust"))
     except UtfallError as err:
         raise ReproductionError(f"the record's specification is not valid: {err}") from None
     except (TypeError, ValueError, KeyError, AttributeError) as err:
