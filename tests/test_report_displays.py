@@ -223,3 +223,40 @@ def test_each_trajectory_ends_at_its_own_horizon_and_differs_from_a_shorter_one(
         assert ev.trajectory(h)["savings"].iloc[-1] == pytest.approx(s.loc[h, "savings_total"], rel=1e-12)
     at_24 = ev.trajectory("3y").loc[24, "savings"]
     assert round(at_24 / 1e6, 1) == -17.9 and round(s.loc["2y", "savings_total"] / 1e6, 1) == -3.1
+
+
+def test_totals_by_part_hide_a_part_of_few_contributors_and_one_more_beside_it() -> None:
+    from utfall.privacy import MARKER, SECONDARY
+    from utfall.report._sections import released_parts
+
+    cohort = utfall.synthetic.register(n_participants=60, n_historical=400, seed=2016)
+    ev = utfall.evaluate(cohort, matching={"covariates": ["age", "sex", "prior_cost_total"], "lookback": "2y"},
+                         horizons=("2y",), bootstrap=False, seed=1, progress=False)
+    rows = ev.individuals[(ev.individuals["horizon"] == "2y") & ev.individuals["included"]]
+    parts = ev.by_part("2y")
+    contributors = {p: min((rows[f"{c}_{p}"] != 0).sum() for c in ("actual", "expected")) for p in parts.index}
+    threshold = sorted(contributors.values())[0] + 1  # exactly the rarest part falls below it
+    rare = min(contributors, key=contributors.get)
+    shown = released_parts(ev, "2y", threshold)
+    assert (shown.loc[rare] == MARKER).all()
+    # The rows add up to the shown horizon total: a second row is hidden, the smallest of the rest.
+    second = parts.drop(index=rare)["actual"].abs().idxmin()
+    assert (shown.loc[second] == SECONDARY).all()
+    others = shown.drop(index=[rare, second])
+    assert not others.map(lambda v: isinstance(v, str)).any().any()
+    pd.testing.assert_frame_equal(others.astype(float), parts.drop(index=[rare, second]))
+    assert released_parts(ev, "2y", None).equals(parts)  # the data holder's full form
+
+
+def test_the_shared_love_plot_leaves_out_levels_of_few_units(story: Any) -> None:
+    _, _, ev = story
+    m = next(iter(ev.matches().values()))
+    table = m.balance()
+    shown = m.released(10_000)[0]  # a threshold above every level: every level-row is suppressed
+    hidden = [k for k in table.index if isinstance(shown.loc[k, ("matched", "Std. Mean Diff.")], str)]
+    assert hidden
+    ax = m.plot_balance(released=10_000)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert not set(hidden) & set(labels) and "not shown" in ax.get_title()
+    full = m.plot_balance()
+    assert len(full.get_yticklabels()) == len(table)

@@ -174,9 +174,24 @@ class MatchResult:
         """Sample sizes per group (all, matched, unmatched, discarded, effective sample size)."""
         return self.counts.rename(columns={"ess": "effective sample size"})
 
-    def plot_balance(self, ax=None, threshold: float = 0.1):
-        """A love plot of absolute standardized mean differences; returns the Axes."""
-        return love_plot(self.balance(), ax=ax, threshold=threshold)
+    def plot_balance(self, ax=None, threshold: float = 0.1, released: Optional[int] = None):
+        """A love plot of absolute standardized mean differences; returns the Axes.
+
+        ``released``: draw only the rows that :meth:`released` with this threshold shows
+        (a level held by fewer units is left out, as its SMD would count them); the
+        plot's title says how many were left out.
+        """
+        table = self.balance()
+        if released is None:
+            return love_plot(table, ax=ax, threshold=threshold)
+        shown = self.released(released)[0]
+        smd = [("all", "Std. Mean Diff."), ("matched", "Std. Mean Diff.")]
+        keep = [not any(isinstance(shown.loc[k, c], str) for c in smd) for k in table.index]
+        ax = love_plot(table.loc[keep], ax=ax, threshold=threshold)
+        if not all(keep):
+            ax.set_title(f"{ax.get_title()}\n({len(keep) - sum(keep)} level(s) of fewer than {released} units "
+                         "not shown)")
+        return ax
 
     def plot_distance(self, ax=None, bins: int = 30):
         """Score distributions of treated and controls, before and after matching; returns the Axes.

@@ -183,8 +183,36 @@ def cohort_section(ev: Evaluation, lang: str, cohort: Any, threshold: Optional[i
     return s
 
 
-def _love(match: Any, ax: Any) -> Any:
-    return match.plot_balance(ax=ax, threshold=BAR)
+def _love(match: Any, ax: Any, released: Optional[int] = None) -> Any:
+    return match.plot_balance(ax=ax, threshold=BAR, released=released)
+
+
+def released_parts(ev: Evaluation, h: str, threshold: Optional[int]) -> pd.DataFrame:
+    """The totals by part (:meth:`Evaluation.by_part`) as the shared report shows them.
+
+    A part's actual total counts the included participants with a non-zero actual in
+    that part, its expected total those with a non-zero expected (with 1:1 matching,
+    the comparison individuals behind it); a total from fewer than ``threshold`` of
+    them is hidden with its whole row (the savings would give it back). The rows add
+    up to the horizon's shown total, so when a single row is hidden, the row with the
+    smallest actual total is hidden too (secondary suppression): what is hidden is only
+    ever a sum over two or more parts.
+    """
+    parts = ev.by_part(h)
+    if threshold is None or list(parts.index) == ["total"]:
+        return parts
+    rows = ev.individuals[(ev.individuals["horizon"] == h) & ev.individuals["included"]]
+    small = [any(0 < int((rows[f"{c}_{p}"] != 0).sum()) < threshold for c in ("actual", "expected"))
+             for p in parts.index]
+    hidden = set(parts.index[small])
+    if len(hidden) == 1 and len(parts) > 1:
+        rest = parts.drop(index=list(hidden))
+        hidden.add(rest["actual"].abs().idxmin())
+    out = parts.astype(object)
+    out.loc[list(hidden)] = SECONDARY
+    for p in parts.index[small]:
+        out.loc[p] = MARKER
+    return out
 
 
 def _smd(shown: pd.DataFrame, sample: str, term_: Any, value: float, lang: str) -> str:
@@ -215,7 +243,7 @@ def matching_section(ev: Evaluation, lang: str, threshold: Optional[int] = None)
                  term("yes" if abs(after[k]) < BAR else "no", lang)] for k in after.index]
         s.table(Table([term("covariate", lang), term("smd_before", lang), term("smd_after", lang),
                        term("meets_bar", lang)], rows, [False, True, True, False], caption=h))
-        s.figure(_figures.svg(partial(_love, m), term("fig_balance", lang, h=h), lang,
+        s.figure(_figures.svg(partial(_love, m, released=threshold), term("fig_balance", lang, h=h), lang,
                               size=(7.0, 0.28 * len(table) + 1.4), key=f"balance{h}"), "")
     return s
 
@@ -252,9 +280,9 @@ def results_section(ev: Evaluation, lang: str, threshold: Optional[int]) -> Sect
     s.table(Table([""] + ev.horizons, rows, [False] + [True] * len(ev.horizons), caption=unit))
     s.p(term("results_note", lang))
     for h in [h for h in ev.horizons if not few[h]]:
-        parts = ev.by_part(h)
-        prow = [[str(k), _amount(ev, v["expected"], lang), _amount(ev, v["actual"], lang),
-                 _amount(ev, v["savings"], lang)] for k, v in parts.iterrows()]
+        parts = released_parts(ev, h, threshold)
+        prow = [[str(k)] + [v[c] if isinstance(v[c], str) else _amount(ev, v[c], lang)
+                            for c in ("expected", "actual", "savings")] for k, v in parts.iterrows()]
         s.table(Table([term("part", lang), term("expected", lang), term("actual", lang), term("savings", lang)],
                       prow, [False, True, True, True], caption=term("by_part", lang, h=h)))
     h = ev.horizons[-1]
