@@ -74,7 +74,7 @@ def follow_up_table(cohort: Cohort, horizon: str, suppress: Optional[int] = None
     for group in (PARTICIPANT, HISTORICAL):
         g = costs[costs["group"] == group]
         done = g[g["complete"]]
-        row: dict = {"n": len(g), "complete": len(done), "mean cost (MSEK)": done["cost_total"].mean() / MSEK}
+        row: dict[str, Any] = {"n": len(g), "complete": len(done), "mean cost (MSEK)": done["cost_total"].mean() / MSEK}
         for care_type in cohort.care_types:
             row[f"days {care_type}"] = done[f"care_days_{care_type}"].mean()
         if suppress is not None:

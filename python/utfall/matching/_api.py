@@ -231,7 +231,7 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
           horizon: Any = None, lookback: Any = None, person: Optional[str] = None, reuse: str = "allowed",
           cutpoints: Optional[Mapping[str, Any]] = None, progress: bool = True,
           antiexact: Union[None, str, Sequence[str]] = None, mahvars: Union[None, str, Sequence[str]] = None,
-          discard: str = "none", reestimate: bool = False, estimand: str = "ATT",
+          discard: str = "none", reestimate: bool = False, estimand: _typing.Estimand = "ATT",
           s_weights: Any = None, subclass: Optional[int] = None, min_n: Optional[int] = None,
           min_controls: Optional[float] = None, max_controls: Optional[float] = None) -> Any:
     """Matches controls (historical individuals) to treated units (participants).

@@ -43,7 +43,7 @@ class Options:
     mahvars: List[str] = field(default_factory=list)
     discard: str = "none"                    # "none", "treated", "control", "both"
     reestimate: bool = False
-    estimand: str = "ATT"
+    estimand: _typing.Estimand = "ATT"
     subclass: Optional[int] = None           # method="subclass": the number of subclasses (6)
     min_n: Optional[int] = None              # method="subclass": units of each group per subclass (1)
     min_controls: Optional[float] = None     # method="full": controls per treated unit, at least (0)
