@@ -76,11 +76,19 @@ def test_records_made_before_the_typed_spec_are_written_and_reproduced_the_same(
     with pytest.warns() if arguments.get("partial") == "complete" else _nothing():
         ev = utfall.evaluate(cohort, progress=False, **arguments)
     assert isinstance(ev.spec, Spec)
-    new = ev.to_json()
-    created = json.loads(old)["created"]
-    assert new.replace(json.loads(new)["created"], created) == old  # byte-identical but for the time it was made
-    utfall.reproduce(old, cohort)
-    assert utfall.load_evaluation(old).spec == ev.spec
+    # The records were made in format 2, before records became format 3 (issue 17: "disclosure"
+    # and the declared "contents" added). The data holder's full record of today holds every field
+    # of the old one unchanged, the specification byte for byte, but the format and the time made.
+    new = json.loads(ev.to_json(disclosure="full"))
+    recorded = json.loads(old)
+    assert set(new) - set(recorded) == {"disclosure", "contents"} and new["disclosure"] == "full"
+    assert json.dumps(new["specification"]) == json.dumps(recorded["specification"])
+    assert {k: v for k, v in new.items() if k in recorded and k not in ("format", "created")} == \
+        {k: v for k, v in recorded.items() if k not in ("format", "created")}
+    with pytest.warns(utfall.DisclosureWarning):  # a format-2 record is a full one
+        utfall.reproduce(old, cohort)
+    with pytest.warns(utfall.DisclosureWarning):
+        assert utfall.load_evaluation(old).spec == ev.spec
 
 
 class _nothing:

@@ -24,5 +24,5 @@ def evaluations():
 if __name__ == "__main__":
     for name, cohort, arguments in evaluations():
         ev = utfall.evaluate(cohort, progress=False, **arguments)
-        ev.to_json(HERE / f"{name}.json")
+        ev.to_json(HERE / f"{name}.json", disclosure="full")
         print(name, ev.summary().iloc[:, :4].to_string())
