@@ -15,7 +15,7 @@ python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
 cargo fmt --check
 cargo clippy --quiet --all-targets --features python -- -D warnings
 PROPTEST_RNG_SEED=20160101 PROPTEST_DISABLE_FAILURE_PERSISTENCE=1 cargo test --quiet
-python3 -m ruff check python tests bench --extend-ignore E501  # long lines: being wrapped
+python3 -m ruff check python tests bench
 python3 -m mypy  # --strict on the package (pyproject.toml [tool.mypy])
 python3 -m mypy.stubtest utfall._core --allowlist tests/stubtest_allowlist.txt
 HYPOTHESIS_PROFILE=ci python3 -m pytest -q -p no:cacheprovider --hypothesis-profile=ci

@@ -12,8 +12,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     sub = parser.add_subparsers(dest="command")
     demo = sub.add_parser("demo", help="run the evaluation on the bundled synthetic register and print a summary")
     demo.add_argument("which", nargs="?", default="placements", choices=["placements", "sickleave"],
-                      help="placements (children in residential care, the default) or sickleave (the sick-leave contract)")
-    demo.add_argument("--seed", type=int, default=None, help="seed of the synthetic register (default 2016; 2018 for sickleave)")
+                      help="placements (children in residential care, the default) "
+                           "or sickleave (the sick-leave contract)")
+    demo.add_argument("--seed", type=int, default=None,
+                      help="seed of the synthetic register (default 2016; 2018 for sickleave)")
     demo.add_argument("--posts", type=int, default=3000, help="sickleave: posts per municipality (default 3000)")
     demo.add_argument("--participants", type=int, default=60)
     demo.add_argument("--historical", type=int, default=400)

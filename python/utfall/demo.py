@@ -270,7 +270,8 @@ def run_demo(seed: int = 2016, n_participants: int = 60, n_historical: int = 400
     cohort = design.cohort()
     evaluation = demo_evaluation(cohort, seed, preset=design)
     sections = [cohort_section(cohort, seed), follow_up_section(cohort, suppress=suppress),
-                concentration_section(cohort), evaluation_section(cohort, seed, evaluation=evaluation, suppress=suppress),
+                concentration_section(cohort),
+                evaluation_section(cohort, seed, evaluation=evaluation, suppress=suppress),
                 settlement_section(cohort, evaluation, seed, preset=design, suppress=suppress)]
     if report is not None:
         evaluation.report(report, language=language, cohort=cohort, contract=design.settle(cohort, evaluation),

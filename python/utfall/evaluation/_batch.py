@@ -79,7 +79,8 @@ def evaluate_many(specs: Sequence[dict], cohort: Any = None, *, executor: Option
             raise SpecError(f"specification {k} ({name}) has no cohort and evaluate_many got none")
         unknown = set(raw) - set(_ARGUMENTS)
         if unknown:
-            raise SpecError(f"specification {k} ({name}): unknown argument(s) {sorted(unknown)}; allowed: {list(_ARGUMENTS)}")
+            raise SpecError(f"specification {k} ({name}): unknown argument(s) {sorted(unknown)}; "
+                            f"allowed: {list(_ARGUMENTS)}")
         jobs.append((name, who, make_spec(**raw)))
 
     own = executor is None

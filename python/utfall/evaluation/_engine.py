@@ -55,12 +55,14 @@ def run(cohort: Any, spec: Spec, progress: bool, n_threads: Optional[int]) -> Di
     return out
 
 
-def _horizon(cohort: Any, spec: Spec, h: str, full: pd.DataFrame, comparison, parts: list, participants: np.ndarray) -> dict:
+def _horizon(cohort: Any, spec: Spec, h: str, full: pd.DataFrame, comparison, parts: list,
+             participants: np.ndarray) -> dict:
     expected, n_comparison, comparison_ids = ex.expected_values(cohort, comparison, h, full, parts, participants)
     correction, model_info = None, None
     if spec.matching.estimator == "model":
         eligible = ex.eligible_positions(cohort, full)
-        prediction, model_info = ex.model_expected(cohort, spec.matching.to_json_data(), h, full, parts, participants, eligible)
+        prediction, model_info = ex.model_expected(cohort, spec.matching.to_json_data(), h, full, parts, participants,
+                                                   eligible)
         unadjusted = expected[:, -1].copy()
         correction = prediction - unadjusted
         expected[:, :-1] = np.nan  # the model predicts the total only

@@ -106,7 +106,8 @@ def record(evaluation: Any) -> dict:
         "seed": evaluation.seed,
         "specification": _plain(evaluation.spec),
         "fingerprints": dict(evaluation.fingerprints),
-        "content_fingerprints": None if evaluation.content_fingerprints is None else dict(evaluation.content_fingerprints),
+        "content_fingerprints": (None if evaluation.content_fingerprints is None
+                                 else dict(evaluation.content_fingerprints)),
         "not_counted": _plain(evaluation.not_counted),
         "results": results(evaluation),
         **({"validity": _plain(evaluation.checks)} if getattr(evaluation, "checks", None) else {}),

@@ -99,9 +99,10 @@ class Evaluation:
         ``"validity"`` in the JSON record, outside the reproduced results).
     """
 
-    def __init__(self, *, spec: Union[Spec, Mapping[str, Any]], version: str, fingerprints: dict, individuals: pd.DataFrame,
-                 summary: pd.DataFrame, trajectories: dict, comparisons: Optional[dict] = None,
-                 not_counted: Optional[dict] = None, content_fingerprints: Optional[dict] = None,
+    def __init__(self, *, spec: Union[Spec, Mapping[str, Any]], version: str, fingerprints: dict,
+                 individuals: pd.DataFrame, summary: pd.DataFrame, trajectories: dict,
+                 comparisons: Optional[dict] = None, not_counted: Optional[dict] = None,
+                 content_fingerprints: Optional[dict] = None,
                  curves: Optional[dict] = None, cohort: Any = None, checks: Optional[dict] = None) -> None:
         self.spec = Spec.from_json_data(spec)
         self.seed = self.spec.seed

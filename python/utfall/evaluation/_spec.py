@@ -210,7 +210,8 @@ def _normal_matching(matching: Any, horizons: List[str]) -> Dict[str, Any]:
                         "{'estimator': 'stratum', 'exact': [...]}, or the pairs (a DataFrame or {horizon: pairs})")
     if isinstance(matching, str):
         if matching == "stratum":
-            raise SpecError("matching: the stratum estimator needs its strata: {'estimator': 'stratum', 'exact': [columns]}")
+            raise SpecError("matching: the stratum estimator needs its strata: "
+                            "{'estimator': 'stratum', 'exact': [columns]}")
         raise SpecError(f"matching: unknown estimator {matching!r}")
     if isinstance(matching, pd.DataFrame) or hasattr(matching, "pairs"):
         matching = {h: matching for h in horizons}

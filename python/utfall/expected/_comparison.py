@@ -135,7 +135,8 @@ def sets_from_pairs(cohort: Cohort, pairs: pd.DataFrame, eligible: np.ndarray, e
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise data_error("pairs", "control", row,
-                         f"the comparison individual is not eligible at {horizon}: not historical or follow-up incomplete",
+                         f"the comparison individual is not eligible at {horizon}: "
+                         "not historical or follow-up incomplete",
                          pairs["control"].iloc[row])
     twice = pd.Series(list(zip(treated, control))).duplicated()
     if estimator == "given" and twice.any():

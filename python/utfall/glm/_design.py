@@ -54,7 +54,8 @@ def design_matrix(frame: pd.DataFrame, covariates: Sequence[str], *, intercept: 
         series = frame[name]
         if series.isna().any():
             row = int(np.flatnonzero(series.isna().to_numpy())[0])
-            raise SpecError(f"{table}: covariate {name!r} is missing in row {row} ({options.describe_id(frame.index[row])})")
+            raise SpecError(f"{table}: covariate {name!r} is missing in row {row} "
+                            f"({options.describe_id(frame.index[row])})")
         numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
         if numeric and name not in levels:
             columns.append(series.to_numpy(np.float64))

@@ -40,7 +40,8 @@ class GlmFit:
         """Fitted means ``g^-1(X b + offset)`` at new rows (columns as :func:`design_matrix` gives)."""
         cols = [np.ascontiguousarray(c, dtype=np.float64) for c in columns]
         off = None if offset is None else np.ascontiguousarray(offset, dtype=np.float64)
-        return _core.predict_glm(cols, self.coefficients.to_list(), cast(_typing.GlmFamily, self.family), self.var_power, off)
+        return _core.predict_glm(cols, self.coefficients.to_list(), cast(_typing.GlmFamily, self.family),
+                                 self.var_power, off)
 
     def __repr__(self) -> str:
         terms = ", ".join(f"{k} = {v:.6g}" for k, v in self.coefficients.items())

@@ -267,7 +267,8 @@ def _one(x: np.ndarray, w: Optional[np.ndarray], shares: Sequence[float], rule: 
         run_batches(step, n_resamples, batch, progress, "bootstrap concentration")
         if "bca" in methods and not plan.closed_form_jackknife and plan.n_units > MAX_GENERIC_JACKKNIFE:
             raise SpecError(f"BCa for weighted concentration measures needs an O(n^2) jackknife; n = {plan.n_units} "
-                            f"is above {MAX_GENERIC_JACKKNIFE}: use methods=('percentile',) or ('percentile', 'basic', 'normal')")
+                            f"is above {MAX_GENERIC_JACKKNIFE}: use methods=('percentile',) "
+                            "or ('percentile', 'basic', 'normal')")
         acc = plan.accelerations(n_threads) if "bca" in methods else [float("nan")] * plan.n_outputs
         found: List[str] = []
         for j in range(plan.n_outputs):
@@ -368,13 +369,15 @@ def concentration(values: Any, shares: Sequence[float] = (0.2, 0.5), weights: An
         groups = [(name, np.flatnonzero(codes == g)) for g, name in enumerate(names)]
     if (x < 0).any():
         row = int(np.flatnonzero(x < 0)[0])
-        raise data_error("values", "values", row, f"is negative ({x[row]}); concentration measures shares of a non-negative total")
+        raise data_error("values", "values", row,
+                         f"is negative ({x[row]}); concentration measures shares of a non-negative total")
     tables, curves = [], []
     for g, (name, rows) in enumerate(groups):
         xg = x[rows]
         if not (xg > 0).any():
             where = "values" if name is None else f"values of group {name!r}"
-            raise data_error("values", "values", None, f"the {where} are all zero; shares of a zero total are undefined")
+            raise data_error("values", "values", None,
+                             f"the {where} are all zero; shares of a zero total are undefined")
         table, lorenz = _one(xg, None if w is None else w[rows], *args, seed=(seed + g) % 2**64,
                              n_threads=n_threads, progress=progress)
         if name is not None:

@@ -34,7 +34,8 @@ def setup(problem: Problem) -> Tuple[Distance, np.ndarray, Dict[str, Any]]:
                         f"method={opt.method!r}; give caliper= as a number (the score's caliper)")
     dist = distance(problem)
     focal = ~problem.treat if opt.estimand == "ATC" else problem.treat.copy()
-    kwargs: Dict[str, Any] = {"score": dist.score} if dist.score is not None else {"coords": np.ascontiguousarray(dist.coords)}
+    kwargs: Dict[str, Any] = ({"score": dist.score} if dist.score is not None
+                              else {"coords": np.ascontiguousarray(dist.coords)})
     cal_abs = None
     if opt.caliper is not None:
         if not opt.caliper > 0:

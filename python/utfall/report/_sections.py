@@ -145,7 +145,8 @@ def cohort_section(ev: Evaluation, lang: str, cohort: Any, threshold: Optional[i
     if cohort is not None:
         n_hist = int((~cohort.participants).sum())
         s.p(term("cohort_intro", lang, p=_count(cohort.participants.sum(), lang, threshold),
-                 h=_count(n_hist, lang, threshold), end=str(pd.Timestamp(cohort.individuals["end_of_data"].max()).date())
+                 h=_count(n_hist, lang, threshold),
+                 end=str(pd.Timestamp(cohort.individuals["end_of_data"].max()).date())
                  if "end_of_data" in cohort.individuals else "-"))
     header = [term("horizon", lang), term("participants", lang), term("complete", lang), term("included", lang),
               term("reason_incomplete", lang) if ev.spec["partial"] == "complete" else term("excluded", lang),

@@ -24,7 +24,8 @@ TERMS: Dict[str, Tuple[str, str]] = {
     "headline": ("Resultat i korthet", "The result in brief"),
     "headline_row": ("{h}: besparing {savings} ({label}: {interval}); {verdict}; {status}.",
                      "{h}: savings {savings} ({label}: {interval}); {verdict}; {status}."),
-    "headline_row_point": ("{h}: besparing {savings}; {verdict}; {status}.", "{h}: savings {savings}; {verdict}; {status}."),
+    "headline_row_point": ("{h}: besparing {savings}; {verdict}; {status}.",
+                           "{h}: savings {savings}; {verdict}; {status}."),
     "break_even_reached": ("break-even nådd", "break-even reached"),
     "break_even_missed": ("break-even inte nådd", "break-even not reached"),
     # sections
@@ -89,7 +90,8 @@ TERMS: Dict[str, Tuple[str, str]] = {
     "excluded": ("utesluten", "excluded"),
     "reason": ("skäl", "reason"),
     "pool": ("historiska med hel period", "historical with the whole horizon"),
-    "reason_incomplete": ("uppföljningen inte hel (partial=\"complete\")", "follow-up not complete (partial=\"complete\")"),
+    "reason_incomplete": ("uppföljningen inte hel (partial=\"complete\")",
+                          "follow-up not complete (partial=\"complete\")"),
     "reason_no_comparison": ("ingen jämförelseindivid", "no comparison individual"),
     "preliminary_note": ("{k} av {n} deltagare har hel uppföljning vid {h}; de övriga jämförs över den observerade "
                          "delen.", "{k} of {n} participants have complete follow-up at {h}; the others are compared "
@@ -194,7 +196,8 @@ TERMS: Dict[str, Tuple[str, str]] = {
 #: Row and column labels of the tables that hooks give (Settlement, PaymentRisk), English -> Swedish.
 TABLE_LABELS_SV: Dict[str, str] = {
     "tranche": "del", "metric": "mått", "metric value": "värde", "condition": "villkor", "met": "uppfyllt",
-    "amount (SEK)": "belopp (kr)", "guarantee": "garantiåterbetalning", "conditional repayment": "villkorad återbetalning",
+    "amount (SEK)": "belopp (kr)", "guarantee": "garantiåterbetalning",
+    "conditional repayment": "villkorad återbetalning",
     "return": "avkastning", "total paid": "totalt utbetalt", "investor's profit": "investerarens vinst",
     "measure": "mått", "value": "värde", "replicates": "replikat", "expected payment (SEK)": "förväntad betalning (kr)",
     "P(investor loses money)": "P(investeraren förlorar pengar)", "P(total > guarantee)": "P(totalt > garanti)",
@@ -231,7 +234,8 @@ VALIDITY_COLUMNS: Dict[str, Tuple[str, str]] = {
     "savings_total": ("besparing", "savings"),
     "savings_low": ("besparing, undre gräns", "savings, lower bound"),
     "savings_high": ("besparing, övre gräns", "savings, upper bound"),
-    "pre_difference": ("skillnad före index (jämförelse - deltagare)", "difference before index (comparison - participants)"),
+    "pre_difference": ("skillnad före index (jämförelse - deltagare)",
+                       "difference before index (comparison - participants)"),
     "pre_low": ("skillnad före index, undre gräns", "difference before index, lower bound"),
     "pre_high": ("skillnad före index, övre gräns", "difference before index, upper bound"),
     "drift_total": ("placebo i tid: drift", "placebo in time: drift"),

@@ -130,7 +130,8 @@ class _Data:
             same = len({len(a) for a in arrays}) == 1
             if design == "paired" or (design is None and clusters is not None and same):
                 if not same:
-                    raise data_error("data", "", None, f"paired columns must have equal lengths, got {[len(a) for a in arrays]}")
+                    raise data_error("data", "", None,
+                                     f"paired columns must have equal lengths, got {[len(a) for a in arrays]}")
                 self.names = [str(getattr(a, "name", None) or f"column {i}") for i, a in enumerate(data)]
                 self.columns, self.design = arrays, "paired"
             else:
@@ -254,7 +255,8 @@ def bootstrap(data: Any, statistic: Union[str, Callable[..., float]] = "mean", *
     """
     levels, methods = confidence_levels(confidence_level), interval_methods(methods)
     if quantile_rule not in ("r", "linear"):
-        raise SpecError(f"unknown quantile_rule {quantile_rule!r}; choose 'r' (R boot, default) or 'linear' (numpy, as scipy)")
+        raise SpecError(f"unknown quantile_rule {quantile_rule!r}; "
+                        "choose 'r' (R boot, default) or 'linear' (numpy, as scipy)")
     if int(n_resamples) < 2:
         raise SpecError(f"n_resamples must be at least 2, got {n_resamples}")
     n_resamples = check_limit("n_resamples", int(n_resamples), _core.MAX_RESAMPLES)
@@ -276,7 +278,8 @@ def bootstrap(data: Any, statistic: Union[str, Callable[..., float]] = "mean", *
         "statistic": statistic if isinstance(statistic, str) else getattr(statistic, "__qualname__", repr(statistic)),
         "statistic_args": {k: v for k, v in statistic_args.items() if isinstance(v, (int, float, str, bool))},
         "design": design_name, "n_rows": d.n_rows, "columns": d.names,
-        "samples": [str(s) for s in d.sample_names] or None, "strata": strata is not None, "clusters": clusters is not None,
+        "samples": [str(s) for s in d.sample_names] or None, "strata": strata is not None,
+        "clusters": clusters is not None,
         "n_resamples": n_resamples, "confidence_level": levels, "methods": methods, "quantile_rule": quantile_rule,
         "seed": seed, "data_fingerprint": d.fingerprint(strata_codes, cluster_codes),
     }

@@ -20,4 +20,5 @@ from ._register import Register
 from ._synthetic import synthetic_register
 from ._value import ValueOfADay, value_of_a_day
 
-__all__ = ["Register", "SickLeaveEvaluation", "ValueOfADay", "evaluate", "evaluate_many", "run_demo", "synthetic_register", "value_of_a_day"]
+__all__ = ["Register", "SickLeaveEvaluation", "ValueOfADay", "evaluate", "evaluate_many", "run_demo",
+           "synthetic_register", "value_of_a_day"]

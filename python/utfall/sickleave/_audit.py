@@ -52,7 +52,8 @@ def reproduce_record(data: Dict[str, Any], register: Any, *, n_threads: Optional
                     raise ReproductionError(f"the re-run differs from the record in table '{name}', column "
                                             f"'{column}', row {r}: recorded {a[column]!r}, now {b.get(column)!r}")
         if len(data[name]) != len(new[name]):
-            raise ReproductionError(f"the re-run has {len(new[name])} rows in table '{name}', the record {len(data[name])}")
+            raise ReproductionError(f"the re-run has {len(new[name])} rows in table '{name}', "
+                                    f"the record {len(data[name])}")
     return again
 
 

@@ -27,9 +27,11 @@ def _trend_ratio(register: Any, ref_first: int, obs_first: int, n: int) -> Any:
     missing = [k for k in need if k not in trend.index]
     if missing:
         k = missing[0]
-        raise data_error("trend", "month", None, f"the trend series has no factor for {months[k - min(ref_first, obs_first)]}"
+        raise data_error("trend", "month", None,
+                         f"the trend series has no factor for {months[k - min(ref_first, obs_first)]}"
                          f" ({len(missing)} month(s) of the periods are missing)")
-    return trend.loc[list(range(obs_first, obs_first + n))].to_numpy() / trend.loc[list(range(ref_first, ref_first + n))].to_numpy()
+    return (trend.loc[list(range(obs_first, obs_first + n))].to_numpy()
+            / trend.loc[list(range(ref_first, ref_first + n))].to_numpy())
 
 
 def _values(register: Any, value: Any, labels: List[str], masks: List[Any], reference: Any) -> List[Any]:
@@ -113,7 +115,8 @@ def evaluate(register: Any, reference: Any = ("2015-09-01", "2018-08-31"),
     ref_first, n = whole_months(reference, "reference")
     obs_first, n_obs = whole_months(observation, "observation")
     if n != n_obs:
-        raise SpecError(f"the reference period has {n} months and the observation period {n_obs}; they must be equally long")
+        raise SpecError(f"the reference period has {n} months and the observation period {n_obs}; "
+                        "they must be equally long")
     if obs_first < ref_first + n and ref_first < obs_first + n:
         raise SpecError("the reference and observation periods overlap")
     if pd.Timestamp(observation[1]) > pd.Timestamp(register.data_end):
@@ -148,7 +151,8 @@ def evaluate(register: Any, reference: Any = ("2015-09-01", "2018-08-31"),
         raw = register._core.evaluate(ref_first, obs_first, n, ratio.tolist(), groups, len(labels), cluster_codes,
                                       [float(v) for v in values], int(bootstrap), int(seed))
     except DataError as err:
-        raise SpecError(f"cannot bootstrap: {err.problem} (each group needs at least two employees or clusters)") from None
+        raise SpecError(f"cannot bootstrap: {err.problem} "
+                        "(each group needs at least two employees or clusters)") from None
     elapsed = time.perf_counter() - started
     rows, monthly, replicates = [], [], {}
     obs_months, ref_months = period_months(obs_first, n), period_months(ref_first, n)
@@ -177,7 +181,8 @@ def evaluate(register: Any, reference: Any = ("2015-09-01", "2018-08-31"),
             "clusters": clusters, "seed": int(seed), "bootstrap": int(bootstrap), "target": float(target),
             "confidence_level": float(confidence_level), "method": method,
             "trend": "register trend series" if register.trend is not None else "flat (no trend series given)",
-            "value_of_a_day": {g: (v.to_dict() if isinstance(v, ValueOfADay) else float(v)) for g, v in zip(labels, values)}}
+            "value_of_a_day": {g: (v.to_dict() if isinstance(v, ValueOfADay) else float(v))
+                               for g, v in zip(labels, values)}}
     return SickLeaveEvaluation(spec=spec, table=table, monthly=pd.concat(monthly, ignore_index=True),
                                replicates=replicates, fingerprints=register.fingerprints(),
                                version=_core.__version__, seconds=elapsed)

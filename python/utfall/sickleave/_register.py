@@ -178,7 +178,8 @@ class Register(RiskQueries):
         if outside.any():
             row = int(np.flatnonzero(outside)[0])
             hint = "" if extent_percent else " (for extents in percent pass extent_percent=True)"
-            raise data_error("spells", "extent", row, f"the extent {extent[row]:g} is outside (0, 1]{hint}", sp["id"].iloc[row])
+            raise data_error("spells", "extent", row, f"the extent {extent[row]:g} is outside (0, 1]{hint}",
+                             sp["id"].iloc[row])
 
         em = None
         em_codes = em_first = em_last = None
@@ -226,7 +227,8 @@ class Register(RiskQueries):
         trend = None
         if self.trend is not None:
             keys = self.trend.index.to_numpy()
-            trend = pd.DataFrame({"month": [f"{k // 12}-{k % 12 + 1:02d}" for k in keys], "factor": self.trend.to_numpy()})
+            trend = pd.DataFrame({"month": [f"{k // 12}-{k % 12 + 1:02d}" for k in keys],
+                                  "factor": self.trend.to_numpy()})
         return (_rebuild, (self.employees, self.spells, self.employment, trend, self.data_end))
 
     @property
@@ -253,7 +255,8 @@ class Register(RiskQueries):
         return frame
 
     # ------------------------------------------------------------------ monthly queries
-    def net_days(self, start: Any = None, end: Any = None, *, days: Tuple[int, Optional[int]] = (1, None)) -> pd.DataFrame:
+    def net_days(self, start: Any = None, end: Any = None, *,
+                 days: Tuple[int, Optional[int]] = (1, None)) -> pd.DataFrame:
         """Net days (days x extent) of spell days ``days[0]..days[1]`` (1-based, inclusive;
         ``None``: to the end of the spell), per employee (rows) and month (columns)."""
         first, n = self._months(start, end)
@@ -335,7 +338,8 @@ def _rebuild(employees: pd.DataFrame, spells: pd.DataFrame, employment: Optional
 def _trend(trend: Any, columns: Optional[Mapping[str, Any]]) -> pd.Series:
     """The trend as a Series of factors indexed by month key."""
     if isinstance(trend, pd.Series):
-        frame = pd.DataFrame({"month": trend.index.astype(str) if isinstance(trend.index, pd.PeriodIndex) else trend.index,
+        frame = pd.DataFrame({"month": (trend.index.astype(str) if isinstance(trend.index, pd.PeriodIndex)
+                                        else trend.index),
                               "factor": trend.to_numpy()})
     else:
         frame = select(to_pandas(trend, "trend"), "trend", *ROLES["trend"], columns)

@@ -45,7 +45,8 @@ class SickLeaveEvaluation:
     """
 
     def __init__(self, *, spec: Dict[str, Any], table: pd.DataFrame, monthly: pd.DataFrame,
-                 replicates: Dict[str, pd.DataFrame], fingerprints: Dict[str, Any], version: str, seconds: float) -> None:
+                 replicates: Dict[str, pd.DataFrame], fingerprints: Dict[str, Any], version: str,
+                 seconds: float) -> None:
         self.spec = spec
         self.seed = spec["seed"]
         self.table = table
@@ -73,8 +74,8 @@ class SickLeaveEvaluation:
                 "value of a sick day": _sek(r["value_of_a_day"]),
                 "employee-months": f"{r['employee_months']:,.0f}",
                 "saving": _sek(r["saving"]),
-                f"{level} interval (saving)": _interval(r["saving_low"] / 1e6, r["saving_high"] / 1e6, "{:,.2f}") + " MSEK"
-                if np.isfinite(r["saving_low"]) else "-",
+                f"{level} interval (saving)": (_interval(r["saving_low"] / 1e6, r["saving_high"] / 1e6, "{:,.2f}")
+                                               + " MSEK" if np.isfinite(r["saving_low"]) else "-"),
             }
         return pd.DataFrame(out)
 

@@ -59,7 +59,8 @@ class RiskQueries:
             raise SpecError(f"years must be at least 1, got {years}")
         start = pd.Timestamp(date)
         dates = [start + pd.DateOffset(years=k) for k in range(int(years) + 1)]
-        status, categories = self._core.turnover([day_number(d, "date") for d in dates], int(threshold), horizon_text(window))
+        status, categories = self._core.turnover([day_number(d, "date") for d in dates], int(threshold),
+                                                 horizon_text(window))
         rows = []
         for k in range(int(years)):
             col = status[:, k]
@@ -91,7 +92,8 @@ class RiskQueries:
             return _concentration(days[employed].to_numpy(), shares=shares, by=labels, **kwargs)
 
 
-    def risk_workplaces(self: Any, year: int, by: str = "workplace", high: float = 0.8, rising: float = 0.0) -> pd.DataFrame:
+    def risk_workplaces(self: Any, year: int, by: str = "workplace", high: float = 0.8,
+                        rising: float = 0.0) -> pd.DataFrame:
         """Workplaces with high or rising short-term sick leave (seed 000: "risk workplaces").
 
         For each value of ``by``: net short-term days per employee-month in ``year``

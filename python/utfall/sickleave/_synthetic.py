@@ -52,7 +52,8 @@ def synthetic_register(posts: int = 3000, effect: float = 0.15, seed: int = 2018
         "municipality": pd.Categorical(municipality, categories=MUNICIPALITIES),
         "treated": s["municipality"] == 0,
         "sector": pd.Categorical(sector, categories=list(sectors)),
-        "workplace": pd.Series(municipality + " " + sector + " " + pd.Series(s["workplace"]).map("{:03d}".format).to_numpy()),
+        "workplace": pd.Series(municipality + " " + sector + " "
+                               + pd.Series(s["workplace"]).map("{:03d}".format).to_numpy()),
         "salary": s["salary"],
         "birth_year": s["birth_year"],
     })

@@ -64,7 +64,8 @@ class ValueOfADay:
     overhead: float = 0.20
 
     def __post_init__(self) -> None:
-        for name in ("salary", "sick_pay", "qualifying_day_sick_pay", "holiday_pay", "employer_contributions", "overhead"):
+        for name in ("salary", "sick_pay", "qualifying_day_sick_pay", "holiday_pay", "employer_contributions",
+                     "overhead"):
             v = getattr(self, name)
             if not (np.isfinite(v) and v >= 0):
                 raise SpecError(f"{name} must be a non-negative number, got {v}")
@@ -76,7 +77,8 @@ class ValueOfADay:
         return 12.0 * self.salary / 365.0
 
     def _cost(self, pay: float) -> float:
-        return self.per_calendar_day * (pay * (1 + self.holiday_pay) * (1 + self.employer_contributions) + self.overhead)
+        return self.per_calendar_day * (pay * (1 + self.holiday_pay) * (1 + self.employer_contributions)
+                                        + self.overhead)
 
     @property
     def day_1(self) -> float:
@@ -98,7 +100,8 @@ class ValueOfADay:
 
     def __repr__(self) -> str:
         return (f"ValueOfADay({self.value:,.0f} SEK per net day: salary {self.salary:,.0f} SEK/month, "
-                f"day 1 {self.day_1:,.0f} SEK, days 2-14 {self.days_2_14:,.0f} SEK, qualifying share {self.qualifying_share:.1%})")
+                f"day 1 {self.day_1:,.0f} SEK, days 2-14 {self.days_2_14:,.0f} SEK, "
+                f"qualifying share {self.qualifying_share:.1%})")
 
 
 def value_of_a_day(register: Any, reference: Any, mask: Optional[np.ndarray] = None, **parameters: Any) -> ValueOfADay:
