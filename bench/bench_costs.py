@@ -47,10 +47,12 @@ def pandas_costs(frames: dict, years: int = 2) -> pd.DataFrame:
     year_starts = pd.to_datetime([f"{y}-01-01" for y in pidx.index])
     for care_type, t in tariffs.groupby("care_type", observed=True):
         t = t.sort_values("valid_from")
-        breaks = np.unique(np.concatenate([t["valid_from"].to_numpy("datetime64[D]"), year_starts.to_numpy("datetime64[D]")]))
+        breaks = np.unique(np.concatenate([t["valid_from"].to_numpy("datetime64[D]"),
+                                           year_starts.to_numpy("datetime64[D]")]))
         breaks = breaks[breaks >= t["valid_from"].min().to_datetime64()].astype(np.int64)
         k = np.searchsorted(t["valid_from"].to_numpy("datetime64[D]").astype(np.int64), breaks, side="right") - 1
-        rate = t["daily_cost"].to_numpy()[k] * factor.reindex(breaks.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1970).to_numpy()
+        rate = (t["daily_cost"].to_numpy()[k]
+                * factor.reindex(breaks.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1970).to_numpy())
         cumulative = np.concatenate([[0.0], np.cumsum(rate[:-1] * np.diff(breaks))])
         curves[care_type] = (breaks, rate, cumulative)
 
@@ -80,7 +82,8 @@ def pandas_costs(frames: dict, years: int = 2) -> pd.DataFrame:
 
     out = pd.DataFrame(index=ind.index)
     for care_type in tariffs["care_type"].cat.categories if hasattr(tariffs["care_type"], "cat") else curves:
-        out[f"care_days_{care_type}"] = care["days"].get(care_type, pd.Series(dtype=float)).reindex(out.index).fillna(0.0)
+        out[f"care_days_{care_type}"] = (care["days"].get(care_type, pd.Series(dtype=float))
+                                         .reindex(out.index).fillna(0.0))
         out[f"cost_{care_type}"] = care["cost"].get(care_type, pd.Series(dtype=float)).reindex(out.index).fillna(0.0)
     for category in ledger.columns:
         out[f"ledger_{category}"] = ledger[category].reindex(out.index).fillna(0.0)
@@ -101,8 +104,8 @@ def best_of(work, repeats: int) -> float:
 
 
 def main(n: int = 1_000_000) -> None:
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"pandas {pd.__version__}, utfall {utfall.__version__}")
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, pandas {pd.__version__}, utfall {utfall.__version__}")
     t0 = time.perf_counter()
     frames = utfall.synthetic.register(0, n, seed=1, as_frames=True)
     t1 = time.perf_counter()

@@ -109,7 +109,8 @@ def _peer_costs(cohort, who, start, end):
     eps = pd.DataFrame({"pos": ep_pos, "s": ep_s, "e": ep_e, "t": ep_t})
     j = req.merge(eps, on="pos")
     total = np.zeros(len(who))
-    year_start = np.array([np.datetime64(f"{y}-01-01").astype(np.int64) for y in YEARS] + [np.datetime64("2021-01-01").astype(np.int64)])
+    year_start = np.array([np.datetime64(f"{y}-01-01").astype(np.int64) for y in YEARS]
+                          + [np.datetime64("2021-01-01").astype(np.int64)])
     index_values = np.array([100.0 * 1.02 ** (y - 2006) for y in YEARS])
     factor = index_values[-1] / index_values
     tariff = BASE_COST[:, None] * 1.03 ** (YEARS - 2006)[None, :]
@@ -121,12 +122,14 @@ def _peer_costs(cohort, who, start, end):
         d = np.clip(np.minimum(e, year_start[yi + 1]) - np.maximum(s, year_start[yi]), 0, None)
         total += np.bincount(r, weights=d * tariff[t, yi] * factor[yi], minlength=len(who))
     led = cohort.costs_ledger
-    lreq = req.merge(pd.DataFrame({"pos": ids.get_indexer(led["id"]), "day": led["date"].to_numpy("datetime64[D]").astype(np.int64),
+    lreq = req.merge(pd.DataFrame({"pos": ids.get_indexer(led["id"]),
+                                   "day": led["date"].to_numpy("datetime64[D]").astype(np.int64),
                                    "amount": led["amount"].to_numpy()}), on="pos")
     inside = (lreq["day"] >= lreq["a"]) & (lreq["day"] < lreq["b"])
     lreq = lreq[inside]
     years = lreq["day"].to_numpy().astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1970
-    total += np.bincount(lreq["r"].to_numpy(), weights=lreq["amount"].to_numpy() * factor[years - YEARS[0]], minlength=len(who))
+    total += np.bincount(lreq["r"].to_numpy(), weights=lreq["amount"].to_numpy() * factor[years - YEARS[0]],
+                         minlength=len(who))
     return total
 
 
@@ -190,7 +193,8 @@ def main(argv=None):
     cohort.fingerprints()
     t2 = time.perf_counter()
     print(f"register: {len(cohort):,} individuals, {len(cohort.episodes):,} episodes, "
-          f"{len(cohort.costs_ledger):,} ledger rows; generated in {t1 - t0:.1f} s, cohort built and fingerprinted in {t2 - t1:.1f} s")
+          f"{len(cohort.costs_ledger):,} ledger rows; generated in {t1 - t0:.1f} s, "
+          f"cohort built and fingerprinted in {t2 - t1:.1f} s")
     if args.match:
         matching = {"covariates": ["sex", "age", "prior_cost_total", "prior_placements"], "lookback": "2y"}
         label = "utfall.match 1:1 nearest, logit"
@@ -201,7 +205,8 @@ def main(argv=None):
     _reset_peak()
     t3 = time.perf_counter()
     ev = utfall.evaluate(cohort, matching, horizons=horizons, intervention_cost=7.5e6 * args.participants / 60,
-                         bootstrap={"n_resamples": args.resamples} if args.resamples else False, seed=2016, progress=False)
+                         bootstrap={"n_resamples": args.resamples} if args.resamples else False,
+                         seed=2016, progress=False)
     t4 = time.perf_counter()
     peak = _peak_mb()
     print(f"utfall.evaluate ({label}, 2y and 3y, {args.resamples} BCa resamples, trajectory bands): "

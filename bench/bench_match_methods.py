@@ -70,7 +70,7 @@ if (method == "optimal") {
   writeBin(sc, file.path(out, "subclass.bin"))
 }
 writeBin(as.numeric(fit$weights), file.path(out, "weights.bin"))
-"""
+"""  # noqa: E501  (R code, one statement a line)
 
 
 def run_r(d, method: str, caliper, timeout: float, memory_gb: float, workdir: str) -> dict:
@@ -203,7 +203,8 @@ def main() -> None:
                     same_pairs = len(set(zip(u["f"].tolist(), u["o"].tolist())) &
                                      set(zip(r["treated"].tolist(), r["control"].tolist())))
                     print(f"  total distance: utfall {u['total']:.12f}, MatchIt {r_total:.12f}, |diff| "
-                          f"{abs(u['total'] - r_total):.1e} ({'same' if abs(u['total'] - r_total) <= 1e-9 else 'DIFFERENT'}"
+                          f"{abs(u['total'] - r_total):.1e} "
+                          f"({'same' if abs(u['total'] - r_total) <= 1e-9 else 'DIFFERENT'}"
                           f"); same pairs {same_pairs:,} of {len(r['treated']):,}")
                 else:
                     same = np.array_equal(canonical(u["sub"]), canonical(r["subclass"].astype(np.int64)))

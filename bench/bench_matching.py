@@ -52,7 +52,7 @@ if (what == "glm") {
   mm <- matchit(f, data = d, method = "nearest", distance = "mahalanobis")$match.matrix
 }
 writeLines(paste(rownames(mm), mm[, 1]), file.path(dirname(path), paste0(what, "_pairs.txt")))
-"""
+"""  # noqa: E501  (R code, one statement a line)
 
 
 def simulate(n_treated: int, n_control: int, p: int, seed: int) -> pd.DataFrame:

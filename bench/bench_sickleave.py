@@ -50,7 +50,8 @@ def pandas_short_term(spells: pd.DataFrame, data_end: np.datetime64, first: str,
     return frame.groupby(["id", "month"])["days"].sum()
 
 
-def numpy_short_term_dense(spells: pd.DataFrame, data_end: np.datetime64, ids: pd.Index, first: str, last: str) -> np.ndarray:
+def numpy_short_term_dense(spells: pd.DataFrame, data_end: np.datetime64, ids: pd.Index,
+                           first: str, last: str) -> np.ndarray:
     """The same parts summed with ``np.bincount`` straight into a dense employees x months array
     (no DataFrame): the fastest plain-numpy way we know, printed for context."""
     start = spells["first_day"].to_numpy().astype("datetime64[D]")
@@ -72,7 +73,8 @@ def numpy_short_term_dense(spells: pd.DataFrame, data_end: np.datetime64, ids: p
     return np.bincount(cell[keep], weights=days[keep], minlength=len(ids) * n_months).reshape(len(ids), n_months)
 
 
-def pandas_short_term_wide(spells: pd.DataFrame, data_end: np.datetime64, ids: pd.Index, first: str, last: str) -> pd.DataFrame:
+def pandas_short_term_wide(spells: pd.DataFrame, data_end: np.datetime64, ids: pd.Index,
+                           first: str, last: str) -> pd.DataFrame:
     """The same computation with the same output as utfall: an employees x months DataFrame."""
     long = pandas_short_term(spells, data_end, first, last)
     months = pd.period_range(first, last, freq="M")
@@ -115,7 +117,8 @@ def main() -> None:
     stacked = wide.stack()
     stacked = stacked[stacked != 0]
     stacked.index = pd.MultiIndex.from_arrays(
-        [stacked.index.get_level_values(0), stacked.index.get_level_values(1).to_timestamp().to_numpy().astype("datetime64[M]")],
+        [stacked.index.get_level_values(0),
+         stacked.index.get_level_values(1).to_timestamp().to_numpy().astype("datetime64[M]")],
         names=["id", "month"])
     joined = pd.concat([stacked.rename("utfall"), long.rename("pandas")], axis=1).fillna(0.0)
     diff = float(np.max(np.abs(joined["utfall"] - joined["pandas"])))
@@ -124,18 +127,19 @@ def main() -> None:
     assert dense <= 1e-9, f"utfall and numpy bincount differ by {dense}"
     total = float(wide.to_numpy().sum())
     tu, tp, tl = (timings[k][0] for k in ("utfall", "pandas", "pandas, long format only"))
-    print(f"net short-term days per employee-month, {wide.shape[0]:,} x {wide.shape[1]} months, total {total:,.1f} days; "
-          f"max |utfall - pandas| = {max(diff, same):.1e}")
+    print(f"net short-term days per employee-month, {wide.shape[0]:,} x {wide.shape[1]} months, "
+          f"total {total:,.1f} days; max |utfall - pandas| = {max(diff, same):.1e}")
     print(f"utfall {tu:.3f} s; pandas with the same output (employees x months DataFrame) {tp:.3f} s: "
           f"utfall {tp / tu:.1f}x faster")
-    print(f"pandas computing only the non-zero (employee, month) cells, long format: {tl:.3f} s ({tl / tu:.1f}x utfall's time)")
+    print(f"pandas computing only the non-zero (employee, month) cells, "
+          f"long format: {tl:.3f} s ({tl / tu:.1f}x utfall's time)")
     tb = timings["numpy bincount"][0]
     print(f"numpy np.bincount into a dense array (no DataFrame): {tb:.3f} s ({tb / tu:.1f}x utfall's time)")
     print(f"per round: utfall {', '.join(f'{t:.3f}' for t in times['utfall'])} s; pandas "
           f"{', '.join(f'{t:.3f}' for t in times['pandas'])} s; ratio median {np.median(ratios):.1f}x, "
           f"range {ratios.min():.1f}-{ratios.max():.1f}x")
-    print(f"(best of {rounds} interleaved rounds; {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
-          f"load average {os.getloadavg()[0]:.1f})")
+    print(f"(best of {rounds} interleaved rounds; {os.cpu_count()} cores, "
+          f"{platform.processor() or platform.machine()}, load average {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":

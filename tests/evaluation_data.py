@@ -45,9 +45,11 @@ def hand_cohort(change_tariff: bool = False, change_ledger: bool = False) -> "ut
         ("h3", "2018-06-01", "2018-06-05", "HVB"),
         ("h4", "2014-02-01", "2014-02-11", "HVB"),
     ], columns=["id", "start", "end", "care_type"])
-    tariffs = pd.DataFrame({"care_type": ["HVB", "HVB", "SiS"], "valid_from": ["2010-01-01", "2018-01-01", "2010-01-01"],
+    tariffs = pd.DataFrame({"care_type": ["HVB", "HVB", "SiS"],
+                            "valid_from": ["2010-01-01", "2018-01-01", "2010-01-01"],
                             "daily_cost": [1000.0, 1200.0, 2001.0 if change_tariff else 2000.0]})
-    ledger = pd.DataFrame({"id": ["p1", "h1"], "date": ["2018-06-01", "2015-06-01"], "amount": [5000.0, 8000.5 if change_ledger else 8000.0],
+    ledger = pd.DataFrame({"id": ["p1", "h1"], "date": ["2018-06-01", "2015-06-01"],
+                           "amount": [5000.0, 8000.5 if change_ledger else 8000.0],
                            "category": ["outpatient", "outpatient"]})
     prices = {y: (80.0 if y <= 2015 else 100.0) for y in range(2010, 2021)}
     return utfall.Cohort.from_frames(people, episodes, tariffs, ledger, prices, data_end="2020-12-31", base_year=2020)

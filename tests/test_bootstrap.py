@@ -188,7 +188,8 @@ def test_stratified_and_grouped_designs():
     r = utfall.bootstrap(x, n_resamples=200, seed=1, strata=strata, keep_distribution=True, progress=False,
                          methods=("percentile",))
     assert np.all(r.distribution == 0.5)  # each stratum keeps its size
-    g = utfall.bootstrap(np.r_[np.ones(10), np.zeros(12)], "difference of means", groups=np.repeat(["p", "c"], [10, 12]),
+    g = utfall.bootstrap(np.r_[np.ones(10), np.zeros(12)], "difference of means",
+                         groups=np.repeat(["p", "c"], [10, 12]),
                          n_resamples=100, seed=1, progress=False, methods=("percentile",))
     assert g.estimate == 1.0 and g.standard_error == 0.0
 
@@ -241,7 +242,8 @@ def test_generic_jackknife_over_clusters_equals_the_callables():
     x = rng.gamma(1.5, size=90)
     clusters = np.repeat(np.arange(30), 3)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", BootstrapWarning)  # 200 resamples are too few for BCa's tails; only a is compared
+        # 200 resamples are too few for BCa's tails; only a is compared
+        warnings.simplefilter("ignore", BootstrapWarning)
         a = utfall.bootstrap(x, "gini", clusters=clusters, n_resamples=200, seed=2, methods=("bca",), progress=False)
         b = utfall.bootstrap(x, _gini, clusters=clusters, n_resamples=200, seed=2, methods=("bca",), progress=False)
     assert a.acceleration == pytest.approx(b.acceleration, rel=1e-9)
@@ -258,5 +260,6 @@ def test_polars_input():
     df = pl.DataFrame({"expected": [5.0, 3.0, 8.0, 1.0], "actual": [4.0, 3.5, 6.0, 1.0]})
     r = utfall.bootstrap(df, "difference of sums", n_resamples=999, seed=1, methods=("percentile",), progress=False)
     assert r.estimate == pytest.approx(2.5)
-    s = utfall.bootstrap(pl.Series("cost", [1.0, 2.0, 3.0]), n_resamples=999, seed=1, methods=("percentile",), progress=False)
+    s = utfall.bootstrap(pl.Series("cost", [1.0, 2.0, 3.0]), n_resamples=999, seed=1,
+                         methods=("percentile",), progress=False)
     assert s.estimate == pytest.approx(2.0)

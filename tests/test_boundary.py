@@ -142,7 +142,8 @@ def test_rows_after_the_end_of_data_are_reported_and_warned_about_once():
     ev = utfall.evaluate(c, pd.DataFrame({"treated": ["a"], "control": ["b"]}), horizons=["1y"], bootstrap=False,
                          seed=1)
     assert ev.not_counted["outside_observation"] == {"costs": 1, "episodes": 1}
-    assert json.loads(ev.to_json(disclosure="full"))["not_counted"]["outside_observation"] == {"costs": 1, "episodes": 1}
+    assert (json.loads(ev.to_json(disclosure="full"))["not_counted"]["outside_observation"]
+            == {"costs": 1, "episodes": 1})
     assert "1 episode and 1 ledger row after the end of data not counted" in repr(ev)
 
 
@@ -157,7 +158,8 @@ def test_an_evaluation_with_nobody_included_is_nan_with_a_status_and_a_warning()
     assert np.isnan(row[["expected_total", "actual_total", "savings_total"]].astype(float)).all()
     assert ev.trajectory("10y")["savings"].isna().all()
     assert "10y: expected n/a SEK, actual n/a SEK, savings n/a SEK; no participants included" in repr(ev)
-    assert json.loads(ev.to_json(disclosure="full"))["not_counted"]["horizons"]["10y"]["without_comparison"] == ["p1", "p2"]
+    assert (json.loads(ev.to_json(disclosure="full"))["not_counted"]["horizons"]["10y"]["without_comparison"]
+            == ["p1", "p2"])
     assert utfall.reproduce(ev.to_json(disclosure="full"), c) == ev
 
 

@@ -144,7 +144,8 @@ def test_columns_mapping_and_polars_input():
     ind = people().rename(columns={"id": "lopnr", "index_date": "inkl"})
     eps = episodes().rename(columns={"id": "lopnr", "start": "from"})
     c = utfall.Cohort.from_frames(pl.from_pandas(ind), pl.from_pandas(eps), tariffs(), data_end="2020-12-31",
-                                  columns={"id": "lopnr", "individuals": {"index_date": "inkl"}, "episodes": {"start": "from"}})
+                                  columns={"id": "lopnr", "individuals": {"index_date": "inkl"},
+                                           "episodes": {"start": "from"}})
     assert c.costs("1y").loc["p1", "care_days_HVB"] == 132
     assert "age" in c.individuals.columns
 

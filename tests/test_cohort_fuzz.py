@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 import utfall
 
-valid_dates = st.dates(min_value=pd.Timestamp("2005-01-01").date(), max_value=pd.Timestamp("2022-12-31").date()).map(str)
+valid_dates = st.dates(min_value=pd.Timestamp("2005-01-01").date(),
+                       max_value=pd.Timestamp("2022-12-31").date()).map(str)
 bad_dates = st.sampled_from(["", "not a date", None, "2016-02-30"])
 # Mostly valid values, so that the queries are exercised too; now and then a bad one.
 dates = st.integers(0, 24).flatmap(lambda k: bad_dates if k == 0 else valid_dates)
@@ -34,7 +35,8 @@ def registers(draw):
     tariffs = pd.DataFrame({
         "care_type": ["HVB", "SiS", "foster_home"],
         "valid_from": draw(st.sampled_from([["2000-01-01"] * 3, draw(st.lists(dates, min_size=3, max_size=3))])),
-        "daily_cost": draw(st.lists(st.one_of(st.floats(0, 1e5), st.floats(allow_nan=True, allow_infinity=True)), min_size=3, max_size=3)),
+        "daily_cost": draw(st.lists(st.one_of(st.floats(0, 1e5), st.floats(allow_nan=True, allow_infinity=True)),
+                                    min_size=3, max_size=3)),
     })
     return individuals, episodes, tariffs
 
@@ -44,7 +46,8 @@ def registers(draw):
 def test_cohort_never_fails_with_anything_but_a_data_error(register, overlaps, horizon):
     individuals, episodes, tariffs = register
     try:
-        cohort = utfall.Cohort.from_frames(individuals, episodes, tariffs, data_end="2021-12-31", allow_overlaps=overlaps)
+        cohort = utfall.Cohort.from_frames(individuals, episodes, tariffs, data_end="2021-12-31",
+                                           allow_overlaps=overlaps)
     except utfall.DataError as err:
         assert err.table in {"individuals", "episodes", "tariffs", "costs", "price_index"}
         return

@@ -32,7 +32,8 @@ def test_ineq_example_all_measures():
 def test_ineq_corrected_gini():
     x = [50 / 9] * 9 + [50.0]
     c = utfall.concentration(x, n_resamples=0)
-    assert c.measures.loc["gini corrected", "estimate"] == pytest.approx(REFERENCE["ineq_corrected"]["gini_small_sample_corrected"], abs=5e-8)
+    assert (c.measures.loc["gini corrected", "estimate"]
+            == pytest.approx(REFERENCE["ineq_corrected"]["gini_small_sample_corrected"], abs=5e-8))
 
 
 def test_pysal_lorenz_points():
@@ -59,10 +60,12 @@ def test_zeros_count_as_individuals_and_weights_equal_repetition():
     assert np.isnan(c.measures.loc["mean log deviation", "estimate"])
     w = utfall.concentration([3.0, 1.0, 2.0], weights=[2, 1, 3], n_resamples=0)
     e = utfall.concentration([3.0, 3.0, 1.0, 2.0, 2.0, 2.0], n_resamples=0)
-    pd.testing.assert_series_equal(w.measures["estimate"].drop("gini corrected"), e.measures["estimate"].drop("gini corrected"))
+    pd.testing.assert_series_equal(w.measures["estimate"].drop("gini corrected"),
+                                   e.measures["estimate"].drop("gini corrected"))
 
 
-@pytest.mark.parametrize("bad,match", [([1.0, -2.0], "negative"), ([0.0, 0.0, 0.0], "all zero"), ([1.0, np.nan], "finite")])
+@pytest.mark.parametrize("bad,match", [([1.0, -2.0], "negative"), ([0.0, 0.0, 0.0], "all zero"),
+                                       ([1.0, np.nan], "finite")])
 def test_bad_values_raise(bad, match):
     with pytest.raises(utfall.DataError, match=match):
         utfall.concentration(bad, n_resamples=0)

@@ -24,4 +24,5 @@ def test_demo_prints_the_sections():
 def test_demo_is_deterministic():
     from utfall.demo import run_demo
 
-    assert run_demo(seed=3, n_participants=30, n_historical=200) == run_demo(seed=3, n_participants=30, n_historical=200)
+    assert (run_demo(seed=3, n_participants=30, n_historical=200)
+            == run_demo(seed=3, n_participants=30, n_historical=200))

@@ -109,7 +109,8 @@ def test_match_result():
 def test_evaluation(outcome, unit):
     cohort = utfall.synthetic.register(20, 120, seed=2)
     ev = utfall.evaluate(cohort, {"covariates": ["age", "sex"]}, horizons=["2y", "3y"], outcome=outcome,
-                         intervention_cost=5e5 if outcome == "cost" else None, bootstrap={"n_resamples": 199, "method": "percentile"}, seed=1, progress=False)
+                         intervention_cost=5e5 if outcome == "cost" else None,
+                         bootstrap={"n_resamples": 199, "method": "percentile"}, seed=1, progress=False)
     parsed = check_display(ev, "Evaluation(")
     assert len(repr(ev).splitlines()) == 3  # a headline and one line per horizon
     summary = ev.summary()

@@ -57,8 +57,9 @@ def test_matched_sets_as_clusters_give_the_same_interval():
     # p1's set: p1 (actual) and h1, h3 (expected, weight 1/2); p2's set: p2 and h2 truncated (12,500).
     rows = pd.DataFrame({"expected": [0.0, costs["h1"] / 2, costs["h3"] / 2, 0.0, 12500.0],
                          "actual": [15000.0, 0.0, 0.0, 20000.0, 0.0], "set": [0, 0, 0, 1, 1]})
-    clustered = utfall.bootstrap(rows[["expected", "actual"]], "difference of sums", clusters=rows["set"], n_resamples=500,
-                                 methods=("percentile",), seed=9, keep_distribution=True, progress=False)
+    clustered = utfall.bootstrap(rows[["expected", "actual"]], "difference of sums", clusters=rows["set"],
+                                 n_resamples=500, methods=("percentile",), seed=9,
+                                 keep_distribution=True, progress=False)
     sets = utfall.bootstrap(two["savings"].to_numpy(), "sum", n_resamples=500, methods=("percentile",), seed=9,
                             keep_distribution=True, progress=False)
     np.testing.assert_allclose(np.sort(clustered.distribution), np.sort(sets.distribution), rtol=1e-12, atol=1e-6)

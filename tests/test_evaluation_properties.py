@@ -21,7 +21,8 @@ def random_cohort(seed: int):
     index = np.where(part, rng.integers(17000, 17900, n), rng.integers(15000, 16500, n))
     end = np.where(rng.random(n) < 0.3, index + rng.integers(100, 1500, n), 18627)  # 2020-12-31
     people = pd.DataFrame({"id": np.arange(100, 100 + n), "group": np.where(part, "participant", "historical"),
-                           "index_date": index.astype("datetime64[D]"), "end_of_data": np.minimum(end, 18627).astype("datetime64[D]"),
+                           "index_date": index.astype("datetime64[D]"),
+                           "end_of_data": np.minimum(end, 18627).astype("datetime64[D]"),
                            "kind": rng.integers(0, 2, n)})
     k = rng.integers(0, 4, n)
     who = np.repeat(np.arange(n), k)
@@ -31,9 +32,11 @@ def random_cohort(seed: int):
     start = index[who] - 300 + running - (running[before] - gaps[before])
     stay = rng.integers(1, 60, len(who))
     episodes = pd.DataFrame({"id": 100 + who, "start": start.astype("datetime64[D]"),
-                             "end": (start + stay).astype("datetime64[D]"), "care_type": rng.choice(["HVB", "SiS"], len(who))})
+                             "end": (start + stay).astype("datetime64[D]"),
+                             "care_type": rng.choice(["HVB", "SiS"], len(who))})
     episodes = episodes.sort_values(["id", "start"])
-    tariffs = pd.DataFrame({"care_type": ["HVB", "HVB", "SiS"], "valid_from": ["2000-01-01", "2016-07-01", "2000-01-01"],
+    tariffs = pd.DataFrame({"care_type": ["HVB", "HVB", "SiS"],
+                            "valid_from": ["2000-01-01", "2016-07-01", "2000-01-01"],
                             "daily_cost": [1000.0, 1300.0, 2500.0]})
     prices = {y: 90.0 + 2 * (y - 2000) for y in range(1990, 2021)}
     return utfall.Cohort.from_frames(people, episodes, tariffs, None, prices, base_year=2020)
@@ -55,7 +58,8 @@ def test_expected_is_the_mean_over_aligned_windows(seed, horizon):
         pos = cohort.ids.get_indexer(ids)
         start = index.loc[ids].to_numpy("datetime64[D]")
         if row["complete"]:
-            end = utfall._core.CohortCore.window_end(start.astype(np.int64).astype(np.int32), horizon).astype("datetime64[D]")
+            end = utfall._core.CohortCore.window_end(start.astype(np.int64).astype(np.int32),
+                                                     horizon).astype("datetime64[D]")
         else:
             end = start + np.timedelta64(int(row["days_observed"]), "D")
         windows = cohort.costs_over(pos, start, end)

@@ -237,7 +237,8 @@ def _broken(name):
 
 
 PROBLEMS = ["missing id", "duplicate id", "unreadable date", "year 10000", "unknown id", "missing care type",
-            "ends before it starts", "missing start", "index after end of data", "negative tariff", "a number as a date"]
+            "ends before it starts", "missing start", "index after end of data", "negative tariff",
+            "a number as a date"]
 
 
 def _error(call):

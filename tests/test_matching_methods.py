@@ -197,7 +197,8 @@ def test_caliper_exact_and_atc(lalonde):
     m = utfall.match(lalonde, "treat", FULL, method="optimal", caliper=0.05, exact="married")
     assert (m.pairs["distance"] <= m.spec["caliper_absolute"] + 1e-15).all()
     rows = lalonde.set_index("id")
-    assert (rows.loc[m.pairs["treated"], "married"].to_numpy() == rows.loc[m.pairs["control"], "married"].to_numpy()).all()
+    assert (rows.loc[m.pairs["treated"], "married"].to_numpy()
+            == rows.loc[m.pairs["control"], "married"].to_numpy()).all()
     assert len(m.unmatched) and set(m.unmatched["reason"]) <= {"no control within the caliper"}
     f = utfall.match(lalonde, "treat", FULL, method="full", caliper=0.1)
     assert (f.pairs["distance"] <= f.spec["caliper_absolute"] + 1e-15).all()

@@ -204,7 +204,8 @@ def test_the_options_pass_through_the_evaluation_per_horizon_and_its_record():
         ind = cohort.individuals.set_index("id")
         p = matches[h].pairs
         # Antiexact and the age caliper hold in every pair; the pool is the horizon's eligible one.
-        assert (ind.loc[p["treated"], "substance_use"].to_numpy() != ind.loc[p["control"], "substance_use"].to_numpy()).all()
+        assert (ind.loc[p["treated"], "substance_use"].to_numpy()
+                != ind.loc[p["control"], "substance_use"].to_numpy()).all()
         assert (np.abs(ind.loc[p["treated"], "age"].to_numpy() - ind.loc[p["control"], "age"].to_numpy()) <= 2).all()
         assert cohort.costs(h).loc[list(p["control"]), "complete"].all()
         # The balance table reports the antiexact column too; the love plot draws it.

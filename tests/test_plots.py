@@ -100,7 +100,8 @@ def test_lorenz_curve_has_its_band_and_annotated_top_shares(tmp_path):
     band = bands[0].get_paths()[0].vertices
     assert band[:, 1].min() >= 0 and band[:, 1].max() <= 1
     # The band contains the curve.
-    inside = (c.lorenz["low"] <= c.lorenz["share of total"] + 1e-12) & (c.lorenz["share of total"] <= c.lorenz["high"] + 1e-12)
+    inside = ((c.lorenz["low"] <= c.lorenz["share of total"] + 1e-12)
+              & (c.lorenz["share of total"] <= c.lorenz["high"] + 1e-12))
     assert inside.all()
     notes = [t.get_text() for t in ax.texts]
     for p, held in c.top_shares.items():

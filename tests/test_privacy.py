@@ -134,7 +134,8 @@ ERROR_PATHS = [
                             progress=False),
     lambda: utfall.match(pd.DataFrame({"id": PNR, "t": [1, 1, 0, 0, 0, 0], "x": [0.1, np.inf, 0.3, 0.2, 0.5, 0.4]}),
                          "t", ["x"], id="id", progress=False),
-    lambda: utfall.change_scores(pd.DataFrame({"id": PNR, "before": [1, 2, "x", 3, 4, 5], "after": [1, 2, 3, 4, 5, 6]})),
+    lambda: utfall.change_scores(pd.DataFrame({"id": PNR, "before": [1, 2, "x", 3, 4, 5],
+                                               "after": [1, 2, 3, 4, 5, 6]})),
     lambda: utfall.change_scores(pd.DataFrame({"id": PNR[:1] * 2, "before": [1, 2], "after": [1, 2]})),
 ]
 

@@ -98,7 +98,8 @@ def test_by_group_and_the_value_of_a_day():
 
 def test_risk_group_at_exactly_twelve_months():
     firsts = ["2015-03-01", "2015-06-01", "2015-09-01", "2016-01-04"]
-    reg = Register.from_frames(pd.DataFrame({"id": [1]}), pd.DataFrame({"id": [1] * 4, "first_day": firsts, "last_day": firsts}),
+    reg = Register.from_frames(pd.DataFrame({"id": [1]}),
+                               pd.DataFrame({"id": [1] * 4, "first_day": firsts, "last_day": firsts}),
                                data_end="2017-12-31")
     assert reg.risk_group("2016-02-29").loc[1, "spells"] == 4
     assert bool(reg.risk_group("2016-02-29").loc[1, "at_risk"])
@@ -147,7 +148,8 @@ def test_synthetic_calibration():
 
 
 BAD = [
-    ("overlap", lambda s, e: (s.assign(first_day=["2016-01-01", "2016-01-05"], last_day=["2016-01-10", "2016-01-07"]), e), "spells", 1),
+    ("overlap", lambda s, e: (s.assign(first_day=["2016-01-01", "2016-01-05"],
+                                       last_day=["2016-01-10", "2016-01-07"]), e), "spells", 1),
     ("extent", lambda s, e: (s.assign(extent=[1.0, 1.5]), e), "spells", 1),
     ("unknown id", lambda s, e: (s.assign(id=["a", "zz"]), e), "spells", 1),
     ("bad date", lambda s, e: (s.assign(first_day=["2016-01-01", "not a date"]), e), "spells", 1),
@@ -192,7 +194,8 @@ def test_demo_sickleave_runs_from_the_command_line():
     import sys
     out = subprocess.run([sys.executable, "-m", "utfall", "demo", "sickleave", "--posts", "400", "--seed", "3"],
                          capture_output=True, text=True, timeout=120, check=True).stdout
-    for heading in ("Absence register", "Concentration of short-term days, 2016", "Se and Sn: expected and observed short-term sick days"):
+    for heading in ("Absence register", "Concentration of short-term days, 2016",
+                    "Se and Sn: expected and observed short-term sick days"):
         assert f"{heading}\n{'=' * len(heading)}" in out
     assert "Kommun A" in out and "MSEK" in out and "P(reduction >= 12 %)" in out
 
@@ -219,7 +222,8 @@ def test_evaluate_many_and_pickling():
     reg = utfall.sickleave.synthetic_register(posts=200, seed=2)
     again = pickle.loads(pickle.dumps(reg))
     assert again.fingerprints() == reg.fingerprints()
-    specs = [{"name": "all", "seed": 3, "bootstrap": 40}, {"name": "by", "seed": 3, "bootstrap": 40, "by": "municipality"}]
+    specs = [{"name": "all", "seed": 3, "bootstrap": 40},
+             {"name": "by", "seed": 3, "bootstrap": 40, "by": "municipality"}]
     one = utfall.sickleave.evaluate_many(specs, reg, executor=ThreadPoolExecutor(1))
     two = utfall.sickleave.evaluate_many(specs, again)
     pd.testing.assert_frame_equal(one, two)
