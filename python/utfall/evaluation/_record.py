@@ -12,7 +12,7 @@ import datetime as _dt
 import json
 import math
 import os
-from typing import Any, Optional
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 import pandas as pd
@@ -52,7 +52,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _column(series: pd.Series) -> dict:
+def _column(series: pd.Series) -> Dict[str, Any]:
     kind = str(series.dtype)
     if kind.startswith("datetime64"):
         values = [None if pd.isna(v) else pd.Timestamp(v).isoformat() for v in series]
@@ -63,13 +63,13 @@ def _column(series: pd.Series) -> dict:
     return {"name": series.name, "dtype": kind, "values": values}
 
 
-def _table(frame: pd.DataFrame) -> dict:
+def _table(frame: pd.DataFrame) -> Dict[str, Any]:
     index = frame.index.to_series()
     index.name = frame.index.name
     return {"index": _column(index), "columns": [_column(frame[c]) for c in frame.columns]}
 
 
-def _series(column: dict) -> pd.Series:
+def _series(column: Dict[str, Any]) -> pd.Series:
     kind, values = column["dtype"], column["values"]
     if kind.startswith("datetime64"):
         # Through numpy, not pandas' nanosecond Timestamps, which wrap after 2262.
@@ -85,7 +85,7 @@ def _series(column: dict) -> pd.Series:
     return series
 
 
-def frame(table: dict) -> pd.DataFrame:
+def frame(table: Dict[str, Any]) -> pd.DataFrame:
     index = pd.Index(_series(table["index"]), name=table["index"]["name"])
     frame = pd.DataFrame(index=index)
     for c in table["columns"]:
@@ -96,7 +96,7 @@ def frame(table: dict) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------- records
-def record(evaluation: Any) -> dict:
+def record(evaluation: Any) -> Dict[str, Any]:
     """The full audit record of an evaluation as plain JSON data (every id, date and number)."""
     return declare({
         "format": FORMAT,
@@ -114,7 +114,7 @@ def record(evaluation: Any) -> dict:
     })
 
 
-def results(evaluation: Any) -> dict:
+def results(evaluation: Any) -> Dict[str, Any]:
     return {
         "summary": _table(evaluation.summary(readable=False)),
         "individuals": _table(evaluation.individuals),
@@ -157,7 +157,7 @@ def to_json(evaluation: Any, path: Any = None, indent: Optional[int] = None, dis
     return text
 
 
-def _row_name(name: str, table: dict, row: int) -> str:
+def _row_name(name: str, table: Dict[str, Any], row: int) -> str:
     """A row of a recorded table as a message names it: an individual's id as ``utfall.options`` says."""
     value = table["index"]["values"][row]
     if name == "individuals":
@@ -165,12 +165,12 @@ def _row_name(name: str, table: dict, row: int) -> str:
     return f"{table['index'].get('name') or 'index'} {value!r}"
 
 
-def differences(a: Any, b: Any, limit: int = 10) -> list:
+def differences(a: Any, b: Any, limit: int = 10) -> List[str]:
     """Where two evaluations' numbers differ (bit for bit), as sentences; empty when identical."""
     return result_differences(results(a), results(b), limit)
 
 
-def result_differences(ra: dict, rb: dict, limit: int = 10) -> list:
+def result_differences(ra: Dict[str, Any], rb: Dict[str, Any], limit: int = 10) -> List[str]:
     """Where two records' ``results`` differ (bit for bit), as sentences; empty when identical."""
     found = []
     tables = [("summary", ra["summary"], rb["summary"]), ("individuals", ra["individuals"], rb["individuals"])]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Optional, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Union, cast
 
 import numpy as np
 import pandas as pd
@@ -44,7 +44,7 @@ def provide_validity(function: Callable[..., pd.DataFrame]) -> None:
 
 
 #: The report writer, registered by :mod:`utfall.report` (which imports this package, not the other way).
-_REPORTERS: list = []
+_REPORTERS: List[Callable[..., Any]] = []
 
 
 def register_reporter(writer: Any) -> None:
@@ -99,12 +99,13 @@ class Evaluation:
         ``"validity"`` in the JSON record, outside the reproduced results).
     """
 
-    def __init__(self, *, spec: Union[Spec, Mapping[str, Any]], version: str, fingerprints: dict,
-                 individuals: pd.DataFrame, summary: pd.DataFrame, trajectories: dict,
-                 comparisons: Optional[dict] = None, not_counted: Optional[dict] = None,
-                 content_fingerprints: Optional[dict] = None,
-                 curves: Optional[dict] = None, cohort: Any = None, checks: Optional[dict] = None) -> None:
-        self.spec = Spec.from_json_data(spec)
+    def __init__(self, *, spec: Union[Spec, Mapping[str, Any]], version: str, fingerprints: Dict[str, Any],
+                 individuals: pd.DataFrame, summary: pd.DataFrame, trajectories: Dict[str, pd.DataFrame],
+                 comparisons: Optional[Dict[str, Any]] = None, not_counted: Optional[Dict[str, Any]] = None,
+                 content_fingerprints: Optional[Dict[str, Any]] = None,
+                 curves: Optional[Dict[str, Any]] = None, cohort: Any = None,
+                 checks: Optional[Dict[str, Any]] = None) -> None:
+        self.spec = Spec.from_json_data(spec)  # type: ignore[arg-type]  # from_json_data passes a Spec through
         self.seed = self.spec.seed
         self.version = version
         self.fingerprints = fingerprints
@@ -119,14 +120,14 @@ class Evaluation:
         self.checks = checks or {}
 
     @property
-    def horizons(self) -> list:
+    def horizons(self) -> List[Any]:
         return list(self.spec.horizons)
 
     @property
     def unit(self) -> str:
         return unit_of(self.spec.outcome)
 
-    def matches(self) -> dict:
+    def matches(self) -> Dict[str, Any]:
         """Horizon -> the :class:`MatchResult` used (matched estimator only)."""
         return {h: c.match for h, c in self.comparisons.items() if getattr(c, "match", None) is not None}
 
@@ -175,7 +176,7 @@ class Evaluation:
     def payback_month(self, horizon: Optional[str] = None) -> Optional[int]:
         """The first month whose cumulative savings cover the intervention cost, if any."""
         value = self._summary.loc[self._horizon(horizon), "payback_month"]
-        return None if pd.isna(value) else int(value)
+        return None if pd.isna(cast(Any, value)) else int(cast(Any, value))
 
     def by_part(self, horizon: Optional[str] = None) -> pd.DataFrame:
         """Totals over the included participants per part of the outcome (care type
@@ -287,7 +288,7 @@ class Evaluation:
 
     def _horizon(self, horizon: Optional[str]) -> str:
         if horizon is None:
-            return self.horizons[-1]
+            return cast(str, self.horizons[-1])
         h = horizon_text(horizon)
         if h not in self._trajectories:
             raise SpecError(f"no horizon {horizon!r} in this evaluation (it has {self.horizons})")
@@ -340,7 +341,7 @@ class Evaluation:
         return _REPORTERS[0](self, path, language, **options)
 
     # ------------------------------------------------------------------ plots
-    def plot_trajectory(self, horizon: Optional[str] = None, ax: Any = None, scale: float = 1e6):
+    def plot_trajectory(self, horizon: Optional[str] = None, ax: Any = None, scale: float = 1e6) -> Any:
         """Cumulative expected and actual cost and savings since index, with the band.
 
         ``scale`` divides amounts (default: MSEK for costs). The dotted line is
@@ -361,21 +362,22 @@ class Evaluation:
         if t["savings_low"].notna().any():
             ax.fill_between(m, t["savings_low"] / scale, t["savings_high"] / scale, color="tab:green", alpha=0.2,
                             label="savings, pointwise interval")
-        cost = self._summary.loc[h, "intervention_cost"]
+        cost: Any = self._summary.loc[h, "intervention_cost"]
         if pd.notna(cost):
             ax.axhline(cost / scale, color="grey", linestyle=":", label="intervention cost")
             month = self.payback_month(h)
             if month is not None:
-                ax.plot([month], [t.loc[month, "savings"] / scale], "o", color="black", label=f"payback, month {month}")
+                ax.plot([month], [cast(Any, t.loc[month, "savings"]) / scale], "o", color="black",
+                        label=f"payback, month {month}")
         ax.axhline(0, color="black", linewidth=0.5)
         ax.set_xlabel("months since index")
         ax.set_ylabel(f"cumulative {'cost' if self.unit == 'SEK' else self.spec.outcome} ({label})")
-        ax.set_title(f"Cumulative outcome, {h} ({self._summary.loc[h, 'status']})")
+        ax.set_title(f"Cumulative outcome, {h} ({cast(Any, self._summary.loc[h, 'status'])})")
         ax.legend(loc="best", fontsize="small")
         return ax
 
     def plot_differences(self, horizon: Optional[str] = None, ax: Any = None, scale: float = 1e6,
-                         group: Optional[int] = None):
+                         group: Optional[int] = None) -> Any:
         """Waterfall of per-participant savings, largest first, with their running total. Returns the Axes.
 
         Each bar runs from the running total before a participant to the total after:
@@ -442,7 +444,7 @@ class Evaluation:
             if pd.notna(row["savings_low"]):
                 text += f" [{amount(row['savings_low'])}, {amount(row['savings_high'])}] ({row['interval']})"
             out.append(text + f"; {row['status']}")
-        notes = lines(self.not_counted, self._summary["status"].to_dict())
+        notes = lines(self.not_counted, cast(Dict[str, str], self._summary["status"].to_dict()))
         if notes:
             out.append("  not counted: " + "; ".join(notes))
         return "\n".join(out)
@@ -450,4 +452,4 @@ class Evaluation:
     def _repr_html_(self) -> str:
         head = (f"<p><b>utfall.Evaluation</b>: {self.spec.outcome}, {self.spec.matching.estimator} "
                 f"comparison, seed {self.seed}, utfall {self.version}</p>")
-        return head + self.summary()._repr_html_()
+        return head + cast(str, self.summary()._repr_html_())  # type: ignore[operator]  # stubs lack _repr_html_

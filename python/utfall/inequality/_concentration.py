@@ -34,7 +34,7 @@ import hashlib
 import html
 import json
 import warnings as _warnings
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 import pandas as pd
@@ -125,8 +125,8 @@ class Concentration:
         self.lorenz = lorenz
         self.shares = list(shares)
         first = measures.xs(measures.index.get_level_values(0)[0], level=0) if by else measures
-        self.top_shares = {p: float(first.loc[_share_label(p), "estimate"]) for p in self.shares}
-        self.gini = float(first.loc["gini", "estimate"])
+        self.top_shares = {p: float(cast(Any, first.loc[_share_label(p), "estimate"])) for p in self.shares}
+        self.gini = float(cast(Any, first.loc["gini", "estimate"]))
         self.n, self.n_zeros = n, n_zeros
         self.seed, self.n_resamples = seed, n_resamples
         self.spec = spec
@@ -187,10 +187,11 @@ class Concentration:
         first = self.measures.xs(groups[0], level=0) if self._by else self.measures
         lows = [c for c in first.columns if c.endswith(" low")][:1]
         for name in [_share_label(p) for p in self.shares] + ["gini"]:
-            text = f"  {name:<14} {first.loc[name, 'estimate']:.4f}"
+            text = f"  {name:<14} {cast(Any, first.loc[name, 'estimate']):.4f}"
             if lows:
                 high = lows[0][:-4] + " high"
-                text += f" [{first.loc[name, lows[0]]:.4f}, {first.loc[name, high]:.4f}] ({lows[0][:-4]})"
+                text += (f" [{cast(Any, first.loc[name, lows[0]]):.4f}, {cast(Any, first.loc[name, high]):.4f}]"
+                         f" ({lows[0][:-4]})")
             lines.append(text)
         if self._by:
             lines.append(f"  (group {groups[0]} of {len(groups)}; .measures has every group and measure)")
@@ -221,8 +222,8 @@ class Concentration:
             y = 1 - held
             label = f"top {100 * share:g}% hold {held:.0%}"
             if bounds:
-                low = first.loc[_share_label(share), bounds[0]]
-                high = first.loc[_share_label(share), bounds[0][:-4] + " high"]
+                low: Any = first.loc[_share_label(share), bounds[0]]
+                high: Any = first.loc[_share_label(share), bounds[0][:-4] + " high"]
                 label += f" ({_interval_name(bounds[0][:-4])}: {low:.0%}-{high:.0%})"
             ax.plot([x, x], [0, y], color="tab:red", lw=0.8, ls="--")
             ax.annotate(label, xy=(x, y), xytext=(max(x - 0.55, 0.02), y + 0.12),
@@ -273,10 +274,12 @@ def _one(x: np.ndarray, w: Optional[np.ndarray], shares: Sequence[float], rule: 
         found: List[str] = []
         for j in range(plan.n_outputs):
             column = np.ascontiguousarray(t[:, j])
+            s: Dict[str, Any]
             if not np.isfinite(estimates[j]):
                 s = {"intervals": [(m, lv, np.nan, np.nan) for lv in levels for m in methods], "warnings": []}
             else:
-                s = _core.bootstrap_summary(column, float(estimates[j]), float(acc[j]), levels, methods, quantile_rule)
+                s = _core.bootstrap_summary(column, float(estimates[j]), float(acc[j]), levels,
+                                            methods, quantile_rule)  # type: ignore[arg-type]  # checked by the caller
             found += [w_ for w_ in s["warnings"] if w_ not in found and j < k]
             for method, level, low, high in s["intervals"]:
                 if j < k:

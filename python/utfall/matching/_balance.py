@@ -34,7 +34,7 @@ as MatchIt shows them.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, List, Optional, Tuple, cast
 
 import numpy as np
 import pandas as pd
@@ -85,12 +85,12 @@ def _ecdf_diffs(x: np.ndarray, t: np.ndarray, w: np.ndarray) -> np.ndarray:
     signed = np.where(ts == ts[0], -ws, ws)
     cum = np.abs(np.cumsum(signed))
     last_of_value = np.append(np.diff(xs) != 0, True)
-    return cum[last_of_value]
+    return cast(np.ndarray, cum[last_of_value])
 
 
 def balance_row(x: np.ndarray, t: np.ndarray, weights: Optional[np.ndarray],
-                pairs: Optional[tuple] = None, s_weights: Optional[np.ndarray] = None,
-                estimand: str = "ATT") -> list:
+                pairs: Optional[Tuple[Any, ...]] = None, s_weights: Optional[np.ndarray] = None,
+                estimand: str = "ATT") -> List[Any]:
     """One row of the balance table for covariate ``x`` (``weights`` None: unmatched)."""
     x = np.asarray(x, dtype=float)
     binary = bool(np.all((x == 0) | (x == 1)))
@@ -128,7 +128,7 @@ def balance_row(x: np.ndarray, t: np.ndarray, weights: Optional[np.ndarray],
 
 
 def balance_table(covariates: pd.DataFrame, treat: np.ndarray, weights: Optional[np.ndarray],
-                  pairs: Optional[tuple] = None, s_weights: Optional[np.ndarray] = None,
+                  pairs: Optional[Tuple[Any, ...]] = None, s_weights: Optional[np.ndarray] = None,
                   estimand: str = "ATT") -> pd.DataFrame:
     """The balance of every column of ``covariates`` (numeric, factors already expanded).
 
@@ -153,7 +153,7 @@ def balance_table(covariates: pd.DataFrame, treat: np.ndarray, weights: Optional
     return table
 
 
-def love_plot(table: pd.DataFrame, ax=None, threshold: float = 0.1):
+def love_plot(table: pd.DataFrame, ax: Any = None, threshold: float = 0.1) -> Any:
     """A love plot: absolute standardized mean differences before and after matching, with the bar."""
     import matplotlib.pyplot as plt
 

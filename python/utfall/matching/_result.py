@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any, Dict, Optional, Tuple, cast
 
 import numpy as np
 import pandas as pd
@@ -48,7 +48,7 @@ class MatchResult:
 
     def __init__(self, *, ids: pd.Index, treat: np.ndarray, pairs: pd.DataFrame, weights: np.ndarray,
                  score: Optional[np.ndarray], unmatched: pd.DataFrame, balance_covariates: Any,
-                 spec: dict, discarded_ids: Optional[pd.Index] = None,
+                 spec: Dict[str, Any], discarded_ids: Optional[pd.Index] = None,
                  subclass: Optional[np.ndarray] = None, s_weights: Optional[np.ndarray] = None,
                  estimand: str = "ATT", common_support: Optional[np.ndarray] = None,
                  pair_distance: bool = True) -> None:
@@ -96,7 +96,7 @@ class MatchResult:
         """Effective sample sizes after matching, ``(sum w)^2 / sum w^2`` per group."""
         return self.counts["ess"]
 
-    def _pair_rows(self) -> tuple:
+    def _pair_rows(self) -> Tuple[np.ndarray, np.ndarray]:
         pos = pd.Series(np.arange(len(self.ids)), index=self.ids)
         return (pos.loc[self.pairs["treated"]].to_numpy(), pos.loc[self.pairs["control"]].to_numpy())
 
@@ -118,7 +118,7 @@ class MatchResult:
         if sample == "both":
             return self._balance.copy()
         if sample in ("all", "matched"):
-            return self._balance[sample].copy()
+            return cast(pd.DataFrame, self._balance[sample].copy())
         raise SpecError(f"sample must be 'all', 'matched' or 'both', not {sample!r}")
 
     def released(self, threshold: int = 5) -> Any:
@@ -174,7 +174,7 @@ class MatchResult:
         """Sample sizes per group (all, matched, unmatched, discarded, effective sample size)."""
         return self.counts.rename(columns={"ess": "effective sample size"})
 
-    def plot_balance(self, ax=None, threshold: float = 0.1, released: Optional[int] = None):
+    def plot_balance(self, ax: Any = None, threshold: float = 0.1, released: Optional[int] = None) -> Any:
         """A love plot of absolute standardized mean differences; returns the Axes.
 
         ``released``: draw only the rows that :meth:`released` with this threshold shows
@@ -193,7 +193,7 @@ class MatchResult:
                          "not shown)")
         return ax
 
-    def plot_distance(self, ax=None, bins: int = 30):
+    def plot_distance(self, ax: Any = None, bins: int = 30) -> Any:
         """Score distributions of treated and controls, before and after matching; returns the Axes.
 
         Before matching: filled, translucent histograms; after matching (weighted):
@@ -232,7 +232,7 @@ class MatchResult:
                            "unmatched": self.unmatched.astype({"id": str}).to_dict(orient="records")})
 
     def __repr__(self) -> str:
-        c = self.counts
+        c: Any = self.counts
         how = self.spec.get("method")
         if how == "nearest":
             how = (f"nearest {self.spec['ratio']}:1 on {self.spec['distance']}, "
@@ -244,11 +244,13 @@ class MatchResult:
 
     def _repr_html_(self) -> str:
         smd = self.balance()[("matched", "Std. Mean Diff.")]
-        return (f"<p><b>utfall.MatchResult</b>: {repr(self)[12:-1]}</p>" + self.counts.to_html(float_format="%.1f")
+        # pandas accepts a format string for float_format; the stubs only a callable
+        return (f"<p><b>utfall.MatchResult</b>: {repr(self)[12:-1]}</p>"
+                + cast(str, self.counts.to_html(float_format="%.1f"))  # type: ignore[call-overload]
                 + f"<p>max |SMD| after matching: {np.nanmax(np.abs(smd.to_numpy())):.3f}</p>")
 
 
-class MatchSet(dict):
+class MatchSet(dict[str, Any]):
     """One :class:`MatchResult` per follow-up horizon (``result["2y"]``)."""
 
     def __repr__(self) -> str:
@@ -260,4 +262,4 @@ class MatchSet(dict):
 
     def summary(self) -> pd.DataFrame:
         """Counts per horizon and group."""
-        return pd.concat({h: r.summary() for h, r in self.items()}, names=["horizon", "group"])
+        return cast(pd.DataFrame, pd.concat({h: r.summary() for h, r in self.items()}, names=["horizon", "group"]))

@@ -117,7 +117,7 @@ class _Data:
         self.frame: Optional[pd.DataFrame] = None
         self.names: List[str]
         self.samples: Optional[np.ndarray] = None
-        self.sample_names: list = []
+        self.sample_names: List[Any] = []
         if type(data).__module__.startswith("polars") and hasattr(data, "columns"):
             data = to_pandas(data, "data")
         if isinstance(data, pd.DataFrame):
@@ -334,7 +334,7 @@ def _label_columns(data: Any, groups: Any, strata: Any, clusters: Any) -> Tuple[
     for name in names:
         if name not in data.columns:
             raise data_error("data", name, None, f"the column '{name}' is missing; the table has {list(data.columns)}")
-    pick = lambda v: data[v] if isinstance(v, str) else v  # noqa: E731
+    pick: Callable[[Any], Any] = lambda v: data[v] if isinstance(v, str) else v  # noqa: E731
     return data.drop(columns=names), pick(groups), pick(strata), pick(clusters)
 
 
@@ -365,7 +365,9 @@ def _histogram(finite: np.ndarray, t0: float) -> Any:
 def _result(t: np.ndarray, t0: float, acceleration: float, variances: Optional[np.ndarray], variance0: Optional[float],
             levels: List[float], methods: List[str], rule: str, seed: int, threshold: Any, keep: bool,
             spec: Dict[str, Any], name: str) -> BootstrapResult:
-    s = _core.bootstrap_summary(t, t0, acceleration, levels, methods, rule, variances, variance0)
+    # methods and rule are validated strings (interval_methods, the quantile rule check)
+    s = _core.bootstrap_summary(t, t0, acceleration, levels, methods, rule,  # type: ignore[arg-type]
+                                variances, variance0)
     for w in s["warnings"]:
         _warnings.warn(w, BootstrapWarning, stacklevel=3)
     intervals = pd.DataFrame(s["intervals"], columns=["method", "level", "low", "high"])

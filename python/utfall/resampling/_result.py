@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 import pandas as pd
@@ -44,7 +44,7 @@ class BootstrapResult:
     """
 
     def __init__(self, *, estimate: float, standard_error: float, bias: float, intervals: pd.DataFrame,
-                 distribution: Optional[np.ndarray], histogram: tuple, threshold: Any, prob_exceeds: Any,
+                 distribution: Optional[np.ndarray], histogram: Tuple[Any, ...], threshold: Any, prob_exceeds: Any,
                  seed: int, n_resamples: int, acceleration: float, z0: float, spec: Dict[str, Any],
                  warnings: List[str], statistic_name: str) -> None:
         self.estimate = float(estimate)
@@ -65,7 +65,7 @@ class BootstrapResult:
         #: The unit of the statistic when known ("SEK", "days"), for :meth:`plot`.
         self.unit: Optional[str] = None
 
-    def interval(self, method: str = "bca", level: Optional[float] = None) -> tuple:
+    def interval(self, method: str = "bca", level: Optional[float] = None) -> Tuple[float, float]:
         """The ``(low, high)`` interval of ``method`` at ``level`` (the first level by default)."""
         rows = self.intervals[self.intervals["method"] == method]
         if level is not None:
@@ -111,7 +111,7 @@ class BootstrapResult:
             "z0": clean(self.z0),
             "intervals": [
                 {"method": r.method, "level": float(r.level), "low": clean(r.low), "high": clean(r.high)}
-                for r in self.intervals.itertuples()
+                for r in cast(Any, self.intervals).itertuples()
             ],
             "seed": self.seed,
             "n_resamples": self.n_resamples,
@@ -131,7 +131,7 @@ class BootstrapResult:
     def _lines(self) -> List[str]:
         lines = [f"{self.statistic_name}: {self.estimate:.6g} (standard error {self.standard_error:.4g}, "
                  f"bias {self.bias:.4g}; {self.n_resamples} resamples, seed {self.seed})"]
-        for r in self.intervals.itertuples():
+        for r in cast(Any, self.intervals).itertuples():
             lines.append(f"  {100 * r.level:g}% {r.method:<12} [{r.low:.6g}, {r.high:.6g}]")
         if isinstance(self.prob_exceeds, pd.Series):
             lines += [f"  P(statistic > {t:g}) = {p:.4g}" for t, p in self.prob_exceeds.items()]
@@ -196,7 +196,7 @@ class BootstrapResult:
         level = level if level is not None else float(self.intervals["level"].iloc[0])
         rows = self.intervals[np.isclose(self.intervals["level"], level)]
         colors = dict(zip(METHOD_ORDER, ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple")))
-        for r in rows.itertuples():
+        for r in cast(Any, rows).itertuples():
             if methods is not None and r.method not in methods:
                 continue
             for i, x in enumerate((r.low, r.high)):
