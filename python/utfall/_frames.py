@@ -7,7 +7,7 @@ user's own columns for each role, so nobody renames their register by hand.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ def to_pandas(frame: Any, table: str) -> pd.DataFrame:
                      f"{type(frame).__name__}")
 
 
-def role_map(columns: Optional[Mapping[str, Any]], table: str) -> dict:
+def role_map(columns: Optional[Mapping[str, Any]], table: str) -> Dict[str, Any]:
     """The role -> user column mapping for ``table``.
 
     ``columns`` may map roles directly (``{"id": "lopnr"}``, applied to every
@@ -130,6 +130,7 @@ def days(values: Any, table: str, column: str, ids: Optional[pd.Series] = None, 
             raise data_error(table, column, row, f"{series.iloc[row]!r} is a number, not a date; give dates or "
                              f"strings in {_ISO if date_format is None else repr(date_format)}", _id_at(ids, row))
     else:
+        uniques: Union[pd.Index, np.ndarray]
         try:
             codes, uniques = pd.factorize(series, use_na_sentinel=True)
         except TypeError:  # unhashable values (lists, dicts): each is its own, and none is a date
@@ -194,7 +195,7 @@ def _day_of(value: Any, date_format: Optional[str]) -> int:
     return int(_BAD)
 
 
-def _datetime64_days(values: np.ndarray, where: tuple) -> np.ndarray:
+def _datetime64_days(values: np.ndarray, where: Tuple[Any, ...]) -> np.ndarray:
     """``datetime64`` values of any unit as days (floor), NaT as missing; outside years 1-9999 is an error."""
     out = values.astype("datetime64[D]").astype(np.int64)
     nat = np.isnat(values)
@@ -245,7 +246,7 @@ def label_codes(values: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
     if isinstance(values.dtype, pd.CategoricalDtype):
         mapping = np.append(index.get_indexer(values.cat.categories), -1)
         return mapping[values.cat.codes.to_numpy()]
-    return index.get_indexer(values)
+    return index.get_indexer(values)  # type: ignore[arg-type]  # pandas takes array-likes
 
 
 def kind_of(value: Any) -> str:
@@ -327,7 +328,7 @@ def first_repeated_id(ids: pd.Index) -> Optional[int]:
 
 
 def _large_string() -> Any:
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     return pa.large_string()
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 import pandas as pd
@@ -94,7 +94,7 @@ class Cohort:
 
     def __init__(self, *, individuals: pd.DataFrame, episodes: pd.DataFrame, tariffs: Optional[pd.DataFrame],
                  costs_ledger: Optional[pd.DataFrame], price_index: Optional[pd.DataFrame], base_year: Optional[int],
-                 care_types: list, categories: list, core: Any, allow_overlaps: bool,
+                 care_types: List[str], categories: List[str], core: Any, allow_overlaps: bool,
                  outside_observation: Optional[pd.DataFrame] = None) -> None:
         self.individuals = individuals
         self.episodes = episodes
@@ -106,8 +106,8 @@ class Cohort:
         self.categories = categories
         self.allow_overlaps = allow_overlaps
         self.outside_observation = outside_observation
-        self._core = core
-        self._fingerprints: Optional[dict] = None
+        self._core: _core.CohortCore = core
+        self._fingerprints: Optional[Dict[str, Optional[str]]] = None
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -206,7 +206,7 @@ class Cohort:
         """
         cohort = _build(individuals, episodes, tariffs, costs, price_index, data_end, columns, base_year,
                         allow_overlaps, date_format)
-        outside = cohort.outside_observation
+        outside = cast(pd.DataFrame, cohort.outside_observation)  # _build always sets it
         if len(outside):
             warnings.warn(f"{_outside_text(outside)} (see Cohort.outside_observation)", UtfallWarning, stacklevel=2)
         return cohort
@@ -238,7 +238,7 @@ class Cohort:
         return cls.from_frames(individuals, episodes, tariffs, costs, price_index, data_end, columns,
                                base_year=base_year, allow_overlaps=allow_overlaps, date_format=date_format)
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Any, ...]:
         # Picklable (for process pools and Dask workers): the validated tables
         # travel, and the core is rebuilt from them on arrival.
         return (_rebuild, (self.individuals, self.episodes, self.tariffs, self.costs_ledger, self.price_index,
@@ -248,7 +248,7 @@ class Cohort:
     @property
     def ids(self) -> pd.Index:
         """The individuals' ids, in table order."""
-        return pd.Index(self.individuals["id"], name="id")
+        return cast(pd.Index, pd.Index(self.individuals["id"], name="id"))
 
     @property
     def participants(self) -> np.ndarray:
@@ -258,7 +258,7 @@ class Cohort:
     def __len__(self) -> int:
         return len(self.individuals)
 
-    def fingerprints(self) -> dict:
+    def fingerprints(self) -> Dict[str, Optional[str]]:
         """SHA-256 of every input table, as validated (None for an absent table)."""
         if self._fingerprints is None:
             tables = {"individuals": self.individuals, "episodes": self.episodes, "tariffs": self.tariffs,
@@ -266,7 +266,7 @@ class Cohort:
             self._fingerprints = {k: (None if v is None else _fingerprint(v)) for k, v in tables.items()}
         return dict(self._fingerprints)
 
-    def content_fingerprints(self) -> dict:
+    def content_fingerprints(self) -> Dict[str, Optional[str]]:
         """SHA-256 of every input table's rows regardless of their order (None for an absent table).
 
         Equal content fingerprints with different :meth:`fingerprints` mean the
@@ -285,7 +285,8 @@ class Cohort:
                       self.allow_overlaps, None)
 
     # ------------------------------------------------------------------ queries
-    def _frame(self, start, end, complete, values, care_types: Optional[Iterable[str]], ledger: bool,
+    def _frame(self, start: np.ndarray, end: np.ndarray, complete: np.ndarray, values: np.ndarray,
+               care_types: Optional[Iterable[str]], ledger: bool,
                ids: Optional[pd.Index] = None, group: Optional[np.ndarray] = None) -> pd.DataFrame:
         k = len(self.care_types)
         chosen = self._care_type_positions(care_types)
@@ -320,7 +321,7 @@ class Cohort:
         }, index=numbers.index)
         return pd.concat([head, numbers], axis=1)
 
-    def _care_type_positions(self, care_types: Optional[Iterable[str]]) -> list:
+    def _care_type_positions(self, care_types: Optional[Iterable[str]]) -> List[int]:
         if care_types is None:
             return list(range(len(self.care_types)))
         if isinstance(care_types, str):
@@ -365,7 +366,7 @@ class Cohort:
         return frame.reset_index(drop=True)
 
     def care_days(self, horizon: Optional[Horizon] = None, care_types: Optional[Iterable[str]] = None,
-                  window: Optional[tuple] = None) -> pd.DataFrame:
+                  window: Optional[Tuple[Any, ...]] = None) -> pd.DataFrame:
         """Care days per individual and care type.
 
         Over the follow-up ``horizon`` from each index date, or over one
@@ -442,7 +443,9 @@ class Cohort:
         return f"<p><b>utfall.Cohort</b>: {repr(self)[7:-1]}</p>" + self.summary().to_html()
 
 
-def _rebuild(individuals, episodes, tariffs, costs, price_index, base_year, allow_overlaps) -> Cohort:
+def _rebuild(individuals: pd.DataFrame, episodes: pd.DataFrame, tariffs: Optional[pd.DataFrame],
+             costs: Optional[pd.DataFrame], price_index: Optional[pd.DataFrame], base_year: Optional[int],
+             allow_overlaps: bool) -> Cohort:
     """A cohort from its validated tables (the other side of ``Cohort.__reduce__``)."""
     return _build(individuals, episodes, tariffs, costs, price_index, None, None, base_year, allow_overlaps, None)
 
@@ -466,8 +469,10 @@ def _build(individuals: Any, episodes: Any, tariffs: Any, costs: Any, price_inde
                         ignore_index=True)
     tables = {"individuals": ind, "episodes": ep, "tariffs": tar, "costs": led, "price_index": pidx}
     try:
-        core = _core.CohortCore(core_input(ind, index_days, end_days, tuple(episodes_core), care_types, tariffs_core,
-                                           ledger_core, categories, pidx, base, allow_overlaps))
+        core = _core.CohortCore(
+            core_input(  # type: ignore[arg-type]  # a frozen CoreInput: the core only reads its fields
+                ind, index_days, end_days, tuple(episodes_core), care_types, tariffs_core, ledger_core, categories,
+                pidx, base, allow_overlaps))  # type: ignore[arg-type]  # a numpy.bool_ is accepted too
     except DataError as err:
         raise name_row(err, {k: v for k, v in tables.items() if v is not None}) from None
     return Cohort(individuals=ind, episodes=ep, tariffs=tar, costs_ledger=led, price_index=pidx, base_year=base,
@@ -475,7 +480,7 @@ def _build(individuals: Any, episodes: Any, tariffs: Any, costs: Any, price_inde
                   outside_observation=outside)
 
 
-def _codes_of(labels: pd.Series, care_types: list) -> np.ndarray:
+def _codes_of(labels: pd.Series, care_types: List[str]) -> np.ndarray:
     return label_codes(labels, care_types).astype(np.uint32)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from .._core import __version__
 from ..errors import DisclosureWarning, ReproductionError, SpecError, UtfallWarning
@@ -38,7 +38,7 @@ def register_record_check(format: str, check: Callable[..., Any]) -> None:
     RECORD_CHECKS[format] = check
 
 
-def _read(source: Any) -> dict:
+def _read(source: Any) -> Dict[str, Any]:
     if isinstance(source, Evaluation):
         return record(source)
     if isinstance(source, dict):
@@ -163,7 +163,7 @@ def reproduce(source: Any, cohort: Any = None, *, key: Any = None, n_threads: Op
     return again
 
 
-def _check_data(data: dict, cohort: Any) -> list:
+def _check_data(data: Dict[str, Any], cohort: Any) -> List[str]:
     """The tables whose rows are the recorded ones in another order (warned about); a changed table raises."""
     recorded, current = data["fingerprints"], cohort.fingerprints()
     changed = [t for t in sorted(set(recorded) | set(current)) if recorded.get(t) != current.get(t)]

@@ -16,32 +16,33 @@ import hashlib
 import os
 import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import Any, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import pandas as pd
 
 from .._interrupt import cancellable
 from ..errors import SpecError
 from ._evaluate import evaluate_spec
+from ._result import Evaluation
 from ._spec import Spec, make_spec
 
 _ARGUMENTS = ("matching", "horizons", "outcome", "care_types", "intervention_cost", "bootstrap", "seed", "partial")
 
 
-def _run_one(cohort, spec: Spec, n_threads: Optional[int]):
+def _run_one(cohort: Any, spec: Spec, n_threads: Optional[int]) -> Evaluation:
     """One evaluation on a worker (module level, so it pickles)."""
     return evaluate_spec(cohort, spec, n_threads=n_threads, progress=False)
 
 
-def _cohort_key(cohort) -> str:
+def _cohort_key(cohort: Any) -> str:
     """A short fingerprint of all of a cohort's tables, to tell cohorts apart in the tidy result."""
     digest = hashlib.sha256(repr(sorted(cohort.fingerprints().items())).encode())
     return digest.hexdigest()[:12]
 
 
-def evaluate_many(specs: Sequence[dict], cohort: Any = None, *, executor: Optional[Executor] = None,
+def evaluate_many(specs: Sequence[Dict[str, Any]], cohort: Any = None, *, executor: Optional[Executor] = None,
                   max_workers: Optional[int] = None, n_threads: Optional[int] = None, progress: bool = True,
-                  return_evaluations: bool = False):
+                  return_evaluations: bool = False) -> Union[pd.DataFrame, Tuple[pd.DataFrame, List[Evaluation]]]:
     """Runs many evaluations and returns one tidy DataFrame.
 
     Parameters
@@ -95,7 +96,7 @@ def evaluate_many(specs: Sequence[dict], cohort: Any = None, *, executor: Option
         if progress:
             from tqdm.auto import tqdm
 
-            futures_iter = tqdm(futures, desc="evaluations", leave=False, delay=1.0)
+            futures_iter: Iterable[Any] = tqdm(futures, desc="evaluations", leave=False, delay=1.0)
         else:
             futures_iter = futures
         evaluations = [f.result() for f in futures_iter]

@@ -7,7 +7,7 @@ bootstrap (:mod:`._intervals`).
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,7 @@ def run(cohort: Any, spec: Spec, progress: bool, n_threads: Optional[int]) -> Di
     if progress and len(steps) > 1:
         from tqdm.auto import tqdm
 
-        steps = tqdm(steps, desc="horizons", leave=False, delay=1.0)
+        steps = tqdm(steps, desc="horizons", leave=False, delay=1.0)  # type: ignore[assignment]  # a tqdm of the list
     for j, h in steps:
         full = cohort.costs(h)
         eligible = ex.eligible_positions(cohort, full)
@@ -55,8 +55,8 @@ def run(cohort: Any, spec: Spec, progress: bool, n_threads: Optional[int]) -> Di
     return out
 
 
-def _horizon(cohort: Any, spec: Spec, h: str, full: pd.DataFrame, comparison, parts: list,
-             participants: np.ndarray) -> dict:
+def _horizon(cohort: Any, spec: Spec, h: str, full: pd.DataFrame, comparison: Any, parts: List[str],
+             participants: np.ndarray) -> Dict[str, Any]:
     expected, n_comparison, comparison_ids = ex.expected_values(cohort, comparison, h, full, parts, participants)
     correction, model_info = None, None
     if spec.matching.estimator == "model":
@@ -150,7 +150,7 @@ def _horizon(cohort: Any, spec: Spec, h: str, full: pd.DataFrame, comparison, pa
             "model": None if model_info is None else (model_info, actual[:, -1], included)}
 
 
-def _subclass_clusters(comparison, ids: pd.Index) -> Optional[np.ndarray]:
+def _subclass_clusters(comparison: Any, ids: pd.Index) -> Optional[np.ndarray]:
     """Under full or subclass matching, the subclass of each included participant (the
     bootstrap's clusters: participants of one subclass share its controls); else None."""
     match = getattr(comparison, "match", None)
@@ -160,7 +160,7 @@ def _subclass_clusters(comparison, ids: pd.Index) -> Optional[np.ndarray]:
     return codes
 
 
-def _restrict(comparison, positions: np.ndarray):
+def _restrict(comparison: Any, positions: np.ndarray) -> Any:
     """The comparison of the participants at ``positions`` only (sets keep their order)."""
     if comparison.estimator == "stratum":
         return comparison

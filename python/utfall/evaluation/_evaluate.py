@@ -18,7 +18,7 @@ break-even actual cost was 101.6 - 7.5 = 94.1 MSEK.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any, Mapping, Optional, Sequence, Union, cast
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,7 @@ from ._result import Evaluation
 from ._spec import Spec, make_spec
 
 
-def evaluate(cohort, matching: Any = None, horizons: Sequence = ("2y", "3y"), outcome: str = "cost",
+def evaluate(cohort: Any, matching: Any = None, horizons: Sequence[str] = ("2y", "3y"), outcome: str = "cost",
              care_types: Optional[Sequence[str]] = None, intervention_cost: Any = None, bootstrap: Any = True,
              seed: Optional[int] = None, *, partial: str = "observed", adjust: Optional[Sequence[str]] = None,
              n_threads: Optional[int] = None, progress: bool = True) -> Evaluation:
@@ -119,7 +119,7 @@ def evaluate(cohort, matching: Any = None, horizons: Sequence = ("2y", "3y"), ou
 def evaluate_spec(cohort: Any, spec: Union[Spec, Mapping[str, Any]], n_threads: Optional[int] = None,
                   progress: bool = True) -> Evaluation:
     """The evaluation of a checked specification (a :class:`Spec` or its JSON form, as recorded)."""
-    spec = Spec.from_json_data(spec)
+    spec = Spec.from_json_data(cast(Mapping[str, Any], spec))
     if not isinstance(cohort, Cohort):
         raise SpecError(f"cohort must be a utfall.Cohort (see Cohort.from_frames), not {type(cohort).__name__}")
     per_horizon = run(cohort, spec, progress=progress, n_threads=n_threads)

@@ -25,20 +25,21 @@ Supported comparisons: the stratum estimator, and nearest-neighbour matching
 from __future__ import annotations
 
 import warnings
-from typing import Optional
+from typing import Any, Dict, Optional, Tuple, cast
 
 import numpy as np
 
 from .. import _core
 from .. import expected as ex
 from .._progress import run_batches
+from .._typing import CovariateDistance, IntervalMethod
 from ..errors import SpecError, UtfallWarning
 from ..matching import covariate_frame, design_parts
 from ..resampling import bootstrap
 
 
 def savings_interval(savings: np.ndarray, *, n_resamples: int, confidence_level: float, method: str, seed: int,
-                     intervention_cost: float, n_threads: Optional[int], progress: bool) -> dict:
+                     intervention_cost: float, n_threads: Optional[int], progress: bool) -> Dict[str, Any]:
     """Interval for the total savings ``sum_i d_i`` by resampling matched sets.
 
     Returns ``low``, ``high``, ``standard_error``, ``p_positive`` (share of
@@ -57,7 +58,7 @@ def savings_interval(savings: np.ndarray, *, n_resamples: int, confidence_level:
 
 
 def savings_band(cumulative_savings: np.ndarray, *, n_resamples: int, confidence_level: float, seed: int,
-                 n_threads: Optional[int]) -> tuple:
+                 n_threads: Optional[int]) -> Tuple[Any, ...]:
     """Pointwise percentile band of the summed cumulative savings, month by month.
 
     Every month uses the same seed, hence the same resampled participants, so
@@ -86,7 +87,7 @@ _REMATCH_OPTIONS = {"covariates", "distance", "ratio", "replace", "caliper", "st
                     "lookback", "method", "progress", "seed"}
 
 
-def rematch_plan(cohort, spec: dict) -> "_core.RematchPlan":
+def rematch_plan(cohort: Any, spec: Any) -> "_core.RematchPlan":
     """The core's plan of a rematching bootstrap for ``spec`` (see the module docstring)."""
     parts = ex.outcome_parts(cohort, spec["outcome"], spec["care_types"])
     columns = np.asarray(ex.part_columns(cohort, parts), dtype=np.int64)
@@ -125,13 +126,14 @@ def rematch_plan(cohort, spec: dict) -> "_core.RematchPlan":
         exact_codes = ex.stratum_codes(frame[exact]).astype(np.uint32)
     return _core.RematchPlan(
         cohort._core, numeric=numeric, factors=factors,
-        covariate_distance=None if distance in ("logit", "glm") else distance,
+        covariate_distance=None if distance in ("logit", "glm") else cast(CovariateDistance, distance),
         ratio=int(matching.get("ratio", 1)), replace=bool(matching.get("replace", False)),
         caliper=matching.get("caliper"), std_caliper=bool(matching.get("std_caliper", True)), exact=exact_codes,
         order=matching.get("order"), **common)
 
 
-def rematch_distributions(cohort, spec: dict, n_resamples: int, seed: int, progress: bool) -> dict:
+def rematch_distributions(cohort: Any, spec: Any, n_resamples: int, seed: int,
+                          progress: bool) -> Dict[str, Any]:
     """Total savings per horizon in ``n_resamples`` replicates that redo the comparison,
     and the plan (for the jackknife)."""
     plan = rematch_plan(cohort, spec)
@@ -144,8 +146,8 @@ def rematch_distributions(cohort, spec: dict, n_resamples: int, seed: int, progr
     return {"plan": plan, **{h: out[:, j].copy() for j, h in enumerate(spec["horizons"])}}
 
 
-def rematch_interval(plan, distribution: np.ndarray, estimate: float, j: int, *, method: str,
-                     confidence_level: float, seed: int, intervention_cost: float, progress: bool) -> dict:
+def rematch_interval(plan: Any, distribution: np.ndarray, estimate: float, j: int, *, method: str,
+                     confidence_level: float, seed: int, intervention_cost: float, progress: bool) -> Dict[str, Any]:
     """The interval of horizon ``j`` from rematched replicates, with R boot's conventions.
 
     A replicate's savings are summed over the participants that found comparison
@@ -171,7 +173,8 @@ def rematch_interval(plan, distribution: np.ndarray, estimate: float, j: int, *,
         acceleration = _core.jackknife_acceleration(loo, [(0, n1), (n1, n)])
     if len(finite) < 2:
         return {"low": np.nan, "high": np.nan, "p_positive": np.nan, "p_cover": np.nan}
-    s = _core.bootstrap_summary(finite, float(estimate), acceleration, [confidence_level], [method], "r", None, None)
+    s = _core.bootstrap_summary(finite, float(estimate), acceleration, [confidence_level],
+                                [cast(IntervalMethod, method)], "r", None, None)
     for w in s["warnings"]:
         warnings.warn(w, UtfallWarning, stacklevel=4)
     _, _, low, high = s["intervals"][0]
