@@ -304,3 +304,6 @@ def test_the_bootstrap_resamples_whole_subclasses():
     row = ref.intervals.iloc[0]
     s = ev.summary(readable=False).loc["2y"]
     assert (s["savings_low"], s["savings_high"]) == pytest.approx((row["low"], row["high"]), rel=1e-12)
+    # The bootstrap a settlement takes its replicates from resamples the same subclasses.
+    kept = ev.savings_bootstrap("2y").intervals.iloc[0]
+    assert (kept["low"], kept["high"]) == (s["savings_low"], s["savings_high"])

@@ -16,6 +16,7 @@ from .. import expected as ex
 from .._options import options
 from .._seeds import Purpose, child_seed
 from ..errors import SpecError
+from ._clusters import subclass_clusters
 from ._notes import NO_PARTICIPANTS, horizon_notes
 from ._spec import CostSpec, Spec
 
@@ -146,18 +147,8 @@ def _horizon(cohort: Any, spec: Spec, h: str, full: pd.DataFrame, comparison: An
         summary["payback_month"] = np.nan if month is None else float(month)  # NaN: not within the horizon
     return {"individuals": table, "summary": summary, "trajectory": traj, "comparison": comparison,
             "savings": d, "cumulative_savings": cum_savings, "notes": notes,
-            "clusters": _subclass_clusters(comparison, table.index[included]),
+            "clusters": subclass_clusters(getattr(comparison, "match", None), table.index[included]),
             "model": None if model_info is None else (model_info, actual[:, -1], included)}
-
-
-def _subclass_clusters(comparison: Any, ids: pd.Index) -> Optional[np.ndarray]:
-    """Under full or subclass matching, the subclass of each included participant (the
-    bootstrap's clusters: participants of one subclass share its controls); else None."""
-    match = getattr(comparison, "match", None)
-    if match is None or match.subclass is None or match.spec.get("method") not in ("full", "subclass"):
-        return None
-    codes: np.ndarray = pd.factorize(match.subclass.reindex(ids).to_numpy())[0].astype(np.int64)
-    return codes
 
 
 def _restrict(comparison: Any, positions: np.ndarray) -> Any:

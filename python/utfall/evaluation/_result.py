@@ -12,6 +12,7 @@ from ..cohort import horizon_text
 from ..errors import SpecError
 from ..expected import outcome_type
 from ..resampling import BootstrapResult, bootstrap
+from ._clusters import SUBCLASS_METHODS, subclass_clusters
 from ._display import summary_frame
 from ._notes import lines
 from ._released import released_summary
@@ -210,7 +211,8 @@ class Evaluation:
     def savings_bootstrap(self, horizon: Optional[str] = None) -> BootstrapResult:
         """The bootstrap behind the summary's savings interval at ``horizon``, replicates kept.
 
-        The same data (the included participants' savings), seed
+        The same data (the included participants' savings; under full or subclass
+        matching the sums over each subclass, the clusters evaluate resampled), seed
         (``child_seed(seed, SAVINGS_BOOTSTRAP, j)`` for the ``j``-th horizon) and
         resamples as :func:`utfall.evaluate` used, so ``distribution`` holds the
         very replicates of the total savings ``sum_i d*_i`` whose shares give
@@ -222,7 +224,15 @@ class Evaluation:
             raise SpecError("savings_bootstrap: the evaluation has no resampled-sets bootstrap "
                             "(bootstrap=False, or rematch=True, whose replicates are not kept)")
         rows = self.individuals[self.individuals["horizon"] == h]
-        savings = rows["savings"].to_numpy(np.float64)[rows["included"].to_numpy(bool)]
+        included = rows["included"].to_numpy(bool)
+        savings = rows["savings"].to_numpy(np.float64)[included]
+        if self.spec["matching"].get("method") in SUBCLASS_METHODS:  # resample whole subclasses, as evaluate did
+            match = getattr(self.comparisons.get(h), "match", None) if self.comparisons else None
+            codes = subclass_clusters(match, rows.index[included])
+            if codes is None:
+                raise SpecError("savings_bootstrap: under full or subclass matching it resamples the subclasses, "
+                                "which a loaded evaluation does not hold; re-run it (utfall.reproduce) first")
+            savings = np.bincount(codes, weights=savings)
         if len(savings) < 2:
             raise SpecError(f"savings_bootstrap: fewer than two participants are included at {h}")
         result = bootstrap(savings, "sum", n_resamples=boot.n_resamples,
