@@ -730,6 +730,25 @@ impl<'a> Greedy<'a> {
         self.treated.binary_search(&t).unwrap_or(usize::MAX)
     }
 
+    /// The `k` closest available controls of treated unit `t` in round `round`
+    /// (after `skip`, a control found unavailable), from its stratum's walk.
+    fn find_for(&mut self, t: usize, round: usize, k: usize, skip: Option<usize>) -> Vec<(usize, f64)> {
+        let ti = self.treated_index(t);
+        find(
+            &self.metric,
+            &self.constraints,
+            self.caliper,
+            &mut self.pool,
+            &self.pos,
+            self.stratum[t],
+            t,
+            round,
+            &self.rows[ti],
+            k,
+            skip,
+        )
+    }
+
     fn step(&mut self, t: usize) {
         if !self.eligible[t] {
             return;
@@ -737,19 +756,7 @@ impl<'a> Greedy<'a> {
         let ti = self.treated_index(t);
         let ratio = if self.rounds { 1 } else { self.ratio };
         let st = self.stratum[t];
-        let found = find(
-            &self.metric,
-            &self.constraints,
-            self.caliper,
-            &mut self.pool,
-            &self.pos,
-            st,
-            t,
-            self.round,
-            &self.rows[ti],
-            ratio,
-            None,
-        );
+        let found = self.find_for(t, self.round, ratio, None);
         if found.is_empty() {
             if self.round == 1 {
                 self.reasons[ti] = Some(self.reason(st));

@@ -7,7 +7,7 @@
 //! MatchIt does (`std::lower_bound` on the partly re-sorted queue, then `std::rotate`).
 //! A treated unit that finds no control leaves the matching.
 
-use super::{find, Greedy};
+use super::Greedy;
 use crate::matching::sort::order_by;
 
 /// libstdc++ `std::lower_bound` over `queue[from..]` with `less(element)`.
@@ -38,19 +38,7 @@ impl Greedy<'_> {
                 }
                 let ti = self.treated_index(t);
                 let st = self.stratum[t];
-                let found = find(
-                    &self.metric,
-                    &self.constraints,
-                    self.caliper,
-                    &mut self.pool,
-                    &self.pos,
-                    st,
-                    t,
-                    round,
-                    &self.rows[ti],
-                    1,
-                    None,
-                );
+                let found = self.find_for(t, round, 1, None);
                 match found.first() {
                     None => {
                         if round == 1 {
@@ -78,19 +66,7 @@ impl Greedy<'_> {
                 let ti = self.treated_index(t);
                 if self.treat[c] || !self.eligible[c] {
                     let st = self.stratum[t];
-                    let found = find(
-                        &self.metric,
-                        &self.constraints,
-                        self.caliper,
-                        &mut self.pool,
-                        &self.pos,
-                        st,
-                        t,
-                        round,
-                        &self.rows[ti],
-                        1,
-                        Some(c),
-                    );
+                    let found = self.find_for(t, round, 1, Some(c));
                     let Some(&(c_new, d_new)) = found.first() else {
                         if round == 1 {
                             self.reasons[ti] = Some(self.reason(st));
