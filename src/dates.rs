@@ -81,6 +81,83 @@ pub fn month_starts(first: i32, n: usize) -> Vec<i32> {
     (0..=n).map(|k| month_start(i32::try_from(k).map_or(i32::MAX, |k| first.saturating_add(k)))).collect()
 }
 
+/// A column of `datetime64` ticks turned into days by [`days_from_ticks`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TickDays {
+    /// Days since 1970-01-01 (floor); `missing` for NaT and for the open-end marker.
+    pub days: Vec<i32>,
+    /// The first row whose day is outside `first..=last` (NaT is not outside).
+    pub first_outside: Option<usize>,
+    /// The first row that became `missing`.
+    pub first_missing: Option<usize>,
+}
+
+/// Days since 1970-01-01 of `datetime64` ticks, `per_day` ticks a day (1 for days, 86,400
+/// for seconds, ...), rounded down as numpy's cast to `datetime64[D]`: NaT (`i64::MIN`)
+/// becomes `missing`, and so does the day `open_end` when given; the first row outside
+/// `first..=last` and the first missing row are reported. One pass instead of numpy's
+/// cast, NaT mask, range test and replacements, each over the whole column.
+///
+/// # Examples
+/// ```
+/// use utfall::dates::days_from_ticks;
+/// let t = days_from_ticks(&[0, -1, i64::MIN, 86_400 * 5], 86_400, (-10, 4), None, i32::MAX);
+/// assert_eq!(t.days, vec![0, -1, i32::MAX, 5]);
+/// assert_eq!((t.first_outside, t.first_missing), (Some(3), Some(2)));
+/// ```
+pub fn days_from_ticks(
+    ticks: &[i64],
+    per_day: i64,
+    range: (i32, i32),
+    open_end: Option<i32>,
+    missing: i32,
+) -> TickDays {
+    // Constant divisors, so that the division is a multiplication.
+    match per_day {
+        1 => ticks_to_days::<1>(ticks, range, open_end, missing),
+        24 => ticks_to_days::<24>(ticks, range, open_end, missing),
+        1_440 => ticks_to_days::<1_440>(ticks, range, open_end, missing),
+        86_400 => ticks_to_days::<86_400>(ticks, range, open_end, missing),
+        86_400_000 => ticks_to_days::<86_400_000>(ticks, range, open_end, missing),
+        86_400_000_000 => ticks_to_days::<86_400_000_000>(ticks, range, open_end, missing),
+        86_400_000_000_000 => ticks_to_days::<86_400_000_000_000>(ticks, range, open_end, missing),
+        _ => ticks_to_days_by(ticks, per_day.max(1), range, open_end, missing),
+    }
+}
+
+fn ticks_to_days<const P: i64>(ticks: &[i64], range: (i32, i32), open_end: Option<i32>, missing: i32) -> TickDays {
+    ticks_to_days_by(ticks, P, range, open_end, missing)
+}
+
+#[inline(always)]
+fn ticks_to_days_by(
+    ticks: &[i64],
+    per_day: i64,
+    (first, last): (i32, i32),
+    open_end: Option<i32>,
+    missing: i32,
+) -> TickDays {
+    let (mut first_outside, mut first_missing) = (None, None);
+    let open_end = open_end.map_or(i64::MIN, i64::from);
+    let days = ticks
+        .iter()
+        .enumerate()
+        .map(|(row, &t)| {
+            let d = t.div_euclid(per_day);
+            if t == i64::MIN || d == open_end {
+                first_missing.get_or_insert(row);
+                return missing;
+            }
+            if d < first as i64 || d > last as i64 {
+                first_outside.get_or_insert(row);
+                return missing;
+            }
+            d as i32
+        })
+        .collect();
+    TickDays { days, first_outside, first_missing }
+}
+
 /// The longest horizon accepted, in years.
 pub const MAX_YEARS: i32 = 1000;
 
@@ -182,6 +259,25 @@ impl Horizon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ticks_become_days_as_numpy_casts_them() {
+        let day = 86_400_000i64; // milliseconds
+        let ticks = [0, -1, day - 1, day, -day, -day - 1, i64::MIN, 2_932_896 * day, 2_932_897 * day, -719_162 * day];
+        for per_day in [day, 7] {
+            let t = days_from_ticks(&ticks, per_day, (-719_162, 2_932_896), Some(2_932_896), i32::MAX);
+            let floor: Vec<i32> =
+                ticks.iter().map(|&x| if x == i64::MIN { i32::MAX } else { x.div_euclid(per_day) as i32 }).collect();
+            if per_day == day {
+                assert_eq!(t.days, vec![0, -1, 0, 1, -1, -2, i32::MAX, i32::MAX, i32::MAX, -719_162]);
+                assert_eq!((t.first_outside, t.first_missing), (Some(8), Some(6)));
+            } else {
+                assert_eq!(t.days.len(), floor.len());
+            }
+        }
+        let none = days_from_ticks(&[5, 6], 1, (0, 10), None, i32::MAX);
+        assert_eq!((none.days, none.first_outside, none.first_missing), (vec![5, 6], None, None));
+    }
 
     #[test]
     fn calendar_windows() {

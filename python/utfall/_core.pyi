@@ -36,6 +36,9 @@ class _CoreInput(Protocol):
     base_year: Optional[int]
     allow_overlaps: bool
 
+def days_from_ticks(
+    ticks: npt.NDArray[np.int64], per_day: int, first: int, last: int, open_end: Optional[int], missing: int
+) -> Tuple[npt.NDArray[np.int32], Optional[int], Optional[int]]: ...
 @final
 class CohortCore:
     def __new__(cls, input: _CoreInput) -> CohortCore: ...

@@ -118,10 +118,13 @@ def days(values: Any, table: str, column: str, ids: Optional[pd.Series] = None, 
                           None, True, date_format, open_end)
         codes = series.cat.codes.to_numpy()
         out = np.where(codes >= 0, categories[np.maximum(codes, 0)], MISSING_DAY).astype(np.int64)
-    elif isinstance(series.dtype, pd.DatetimeTZDtype):
-        out = _datetime64_days(series.dt.tz_localize(None).to_numpy(), where)
-    elif pd.api.types.is_datetime64_dtype(series.dtype):
-        out = _datetime64_days(series.to_numpy(), where)
+    elif isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(series.dtype):
+        # (A zoned value's local wall-clock time, whose date is the calendar date in its zone.)
+        ticks = (series.dt.tz_localize(None) if isinstance(series.dtype, pd.DatetimeTZDtype) else series).to_numpy()
+        fast = _ticks_days(ticks, where, allow_missing, open_end, series)
+        if fast is not None:
+            return fast
+        out = _datetime64_days(ticks, where)
     elif pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
         row = int(np.flatnonzero(series.notna().to_numpy())[0]) if series.notna().any() else None
         if row is None:
@@ -148,11 +151,36 @@ def days(values: Any, table: str, column: str, ids: Optional[pd.Series] = None, 
         out[out == OPEN_END.toordinal() - _EPOCH] = MISSING_DAY
     missing = out == MISSING_DAY
     if missing.any() and not allow_missing:
-        row = int(np.flatnonzero(missing)[0])
-        problem = "the date is missing" if not open_end or pd.isna(series.iloc[row]) else (
-            f"the date {OPEN_END} is the open-end marker (no end), which this column cannot take")
-        raise data_error(table, column, row, problem, _id_at(ids, row))
+        _missing_error(series, int(np.flatnonzero(missing)[0]), where, open_end)
     return out.astype(np.int32)
+
+
+def _missing_error(series: pd.Series, row: int, where: Tuple[Any, ...], open_end: bool) -> None:
+    table, column, ids = where
+    problem = "the date is missing" if not open_end or pd.isna(series.iloc[row]) else (
+        f"the date {OPEN_END} is the open-end marker (no end), which this column cannot take")
+    raise data_error(table, column, row, problem, _id_at(ids, row))
+
+
+def _ticks_days(values: np.ndarray, where: Tuple[Any, ...], allow_missing: bool, open_end: bool,
+                series: pd.Series) -> Optional[np.ndarray]:
+    """:func:`days` of a ``datetime64`` column of a unit of a day or finer, in one pass in the core
+    (the same days, checks and errors as :func:`_datetime64_days` and the open-end and missing
+    rules after it); None for coarser units (weeks, months, years)."""
+    unit, step = np.datetime_data(values.dtype)
+    per_day = _PER_DAY.get(unit)
+    if per_day is None or step != 1:
+        return None
+    from . import _core
+
+    out, outside, missing = _core.days_from_ticks(values.view(np.int64), per_day, FIRST_DAY, LAST_DAY,
+                                                  OPEN_END.toordinal() - _EPOCH if open_end else None, MISSING_DAY)
+    if outside is not None:
+        _outside_error(values, outside, where)
+    if missing is not None and not allow_missing:
+        _missing_error(series, missing, where, open_end)
+    result: np.ndarray = out
+    return result
 
 
 def day(value: Any, name: str, date_format: Optional[str] = None, open_end: bool = False) -> int:
@@ -195,19 +223,37 @@ def _day_of(value: Any, date_format: Optional[str]) -> int:
     return int(_BAD)
 
 
+#: Ticks per day of the ``datetime64`` units finer than a day (coarser ones go through numpy's calendar).
+_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000,
+            "ns": 86_400_000_000_000}
+
+
 def _datetime64_days(values: np.ndarray, where: Tuple[Any, ...]) -> np.ndarray:
-    """``datetime64`` values of any unit as days (floor), NaT as missing; outside years 1-9999 is an error."""
-    out = values.astype("datetime64[D]").astype(np.int64)
-    nat = np.isnat(values)
+    """``datetime64`` values of any unit as days (floor), NaT as missing; outside years 1-9999 is an error.
+
+    A unit of a day or finer is an integer floor division of the ticks (what numpy's cast to
+    ``datetime64[D]`` computes, a few times faster); weeks, months and years take the cast."""
+    unit = np.datetime_data(values.dtype)[0]
+    per_day = _PER_DAY.get(unit)
+    if per_day is None or np.datetime_data(values.dtype)[1] != 1:
+        out = values.astype("datetime64[D]").astype(np.int64)
+        nat = np.isnat(values)
+    else:
+        ticks = values.view(np.int64)
+        nat = ticks == np.iinfo(np.int64).min
+        out = ticks // per_day if per_day != 1 else ticks.copy()
     outside = ~nat & ((out < FIRST_DAY) | (out > LAST_DAY))
     if outside.any():
-        table, column, ids = where
-        row = int(np.flatnonzero(outside)[0])
-        # The day, whatever the column's unit (a Parquet file stores seconds as milliseconds).
-        raise data_error(table, column, row, f"the date {values[row].astype('datetime64[D]')} is outside the years "
-                         "1 to 9999", _id_at(ids, row))
+        _outside_error(values, int(np.flatnonzero(outside)[0]), where)
     out[nat] = MISSING_DAY
     return out
+
+
+def _outside_error(values: np.ndarray, row: int, where: Tuple[Any, ...]) -> None:
+    table, column, ids = where
+    # The day, whatever the column's unit (a Parquet file stores seconds as milliseconds).
+    raise data_error(table, column, row, f"the date {values[row].astype('datetime64[D]')} is outside the years "
+                     "1 to 9999", _id_at(ids, row))
 
 
 def _unreadable(value: Any, date_format: Optional[str], table: str, column: str) -> str:
@@ -245,8 +291,34 @@ def label_codes(values: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
     index = pd.Index(list(vocabulary))
     if isinstance(values.dtype, pd.CategoricalDtype):
         mapping = np.append(index.get_indexer(values.cat.categories), -1)
-        return mapping[values.cat.codes.to_numpy()]
+        return np.take(mapping, values.cat.codes.to_numpy())
     return index.get_indexer(values)  # type: ignore[arg-type]  # pandas takes array-likes
+
+
+def label_codes_u32(values: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
+    """:func:`label_codes` as the core's ``uint32`` codes (-1 wraps, as a cast of it does), without
+    the int64 column in between; a categorical whose categories are the vocabulary in order is only
+    its codes, cast."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        mapping = pd.Index(list(vocabulary)).get_indexer(values.cat.categories)
+        codes = values.cat.codes.to_numpy()
+        if np.array_equal(mapping, np.arange(len(mapping))):
+            return codes.astype(np.uint32)
+        return np.take(np.append(mapping, -1).astype(np.uint32), codes)
+    return label_codes(values, vocabulary).astype(np.uint32)
+
+
+def first_unlabelled(values: pd.Series, vocabulary: Sequence[str]) -> Optional[int]:
+    """The first row whose label is not in ``vocabulary`` (a missing one neither), or None."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        unknown = np.append(pd.Index(list(vocabulary)).get_indexer(values.cat.categories) < 0, True)
+        codes = values.cat.codes.to_numpy()
+        if not unknown[:-1].any() and not (codes < 0).any():
+            return None
+        rows = unknown[codes]
+    else:
+        rows = label_codes(values, vocabulary) < 0
+    return int(np.flatnonzero(rows)[0]) if rows.any() else None
 
 
 def kind_of(value: Any) -> str:
@@ -289,11 +361,14 @@ def name_row(err: DataError, tables: Mapping[str, pd.DataFrame]) -> DataError:
     return data_error(err.table, err.column, err.row, err.problem, _id_at(table["id"], err.row))
 
 
-def to_dates(days_since_epoch: np.ndarray) -> np.ndarray:
+def to_dates(days_since_epoch: np.ndarray, missing: bool = False) -> np.ndarray:
     """int days since 1970-01-01 back to dates, as ``datetime64[s]`` (pandas' unit for them: taking
-    ``datetime64[D]`` it would convert them once more)."""
-    seconds: np.ndarray = (np.asarray(days_since_epoch).astype(np.int64) * 86400).view("datetime64[s]")
-    return seconds
+    ``datetime64[D]`` it would convert them once more); with ``missing``, :data:`MISSING_DAY` is NaT."""
+    days = np.asarray(days_since_epoch)
+    seconds: np.ndarray = np.multiply(days, 86400, dtype=np.int64)
+    if missing:
+        seconds[days == MISSING_DAY] = np.iinfo(np.int64).min  # NaT
+    return seconds.view("datetime64[s]")
 
 
 def first_repeated_id(ids: pd.Index) -> Optional[int]:

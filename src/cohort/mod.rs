@@ -267,7 +267,7 @@ impl Cohort {
             // Care days are the observed ones; days after the end of data are not seen.
             let clipped_end = end.min(observed_until[who]).max(start);
             let t = input.episode_type[r] as usize;
-            if clipped_end > start {
+            if clipped_end > start && !pricing.prices(t, start, clipped_end) {
                 if let Some(problem) = Self::unpriced_day(&pricing, t, start, clipped_end) {
                     return Err(Error::data("episodes", "care_type", Some(r), problem));
                 }
@@ -302,8 +302,8 @@ impl Cohort {
                 ));
             }
             if let Some(index) = &pricing.price_index {
-                let year = crate::dates::year_of(input.ledger_date[r]);
-                if !index.covers(year) {
+                if !index.covers_day(input.ledger_date[r]) {
+                    let year = crate::dates::year_of(input.ledger_date[r]);
                     return Err(Error::data(
                         "costs",
                         "date",
@@ -395,6 +395,9 @@ impl Cohort {
         cancel: &std::sync::atomic::AtomicBool,
     ) -> Result<()> {
         use rayon::prelude::*;
+        if self.costs_bounded(tariffs) {
+            return Ok(());
+        }
         let width = 2 * self.n_types + self.n_categories;
         let bad = (0..self.n()).into_par_iter().find_first(|&i| {
             if crate::cancel::is_set(cancel) {
@@ -452,6 +455,21 @@ impl Cohort {
             }
         }
         Err(Error::data("individuals", "", Some(i), "the sum of the individual's costs is not a finite number: its care costs or ledger amounts are too large to add up"))
+    }
+
+    /// Whether every individual's costs are surely finite, without computing them: the
+    /// dearest daily tariff times the dearest price factor times all care days of the
+    /// cohort, plus every ledger amount times that factor, is far below the largest
+    /// double. Every cost is a sum of non-negative terms each at most its share of that
+    /// bound (up to a relative rounding of a few ulps), so none can overflow; when the
+    /// bound is not that small, each individual is checked (and the culprit named).
+    fn costs_bounded(&self, tariffs: Option<&(Vec<u32>, Vec<i32>, Vec<f64>)>) -> bool {
+        let daily = tariffs.map_or(0.0, |(_, _, daily)| daily.iter().copied().fold(0.0, f64::max));
+        let factor = self.pricing.price_index.as_ref().map_or(1.0, PriceIndex::max_factor);
+        let days: f64 = self.episode_start.iter().zip(&self.episode_end).map(|(&s, &e)| e as f64 - s as f64).sum();
+        let ledger: f64 = self.ledger_amount.iter().sum();
+        let bound = daily * factor * days + ledger * factor;
+        bound.is_finite() && bound < f64::MAX / 1024.0
     }
 
     fn pricing(input: &CohortColumns<'_>) -> Result<Pricing> {

@@ -115,6 +115,17 @@ impl PriceIndex {
         year >= self.first_year && year <= self.last_year()
     }
 
+    /// `covers(year_of(day))` without calendar arithmetic: `day` falls between 1 January of
+    /// the first year and 31 December of the last.
+    pub fn covers_day(&self, day: i32) -> bool {
+        day >= self.year_start[0] && day < self.year_start[self.year_start.len() - 1]
+    }
+
+    /// The largest factor to base-year prices.
+    pub fn max_factor(&self) -> f64 {
+        self.factor.iter().copied().fold(0.0, f64::max)
+    }
+
     /// The factor that turns a cost of `year` into base-year prices.
     pub fn factor(&self, year: i32) -> f64 {
         self.factor[(year - self.first_year) as usize]
@@ -148,6 +159,23 @@ pub struct Pricing {
 }
 
 impl Pricing {
+    /// Whether the care days `[a, b)` of type `t` can be priced (the fast test behind
+    /// [`Cohort`](super::Cohort)'s check, which says why when they cannot): a tariff of
+    /// the type is in force on `a` (tariffs never lapse, so from its first one on) and
+    /// the price index, if any, covers the years of `a` and `b - 1`.
+    pub fn prices(&self, t: usize, a: i32, b: i32) -> bool {
+        if let Some(schedules) = &self.tariffs {
+            match schedules[t].valid_from.first() {
+                Some(&first) if a >= first => {}
+                _ => return false,
+            }
+        }
+        match &self.price_index {
+            Some(index) => index.covers_day(a) && index.covers_day(b - 1),
+            None => true,
+        }
+    }
+
     /// Whether care type `t` has a tariff in force on `day` (always true without tariffs).
     pub fn has_tariff(&self, t: usize, day: i32) -> bool {
         match &self.tariffs {

@@ -235,6 +235,25 @@ impl CohortCore {
     }
 }
 
+/// Days since 1970-01-01 of `datetime64` ticks (`per_day` a day), as
+/// [`crate::dates::days_from_ticks`]: `(days, first row outside first..=last, first missing row)`.
+#[pyfunction]
+#[pyo3(signature = (ticks, per_day, first, last, open_end, missing))]
+fn days_from_ticks<'py>(
+    py: Python<'py>,
+    ticks: PyReadonlyArray1<'py, i64>,
+    per_day: i64,
+    first: i32,
+    last: i32,
+    open_end: Option<i32>,
+    missing: i32,
+) -> PyResult<(Bound<'py, PyArray1<i32>>, Option<usize>, Option<usize>)> {
+    let ticks = lend(&ticks);
+    let t = py.detach(|| crate::dates::days_from_ticks(&ticks, per_day, (first, last), open_end, missing));
+    Ok((t.days.into_pyarray(py), t.first_outside, t.first_missing))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(days_from_ticks, m)?)?;
     m.add_class::<CohortCore>()
 }

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from .._frames import DateFormat, day, label_codes, name_row, to_dates
+from .._frames import DateFormat, day, label_codes_u32, name_row, to_dates
 from .._validation import whole_number
 from ..errors import DataError, SpecError, UtfallWarning
 from ._arguments import as_days, check_windows
@@ -481,7 +481,7 @@ def _build(individuals: Any, episodes: Any, tariffs: Any, costs: Any, price_inde
 
 
 def _codes_of(labels: pd.Series, care_types: List[str]) -> np.ndarray:
-    return label_codes(labels, care_types).astype(np.uint32)
+    return label_codes_u32(labels, care_types)
 
 
 def _outside_text(outside: pd.DataFrame) -> str:

@@ -15,8 +15,8 @@ from typing import Any, List, Mapping, Optional, Tuple
 import numpy as np
 import pandas as pd
 
-from .._frames import (MISSING_DAY, DateFormat, as_labels, check_id_kinds, date_format_for, day, days, kind_of,
-                       label_codes, numbers, select, to_dates, to_pandas)
+from .._frames import (MISSING_DAY, DateFormat, as_labels, check_id_kinds, date_format_for, day, days,
+                       first_unlabelled, kind_of, label_codes_u32, numbers, select, to_dates, to_pandas)
 from .._validation import whole_number
 from ..errors import data_error
 from ._arguments import user_name
@@ -81,15 +81,19 @@ def _positions(owners: pd.Series, ids: pd.Series) -> np.ndarray:
         known = known.astype(np.int64, copy=False)
         lo, hi = int(known.min()), int(known.max())
         if hi - lo <= 4 * len(known) + 1024:
-            table = np.full(hi - lo + 1, -1, dtype=np.int64)
-            table[known - lo] = np.arange(len(known), dtype=np.int64)
             own = own.astype(np.int64, copy=False)
             inside = (own >= lo) & (own <= hi)
+            # Ids lo, lo + 1, ... in table order (the usual serial numbers): the position is the id - lo.
+            serial = hi - lo == len(known) - 1 and bool((np.diff(known) == 1).all())
+            table = None
+            if not serial:
+                table = np.full(hi - lo + 1, -1, dtype=np.int64)
+                table[known - lo] = np.arange(len(known), dtype=np.int64)
             if inside.all():
-                out: np.ndarray = table[own - lo]
-                return out
+                shifted: np.ndarray = np.subtract(own, lo)
+                return shifted if table is None else np.take(table, shifted)
             codes = np.full(len(own), -1, dtype=np.int64)
-            codes[inside] = table[own[inside] - lo]
+            codes[inside] = own[inside] - lo if table is None else np.take(table, own[inside] - lo)
             return codes
     found: np.ndarray = pd.Index(ids).get_indexer(owners)
     return found
@@ -107,7 +111,7 @@ def _codes(owners: pd.Series, ids: pd.Series, table: str, what: str) -> np.ndarr
                     "give ids of one type in every table)")
         raise data_error(table, "id", row, f"the {what} belongs to an id that is not in the individuals table{hint}",
                          value)
-    out: np.ndarray = codes.astype(np.int64)
+    out: np.ndarray = codes.astype(np.int64, copy=False)
     return out
 
 
@@ -133,14 +137,15 @@ def individuals_table(individuals: Any, data_end: Any, columns: Columns,
 
     # Each distinct value is read once (a million rows hold two or three).
     group_codes, group_values = pd.factorize(ind["group"], use_na_sentinel=True)
-    words = np.array([_GROUP_WORDS.get(str(v).strip().lower()) for v in group_values] + [None], dtype=object)
-    group = pd.Series(words[group_codes], dtype=object)
-    if group.isna().any():
-        row = _first(group.isna())
+    words = [_GROUP_WORDS.get(str(v).strip().lower()) for v in group_values]
+    unknown = np.array([w is None for w in words] + [True])[group_codes]  # (code -1, a missing group: last)
+    if unknown.any():
+        row = _first(unknown)
         raise data_error("individuals", "group", row,
                          f"the group {ind['group'].iloc[row]!r} is neither 'participant' nor 'historical'",
                          ids.iloc[row])
-    ind["group"] = group.astype(str)
+    # The words as text, taken from the (two or three) distinct ones instead of made from a million objects.
+    ind["group"] = pd.Series(pd.Index(np.array(words, dtype=object)).astype(str).take(group_codes), copy=False)
 
     fmt = date_format_for(date_format, "individuals", "index_date")
     index_days = days(ind["index_date"], "individuals", "index_date", ids, date_format=fmt)
@@ -180,7 +185,7 @@ def episodes_table(episodes: Any, ids: pd.Series, columns: Columns,
                date_format=date_format_for(date_format, "episodes", "end"), open_end=True)
     ep["care_type"] = as_labels(ep["care_type"])
     ep["start"] = _column(to_dates(start))
-    ep["end"] = _column(to_dates(end)).where(end != MISSING_DAY)
+    ep["end"] = _column(to_dates(end, missing=True))
     return ep, codes, start, end
 
 
@@ -195,9 +200,8 @@ def tariffs_table(tariffs: Any, episodes: pd.DataFrame, columns: Columns,
         raise data_error("tariffs", "care_type", _first(tar["care_type"].isna()), "the care type is missing")
     tar["care_type"] = as_labels(tar["care_type"])
     care_types = list(pd.unique(tar["care_type"]))
-    missing = label_codes(episodes["care_type"], care_types) < 0
-    if missing.any():
-        row = _first(missing)
+    row = first_unlabelled(episodes["care_type"], care_types)
+    if row is not None:
         raise data_error("episodes", "care_type", row,
                          f"the care type {episodes['care_type'].iloc[row]!r} has no tariff "
                          f"(tariffs cover {care_types})",
@@ -207,7 +211,7 @@ def tariffs_table(tariffs: Any, episodes: pd.DataFrame, columns: Columns,
     cost = numbers(tar["daily_cost"], "tariffs", "daily_cost")
     tar["valid_from"] = to_dates(valid_from)
     tar["daily_cost"] = cost
-    return tar, care_types, (label_codes(tar["care_type"], care_types).astype(np.uint32), valid_from, cost)
+    return tar, care_types, (label_codes_u32(tar["care_type"], care_types), valid_from, cost)
 
 
 def ledger_table(costs: Any, ids: pd.Series, columns: Columns,
@@ -230,7 +234,7 @@ def ledger_table(costs: Any, ids: pd.Series, columns: Columns,
     categories = list(pd.unique(led["category"]))
     led["date"] = _column(to_dates(date))
     led["amount"] = _column(amount)
-    return led, categories, (codes, date, amount, label_codes(led["category"], categories).astype(np.uint32))
+    return led, categories, (codes, date, amount, label_codes_u32(led["category"], categories))
 
 
 def price_index_table(price_index: Any, base_year: Any,
@@ -263,7 +267,7 @@ def after_end_of_data(frame: Optional[pd.DataFrame], table: str, column: str, co
     if frame is None or len(codes) == 0:
         return pd.DataFrame({"table": pd.Series(dtype=object), "row": pd.Series(dtype=np.int64),
                              "id": pd.Series(dtype=object), "date": pd.Series(dtype="datetime64[s]")})
-    rows = np.flatnonzero(np.asarray(dates, dtype=np.int64) > np.asarray(end_days, dtype=np.int64)[codes])
+    rows = np.flatnonzero(np.asarray(dates) > np.take(np.asarray(end_days), codes))
     return pd.DataFrame({"table": table, "row": rows.astype(np.int64),
                          "id": frame["id"].iloc[rows].to_numpy(dtype=object),
                          "date": frame[column].iloc[rows].to_numpy()})
