@@ -202,3 +202,36 @@ def test_cohort_matches_the_golden_one(golden, built, name, kind, tmp_path):
 def test_errors_name_the_same_table_column_row_and_id(golden, name):
     tables, data_end = errors()[name]
     assert error_text(tables, data_end) == golden["errors"][name]
+
+
+def test_a_dear_tariff_that_overflows_only_the_cohort_wide_bound_still_builds():
+    # 1e306 a day over 5 days is finite; the bound (dearest tariff x all 1,005 care days) is not,
+    # so the core checks each individual, as before the bound, and finds every cost finite.
+    people = pd.DataFrame({"id": ["a", "b"], "group": ["participant", "historical"],
+                           "index_date": ["2017-01-01", "2017-01-01"]})
+    eps = pd.DataFrame({"id": ["a", "b"], "start": ["2017-01-01", "2017-01-01"], "end": ["2019-09-28", "2017-01-06"],
+                        "care_type": ["HVB", "SiS"]})
+    tariffs = pd.DataFrame({"care_type": ["HVB", "SiS"], "valid_from": ["2010-01-01"] * 2,
+                            "daily_cost": [3500.0, 1e306]})
+    costs = utfall.Cohort.from_frames(people, eps, tariffs, data_end="2020-12-31").costs("3y")
+    assert costs["cost_SiS"].tolist() == [0.0, 5e306]
+    assert costs["care_days_HVB"].tolist() == [1000.0, 0.0]
+    dearer = tariffs.assign(daily_cost=[3500.0, 1e308])
+    with pytest.raises(utfall.DataError) as info:
+        utfall.Cohort.from_frames(people, eps, dearer, data_end="2020-12-31")
+    assert (info.value.table, info.value.column, info.value.row) == ("tariffs", "daily_cost", 1)
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_dates_at_the_ends_of_each_unit_are_their_calendar_days(unit):
+    # numpy's own cast of nanoseconds to days wraps near 1677-09-21; the days here are the calendar's.
+    import datetime as dt
+
+    text = ["1677-09-22T00:00", "1969-12-31T23:59", "1970-01-01T00:00", "2262-04-11T00:00"]
+    if unit != "ns":
+        text += ["0001-01-01T00:00", "9999-12-31T23:59"]
+    values = pd.Series(np.array(text, dtype="datetime64[m]").astype(f"datetime64[{unit}]"))
+    expected = [dt.date.fromisoformat(t[:10]).toordinal() - dt.date(1970, 1, 1).toordinal() for t in text]
+    from utfall._frames import days
+
+    assert days(values, "t", "c").tolist() == expected

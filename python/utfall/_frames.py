@@ -270,6 +270,9 @@ def _unreadable(value: Any, date_format: Optional[str], table: str, column: str)
 def numbers(values: pd.Series, table: str, column: str, ids: Optional[pd.Series] = None) -> np.ndarray:
     """Float64 values; raises naming the first row that is not a number."""
     series = pd.Series(values).reset_index(drop=True)
+    if series.dtype == np.float64:  # already numbers (NaN stays NaN): the column itself, not a copy
+        same: np.ndarray = series.to_numpy()
+        return same
     converted = pd.to_numeric(series, errors="coerce")
     bad = converted.isna() & series.notna()
     if bad.any():

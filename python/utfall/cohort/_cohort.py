@@ -37,7 +37,7 @@ from .._validation import whole_number
 from ..errors import DataError, SpecError, UtfallWarning
 from ._arguments import as_days, check_windows
 from ._tables import (HISTORICAL, PARTICIPANT, after_end_of_data, core_input, episodes_table, individuals_table,
-                      ledger_table, price_index_table, tariffs_table)
+                      ledger_table, price_index_table, rows_after_end, tariffs_table)
 
 Horizon = Union[str, int]
 
@@ -459,15 +459,14 @@ def _build(individuals: Any, episodes: Any, tariffs: Any, costs: Any, price_inde
     if not isinstance(allow_overlaps, (bool, np.bool_)):
         raise SpecError(f"allow_overlaps must be True or False, not {allow_overlaps!r}")
     ind, index_days, end_days = individuals_table(individuals, data_end, columns, date_format)
-    ep, *episodes_core = episodes_table(episodes, ind["id"], columns, date_format)
+    ep, ep_dates, *episodes_core = episodes_table(episodes, ind["id"], columns, date_format)
     tar, care_types, tariffs_core = tariffs_table(tariffs, ep, columns, date_format)
     episodes_core.append(_codes_of(ep["care_type"], care_types))
-    led, categories, ledger_core = ledger_table(costs, ind["id"], columns, date_format)
+    led, led_dates, categories, ledger_core = ledger_table(costs, ind["id"], columns, date_format)
     pidx, base = price_index_table(price_index, base_year, columns)
-    outside = pd.concat([after_end_of_data(ep, "episodes", "start", episodes_core[0], episodes_core[1], end_days),
-                         after_end_of_data(led, "costs", "date", ledger_core[0], ledger_core[1], end_days)],
-                        ignore_index=True)
     tables = {"individuals": ind, "episodes": ep, "tariffs": tar, "costs": led, "price_index": pidx}
+    ep_after = rows_after_end(episodes_core[0], episodes_core[1], end_days)
+    led_after = rows_after_end(ledger_core[0], ledger_core[1], end_days)
     try:
         core = _core.CohortCore(
             core_input(  # type: ignore[arg-type]  # a frozen CoreInput: the core only reads its fields
@@ -475,6 +474,11 @@ def _build(individuals: Any, episodes: Any, tariffs: Any, costs: Any, price_inde
                 pidx, base, allow_overlaps))  # type: ignore[arg-type]  # a numpy.bool_ is accepted too
     except DataError as err:
         raise name_row(err, {k: v for k, v in tables.items() if v is not None}) from None
+    del episodes_core, ledger_core, tariffs_core  # (the core has its copy: free them before the date columns)
+    ep = ep_dates.apply(ep)
+    led = None if led is None or led_dates is None else led_dates.apply(led)
+    outside = pd.concat([after_end_of_data(ep, "episodes", "start", ep_after),
+                         after_end_of_data(led, "costs", "date", led_after)], ignore_index=True)
     return Cohort(individuals=ind, episodes=ep, tariffs=tar, costs_ledger=led, price_index=pidx, base_year=base,
                   care_types=care_types, categories=categories, core=core, allow_overlaps=bool(allow_overlaps),
                   outside_observation=outside)

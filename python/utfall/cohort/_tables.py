@@ -67,6 +67,52 @@ def _column(values: np.ndarray) -> pd.Series:
     return pd.Series(values, copy=False)
 
 
+def _dates(given: pd.Series, days: np.ndarray, missing: bool = False) -> pd.Series:
+    """The column of ``days`` as ``datetime64[s]`` dates (:func:`utfall._frames.to_dates`); the given
+    column itself when it already holds exactly those (midnights in seconds, as registers and
+    Parquet files mostly have them), so that the cohort shares its memory instead of a copy
+    (pandas' copy-on-write keeps either side's later changes to itself)."""
+    if _same_dates(given, days, missing):
+        return given
+    return _column(to_dates(days, missing))
+
+
+def _same_dates(given: pd.Series, days: np.ndarray, missing: bool) -> bool:
+    """Whether ``given`` is ``datetime64[s]`` holding exactly the dates of ``days`` (compared in blocks)."""
+    if given.dtype != np.dtype("datetime64[s]") or len(given) != len(days):
+        return False
+    ticks = given.to_numpy().view(np.int64)
+    block = 1 << 20
+    return all(np.array_equal(ticks[a:a + block], to_dates(days[a:a + block], missing).view(np.int64))
+               for a in range(0, len(days), block))
+
+
+class LaterDates:
+    """The date columns of a validated table that are made after the core has read the days:
+    the given columns (from Arrow or Parquet often in another unit, or with nulls) are dropped
+    first, so that their memory is free while the core groups the rows. Columns that already
+    hold exactly the dates are kept as they are (see :func:`_dates`)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.order = list(frame.columns)
+        self.pending: List[Tuple[str, np.ndarray, bool]] = []
+
+    def add(self, frame: pd.DataFrame, column: str, days: np.ndarray, missing: bool = False) -> None:
+        given = frame[column]
+        if _dates(given, days, missing) is not given:
+            del frame[column]
+            self.pending.append((column, days, missing))
+
+    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with its date columns, in the given column order."""
+        if not self.pending:
+            return frame
+        for column, values, missing in self.pending:
+            frame[column] = _column(to_dates(values, missing))
+        self.pending = []
+        return frame[self.order]
+
+
 def _first(mask: Any) -> int:
     return int(np.flatnonzero(np.asarray(mask))[0])
 
@@ -164,15 +210,17 @@ def individuals_table(individuals: Any, data_end: Any, columns: Columns,
         row = _first(end_days == MISSING_DAY)
         raise data_error("individuals", "end_of_data", row, "the end of data is unknown (missing, or the open-end "
                          "marker 9999-12-31): give data_end=, the date of the register extract", ids.iloc[row])
-    ind["index_date"] = _column(to_dates(index_days))
-    ind["end_of_data"] = _column(to_dates(end_days))
+    ind["index_date"] = _dates(ind["index_date"], index_days)
+    ind["end_of_data"] = _dates(ind["end_of_data"], end_days) if "end_of_data" in ind.columns else _column(
+        to_dates(end_days))
     roles = ["id", "group", "index_date", "end_of_data"]
     return ind[roles + [c for c in ind.columns if c not in roles]], index_days, end_days
 
 
 def episodes_table(episodes: Any, ids: pd.Series, columns: Columns,
-                   date_format: DateFormat) -> Tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
-    """The episodes (``id``, ``start``, ``end``, ``care_type`` as labels); individual codes, start and end days
+                   date_format: DateFormat) -> Tuple[pd.DataFrame, LaterDates, np.ndarray, np.ndarray, np.ndarray]:
+    """The episodes (``id``, ``start``, ``end``, ``care_type`` as labels; the dates to add with
+    :meth:`LaterDates.apply` once the core has them); individual codes, start and end days
     (an open end, missing or 9999-12-31, is :data:`MISSING_DAY`: ongoing)."""
     ep = select(to_pandas(episodes, "episodes"), "episodes", ["id", "start", "end", "care_type"], [], columns)
     codes = _codes(ep["id"], ids, "episodes", "episode")
@@ -184,9 +232,10 @@ def episodes_table(episodes: Any, ids: pd.Series, columns: Columns,
     end = days(ep["end"], "episodes", "end", ep["id"], allow_missing=True,
                date_format=date_format_for(date_format, "episodes", "end"), open_end=True)
     ep["care_type"] = as_labels(ep["care_type"])
-    ep["start"] = _column(to_dates(start))
-    ep["end"] = _column(to_dates(end, missing=True))
-    return ep, codes, start, end
+    later = LaterDates(ep)
+    later.add(ep, "start", start)
+    later.add(ep, "end", end, missing=True)
+    return ep, later, codes, start, end
 
 
 def tariffs_table(tariffs: Any, episodes: pd.DataFrame, columns: Columns,
@@ -214,13 +263,13 @@ def tariffs_table(tariffs: Any, episodes: pd.DataFrame, columns: Columns,
     return tar, care_types, (label_codes_u32(tar["care_type"], care_types), valid_from, cost)
 
 
-def ledger_table(costs: Any, ids: pd.Series, columns: Columns,
-                 date_format: DateFormat) -> Tuple[Optional[pd.DataFrame], List[str], Arrays]:
-    """The ledger (``id``, ``date``, ``amount``, ``category``), its categories and the core's
-    ``(individual, date, amount, category)`` columns."""
+def ledger_table(costs: Any, ids: pd.Series, columns: Columns, date_format: DateFormat
+                 ) -> Tuple[Optional[pd.DataFrame], Optional[LaterDates], List[str], Arrays]:
+    """The ledger (``id``, ``date``, ``amount``, ``category``; its date as :meth:`LaterDates.apply`
+    adds it), its categories and the core's ``(individual, date, amount, category)`` columns."""
     if costs is None:
         empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0, dtype=np.uint32))
-        return None, [], empty
+        return None, None, [], empty
     led = select(to_pandas(costs, "costs"), "costs", ["id", "date", "amount"], ["category"], columns)
     if "category" not in led.columns:
         led["category"] = "ledger"
@@ -232,9 +281,10 @@ def ledger_table(costs: Any, ids: pd.Series, columns: Columns,
     date = days(led["date"], "costs", "date", led["id"], date_format=date_format_for(date_format, "costs", "date"))
     amount = numbers(led["amount"], "costs", "amount", led["id"])
     categories = list(pd.unique(led["category"]))
-    led["date"] = _column(to_dates(date))
     led["amount"] = _column(amount)
-    return led, categories, (codes, date, amount, label_codes_u32(led["category"], categories))
+    later = LaterDates(led)
+    later.add(led, "date", date)
+    return led, later, categories, (codes, date, amount, label_codes_u32(led["category"], categories))
 
 
 def price_index_table(price_index: Any, base_year: Any,
@@ -261,13 +311,20 @@ def price_index_table(price_index: Any, base_year: Any,
     return pidx, whole_number(base_year, "base_year", 1, 9999)
 
 
-def after_end_of_data(frame: Optional[pd.DataFrame], table: str, column: str, codes: np.ndarray,
-                      dates: np.ndarray, end_days: np.ndarray) -> pd.DataFrame:
-    """The rows of ``table`` dated after their individual's end of data, which the cohort does not count."""
-    if frame is None or len(codes) == 0:
+def rows_after_end(codes: np.ndarray, dates: np.ndarray, end_days: np.ndarray) -> Optional[np.ndarray]:
+    """The rows dated after their individual's end of data (None for a table without rows)."""
+    if len(codes) == 0:
+        return None
+    return np.flatnonzero(np.asarray(dates) > np.take(np.asarray(end_days), codes))
+
+
+def after_end_of_data(frame: Optional[pd.DataFrame], table: str, column: str,
+                      rows: Optional[np.ndarray]) -> pd.DataFrame:
+    """The ``rows`` of ``table`` dated after their individual's end of data (:func:`rows_after_end`),
+    which the cohort does not count."""
+    if frame is None or rows is None:
         return pd.DataFrame({"table": pd.Series(dtype=object), "row": pd.Series(dtype=np.int64),
                              "id": pd.Series(dtype=object), "date": pd.Series(dtype="datetime64[s]")})
-    rows = np.flatnonzero(np.asarray(dates) > np.take(np.asarray(end_days), codes))
     return pd.DataFrame({"table": table, "row": rows.astype(np.int64),
                          "id": frame["id"].iloc[rows].to_numpy(dtype=object),
                          "date": frame[column].iloc[rows].to_numpy()})
