@@ -55,6 +55,15 @@ class PeakRSS:
         self.peak = max(self.peak, rss())
 
 
+def cpu_model() -> str:
+    """The CPU's name (``lscpu``'s "Model name"), for the record."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "CPU ?")
+    except OSError:
+        return "CPU ?"
+
+
 def inputs(kind: str, n: int, folder: str) -> dict:
     import pandas as pd
 
@@ -128,7 +137,7 @@ def main() -> None:
         return
     import utfall
 
-    print(f"utfall {utfall.__version__}; {os.cpu_count()} cores; load average {os.getloadavg()}")
+    print(f"utfall {utfall.__version__}; {cpu_model()}, {os.cpu_count()} cores; load average {os.getloadavg()}")
     print(f"Cohort.from_frames: {args.n:,} individuals (synthetic register, seed 1), best of {args.repeat}")
     results = []
     for kind in args.kinds.split(","):
@@ -144,6 +153,8 @@ def main() -> None:
               f"tracemalloc {r['tracemalloc_peak'] / 2**20:6.0f} MB", flush=True)
     same = len({json.dumps(r["fingerprints"], sort_keys=True) for r in results}) == 1
     print(f"same fingerprints from every kind: {same}")
+    slow = [r["kind"] for r in results if r["wall"] >= 0.6 or r["rss_peak_above_input"] >= 500 * 2**20]
+    print(f"under 0.6 s and 500 MB (issue 18): {'every kind' if not slow else 'not ' + ', '.join(slow)}")
     print(f"load average after: {os.getloadavg()}")
     if not same:
         sys.exit(1)

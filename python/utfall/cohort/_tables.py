@@ -98,8 +98,7 @@ class LaterDates:
         self.pending: List[Tuple[str, np.ndarray, bool]] = []
 
     def add(self, frame: pd.DataFrame, column: str, days: np.ndarray, missing: bool = False) -> None:
-        given = frame[column]
-        if _dates(given, days, missing) is not given:
+        if not _same_dates(frame[column], days, missing):
             del frame[column]
             self.pending.append((column, days, missing))
 
