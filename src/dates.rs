@@ -102,7 +102,7 @@ pub struct TickDays {
 /// ```
 /// use utfall::dates::days_from_ticks;
 /// let t = days_from_ticks(&[0, -1, i64::MIN, 86_400 * 5], 86_400, (-10, 4), None, i32::MAX);
-/// assert_eq!(t.days, vec![0, -1, i32::MAX, 5]);
+/// assert_eq!(t.days, vec![0, -1, i32::MAX, i32::MAX]); // day 5 is outside -10..=4
 /// assert_eq!((t.first_outside, t.first_missing), (Some(3), Some(2)));
 /// ```
 pub fn days_from_ticks(
