@@ -23,8 +23,8 @@
 //! `mean.controls` are not offered.
 
 use super::arcs::{Scale, Subproblem};
-use super::flow::Network;
-use super::optimal::{optmatch_objective, solve_subproblem, Degree, Solved};
+use super::assign;
+use super::optimal::{optmatch_objective, row_starts, solve_subproblem, Degree, Solved};
 use crate::error::{Error, Result};
 
 /// A minimum-cost edge cover of the candidate graph: full matching without limits
@@ -58,46 +58,28 @@ fn edge_cover(sp: &Subproblem, scale: Scale, check: &mut dyn FnMut() -> bool) ->
             best_o[j as usize] = Some((c, a));
         }
     }
-    let (source, sink) = (0, nf + no + 1);
-    let mut g = Network::new(n_nodes);
+    // The matching on the arcs with w' < 0 (in arc order, so grouped by focal unit); a
+    // focal unit left out costs 0.
     let mut reduced: Vec<usize> = Vec::new();
-    let mut index: Vec<usize> = Vec::new();
-    let (mut has_f, mut has_o) = (vec![false; nf], vec![false; no]);
+    let mut w: Vec<i64> = Vec::new();
     for (a, &(i, j, _)) in sp.arcs.iter().enumerate() {
         let (mf, mo) = (best_f[i as usize].map_or(0, |b| b.0), best_o[j as usize].map_or(0, |b| b.0));
-        let w = costs[a] - mf - mo;
-        if w < 0 {
+        if costs[a] - mf - mo < 0 {
             reduced.push(a);
-            has_f[i as usize] = true;
-            has_o[j as usize] = true;
+            w.push(costs[a] - mf - mo);
         }
     }
-    for i in 0..nf {
-        if has_f[i] {
-            g.add_arc(source, 1 + i, 1, 0);
-        }
-    }
-    for &a in &reduced {
-        let (i, j, _) = sp.arcs[a];
-        let w = costs[a] - best_f[i as usize].map_or(0, |b| b.0) - best_o[j as usize].map_or(0, |b| b.0);
-        index.push(g.add_arc(1 + i as usize, 1 + nf + j as usize, 1, w));
-    }
-    for j in 0..no {
-        if has_o[j] {
-            g.add_arc(1 + nf + j, sink, 1, 0);
-        }
-    }
-    let topo: Vec<usize> = (0..n_nodes).collect();
-    if !g.solve(source, sink, &topo, check) {
-        return Err(Error::Interrupted);
-    }
+    let start = row_starts(nf, reduced.iter().map(|&a| sp.arcs[a].0));
+    let cols: Vec<u32> = reduced.iter().map(|&a| sp.arcs[a].1).collect();
+    let solved = assign::solve(nf, no, &start, &cols, &w, |r| r, 0, check).ok_or(Error::Interrupted)?;
     let mut chosen = vec![false; sp.arcs.len()];
     let (mut cov_f, mut cov_o) = (vec![false; nf], vec![false; no]);
-    for (k, &a) in reduced.iter().enumerate() {
-        if g.flow(index[k]) > 0 {
-            chosen[a] = true;
-            cov_f[sp.arcs[a].0 as usize] = true;
-            cov_o[sp.arcs[a].1 as usize] = true;
+    for (i, c) in solved.col_of_row.iter().enumerate() {
+        if let Some(j) = *c {
+            let k = start[i] + cols[start[i]..start[i + 1]].iter().position(|&x| x == j).expect("an arc of the row");
+            chosen[reduced[k]] = true;
+            cov_f[i] = true;
+            cov_o[j as usize] = true;
         }
     }
     for i in 0..nf {

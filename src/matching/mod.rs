@@ -15,6 +15,7 @@
 //! Weights follow MatchIt's rules for the ATT (see [`att_weights`]).
 
 pub mod arcs;
+mod assign;
 pub mod covariates;
 pub mod exact;
 mod exp;

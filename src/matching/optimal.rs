@@ -16,6 +16,7 @@
 //! to about `n * eps`). [`Scale::Exact`] minimises the exact distance.
 
 use super::arcs::{Scale, Subproblem};
+use super::assign;
 use super::flow::Network;
 use crate::error::{Error, Result};
 
@@ -83,6 +84,45 @@ pub(crate) fn solve_subproblem(
     Ok(sp.arcs.iter().enumerate().filter(|(a, _)| g.flow(first + a) > 0).map(|(_, &(i, j, _))| (i, j)).collect())
 }
 
+/// Solves one subproblem of k:1 matching (`ratio` others per focal unit, each other used
+/// once) as a sparse assignment ([`super::assign`]): each focal unit is `ratio` rows
+/// sharing its arcs, a row left unmatched costs `big`, so the optimum is the network's of
+/// [`solve_subproblem`] with `Degree { min: 0, max: ratio }` and `Degree { min: 0, max: 1 }`
+/// (as many pairs as possible, then the least cost). Returns the pairs in arc order.
+pub(crate) fn solve_pairs(
+    sp: &Subproblem,
+    ratio: usize,
+    scale: Scale,
+    check: &mut dyn FnMut() -> bool,
+) -> Result<Vec<(u32, u32)>> {
+    let (nf, no) = (sp.focal.len(), sp.other.len());
+    let (costs, big) = sp.costs(scale, nf + no + 2)?;
+    let start = row_starts(nf, sp.arcs.iter().map(|a| a.0));
+    let cols: Vec<u32> = sp.arcs.iter().map(|a| a.1).collect();
+    let solved =
+        assign::solve(nf * ratio, no, &start, &cols, &costs, |r| r / ratio, big, check).ok_or(Error::Interrupted)?;
+    let mut chosen: Vec<(u32, u32)> = solved
+        .col_of_row
+        .iter()
+        .enumerate()
+        .filter_map(|(r, c)| c.map(|j| ((r / ratio) as u32, j)))
+        .collect();
+    chosen.sort_unstable();
+    Ok(chosen)
+}
+
+/// CSR row starts of arcs grouped by row (`rows`: the row of each arc, non-decreasing).
+pub(crate) fn row_starts(n_rows: usize, rows: impl Iterator<Item = u32>) -> Vec<usize> {
+    let mut start = vec![0usize; n_rows + 1];
+    for r in rows {
+        start[r as usize + 1] += 1;
+    }
+    for i in 0..n_rows {
+        start[i + 1] += start[i];
+    }
+    start
+}
+
 /// The objective optmatch reports: its integer costs summed over the chosen arcs.
 pub(crate) fn optmatch_objective(sp: &Subproblem, chosen: &[(u32, u32)], scale: Scale) -> i64 {
     let Scale::Optmatch { tol } = scale else { return 0 };
@@ -106,8 +146,7 @@ pub fn optimal(
     let mut next = 0u32;
     let mut by_focal: Vec<(usize, usize, f64)> = Vec::new();
     for sp in subproblems {
-        let chosen =
-            solve_subproblem(sp, Degree { min: 0, max: ratio as i32 }, Degree { min: 0, max: 1 }, scale, check)?;
+        let chosen = solve_pairs(sp, ratio, scale, check)?;
         out.objective += optmatch_objective(sp, &chosen, scale);
         for &(i, j) in &chosen {
             by_focal.push((sp.focal[i as usize], sp.other[j as usize], sp.distance_of(i, j)));
@@ -223,6 +262,42 @@ mod tests {
                 if (lo as usize) * nf <= n - nf {
                     prop_assert!(ratio >= lo - 1e-12, "{} controls for {} treated below min {}", n0[c], n1[c], lo);
                 }
+            }
+        }
+
+        #[test]
+        fn the_assignment_is_the_networks_optimum(
+            (s, focal) in problem(), caliper in proptest::option::of(0.02f64..0.5), ratio in 1usize..4,
+            tol in proptest::option::of(0.0f64..0.01),
+        ) {
+            let n = s.len();
+            let mut r = none();
+            if let Some(c) = caliper {
+                r.caliper = Some((&s, c));
+            }
+            let scale = tol.map_or(Scale::Exact, |tol| Scale::Optmatch { tol });
+            let sps = subproblems(&Metric::Score(&s), &focal, &vec![true; n], &r, false).unwrap();
+            for sp in &sps {
+                let (costs, _) = sp.costs(scale, sp.focal.len() + sp.other.len() + 2).unwrap();
+                let total = |chosen: &[(u32, u32)]| -> (usize, i64) {
+                    let c = chosen.iter().map(|&(i, j)| {
+                        costs[sp.arcs.binary_search_by(|a| (a.0, a.1).cmp(&(i, j))).unwrap()]
+                    });
+                    (chosen.len(), c.sum())
+                };
+                let fast = solve_pairs(sp, ratio, scale, &mut || true).unwrap();
+                let net = solve_subproblem(
+                    sp, Degree { min: 0, max: ratio as i32 }, Degree { min: 0, max: 1 }, scale, &mut || true,
+                ).unwrap();
+                prop_assert_eq!(total(&fast), total(&net));
+                let mut per = vec![0usize; sp.focal.len()];
+                let mut used = vec![false; sp.other.len()];
+                for &(i, j) in &fast {
+                    per[i as usize] += 1;
+                    prop_assert!(!used[j as usize]);
+                    used[j as usize] = true;
+                }
+                prop_assert!(per.iter().all(|&k| k <= ratio));
             }
         }
 
