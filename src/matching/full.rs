@@ -22,7 +22,7 @@
 //! from a small matching network ([`edge_cover`]). optmatch's `omit.fraction` and
 //! `mean.controls` are not offered.
 
-use super::arcs::{Scale, Subproblem};
+use super::arcs::{Scale, Subproblem, Window};
 use super::assign;
 use super::optimal::{optmatch_objective, row_starts, solve_subproblem, Degree, Solved};
 use crate::error::{Error, Result};
@@ -43,13 +43,76 @@ use crate::error::{Error, Result};
 /// needs one augmentation per control over the whole candidate graph. The integer costs
 /// are the same as the general network's, so the optimum is the same (ties aside).
 fn edge_cover(sp: &Subproblem, scale: Scale, check: &mut dyn FnMut() -> bool) -> Result<Vec<(u32, u32)>> {
+    match &sp.window {
+        None => edge_cover_on(sp, &sp.arcs, scale, check),
+        Some(w) => edge_cover_on(sp, &cover_arcs(sp, w, scale, check)?, scale, check),
+    }
+}
+
+/// On a window of candidates, the only pairs the edge cover looks at: each unit's
+/// cheapest pair and the pairs cheaper than their two units' cheapest together, found in
+/// two passes over the candidates without keeping them.
+fn cover_arcs(sp: &Subproblem, w: &Window, scale: Scale, check: &mut dyn FnMut() -> bool) -> Result<Vec<(u32, u32, f64)>> {
     let (nf, no) = (sp.focal.len(), sp.other.len());
-    let n_nodes = nf + no + 2;
-    let (costs, _) = sp.costs(scale, n_nodes)?;
+    let m = sp.cost_model(scale, nf + no + 2)?;
+    // Cheapest pair per unit, the first in arc order (focal, then other index) among equals.
+    let mut best_f: Vec<Option<(i64, u32, f64)>> = vec![None; nf];
+    let mut best_o: Vec<Option<(i64, u32, f64)>> = vec![None; no];
+    for i in 0..nf {
+        if i % 64 == 0 && !check() {
+            return Err(Error::Interrupted);
+        }
+        let bf = &mut best_f[i];
+        w.each(i, |j, d| {
+            let c = m.cost(d);
+            if bf.map_or(true, |b| c < b.0 || (c == b.0 && j < b.1)) {
+                *bf = Some((c, j, d));
+            }
+            let bo = &mut best_o[j as usize];
+            if bo.map_or(true, |b| c < b.0) {
+                *bo = Some((c, i as u32, d));
+            }
+        });
+    }
+    let mut arcs: Vec<(u32, u32, f64)> = Vec::new();
+    for i in 0..nf {
+        if i % 64 == 0 && !check() {
+            return Err(Error::Interrupted);
+        }
+        let Some((mf, jf, df)) = best_f[i] else { continue };
+        let start = arcs.len();
+        arcs.push((i as u32, jf, df));
+        w.each(i, |j, d| {
+            if j != jf && m.cost(d) - mf - best_o[j as usize].map_or(0, |b| b.0) < 0 {
+                arcs.push((i as u32, j, d));
+            }
+        });
+        arcs[start..].sort_by_key(|a| a.1);
+    }
+    for (j, b) in best_o.iter().enumerate() {
+        if let Some((_, i, d)) = *b {
+            arcs.push((i, j as u32, d));
+        }
+    }
+    arcs.sort_by_key(|a| (a.0, a.1));
+    arcs.dedup_by_key(|a| (a.0, a.1));
+    Ok(arcs)
+}
+
+/// The edge cover over `arcs`: all of the subproblem's pairs, or those of [`cover_arcs`].
+fn edge_cover_on(
+    sp: &Subproblem,
+    arcs: &[(u32, u32, f64)],
+    scale: Scale,
+    check: &mut dyn FnMut() -> bool,
+) -> Result<Vec<(u32, u32)>> {
+    let (nf, no) = (sp.focal.len(), sp.other.len());
+    let m = sp.cost_model(scale, nf + no + 2)?;
+    let costs: Vec<i64> = arcs.iter().map(|a| m.cost(a.2)).collect();
     // Cheapest arc per unit (first in arc order among equals).
     let mut best_f: Vec<Option<(i64, usize)>> = vec![None; nf];
     let mut best_o: Vec<Option<(i64, usize)>> = vec![None; no];
-    for (a, &(i, j, _)) in sp.arcs.iter().enumerate() {
+    for (a, &(i, j, _)) in arcs.iter().enumerate() {
         let c = costs[a];
         if best_f[i as usize].map_or(true, |b| c < b.0) {
             best_f[i as usize] = Some((c, a));
@@ -62,17 +125,17 @@ fn edge_cover(sp: &Subproblem, scale: Scale, check: &mut dyn FnMut() -> bool) ->
     // focal unit left out costs 0.
     let mut reduced: Vec<usize> = Vec::new();
     let mut w: Vec<i64> = Vec::new();
-    for (a, &(i, j, _)) in sp.arcs.iter().enumerate() {
+    for (a, &(i, j, _)) in arcs.iter().enumerate() {
         let (mf, mo) = (best_f[i as usize].map_or(0, |b| b.0), best_o[j as usize].map_or(0, |b| b.0));
         if costs[a] - mf - mo < 0 {
             reduced.push(a);
             w.push(costs[a] - mf - mo);
         }
     }
-    let start = row_starts(nf, reduced.iter().map(|&a| sp.arcs[a].0));
-    let cols: Vec<u32> = reduced.iter().map(|&a| sp.arcs[a].1).collect();
+    let start = row_starts(nf, reduced.iter().map(|&a| arcs[a].0));
+    let cols: Vec<u32> = reduced.iter().map(|&a| arcs[a].1).collect();
     let solved = assign::solve(nf, no, &start, &cols, &w, |r| r, 0, check).ok_or(Error::Interrupted)?;
-    let mut chosen = vec![false; sp.arcs.len()];
+    let mut chosen = vec![false; arcs.len()];
     let (mut cov_f, mut cov_o) = (vec![false; nf], vec![false; no]);
     for (i, c) in solved.col_of_row.iter().enumerate() {
         if let Some(j) = *c {
@@ -92,7 +155,7 @@ fn edge_cover(sp: &Subproblem, scale: Scale, check: &mut dyn FnMut() -> bool) ->
             chosen[a] = true;
         }
     }
-    Ok(sp.arcs.iter().enumerate().filter(|(a, _)| chosen[*a]).map(|(_, &(i, j, _))| (i, j)).collect())
+    Ok(arcs.iter().enumerate().filter(|(a, _)| chosen[*a]).map(|(_, &(i, j, _))| (i, j)).collect())
 }
 
 /// Limits on the number of others per focal unit (MatchIt's `min.controls`, `max.controls`).
@@ -164,6 +227,14 @@ pub fn full(
         let (fd, od, flipped) = degrees(limits, sp.focal.len(), sp.other.len());
         let unlimited =
             !flipped && fd.min == 1 && fd.max as usize >= sp.other.len() && od.max as usize >= sp.focal.len();
+        // The general network needs every candidate pair as an arc.
+        let materialised;
+        let sp = if sp.window.is_some() && !unlimited {
+            materialised = sp.with_all_arcs();
+            &materialised
+        } else {
+            sp
+        };
         let chosen = if unlimited {
             let c = edge_cover(sp, scale, check)?;
             out.objective += optmatch_objective(sp, &c, scale);
@@ -177,6 +248,7 @@ pub fn full(
                     a.sort_by_key(|x| (x.0, x.1));
                     a
                 },
+                window: None,
             };
             let c = solve_subproblem(&t, fd, od, scale, check)?;
             out.objective += optmatch_objective(&t, &c, scale);

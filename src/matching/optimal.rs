@@ -15,7 +15,7 @@
 //! its solver's pivoting and is not reproduced: its total distance can be larger by up
 //! to about `n * eps`). [`Scale::Exact`] minimises the exact distance.
 
-use super::arcs::{Scale, Subproblem};
+use super::arcs::{CostModel, Scale, Subproblem};
 use super::assign;
 use super::flow::Network;
 use crate::error::{Error, Result};
@@ -96,11 +96,60 @@ pub(crate) fn solve_pairs(
     check: &mut dyn FnMut() -> bool,
 ) -> Result<Vec<(u32, u32)>> {
     let (nf, no) = (sp.focal.len(), sp.other.len());
-    let (costs, big) = sp.costs(scale, nf + no + 2)?;
-    let start = row_starts(nf, sp.arcs.iter().map(|a| a.0));
-    let cols: Vec<u32> = sp.arcs.iter().map(|a| a.1).collect();
-    let solved =
-        assign::solve(nf * ratio, no, &start, &cols, &costs, |r| r / ratio, big, check).ok_or(Error::Interrupted)?;
+    let m = sp.cost_model(scale, nf + no + 2)?;
+    let Some(w) = &sp.window else {
+        return Ok(assigned(&solve_arcs(&sp.arcs, nf, no, ratio, &m, check)?, ratio));
+    };
+    // The nearest few candidates of each focal unit, then every pair the duals price
+    // below its cost, until none is: the optimum over all pairs (LP duality).
+    let mut arcs: Vec<(u32, u32, f64)> = Vec::new();
+    for i in 0..nf {
+        w.nearest(i, NEAREST * ratio, &mut arcs);
+    }
+    loop {
+        let solved = solve_arcs(&arcs, nf, no, ratio, &m, check)?;
+        let mut violated: Vec<(u32, u32, f64)> = Vec::new();
+        for i in 0..nf {
+            if i % 64 == 0 && !check() {
+                return Err(Error::Interrupted);
+            }
+            let ui = (0..ratio).map(|c| solved.u[i * ratio + c]).max().expect("ratio >= 1");
+            w.each(i, |j, d| {
+                if ui + solved.v[j as usize] > m.cost(d) {
+                    violated.push((i as u32, j, d));
+                }
+            });
+        }
+        if violated.is_empty() {
+            return Ok(assigned(&solved, ratio));
+        }
+        arcs.extend(violated);
+        arcs.sort_by_key(|a| (a.0, a.1));
+        arcs.dedup_by_key(|a| (a.0, a.1));
+    }
+}
+
+/// How many nearest candidates per matched slot the first solve on a window takes (one
+/// in the unit tests, so that their small problems go through the dual check's rounds).
+const NEAREST: usize = if cfg!(test) { 1 } else { 8 };
+
+/// The assignment of `ratio` rows per focal unit to the others over `arcs`.
+fn solve_arcs(
+    arcs: &[(u32, u32, f64)],
+    nf: usize,
+    no: usize,
+    ratio: usize,
+    m: &CostModel,
+    check: &mut dyn FnMut() -> bool,
+) -> Result<assign::Assignment> {
+    let start = row_starts(nf, arcs.iter().map(|a| a.0));
+    let cols: Vec<u32> = arcs.iter().map(|a| a.1).collect();
+    let costs: Vec<i64> = arcs.iter().map(|a| m.cost(a.2)).collect();
+    assign::solve(nf * ratio, no, &start, &cols, &costs, |r| r / ratio, m.big, check).ok_or(Error::Interrupted)
+}
+
+/// The (focal, other) pairs of a solved assignment, sorted.
+fn assigned(solved: &assign::Assignment, ratio: usize) -> Vec<(u32, u32)> {
     let mut chosen: Vec<(u32, u32)> = solved
         .col_of_row
         .iter()
@@ -108,7 +157,7 @@ pub(crate) fn solve_pairs(
         .filter_map(|(r, c)| c.map(|j| ((r / ratio) as u32, j)))
         .collect();
     chosen.sort_unstable();
-    Ok(chosen)
+    chosen
 }
 
 /// CSR row starts of arcs grouped by row (`rows`: the row of each arc, non-decreasing).
@@ -126,8 +175,7 @@ pub(crate) fn row_starts(n_rows: usize, rows: impl Iterator<Item = u32>) -> Vec<
 /// The objective optmatch reports: its integer costs summed over the chosen arcs.
 pub(crate) fn optmatch_objective(sp: &Subproblem, chosen: &[(u32, u32)], scale: Scale) -> i64 {
     let Scale::Optmatch { tol } = scale else { return 0 };
-    let max_d = sp.arcs.iter().map(|a| a.2).fold(0.0f64, f64::max);
-    let eps = sp.epsilon(tol, max_d);
+    let eps = sp.epsilon(tol, sp.max_d());
     chosen.iter().map(|&(i, j)| (0.5 + sp.distance_of(i, j) / eps).ceil() as i64).sum()
 }
 
@@ -239,10 +287,16 @@ mod tests {
         }
 
         #[test]
-        fn full_matching_subclasses_respect_the_limits((s, focal) in problem(), lo in 0usize..3, span in 0usize..3) {
+        fn full_matching_subclasses_respect_the_limits(
+            (s, focal) in problem(), lo in 0usize..3, span in 0usize..3, caliper in proptest::option::of(0.3f64..2.0),
+        ) {
             let n = s.len();
             let (lo, hi) = (lo as f64, (lo + span).max(1) as f64);
-            let sps = subproblems(&Metric::Score(&s), &focal, &vec![true; n], &none(), false).unwrap();
+            let mut r = none();
+            if let Some(c) = caliper {
+                r.caliper = Some((&s, c));
+            }
+            let sps = subproblems(&Metric::Score(&s), &focal, &vec![true; n], &r, false).unwrap();
             let limits = Limits { min_controls: lo, max_controls: hi };
             let m = full(&sps, n, limits, Scale::Exact, &mut || true).unwrap();
             let k = m.subclass.iter().flatten().map(|&c| c as usize + 1).max().unwrap_or(0);
@@ -259,7 +313,7 @@ mod tests {
                 prop_assert!(ratio <= hi + 1e-12, "{} controls for {} treated above max {}", n0[c], n1[c], hi);
                 // min_controls binds where the pool allows it (enough others for every focal unit).
                 let nf = focal.iter().filter(|&&x| x).count();
-                if (lo as usize) * nf <= n - nf {
+                if caliper.is_none() && (lo as usize) * nf <= n - nf {
                     prop_assert!(ratio >= lo - 1e-12, "{} controls for {} treated below min {}", n0[c], n1[c], lo);
                 }
             }
@@ -278,16 +332,17 @@ mod tests {
             let scale = tol.map_or(Scale::Exact, |tol| Scale::Optmatch { tol });
             let sps = subproblems(&Metric::Score(&s), &focal, &vec![true; n], &r, false).unwrap();
             for sp in &sps {
-                let (costs, _) = sp.costs(scale, sp.focal.len() + sp.other.len() + 2).unwrap();
+                let all = sp.with_all_arcs();
+                let (costs, _) = all.costs(scale, sp.focal.len() + sp.other.len() + 2).unwrap();
                 let total = |chosen: &[(u32, u32)]| -> (usize, i64) {
                     let c = chosen.iter().map(|&(i, j)| {
-                        costs[sp.arcs.binary_search_by(|a| (a.0, a.1).cmp(&(i, j))).unwrap()]
+                        costs[all.arcs.binary_search_by(|a| (a.0, a.1).cmp(&(i, j))).unwrap()]
                     });
                     (chosen.len(), c.sum())
                 };
                 let fast = solve_pairs(sp, ratio, scale, &mut || true).unwrap();
                 let net = solve_subproblem(
-                    sp, Degree { min: 0, max: ratio as i32 }, Degree { min: 0, max: 1 }, scale, &mut || true,
+                    &all, Degree { min: 0, max: ratio as i32 }, Degree { min: 0, max: 1 }, scale, &mut || true,
                 ).unwrap();
                 prop_assert_eq!(total(&fast), total(&net));
                 let mut per = vec![0usize; sp.focal.len()];
@@ -314,7 +369,7 @@ mod tests {
             for sp in &sps {
                 let fd = Degree { min: 1, max: sp.other.len() as i32 };
                 let od = Degree { min: 1, max: sp.focal.len() as i32 };
-                let chosen = solve_subproblem(sp, fd, od, Scale::Exact, &mut || true).unwrap();
+                let chosen = solve_subproblem(&sp.with_all_arcs(), fd, od, Scale::Exact, &mut || true).unwrap();
                 general += chosen.iter().map(|&(i, j)| sp.distance_of(i, j)).sum::<f64>();
             }
             prop_assert!((cover.total_distance - general).abs() < 1e-9, "{} vs {}", cover.total_distance, general);
