@@ -39,8 +39,11 @@ use crate::error::{Error, Result};
 /// the arcs with `w' < 0`, plus the cheapest arc of every unit `M` leaves uncovered;
 /// its cost is `sum_v m(v) + sum_M w'`. Only arcs shorter than the two units' nearest
 /// candidates together take part, so on a score the matching network is a thin band
-/// around the diagonal, where the general network (every unit forced onto the flow)
-/// needs one augmentation per control over the whole candidate graph. The integer costs
+/// around the diagonal (4.3 million of the 59 million pairs at 10,000 / 100,000 with a
+/// caliper of 0.1 sd; on a [`Window`] they are found without storing the others), where
+/// the general network (every unit forced onto the flow) needs one augmentation per
+/// control over the whole candidate graph. The matching is a sparse assignment
+/// ([`super::assign`], leaving a unit out costs 0). The integer costs
 /// are the same as the general network's, so the optimum is the same (ties aside).
 fn edge_cover(sp: &Subproblem, scale: Scale, check: &mut dyn FnMut() -> bool) -> Result<Vec<(u32, u32)>> {
     match &sp.window {
@@ -59,7 +62,7 @@ fn cover_arcs(sp: &Subproblem, w: &Window, scale: Scale, check: &mut dyn FnMut()
     let mut best_f: Vec<Option<(i64, u32, f64)>> = vec![None; nf];
     let mut best_o: Vec<Option<(i64, u32, f64)>> = vec![None; no];
     for i in 0..nf {
-        if i % 64 == 0 && !check() {
+        if i % 8 == 0 && !check() {
             return Err(Error::Interrupted);
         }
         let bf = &mut best_f[i];
@@ -76,7 +79,7 @@ fn cover_arcs(sp: &Subproblem, w: &Window, scale: Scale, check: &mut dyn FnMut()
     }
     let mut arcs: Vec<(u32, u32, f64)> = Vec::new();
     for i in 0..nf {
-        if i % 64 == 0 && !check() {
+        if i % 8 == 0 && !check() {
             return Err(Error::Interrupted);
         }
         let Some((mf, jf, df)) = best_f[i] else { continue };

@@ -5,9 +5,19 @@
 //! Each exact stratum is one subproblem (as MatchIt calls optmatch once per stratum).
 //! The network: source -> focal unit (capacity `k`, cost `-big`: as many pairs as
 //! possible), focal -> candidate (capacity 1, cost: the scaled distance), candidate ->
-//! sink (capacity 1). Its minimum-cost flow ([`super::flow`]) matches as many pairs as
-//! the candidates and calipers allow (all `k` per focal unit when possible, which is
-//! optmatch's problem) and among those minimises the total distance.
+//! sink (capacity 1). Its minimum-cost flow matches as many pairs as the candidates and
+//! calipers allow (all `k` per focal unit when possible, which is optmatch's problem) and
+//! among those minimises the total distance. It is solved as the equivalent sparse
+//! assignment ([`super::assign`]: `k` rows per focal unit, leaving one out costs `big`).
+//!
+//! On a score within a caliper the candidate pairs are not stored ([`super::arcs::Window`]):
+//! the assignment is solved on each focal unit's `8 k` nearest candidates, then every
+//! candidate pair is checked against the duals `u`, `v` of that optimum; the pairs with
+//! `u_i + v_j > c_ij` are added and the assignment solved again, until none is. The duals
+//! are then feasible for the problem with all the pairs and complementary to the
+//! assignment, so by LP duality it is the optimum over all the pairs, not an
+//! approximation (at 10,000 treated / 100,000 controls with a caliper of 0.1 sd: 80,000
+//! arcs instead of 59 million, four rounds).
 //!
 //! With [`Scale::Optmatch`] the integer costs are optmatch's (`ceiling(0.5 + d/eps)`),
 //! so the integer objective equals optmatch's optimum exactly; among the integer optima
@@ -110,7 +120,7 @@ pub(crate) fn solve_pairs(
         let solved = solve_arcs(&arcs, nf, no, ratio, &m, check)?;
         let mut violated: Vec<(u32, u32, f64)> = Vec::new();
         for i in 0..nf {
-            if i % 64 == 0 && !check() {
+            if i % 8 == 0 && !check() {
                 return Err(Error::Interrupted);
             }
             let ui = (0..ratio).map(|c| solved.u[i * ratio + c]).max().expect("ratio >= 1");
