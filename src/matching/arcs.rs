@@ -409,16 +409,19 @@ pub fn subproblems(
                 }
                 arcs.sort_by_key(|a| (a.0, a.1));
             }
-            (Metric::Score(ms), Some((s, cal)))
+            (Metric::Score(ms), cal)
                 if r.antiexact.is_empty()
                     && r.covariate_calipers.is_empty()
-                    && ms.len() == s.len()
-                    && ms.iter().zip(s).all(|(a, b)| a.to_bits() == b.to_bits()) =>
+                    && cal.map_or(true, |(s, _)| {
+                        ms.len() == s.len() && ms.iter().zip(s).all(|(a, b)| a.to_bits() == b.to_bits())
+                    }) =>
             {
-                let w = Window::new(s, &f, &o, cal);
-                if w.keys.iter().chain(&w.focal_score).any(|x| !x.is_finite()) {
+                // Without a caliper, every pair (an infinite window). As below, a pair with
+                // a non-finite distance is never within the caliper.
+                if cal.is_none() && f.iter().chain(&o).any(|&u| !ms[u].is_finite()) {
                     return Err(Error::data("data", "distance", None, "a distance between units is not finite"));
                 }
+                let w = Window::new(ms, &f, &o, cal.map_or(f64::INFINITY, |c| c.1));
                 out.push(Subproblem { focal: f, other: o, arcs: Vec::new(), window: Some(w) });
                 continue;
             }

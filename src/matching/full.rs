@@ -55,7 +55,12 @@ fn edge_cover(sp: &Subproblem, scale: Scale, check: &mut dyn FnMut() -> bool) ->
 /// On a window of candidates, the only pairs the edge cover looks at: each unit's
 /// cheapest pair and the pairs cheaper than their two units' cheapest together, found in
 /// two passes over the candidates without keeping them.
-fn cover_arcs(sp: &Subproblem, w: &Window, scale: Scale, check: &mut dyn FnMut() -> bool) -> Result<Vec<(u32, u32, f64)>> {
+fn cover_arcs(
+    sp: &Subproblem,
+    w: &Window,
+    scale: Scale,
+    check: &mut dyn FnMut() -> bool,
+) -> Result<Vec<(u32, u32, f64)>> {
     let (nf, no) = (sp.focal.len(), sp.other.len());
     let m = sp.cost_model(scale, nf + no + 2)?;
     // Cheapest pair per unit, the first in arc order (focal, then other index) among equals.

@@ -160,12 +160,8 @@ fn solve_arcs(
 
 /// The (focal, other) pairs of a solved assignment, sorted.
 fn assigned(solved: &assign::Assignment, ratio: usize) -> Vec<(u32, u32)> {
-    let mut chosen: Vec<(u32, u32)> = solved
-        .col_of_row
-        .iter()
-        .enumerate()
-        .filter_map(|(r, c)| c.map(|j| ((r / ratio) as u32, j)))
-        .collect();
+    let mut chosen: Vec<(u32, u32)> =
+        solved.col_of_row.iter().enumerate().filter_map(|(r, c)| c.map(|j| ((r / ratio) as u32, j))).collect();
     chosen.sort_unstable();
     chosen
 }
