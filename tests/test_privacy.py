@@ -52,6 +52,16 @@ def test_primary_suppression_alone_would_leak_a_cell_through_a_margin():
     assert released.loc["Total", "Total"] == int(t.to_numpy().sum())
 
 
+def test_the_marker_names_the_threshold_in_use():
+    # A count of 7 suppressed at 10 must not show as "<5": a reader would take it for 1-4.
+    t = pd.DataFrame({"a": [7, 30], "b": [25, 40]}, index=["x", "y"])
+    released, _, _ = suppress_counts(t, threshold=10)
+    assert released.loc["x", "a"] == "<10" and MARKER == utfall.privacy.marker() == "<5"
+    stats = pd.DataFrame({"n": [40, 7], "mean cost (SEK)": [1.2e6, 3.4e6]}, index=["girls", "boys"])
+    out, _ = suppress_statistics(stats, stats["n"], threshold=10)
+    assert out.loc["boys"].tolist() == ["<10", "<10"]
+
+
 def test_small_totals_and_statistics_of_few_individuals_are_masked():
     t = pd.DataFrame({"a": [2, 0], "b": [1, 9]}, index=["x", "y"])
     released, _, _ = suppress_counts(t)
@@ -235,7 +245,8 @@ def test_the_evaluation_summary_released_keeps_its_margins_shut():
     assert row["status"] == "preliminary" and row["n_complete"] == SECONDARY and row["n_participants"] == 40
     assert row["savings_total"] == exact["savings_total"]  # 40 included: the statistics are shown
     small, _ = utfall.privacy.release(ev, threshold=41)
-    assert small.loc["3y", "savings_total"] == MARKER and small.loc["3y", "n_included"] == MARKER
+    # The marker says the threshold the table was suppressed at: 40 is "<41", never "<5".
+    assert small.loc["3y", "savings_total"] == "<41" and small.loc["3y", "n_included"] == "<41"
 
 
 def test_concentration_by_group_hides_small_groups_and_top_shares_of_few():

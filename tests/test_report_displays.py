@@ -226,7 +226,7 @@ def test_each_trajectory_ends_at_its_own_horizon_and_differs_from_a_shorter_one(
 
 
 def test_totals_by_part_hide_a_part_of_few_contributors_and_one_more_beside_it() -> None:
-    from utfall.privacy import MARKER, SECONDARY
+    from utfall.privacy import SECONDARY, marker
     from utfall.report._sections import released_parts
 
     cohort = utfall.synthetic.register(n_participants=60, n_historical=400, seed=2016)
@@ -238,7 +238,7 @@ def test_totals_by_part_hide_a_part_of_few_contributors_and_one_more_beside_it()
     threshold = sorted(contributors.values())[0] + 1  # exactly the rarest part falls below it
     rare = min(contributors, key=contributors.get)
     shown = released_parts(ev, "2y", threshold)
-    assert (shown.loc[rare] == MARKER).all()
+    assert (shown.loc[rare] == marker(threshold)).all()
     # The rows add up to the shown horizon total: a second row is hidden, the smallest of the rest.
     second = parts.drop(index=rare)["actual"].abs().idxmin()
     assert (shown.loc[second] == SECONDARY).all()

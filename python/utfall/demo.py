@@ -36,7 +36,7 @@ import pandas as pd
 from ._numbers import money, number, percent
 from .cohort import HISTORICAL, PARTICIPANT, Cohort
 from .presets import Preset, norrkoping
-from .privacy import MARKER, SECONDARY, suppress_partition
+from .privacy import marker, SECONDARY, suppress_partition
 
 HORIZONS = ("2y", "3y")
 MSEK = 1e6
@@ -61,14 +61,14 @@ def cohort_section(cohort: Cohort, seed: int) -> str:
 def _shown(value: int, hidden: bool, threshold: Optional[int]) -> Any:
     if not hidden:
         return value
-    return MARKER if threshold is not None and 0 < value < threshold else SECONDARY
+    return marker(threshold) if threshold is not None and 0 < value < threshold else SECONDARY
 
 
 def follow_up_table(cohort: Cohort, horizon: str, suppress: Optional[int] = None) -> pd.DataFrame:
     """Per group: n, n complete, mean cost (MSEK) and mean care days per type over complete follow-ups.
 
     With ``suppress=k``: the complete count shows as ``..`` when the incomplete ones are fewer than
-    ``k`` (it would count them), and the means over fewer than ``k`` complete follow-ups as ``<5``."""
+    ``k`` (it would count them), and the means over fewer than ``k`` complete follow-ups as ``<k``."""
     costs = cohort.costs(horizon)
     rows = {}
     for group in (PARTICIPANT, HISTORICAL):
@@ -82,7 +82,7 @@ def follow_up_table(cohort: Cohort, horizon: str, suppress: Optional[int] = None
                                         "follow-up", group)
             row["complete"] = _shown(len(done), "complete" in hidden, suppress)
             if 0 < len(done) < suppress:
-                row.update({k: MARKER for k in row if k not in ("n", "complete")})
+                row.update({k: marker(suppress) for k in row if k not in ("n", "complete")})
         rows[group] = row
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("group")
 

@@ -149,7 +149,7 @@ class ChangeScores:
         >>> table.loc["score", ["n negative", "n neutral", "n positive", "n determined"]].tolist()
         ['<5', '<5', 9, 14]
         """
-        from ..privacy import MARKER, SECONDARY, SuppressionReport, suppress_partition
+        from ..privacy import marker, SECONDARY, SuppressionReport, suppress_partition
 
         report = SuppressionReport(threshold)
         table = self.summary().astype(object)
@@ -165,10 +165,10 @@ class ChangeScores:
             if 0 < int(row["n"]) < threshold:
                 hidden |= set(leaves) | set(sums) | {"n"}
             for k in hidden:
-                table.loc[name, k] = MARKER if 0 < int(row[k]) < threshold else SECONDARY
+                table.loc[name, k] = marker(threshold) if 0 < int(row[k]) < threshold else SECONDARY
             if 0 < int(row["n determined"]) < threshold:
                 for c in statistics:
-                    table.loc[name, c] = MARKER
+                    table.loc[name, c] = marker(threshold)
                     report.add("change scores", name, c, f"primary: computed from {int(row['n determined'])} < "
                                                          f"{threshold} determined changes")
         return table, report

@@ -44,7 +44,7 @@ import numpy as np
 
 from .._seeds import Purpose, child_seed
 from ..errors import ReproductionError
-from ..privacy import SECONDARY, key_check, pseudonym, seal
+from ..privacy import SECONDARY, key_check, marker, pseudonym, seal
 from ..resampling import bootstrap
 from ._schema import declare
 
@@ -56,11 +56,6 @@ _STATISTICS = ("expected_total", "actual_total", "savings_total", "expected_mean
                "net_savings", "break_even_actual", "savings_low", "savings_high", "p_savings_positive",
                "p_savings_cover_cost", "payback_month")
 _COUNTS_IN_STATUS = re.compile(r", \d+ of \d+ complete")
-
-
-def marker(threshold: int) -> str:
-    """What a primarily suppressed count shows: ``<5`` for the default threshold."""
-    return f"<{threshold}"
 
 
 def _pseudonymise(value: Any, key: Any) -> Any:

@@ -7,7 +7,7 @@ from typing import Tuple
 
 import pandas as pd
 
-from ..privacy import MARKER, SECONDARY, SuppressionReport, suppress_partition
+from ..privacy import marker, SECONDARY, SuppressionReport, suppress_partition
 
 _COUNTS_IN_STATUS = re.compile(r", \d+ of \d+ complete")
 _STATISTICS = ("expected_total", "actual_total", "savings_total", "expected_mean", "actual_mean", "savings_mean",
@@ -35,10 +35,10 @@ def released_summary(summary: pd.DataFrame, threshold: int) -> Tuple[pd.DataFram
         for name in ("n_participants", "n_included", "n_complete", "n_without_comparison"):
             if name in hidden:
                 value = int(row[name])
-                out.loc[h, name] = MARKER if 0 < value < threshold else SECONDARY
+                out.loc[h, name] = marker(threshold) if 0 < value < threshold else SECONDARY
         if "n_included" in hidden and 0 < inc < threshold:
             for name in _STATISTICS:
                 if name in out.columns:
-                    out.loc[h, name] = MARKER
+                    out.loc[h, name] = marker(threshold)
                     report.add("summary", h, name, f"primary: computed from {inc} < {threshold} participants")
     return out, report

@@ -141,7 +141,7 @@ class Concentration:
         """The measures to share: ``(table, SuppressionReport)``. A group of fewer than ``threshold``
         individuals shows none of its measures (``<5``); a top share held by fewer than ``threshold``
         individuals (``p * n < threshold``) is their own cost and is not shown either."""
-        from ..privacy import MARKER, SuppressionReport
+        from ..privacy import marker, SuppressionReport
 
         report = SuppressionReport(threshold)
         table = self.measures.astype(object).copy()
@@ -156,7 +156,7 @@ class Concentration:
                     reason = f"primary: the top {100 * share:g}% are {share * n:g} < {threshold} individuals"
                 else:
                     continue
-                table.loc[key] = MARKER
+                table.loc[key] = marker(threshold)
                 report.add("concentration", key, "all", reason)
         return table, report
 

@@ -135,7 +135,7 @@ class MatchResult:
         >>> table.loc["ga", ("all", "Means Treated")], table.loc["x", ("all", "Means Treated")] > 0
         ('<5', True)
         """
-        from ..privacy import MARKER, SECONDARY, SuppressionReport
+        from ..privacy import marker, SECONDARY, SuppressionReport
 
         report = SuppressionReport(threshold)
         table = self.balance().astype(object)
@@ -152,7 +152,7 @@ class MatchResult:
                 for group, rows in (("treated", keep & treat), ("control", keep & ~treat)):
                     k, n = int(v[rows].sum()), int(rows.sum())
                     if 0 < k < threshold or 0 < n - k < threshold:
-                        hidden[term] = MARKER
+                        hidden[term] = marker(threshold)
                         report.add("balance", term, sample, f"primary: {min(k, n - k)} {group} unit(s) "
                                                             f"< {threshold}")
                         break

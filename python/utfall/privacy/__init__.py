@@ -13,10 +13,10 @@
 """
 
 from ._pseudonyms import key_check, new_key, pseudonym, seal
-from ._suppression import (DEFAULT_THRESHOLD, MARKER, SECONDARY, SuppressionReport, suppress_counts,
+from ._suppression import (DEFAULT_THRESHOLD, MARKER, SECONDARY, SuppressionReport, marker, suppress_counts,
                            suppress_statistics)
 from ._release import release, suppress_partition
 from ._verification import Verification
 
-__all__ = ["DEFAULT_THRESHOLD", "MARKER", "SECONDARY", "SuppressionReport", "Verification", "key_check", "new_key",
-           "pseudonym", "release", "seal", "suppress_counts", "suppress_partition", "suppress_statistics"]
+__all__ = ["DEFAULT_THRESHOLD", "MARKER", "SECONDARY", "SuppressionReport", "Verification", "key_check", "marker",
+           "new_key", "pseudonym", "release", "seal", "suppress_counts", "suppress_partition", "suppress_statistics"]

@@ -29,12 +29,24 @@ import pandas as pd
 
 from ..errors import SpecError
 
-#: What a suppressed cell shows.
-MARKER = "<5"
+DEFAULT_THRESHOLD = 5
 #: What a cell shows that is suppressed only so that a small one cannot be derived from it (secondary),
 #: where the table tells the two apart (the report, the aggregate record).
 SECONDARY = ".."
-DEFAULT_THRESHOLD = 5
+
+
+def marker(threshold: Optional[int] = DEFAULT_THRESHOLD) -> str:
+    """What a primarily suppressed cell shows: ``<threshold`` (``<5`` at the default), so that a
+    table suppressed at 10 never suggests its hidden counts are below 5.
+
+    >>> marker(), marker(10)
+    ('<5', '<10')
+    """
+    return f"<{DEFAULT_THRESHOLD if threshold is None else threshold}"
+
+
+#: What a suppressed cell shows at the default threshold.
+MARKER = marker()
 
 
 @dataclass
@@ -109,15 +121,15 @@ def suppress_counts(counts: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, *,
     hidden_col = totals & (col_total < threshold) & (col_total > 0)
     if totals:
         _secondary(values, mask, counts, table, report, hidden_row, hidden_col, threshold)
-    cells = [[MARKER if mask[r, c] else int(values[r, c]) for c in range(values.shape[1])]
+    cells = [[marker(threshold) if mask[r, c] else int(values[r, c]) for c in range(values.shape[1])]
              for r in range(values.shape[0])]
     index, columns = list(counts.index), list(counts.columns)
     if totals:
         for r in range(values.shape[0]):
-            cells[r].append(MARKER if hidden_row[r] else int(row_total[r]))
+            cells[r].append(marker(threshold) if hidden_row[r] else int(row_total[r]))
         grand = int(values.sum())
-        cells.append([MARKER if hidden_col[c] else int(col_total[c]) for c in range(values.shape[1])]
-                     + [MARKER if 0 < grand < threshold else grand])
+        cells.append([marker(threshold) if hidden_col[c] else int(col_total[c]) for c in range(values.shape[1])]
+                     + [marker(threshold) if 0 < grand < threshold else grand])
         index, columns = index + ["Total"], columns + ["Total"]
         for r in map(int, np.flatnonzero(hidden_row)):
             report.add(table, counts.index[r], "Total", f"primary: total {int(row_total[r])} < {threshold}")
@@ -178,7 +190,7 @@ def suppress_statistics(table: pd.DataFrame, n: Sequence[Any], threshold: int = 
     chosen = list(table.columns if columns is None else columns)
     for r in map(int, np.flatnonzero((counts > 0) & (counts < threshold))):
         for c in chosen:
-            out.loc[out.index[r], c] = MARKER
+            out.loc[out.index[r], c] = marker(threshold)
             report.add(table_name, table.index[r], c, f"primary: computed from {int(counts[r])} < {threshold} "
                                                       "individuals")
     return out, report

@@ -18,7 +18,7 @@ import pandas as pd
 from .._numbers import is_number, money, number, percent
 from ..evaluation import Evaluation
 from ..inequality import concentration
-from ..privacy import DEFAULT_THRESHOLD, MARKER, SECONDARY, suppress_counts
+from ..privacy import DEFAULT_THRESHOLD, marker, SECONDARY, suppress_counts
 from . import _figures
 from ._terms import LANGUAGES, VALIDITY_AMOUNTS, VALIDITY_COLUMNS, table_label, term
 
@@ -71,7 +71,7 @@ def _amount(ev: Evaluation, value: Any, lang: str) -> str:
 def _count(n: Any, lang: str, threshold: Optional[int]) -> str:
     """A count of individuals, shown as the suppression marker when positive and below ``threshold``."""
     n = int(n)
-    return MARKER if threshold is not None and 0 < n < threshold else number(n, 0, lang)
+    return marker(threshold) if threshold is not None and 0 < n < threshold else number(n, 0, lang)
 
 
 def horizon_counts(row: pd.Series, lang: str, threshold: Optional[int]) -> Dict[str, str]:
@@ -90,9 +90,9 @@ def horizon_counts(row: pd.Series, lang: str, threshold: Optional[int]) -> Dict[
         released, mask, _ = suppress_counts(pd.DataFrame([cells]), threshold, table="participants")
         for j, key in enumerate(cells):
             if mask[0, j]:  # primary: a small count; secondary: one that would give a small one away
-                shown[key] = MARKER if 0 < cells[key] < threshold else SECONDARY
+                shown[key] = marker(threshold) if 0 < cells[key] < threshold else SECONDARY
         if isinstance(released.iloc[0]["Total"], str):
-            shown["n"] = MARKER
+            shown["n"] = marker(threshold)
     return shown
 
 
@@ -180,7 +180,7 @@ def cohort_section(ev: Evaluation, lang: str, cohort: Any, threshold: Optional[i
             s.p(term("preliminary_note", lang, k=c["complete"], n=c["n"], h=h))
     s.table(Table(header, rows, [False] + [True] * (len(header) - 1)))
     if threshold is not None:
-        s.p(term("suppressed_note", lang, t=threshold, marker=MARKER, secondary=SECONDARY))
+        s.p(term("suppressed_note", lang, t=threshold, marker=marker(threshold), secondary=SECONDARY))
     return s
 
 
@@ -212,7 +212,7 @@ def released_parts(ev: Evaluation, h: str, threshold: Optional[int]) -> pd.DataF
     out = parts.astype(object)
     out.loc[list(hidden)] = SECONDARY
     for p in parts.index[small]:
-        out.loc[p] = MARKER
+        out.loc[p] = marker(threshold)
     return out
 
 
@@ -276,8 +276,8 @@ def results_section(ev: Evaluation, lang: str, threshold: Optional[int]) -> Sect
     rows = []
     for key, fn in rows_spec:
         label = term(key, lang, level=level, method=method) if key == "interval" else term(key, lang)
-        rows.append([label] + [MARKER if few[h] and key not in ("status", "intervention_cost") else fn(summ.loc[h])
-                               for h in ev.horizons])
+        hide = key not in ("status", "intervention_cost")
+        rows.append([label] + [marker(threshold) if few[h] and hide else fn(summ.loc[h]) for h in ev.horizons])
     s.table(Table([""] + ev.horizons, rows, [False] + [True] * len(ev.horizons), caption=unit))
     s.p(term("results_note", lang))
     for h in [h for h in ev.horizons if not few[h]]:
