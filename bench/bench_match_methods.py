@@ -1,5 +1,8 @@
 """Optimal 1:1 and full matching: utfall against MatchIt 4.7.2 + optmatch 0.10.8, in one run.
 
+Prints, for utfall, the matching time, the number of candidate pairs and the child's peak
+resident memory (before and after the call).
+
     R_LIBS=/opt/utfall-rlib python bench/bench_match_methods.py [--sizes small,medium,large]
         [--r-timeout 1200] [--r-memory-gb 8] [--utfall-timeout 1200]
 
@@ -111,7 +114,7 @@ def run_r(d, method: str, caliper, timeout: float, memory_gb: float, workdir: st
 
 
 UTFALL_CHILD = r"""
-import json, sys, time
+import json, resource, sys, time
 import numpy as np
 import utfall
 workdir, method, caliper = sys.argv[1], sys.argv[2], float(sys.argv[3])
@@ -119,6 +122,13 @@ score = np.fromfile(workdir + "/score.bin")
 treat = np.fromfile(workdir + "/treat.bin", dtype=np.bool_)
 eligible = np.ones(len(treat), bool)
 cal = None if caliper <= 0 else (score, caliper * float(np.std(score, ddof=1)))
+if cal is None:
+    pairs = int(treat.sum()) * int((~treat).sum())
+else:
+    sc = np.sort(score[~treat])
+    pairs = int((np.searchsorted(sc, score[treat] + cal[1], "right")
+                 - np.searchsorted(sc, score[treat] - cal[1], "left")).sum())
+rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 start = time.perf_counter()
 if method == "optimal":
     out = utfall._core.optimal_match(treat, eligible, score=score, caliper=cal, tol=0.001, prune=cal is None)
@@ -127,7 +137,8 @@ else:
 seconds = time.perf_counter() - start
 f, o, dist, sub, total, objective = out
 np.save(workdir + "/u_f.npy", f); np.save(workdir + "/u_o.npy", o); np.save(workdir + "/u_sub.npy", sub)
-print(json.dumps({"seconds": seconds, "total": total, "objective": int(objective)}))
+print(json.dumps({"seconds": seconds, "total": total, "objective": int(objective), "pairs": pairs,
+                  "rss_before": rss_before, "rss_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
@@ -196,6 +207,8 @@ def main() -> None:
                 print(f"  utfall: matching {u['seconds']:.3f} s, logit fit {t_fit:.3f} s, "
                       f"end to end {u['seconds'] + t_fit:.3f} s; {len(u['f']):,} pairs, total distance "
                       f"{u['total']:.12g}", flush=True)
+                print(f"  utfall: {u['pairs']:,} candidate pairs ({'within the caliper' if caliper else 'all'}); peak "
+                      f"RSS {u['rss_peak']:.0f} MB ({u['rss_before']:.0f} MB before the call, with numpy)", flush=True)
                 if r["status"] != "finished":
                     continue
                 if method == "optimal":

@@ -46,26 +46,181 @@ pub struct Subproblem {
     pub focal: Vec<usize>,
     /// Other units (columns), in data order.
     pub other: Vec<usize>,
-    /// (focal index, other index, distance), grouped by focal index.
+    /// (focal index, other index, distance), grouped by focal index, then by other index.
+    /// With a [`Window`], only a sparse part of the candidate pairs (see there).
     pub arcs: Vec<(u32, u32, f64)>,
+    /// All candidate pairs, when `arcs` holds only some of them.
+    pub window: Option<Window>,
+}
+
+/// The candidate pairs of a one-dimensional score within a caliper, not materialised:
+/// focal unit `i`'s are the others whose score is within `cal` of its own, found in the
+/// sorted scores. At 10,000 focal units against 100,000 others with a caliper of 0.1
+/// standard deviations these are about 60 million pairs (about 2 GB as arcs and network);
+/// the solvers work on each unit's nearest few ([`Window::nearest`]) and check the rest
+/// against the optimum's duals, one pass over the sorted scores ([`super::optimal`]).
+pub struct Window {
+    /// Score of each focal unit (by focal index).
+    pub focal_score: Vec<f64>,
+    /// The others' scores, sorted, and the other index at each sorted position.
+    pub keys: Vec<f64>,
+    pub order: Vec<u32>,
+    /// Score of each other unit (by other index).
+    pub other_score: Vec<f64>,
+    pub cal: f64,
+    /// The largest distance of a candidate pair and the focal and other units with at
+    /// least one candidate (what optmatch's `eps` depends on).
+    pub max_d: f64,
+    pub feasible: (usize, usize),
+}
+
+impl Window {
+    fn new(score: &[f64], focal: &[usize], other: &[usize], cal: f64) -> Window {
+        let mut order: Vec<u32> = (0..other.len() as u32).collect();
+        order.sort_by(|&a, &b| score[other[a as usize]].total_cmp(&score[other[b as usize]]).then(a.cmp(&b)));
+        let keys: Vec<f64> = order.iter().map(|&j| score[other[j as usize]]).collect();
+        let focal_score: Vec<f64> = focal.iter().map(|&u| score[u]).collect();
+        let other_score: Vec<f64> = other.iter().map(|&u| score[u]).collect();
+        let mut w = Window { focal_score, keys, order, other_score, cal, max_d: 0.0, feasible: (0, 0) };
+        let mut has_o = vec![false; other.len()];
+        let mut r = 0;
+        for i in 0..focal.len() {
+            let (lo, hi) = w.range(i);
+            if lo < hi {
+                r += 1;
+                let si = w.focal_score[i];
+                w.max_d = w.max_d.max((si - w.keys[lo]).abs()).max((w.keys[hi - 1] - si).abs());
+            }
+        }
+        // An other unit has a candidate if the nearest focal score is within the caliper.
+        let mut fs = w.focal_score.clone();
+        fs.sort_by(f64::total_cmp);
+        for (p, &k) in w.keys.iter().enumerate() {
+            let q = fs.partition_point(|&x| x < k - cal);
+            if q < fs.len() && (fs[q] - k).abs() <= cal {
+                has_o[w.order[p] as usize] = true;
+            }
+        }
+        w.feasible = (r, has_o.iter().filter(|&&x| x).count());
+        w
+    }
+
+    /// The sorted positions of focal unit `i`'s candidates.
+    pub fn range(&self, i: usize) -> (usize, usize) {
+        let si = self.focal_score[i];
+        let lo = self.keys.partition_point(|&k| k < si - self.cal);
+        let mut hi = lo;
+        while hi < self.keys.len() && self.keys[hi] <= si + self.cal {
+            hi += 1;
+        }
+        // The bounds test is the materialised one's: `|s_i - s_j| <= cal`.
+        let (mut a, mut b) = (lo, hi);
+        while a < b && (si - self.keys[a]).abs() > self.cal {
+            a += 1;
+        }
+        while b > a && (si - self.keys[b - 1]).abs() > self.cal {
+            b -= 1;
+        }
+        (a, b)
+    }
+
+    /// Calls `f(other index, distance)` for every candidate of focal unit `i`.
+    pub fn each(&self, i: usize, mut f: impl FnMut(u32, f64)) {
+        let si = self.focal_score[i];
+        let (lo, hi) = self.range(i);
+        for p in lo..hi {
+            f(self.order[p], (si - self.keys[p]).abs());
+        }
+    }
+
+    /// Focal unit `i`'s `k` nearest candidates (ties: the lower score first), as arcs.
+    pub fn nearest(&self, i: usize, k: usize, out: &mut Vec<(u32, u32, f64)>) {
+        let si = self.focal_score[i];
+        let (lo, hi) = self.range(i);
+        let mid = self.keys[lo..hi].partition_point(|&x| x < si) + lo;
+        let (mut a, mut b) = (mid, mid);
+        let start = out.len();
+        while out.len() - start < k && (a > lo || b < hi) {
+            let take_left = b >= hi || (a > lo && (si - self.keys[a - 1]).abs() <= (self.keys[b] - si).abs());
+            let p = if take_left {
+                a -= 1;
+                a
+            } else {
+                b += 1;
+                b - 1
+            };
+            out.push((i as u32, self.order[p], (si - self.keys[p]).abs()));
+        }
+        out[start..].sort_by_key(|x| x.1);
+    }
+
+    /// Every candidate pair, grouped by focal index, then by other index.
+    pub fn all_arcs(&self) -> Vec<(u32, u32, f64)> {
+        let mut arcs = Vec::new();
+        for i in 0..self.focal_score.len() {
+            let start = arcs.len();
+            self.each(i, |j, d| arcs.push((i as u32, j, d)));
+            arcs[start..].sort_by_key(|a| a.1);
+        }
+        arcs
+    }
+}
+
+/// How distances become integer costs in one subproblem (see [`Subproblem::costs`]).
+#[derive(Debug, Clone, Copy)]
+pub struct CostModel {
+    /// optmatch's `eps` (`None`: exact costs); `ones`: every distance is 0 to optmatch.
+    eps: Option<f64>,
+    ones: bool,
+    unit: i64,
+    fine: f64,
+    /// The cost of "must use" arcs is `-big` (and of leaving a unit out `big`).
+    pub big: i64,
+}
+
+impl CostModel {
+    /// The integer cost of a pair at distance `d` (non-decreasing in `d`).
+    pub fn cost(&self, d: f64) -> i64 {
+        match self.eps {
+            Some(eps) => {
+                let p = if self.ones { 1 } else { (0.5 + d / eps).ceil() as i64 };
+                p * self.unit + (d * self.fine).round() as i64
+            }
+            None => 1 + (d * self.fine).round() as i64,
+        }
+    }
 }
 
 impl Subproblem {
     /// Integer costs per arc (in arc order) and the cost of "must use" arcs (`-big`).
     pub fn costs(&self, scale: Scale, n_nodes: usize) -> Result<(Vec<i64>, i64)> {
-        let max_d = self.arcs.iter().map(|a| a.2).fold(0.0f64, f64::max);
-        let primary: Option<Vec<i64>> = match scale {
-            Scale::Exact => None,
-            Scale::Optmatch { tol } => {
-                let eps = self.epsilon(tol, max_d);
-                if self.arcs.iter().all(|a| a.2.abs() < f64::EPSILON.sqrt()) {
-                    Some(vec![1; self.arcs.len()])
-                } else {
-                    Some(self.arcs.iter().map(|a| (0.5 + a.2 / eps).ceil() as i64).collect())
-                }
-            }
+        let m = self.cost_model(scale, n_nodes)?;
+        Ok((self.arcs.iter().map(|a| m.cost(a.2)).collect(), m.big))
+    }
+
+    /// The largest distance among the candidate pairs.
+    pub fn max_d(&self) -> f64 {
+        match &self.window {
+            Some(w) => w.max_d,
+            None => self.arcs.iter().map(|a| a.2).fold(0.0f64, f64::max),
+        }
+    }
+
+    /// The integer costs of the candidate pairs: optmatch's `ceiling(0.5 + d / eps)` (or
+    /// nothing, with [`Scale::Exact`]) times a unit, plus the exact distance in the
+    /// unit's steps.
+    pub fn cost_model(&self, scale: Scale, n_nodes: usize) -> Result<CostModel> {
+        let max_d = self.max_d();
+        let (eps, ones) = match scale {
+            Scale::Exact => (None, false),
+            Scale::Optmatch { tol } => (Some(self.epsilon(tol, max_d)), max_d.abs() < f64::EPSILON.sqrt()),
         };
-        let max_primary = primary.as_ref().map_or(0, |p| p.iter().copied().max().unwrap_or(1));
+        // Costs are non-decreasing in the distance, so the largest is the largest distance's.
+        let max_primary = match eps {
+            None => 0,
+            Some(_) if ones => 1,
+            Some(e) => (0.5 + max_d / e).ceil() as i64,
+        };
         // Budget: 16 * n_nodes * max_cost must stay below 2^62 (see flow.rs).
         let room = 58.0 - (n_nodes.max(2) as f64).log2() - ((max_primary + 1) as f64).log2();
         let bits = room.floor().min(40.0) as i32;
@@ -76,28 +231,33 @@ impl Subproblem {
         }
         let unit = 1i64 << bits;
         // The fine part: the exact distance in `unit - 2` steps of the largest distance.
-        let fine_scale = if max_d > 0.0 { (unit - 2) as f64 / max_d } else { 0.0 };
-        let costs: Vec<i64> = match &primary {
-            // optmatch's integer cost first, the exact distance breaks its ties.
-            Some(p) => p.iter().zip(&self.arcs).map(|(&p, a)| p * unit + (a.2 * fine_scale).round() as i64).collect(),
-            // The exact distance in steps of `max_d / (2^bits - 2)`, plus one step per arc,
-            // so that every arc costs something: a full matching then never uses an arc it
-            // does not need (its cover is a forest of stars), as optmatch's
-            // `ceiling(0.5 + d / eps)` ensures. The integer optimum is within 1.5 steps per
-            // arc of the exact one (below 1e-9 of the largest distance up to 10^3 arcs at
-            // 40 bits; at most `n * 2^-bits` relative in general).
-            None => self.arcs.iter().map(|a| 1 + (a.2 * fine_scale).round() as i64).collect(),
-        };
+        // With optmatch's integer cost first, it breaks its ties. Alone (exact costs), one
+        // step more per arc makes every arc cost something: a full matching then never
+        // uses an arc it does not need (its cover is a forest of stars), as optmatch's
+        // `ceiling(0.5 + d / eps)` ensures. The integer optimum is within 1.5 steps per
+        // arc of the exact one (below 1e-9 of the largest distance up to 10^3 arcs at
+        // 40 bits; at most `n * 2^-bits` relative in general).
+        let fine = if max_d > 0.0 { (unit - 2) as f64 / max_d } else { 0.0 };
         let max_cost = (max_primary + 1) * unit;
-        Ok((costs, 2 * n_nodes.max(2) as i64 * max_cost + 1))
+        Ok(CostModel { eps, ones, unit, fine, big: 2 * n_nodes.max(2) as i64 * max_cost + 1 })
     }
 
     /// The distance of arc `(i, j)` (arcs are sorted by focal, then other index).
     pub fn distance_of(&self, i: u32, j: u32) -> f64 {
+        if let Some(w) = &self.window {
+            let d = (w.focal_score[i as usize] - w.other_score[j as usize]).abs();
+            return if d <= w.cal { d } else { f64::NAN };
+        }
         match self.arcs.binary_search_by(|a| (a.0, a.1).cmp(&(i, j))) {
             Ok(k) => self.arcs[k].2,
             Err(_) => f64::NAN,
         }
+    }
+
+    /// The same subproblem with every candidate pair as an arc (itself without a window).
+    pub fn with_all_arcs(&self) -> Subproblem {
+        let arcs = self.window.as_ref().map_or_else(|| self.arcs.clone(), Window::all_arcs);
+        Subproblem { focal: self.focal.clone(), other: self.other.clone(), arcs, window: None }
     }
 
     /// optmatch's `epsilon` for this subproblem.
@@ -114,6 +274,9 @@ impl Subproblem {
 
     /// Focal and other units with at least one candidate.
     pub fn feasible_counts(&self) -> (usize, usize) {
+        if let Some(w) = &self.window {
+            return w.feasible;
+        }
         let mut r = vec![false; self.focal.len()];
         let mut c = vec![false; self.other.len()];
         for a in &self.arcs {
@@ -246,6 +409,22 @@ pub fn subproblems(
                 }
                 arcs.sort_by_key(|a| (a.0, a.1));
             }
+            (Metric::Score(ms), cal)
+                if r.antiexact.is_empty()
+                    && r.covariate_calipers.is_empty()
+                    && cal.map_or(true, |(s, _)| {
+                        ms.len() == s.len() && ms.iter().zip(s).all(|(a, b)| a.to_bits() == b.to_bits())
+                    }) =>
+            {
+                // Without a caliper, every pair (an infinite window). As below, a pair with
+                // a non-finite distance is never within the caliper.
+                if cal.is_none() && f.iter().chain(&o).any(|&u| !ms[u].is_finite()) {
+                    return Err(Error::data("data", "distance", None, "a distance between units is not finite"));
+                }
+                let w = Window::new(ms, &f, &o, cal.map_or(f64::INFINITY, |c| c.1));
+                out.push(Subproblem { focal: f, other: o, arcs: Vec::new(), window: Some(w) });
+                continue;
+            }
             (_, Some((s, cal))) => {
                 let mut sorted: Vec<u32> = (0..o.len() as u32).collect();
                 sorted.sort_by(|&a, &b| s[o[a as usize]].total_cmp(&s[o[b as usize]]).then(a.cmp(&b)));
@@ -285,7 +464,7 @@ pub fn subproblems(
             return Err(Error::data("data", "distance", None, "a distance between units is not finite"));
         }
         debug_assert!(arcs.windows(2).all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1)), "arcs sorted by (focal, other)");
-        out.push(Subproblem { focal: f, other: o, arcs });
+        out.push(Subproblem { focal: f, other: o, arcs, window: None });
     }
     Ok(out)
 }

@@ -22,9 +22,9 @@
 //! from a small matching network ([`edge_cover`]). optmatch's `omit.fraction` and
 //! `mean.controls` are not offered.
 
-use super::arcs::{Scale, Subproblem};
-use super::flow::Network;
-use super::optimal::{optmatch_objective, solve_subproblem, Degree, Solved};
+use super::arcs::{Scale, Subproblem, Window};
+use super::assign;
+use super::optimal::{optmatch_objective, row_starts, solve_subproblem, Degree, Solved};
 use crate::error::{Error, Result};
 
 /// A minimum-cost edge cover of the candidate graph: full matching without limits
@@ -39,17 +39,88 @@ use crate::error::{Error, Result};
 /// the arcs with `w' < 0`, plus the cheapest arc of every unit `M` leaves uncovered;
 /// its cost is `sum_v m(v) + sum_M w'`. Only arcs shorter than the two units' nearest
 /// candidates together take part, so on a score the matching network is a thin band
-/// around the diagonal, where the general network (every unit forced onto the flow)
-/// needs one augmentation per control over the whole candidate graph. The integer costs
+/// around the diagonal (4.3 million of the 59 million pairs at 10,000 / 100,000 with a
+/// caliper of 0.1 sd; on a [`Window`] they are found without storing the others), where
+/// the general network (every unit forced onto the flow) needs one augmentation per
+/// control over the whole candidate graph. The matching is a sparse assignment
+/// ([`super::assign`], leaving a unit out costs 0). The integer costs
 /// are the same as the general network's, so the optimum is the same (ties aside).
 fn edge_cover(sp: &Subproblem, scale: Scale, check: &mut dyn FnMut() -> bool) -> Result<Vec<(u32, u32)>> {
+    match &sp.window {
+        None => edge_cover_on(sp, &sp.arcs, scale, check),
+        Some(w) => edge_cover_on(sp, &cover_arcs(sp, w, scale, check)?, scale, check),
+    }
+}
+
+/// On a window of candidates, the only pairs the edge cover looks at: each unit's
+/// cheapest pair and the pairs cheaper than their two units' cheapest together, found in
+/// two passes over the candidates without keeping them.
+fn cover_arcs(
+    sp: &Subproblem,
+    w: &Window,
+    scale: Scale,
+    check: &mut dyn FnMut() -> bool,
+) -> Result<Vec<(u32, u32, f64)>> {
     let (nf, no) = (sp.focal.len(), sp.other.len());
-    let n_nodes = nf + no + 2;
-    let (costs, _) = sp.costs(scale, n_nodes)?;
+    let m = sp.cost_model(scale, nf + no + 2)?;
+    // Cheapest pair per unit, the first in arc order (focal, then other index) among equals.
+    let mut best_f: Vec<Option<(i64, u32, f64)>> = vec![None; nf];
+    let mut best_o: Vec<Option<(i64, u32, f64)>> = vec![None; no];
+    for i in 0..nf {
+        if i % 8 == 0 && !check() {
+            return Err(Error::Interrupted);
+        }
+        let bf = &mut best_f[i];
+        w.each(i, |j, d| {
+            let c = m.cost(d);
+            if bf.map_or(true, |b| c < b.0 || (c == b.0 && j < b.1)) {
+                *bf = Some((c, j, d));
+            }
+            let bo = &mut best_o[j as usize];
+            if bo.map_or(true, |b| c < b.0) {
+                *bo = Some((c, i as u32, d));
+            }
+        });
+    }
+    let mut arcs: Vec<(u32, u32, f64)> = Vec::new();
+    for i in 0..nf {
+        if i % 8 == 0 && !check() {
+            return Err(Error::Interrupted);
+        }
+        let Some((mf, jf, df)) = best_f[i] else { continue };
+        let start = arcs.len();
+        arcs.push((i as u32, jf, df));
+        w.each(i, |j, d| {
+            if j != jf && m.cost(d) - mf - best_o[j as usize].map_or(0, |b| b.0) < 0 {
+                arcs.push((i as u32, j, d));
+            }
+        });
+        arcs[start..].sort_by_key(|a| a.1);
+    }
+    for (j, b) in best_o.iter().enumerate() {
+        if let Some((_, i, d)) = *b {
+            arcs.push((i, j as u32, d));
+        }
+    }
+    arcs.sort_by_key(|a| (a.0, a.1));
+    arcs.dedup_by_key(|a| (a.0, a.1));
+    Ok(arcs)
+}
+
+/// The edge cover over `arcs`: all of the subproblem's pairs, or those of [`cover_arcs`].
+fn edge_cover_on(
+    sp: &Subproblem,
+    arcs: &[(u32, u32, f64)],
+    scale: Scale,
+    check: &mut dyn FnMut() -> bool,
+) -> Result<Vec<(u32, u32)>> {
+    let (nf, no) = (sp.focal.len(), sp.other.len());
+    let m = sp.cost_model(scale, nf + no + 2)?;
+    let costs: Vec<i64> = arcs.iter().map(|a| m.cost(a.2)).collect();
     // Cheapest arc per unit (first in arc order among equals).
     let mut best_f: Vec<Option<(i64, usize)>> = vec![None; nf];
     let mut best_o: Vec<Option<(i64, usize)>> = vec![None; no];
-    for (a, &(i, j, _)) in sp.arcs.iter().enumerate() {
+    for (a, &(i, j, _)) in arcs.iter().enumerate() {
         let c = costs[a];
         if best_f[i as usize].map_or(true, |b| c < b.0) {
             best_f[i as usize] = Some((c, a));
@@ -58,46 +129,28 @@ fn edge_cover(sp: &Subproblem, scale: Scale, check: &mut dyn FnMut() -> bool) ->
             best_o[j as usize] = Some((c, a));
         }
     }
-    let (source, sink) = (0, nf + no + 1);
-    let mut g = Network::new(n_nodes);
+    // The matching on the arcs with w' < 0 (in arc order, so grouped by focal unit); a
+    // focal unit left out costs 0.
     let mut reduced: Vec<usize> = Vec::new();
-    let mut index: Vec<usize> = Vec::new();
-    let (mut has_f, mut has_o) = (vec![false; nf], vec![false; no]);
-    for (a, &(i, j, _)) in sp.arcs.iter().enumerate() {
+    let mut w: Vec<i64> = Vec::new();
+    for (a, &(i, j, _)) in arcs.iter().enumerate() {
         let (mf, mo) = (best_f[i as usize].map_or(0, |b| b.0), best_o[j as usize].map_or(0, |b| b.0));
-        let w = costs[a] - mf - mo;
-        if w < 0 {
+        if costs[a] - mf - mo < 0 {
             reduced.push(a);
-            has_f[i as usize] = true;
-            has_o[j as usize] = true;
+            w.push(costs[a] - mf - mo);
         }
     }
-    for i in 0..nf {
-        if has_f[i] {
-            g.add_arc(source, 1 + i, 1, 0);
-        }
-    }
-    for &a in &reduced {
-        let (i, j, _) = sp.arcs[a];
-        let w = costs[a] - best_f[i as usize].map_or(0, |b| b.0) - best_o[j as usize].map_or(0, |b| b.0);
-        index.push(g.add_arc(1 + i as usize, 1 + nf + j as usize, 1, w));
-    }
-    for j in 0..no {
-        if has_o[j] {
-            g.add_arc(1 + nf + j, sink, 1, 0);
-        }
-    }
-    let topo: Vec<usize> = (0..n_nodes).collect();
-    if !g.solve(source, sink, &topo, check) {
-        return Err(Error::Interrupted);
-    }
-    let mut chosen = vec![false; sp.arcs.len()];
+    let start = row_starts(nf, reduced.iter().map(|&a| arcs[a].0));
+    let cols: Vec<u32> = reduced.iter().map(|&a| arcs[a].1).collect();
+    let solved = assign::solve(nf, no, &start, &cols, &w, |r| r, 0, check).ok_or(Error::Interrupted)?;
+    let mut chosen = vec![false; arcs.len()];
     let (mut cov_f, mut cov_o) = (vec![false; nf], vec![false; no]);
-    for (k, &a) in reduced.iter().enumerate() {
-        if g.flow(index[k]) > 0 {
-            chosen[a] = true;
-            cov_f[sp.arcs[a].0 as usize] = true;
-            cov_o[sp.arcs[a].1 as usize] = true;
+    for (i, c) in solved.col_of_row.iter().enumerate() {
+        if let Some(j) = *c {
+            let k = start[i] + cols[start[i]..start[i + 1]].iter().position(|&x| x == j).expect("an arc of the row");
+            chosen[reduced[k]] = true;
+            cov_f[i] = true;
+            cov_o[j as usize] = true;
         }
     }
     for i in 0..nf {
@@ -110,7 +163,7 @@ fn edge_cover(sp: &Subproblem, scale: Scale, check: &mut dyn FnMut() -> bool) ->
             chosen[a] = true;
         }
     }
-    Ok(sp.arcs.iter().enumerate().filter(|(a, _)| chosen[*a]).map(|(_, &(i, j, _))| (i, j)).collect())
+    Ok(arcs.iter().enumerate().filter(|(a, _)| chosen[*a]).map(|(_, &(i, j, _))| (i, j)).collect())
 }
 
 /// Limits on the number of others per focal unit (MatchIt's `min.controls`, `max.controls`).
@@ -182,6 +235,14 @@ pub fn full(
         let (fd, od, flipped) = degrees(limits, sp.focal.len(), sp.other.len());
         let unlimited =
             !flipped && fd.min == 1 && fd.max as usize >= sp.other.len() && od.max as usize >= sp.focal.len();
+        // The general network needs every candidate pair as an arc.
+        let materialised;
+        let sp = if sp.window.is_some() && !unlimited {
+            materialised = sp.with_all_arcs();
+            &materialised
+        } else {
+            sp
+        };
         let chosen = if unlimited {
             let c = edge_cover(sp, scale, check)?;
             out.objective += optmatch_objective(sp, &c, scale);
@@ -195,6 +256,7 @@ pub fn full(
                     a.sort_by_key(|x| (x.0, x.1));
                     a
                 },
+                window: None,
             };
             let c = solve_subproblem(&t, fd, od, scale, check)?;
             out.objective += optmatch_objective(&t, &c, scale);

@@ -8,13 +8,16 @@
 //!   MatchIt's walk so that pairs and ties agree exactly;
 //! - [`exact`]: exact and coarsened exact matching (strata, Sturges bins, subclass weights).
 //! - [`optimal`]: optimal pair and k:1 matching and [`full`] full matching, minimum-cost
-//!   flows ([`flow`]) over the candidate pairs of [`arcs`], with optmatch's integer costs;
+//!   flows over the candidate pairs of [`arcs`] with optmatch's integer costs, solved as
+//!   sparse assignments ([`assign`]) or, for full matching with limits, as a network
+//!   ([`flow`]);
 //! - [`subclass`]: subclassification on the score and the weights from subclasses;
 //! - [`ids`]: duplicate text ids, read in place from Arrow's string buffers;
 //!
 //! Weights follow MatchIt's rules for the ATT (see [`att_weights`]).
 
 pub mod arcs;
+mod assign;
 pub mod covariates;
 pub mod exact;
 mod exp;

@@ -5,9 +5,19 @@
 //! Each exact stratum is one subproblem (as MatchIt calls optmatch once per stratum).
 //! The network: source -> focal unit (capacity `k`, cost `-big`: as many pairs as
 //! possible), focal -> candidate (capacity 1, cost: the scaled distance), candidate ->
-//! sink (capacity 1). Its minimum-cost flow ([`super::flow`]) matches as many pairs as
-//! the candidates and calipers allow (all `k` per focal unit when possible, which is
-//! optmatch's problem) and among those minimises the total distance.
+//! sink (capacity 1). Its minimum-cost flow matches as many pairs as the candidates and
+//! calipers allow (all `k` per focal unit when possible, which is optmatch's problem) and
+//! among those minimises the total distance. It is solved as the equivalent sparse
+//! assignment ([`super::assign`]: `k` rows per focal unit, leaving one out costs `big`).
+//!
+//! On a score within a caliper the candidate pairs are not stored ([`super::arcs::Window`]):
+//! the assignment is solved on each focal unit's `8 k` nearest candidates, then every
+//! candidate pair is checked against the duals `u`, `v` of that optimum; the pairs with
+//! `u_i + v_j > c_ij` are added and the assignment solved again, until none is. The duals
+//! are then feasible for the problem with all the pairs and complementary to the
+//! assignment, so by LP duality it is the optimum over all the pairs, not an
+//! approximation (at 10,000 treated / 100,000 controls with a caliper of 0.1 sd: 80,000
+//! arcs instead of 59 million, four rounds).
 //!
 //! With [`Scale::Optmatch`] the integer costs are optmatch's (`ceiling(0.5 + d/eps)`),
 //! so the integer objective equals optmatch's optimum exactly; among the integer optima
@@ -15,7 +25,8 @@
 //! its solver's pivoting and is not reproduced: its total distance can be larger by up
 //! to about `n * eps`). [`Scale::Exact`] minimises the exact distance.
 
-use super::arcs::{Scale, Subproblem};
+use super::arcs::{CostModel, Scale, Subproblem};
+use super::assign;
 use super::flow::Network;
 use crate::error::{Error, Result};
 
@@ -83,11 +94,94 @@ pub(crate) fn solve_subproblem(
     Ok(sp.arcs.iter().enumerate().filter(|(a, _)| g.flow(first + a) > 0).map(|(_, &(i, j, _))| (i, j)).collect())
 }
 
+/// Solves one subproblem of k:1 matching (`ratio` others per focal unit, each other used
+/// once) as a sparse assignment ([`super::assign`]): each focal unit is `ratio` rows
+/// sharing its arcs, a row left unmatched costs `big`, so the optimum is the network's of
+/// [`solve_subproblem`] with `Degree { min: 0, max: ratio }` and `Degree { min: 0, max: 1 }`
+/// (as many pairs as possible, then the least cost). Returns the pairs in arc order.
+pub(crate) fn solve_pairs(
+    sp: &Subproblem,
+    ratio: usize,
+    scale: Scale,
+    check: &mut dyn FnMut() -> bool,
+) -> Result<Vec<(u32, u32)>> {
+    let (nf, no) = (sp.focal.len(), sp.other.len());
+    let m = sp.cost_model(scale, nf + no + 2)?;
+    let Some(w) = &sp.window else {
+        return Ok(assigned(&solve_arcs(&sp.arcs, nf, no, ratio, &m, check)?, ratio));
+    };
+    // The nearest few candidates of each focal unit, then every pair the duals price
+    // below its cost, until none is: the optimum over all pairs (LP duality).
+    let mut arcs: Vec<(u32, u32, f64)> = Vec::new();
+    for i in 0..nf {
+        w.nearest(i, NEAREST * ratio, &mut arcs);
+    }
+    loop {
+        let solved = solve_arcs(&arcs, nf, no, ratio, &m, check)?;
+        let mut violated: Vec<(u32, u32, f64)> = Vec::new();
+        for i in 0..nf {
+            if i % 8 == 0 && !check() {
+                return Err(Error::Interrupted);
+            }
+            let ui = (0..ratio).map(|c| solved.u[i * ratio + c]).max().expect("ratio >= 1");
+            w.each(i, |j, d| {
+                if ui + solved.v[j as usize] > m.cost(d) {
+                    violated.push((i as u32, j, d));
+                }
+            });
+        }
+        if violated.is_empty() {
+            return Ok(assigned(&solved, ratio));
+        }
+        arcs.extend(violated);
+        arcs.sort_by_key(|a| (a.0, a.1));
+        arcs.dedup_by_key(|a| (a.0, a.1));
+    }
+}
+
+/// How many nearest candidates per matched slot the first solve on a window takes (one
+/// in the unit tests, so that their small problems go through the dual check's rounds).
+const NEAREST: usize = if cfg!(test) { 1 } else { 8 };
+
+/// The assignment of `ratio` rows per focal unit to the others over `arcs`.
+fn solve_arcs(
+    arcs: &[(u32, u32, f64)],
+    nf: usize,
+    no: usize,
+    ratio: usize,
+    m: &CostModel,
+    check: &mut dyn FnMut() -> bool,
+) -> Result<assign::Assignment> {
+    let start = row_starts(nf, arcs.iter().map(|a| a.0));
+    let cols: Vec<u32> = arcs.iter().map(|a| a.1).collect();
+    let costs: Vec<i64> = arcs.iter().map(|a| m.cost(a.2)).collect();
+    assign::solve(nf * ratio, no, &start, &cols, &costs, |r| r / ratio, m.big, check).ok_or(Error::Interrupted)
+}
+
+/// The (focal, other) pairs of a solved assignment, sorted.
+fn assigned(solved: &assign::Assignment, ratio: usize) -> Vec<(u32, u32)> {
+    let mut chosen: Vec<(u32, u32)> =
+        solved.col_of_row.iter().enumerate().filter_map(|(r, c)| c.map(|j| ((r / ratio) as u32, j))).collect();
+    chosen.sort_unstable();
+    chosen
+}
+
+/// CSR row starts of arcs grouped by row (`rows`: the row of each arc, non-decreasing).
+pub(crate) fn row_starts(n_rows: usize, rows: impl Iterator<Item = u32>) -> Vec<usize> {
+    let mut start = vec![0usize; n_rows + 1];
+    for r in rows {
+        start[r as usize + 1] += 1;
+    }
+    for i in 0..n_rows {
+        start[i + 1] += start[i];
+    }
+    start
+}
+
 /// The objective optmatch reports: its integer costs summed over the chosen arcs.
 pub(crate) fn optmatch_objective(sp: &Subproblem, chosen: &[(u32, u32)], scale: Scale) -> i64 {
     let Scale::Optmatch { tol } = scale else { return 0 };
-    let max_d = sp.arcs.iter().map(|a| a.2).fold(0.0f64, f64::max);
-    let eps = sp.epsilon(tol, max_d);
+    let eps = sp.epsilon(tol, sp.max_d());
     chosen.iter().map(|&(i, j)| (0.5 + sp.distance_of(i, j) / eps).ceil() as i64).sum()
 }
 
@@ -106,8 +200,7 @@ pub fn optimal(
     let mut next = 0u32;
     let mut by_focal: Vec<(usize, usize, f64)> = Vec::new();
     for sp in subproblems {
-        let chosen =
-            solve_subproblem(sp, Degree { min: 0, max: ratio as i32 }, Degree { min: 0, max: 1 }, scale, check)?;
+        let chosen = solve_pairs(sp, ratio, scale, check)?;
         out.objective += optmatch_objective(sp, &chosen, scale);
         for &(i, j) in &chosen {
             by_focal.push((sp.focal[i as usize], sp.other[j as usize], sp.distance_of(i, j)));
@@ -200,10 +293,16 @@ mod tests {
         }
 
         #[test]
-        fn full_matching_subclasses_respect_the_limits((s, focal) in problem(), lo in 0usize..3, span in 0usize..3) {
+        fn full_matching_subclasses_respect_the_limits(
+            (s, focal) in problem(), lo in 0usize..3, span in 0usize..3, caliper in proptest::option::of(0.3f64..2.0),
+        ) {
             let n = s.len();
             let (lo, hi) = (lo as f64, (lo + span).max(1) as f64);
-            let sps = subproblems(&Metric::Score(&s), &focal, &vec![true; n], &none(), false).unwrap();
+            let mut r = none();
+            if let Some(c) = caliper {
+                r.caliper = Some((&s, c));
+            }
+            let sps = subproblems(&Metric::Score(&s), &focal, &vec![true; n], &r, false).unwrap();
             let limits = Limits { min_controls: lo, max_controls: hi };
             let m = full(&sps, n, limits, Scale::Exact, &mut || true).unwrap();
             let k = m.subclass.iter().flatten().map(|&c| c as usize + 1).max().unwrap_or(0);
@@ -220,9 +319,46 @@ mod tests {
                 prop_assert!(ratio <= hi + 1e-12, "{} controls for {} treated above max {}", n0[c], n1[c], hi);
                 // min_controls binds where the pool allows it (enough others for every focal unit).
                 let nf = focal.iter().filter(|&&x| x).count();
-                if (lo as usize) * nf <= n - nf {
+                if caliper.is_none() && (lo as usize) * nf <= n - nf {
                     prop_assert!(ratio >= lo - 1e-12, "{} controls for {} treated below min {}", n0[c], n1[c], lo);
                 }
+            }
+        }
+
+        #[test]
+        fn the_assignment_is_the_networks_optimum(
+            (s, focal) in problem(), caliper in proptest::option::of(0.02f64..0.5), ratio in 1usize..4,
+            tol in proptest::option::of(0.0f64..0.01),
+        ) {
+            let n = s.len();
+            let mut r = none();
+            if let Some(c) = caliper {
+                r.caliper = Some((&s, c));
+            }
+            let scale = tol.map_or(Scale::Exact, |tol| Scale::Optmatch { tol });
+            let sps = subproblems(&Metric::Score(&s), &focal, &vec![true; n], &r, false).unwrap();
+            for sp in &sps {
+                let all = sp.with_all_arcs();
+                let (costs, _) = all.costs(scale, sp.focal.len() + sp.other.len() + 2).unwrap();
+                let total = |chosen: &[(u32, u32)]| -> (usize, i64) {
+                    let c = chosen.iter().map(|&(i, j)| {
+                        costs[all.arcs.binary_search_by(|a| (a.0, a.1).cmp(&(i, j))).unwrap()]
+                    });
+                    (chosen.len(), c.sum())
+                };
+                let fast = solve_pairs(sp, ratio, scale, &mut || true).unwrap();
+                let net = solve_subproblem(
+                    &all, Degree { min: 0, max: ratio as i32 }, Degree { min: 0, max: 1 }, scale, &mut || true,
+                ).unwrap();
+                prop_assert_eq!(total(&fast), total(&net));
+                let mut per = vec![0usize; sp.focal.len()];
+                let mut used = vec![false; sp.other.len()];
+                for &(i, j) in &fast {
+                    per[i as usize] += 1;
+                    prop_assert!(!used[j as usize]);
+                    used[j as usize] = true;
+                }
+                prop_assert!(per.iter().all(|&k| k <= ratio));
             }
         }
 
@@ -239,7 +375,7 @@ mod tests {
             for sp in &sps {
                 let fd = Degree { min: 1, max: sp.other.len() as i32 };
                 let od = Degree { min: 1, max: sp.focal.len() as i32 };
-                let chosen = solve_subproblem(sp, fd, od, Scale::Exact, &mut || true).unwrap();
+                let chosen = solve_subproblem(&sp.with_all_arcs(), fd, od, Scale::Exact, &mut || true).unwrap();
                 general += chosen.iter().map(|&(i, j)| sp.distance_of(i, j)).sum::<f64>();
             }
             prop_assert!((cover.total_distance - general).abs() < 1e-9, "{} vs {}", cover.total_distance, general);

@@ -16,8 +16,12 @@ two units' nearest candidates together (Gallai's reduction, ``src/matching/full.
 a thin network, where forcing every control onto the flow would cost one shortest-path
 search per control over all candidate pairs. With limits, a minimum-cost flow on
 optmatch's network (focal units take ``mnc..mxc`` others, others take one focal unit
-or head a subclass of up to ``mxr``). Both by successive shortest paths
-(``src/matching/flow.rs``, see :mod:`._optimal` for why). Each arc costs
+or head a subclass of up to ``mxr``), by successive shortest paths
+(``src/matching/flow.rs``); the matching of the edge cover is a sparse assignment
+solved one row at a time (``src/matching/assign.rs``, see :mod:`._optimal`), and on a
+score within a caliper its arcs are found in two passes over the sorted scores without
+storing the other candidate pairs (4.3 million of 59 million at 10,000 treated /
+100,000 controls with a caliper of 0.1 sd, about 1.2 s). Each arc costs
 its distance plus one unit of ``2^-40`` of the largest distance, so no arc is used that
 the cover does not need and the subclasses are stars. utfall solves the exact problem
 (optmatch rounds distances with ``tol = 0.001``); where the optimum is unique the

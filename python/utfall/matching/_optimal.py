@@ -8,13 +8,19 @@ optmatch's ``fullmatch(min = max = mean = ratio)`` for the same problem.
 The algorithm
 -------------
 A minimum-cost flow (source -> focal unit, capacity ``ratio`` -> candidate, capacity 1
--> sink) solved by successive shortest paths with Dijkstra on reduced costs
-(``src/matching/flow.rs``): the total flow is at most ``n_treated * ratio``, each
-augmentation is one Dijkstra that stops at the sink, and on a one-dimensional score
-the cheapest augmenting path stays in a small neighbourhood of the score, so the
-search touches a fraction of the network. Network simplex (optmatch's LEMON) and cost
-scaling make many passes over the whole network; the Hungarian method needs the dense
-``n_treated x n_control`` matrix. 1:1 matching on a score without strata or caliper
+-> sink), solved as the equivalent sparse assignment (``src/matching/assign.rs``:
+``ratio`` rows per focal unit, each other used once, leaving a row out costs more than
+any total distance): shortest augmenting paths with Dijkstra on reduced costs, one focal
+row at a time (Jonker-Volgenant, as scipy's ``linear_sum_assignment``), each search
+stopping at the first free control, which on a one-dimensional score is a few
+candidates away. On a score within a caliper the candidate pairs are not stored: the
+problem is solved on each focal unit's ``8 * ratio`` nearest candidates, every other
+pair within the caliper is then checked against the duals of that optimum (reduced
+cost ``c_ij - u_i - v_j >= 0``), the violators are added and the problem solved again
+until there are none, which proves by LP duality that the result is the optimum over
+all the pairs (10,000 treated against 100,000 controls with a caliper of 0.1 standard
+deviations: 59 million pairs, solved on 80,000 in four rounds, about 1.5 s).
+1:1 matching on a score without strata or caliper
 first keeps only Sävje's (2020) candidate windows (MatchIt's ``preprocess_matchC``),
 which cannot remove an optimal pair. Costs are integers at ``2^-40`` of the largest
 distance, so no floating-point comparison decides a path and results are the same on
