@@ -55,11 +55,13 @@ class MatchResult:
         self.ids = ids
         self.treat = treat
         self.pairs = pairs
-        self.weights = pd.Series(weights, index=ids, name="weight")
+        # The weights and subclasses are the methods' own new arrays: wrapped, not copied
+        # (8 MB each at a million units).
+        self.weights = pd.Series(weights, index=ids, name="weight", copy=False)
         self.distance = None if score is None else pd.Series(score, index=ids, name="distance")
         self.unmatched = unmatched
         self.spec = spec
-        self.subclass = None if subclass is None else pd.Series(subclass, index=ids, name="subclass")
+        self.subclass = None if subclass is None else pd.Series(subclass, index=ids, name="subclass", copy=False)
         self._covariates = balance_covariates
         self.discarded_ids = pd.Index([] if discarded_ids is None else discarded_ids, name="id")
         self._balance: Optional[pd.DataFrame] = None
