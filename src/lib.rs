@@ -46,9 +46,3 @@ pub mod validity;
 mod python;
 
 pub use error::{Error, Result};
-
-/// mimalloc for the Python extension (see Cargo.toml): large buffers reuse pages it
-/// already holds rather than faulting fresh ones in on every call.
-#[cfg(feature = "python")]
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
