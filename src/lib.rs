@@ -20,6 +20,7 @@
 //! - [`socioeconomic`]: the social investment calculation (cash flows per actor and year, discounting, Monte Carlo);
 //! - [`glm`]: generalised linear models by IRLS (binomial, Gamma, Tweedie, gaussian), as R's `glm`;
 //! - [`validity`]: sensitivity to hidden bias (Rosenbaum bounds) and other checks of a comparison;
+//! - [`memory`]: the extension's allocator (large blocks in transparent huge pages);
 //! - [`synthetic`]: a synthetic register calibrated to the Norrköping figures.
 
 pub mod bootstrap;
@@ -35,6 +36,7 @@ mod fuzz;
 pub mod glm;
 pub mod limits;
 pub mod matching;
+pub mod memory;
 pub mod rng;
 pub mod sickleave;
 pub mod socioeconomic;

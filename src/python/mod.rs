@@ -20,6 +20,10 @@ mod synthetic;
 mod validity;
 
 use crate::error::Error;
+
+/// Large blocks in huge pages, the rest from the system (see [`crate::memory`]).
+#[global_allocator]
+static ALLOCATOR: crate::memory::HugeLarge = crate::memory::HugeLarge;
 use pyo3::exceptions::PyKeyboardInterrupt;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
