@@ -70,8 +70,8 @@ def nearest(problem: Problem) -> MatchResult:
         why = "; ".join(sorted({REASONS[int(r)] for r in reasons if r >= 0}))
         raise ComputationError(f"no {'control' if atc else 'treated'} unit was matched ({why}); widen the caliper "
                                "or relax exact=, antiexact= or discard=")
-    unmatched = pd.DataFrame({"id": [index[treated[i]] for i in range(len(treated)) if reasons[i] >= 0],
-                              "reason": [REASONS[int(r)] for r in reasons if r >= 0]})
+    left = reasons >= 0
+    unmatched = pd.DataFrame({"id": index[treated[left]], "reason": [REASONS[int(r)] for r in reasons[left]]})
     # A score is reported (and balanced) only when it is one: not the whitened covariate
     # that stands in for a one-covariate distance.
     return MatchResult(ids=index, treat=problem.treat, pairs=pairs, weights=weights,
