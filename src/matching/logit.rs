@@ -213,8 +213,10 @@ fn chunk_pass<const P: usize, const V: bool>(rows: &Rows, y: &[bool], mu: &mut [
         }
         // The working weights and responses of the block, lane by lane (see
         // `irls_row`): separate loops so that they vectorise.
+        // (The padding of a short block has eta = 0, inside.) Loops over the whole block
+        // rather than `len` rows vectorise.
         let mut inside = true;
-        for i in 0..len {
+        for i in 0..BLOCK {
             inside &= (-THRESH..=THRESH).contains(&eta[i]);
         }
         let mut w = [0.0; BLOCK];
@@ -226,9 +228,19 @@ fn chunk_pass<const P: usize, const V: bool>(rows: &Rows, y: &[bool], mu: &mut [
             }
             let mut one = [1.0; BLOCK];
             let mut yf = [0.0; BLOCK];
-            for i in 0..len {
-                one[i] = 1.0 + e[i];
-                yf[i] = y[i] as u8 as f64;
+            match <&[bool; BLOCK]>::try_from(y) {
+                Ok(y) => {
+                    for i in 0..BLOCK {
+                        one[i] = 1.0 + e[i];
+                        yf[i] = y[i] as u8 as f64;
+                    }
+                }
+                Err(_) => {
+                    for i in 0..len {
+                        one[i] = 1.0 + e[i];
+                        yf[i] = y[i] as u8 as f64;
+                    }
+                }
             }
             let mut m = [0.0; BLOCK];
             for i in 0..BLOCK {
