@@ -1,13 +1,13 @@
 //! Sorting units by a distance, ties in data order, as R's `order()`.
 //!
-//! A least-significant-digit radix sort (three passes of 11 bits) on the leading 32 bits of
-//! the IEEE-754 bits mapped to an order-preserving unsigned integer (offset from the
-//! smallest key): stable (so equal values keep their data order, as R's `order` does),
-//! linear in the number of units, and quicker than a comparison sort on a million units.
+//! A radix sort (the top byte through memory, then each bucket by the other three bytes in
+//! the cache) on the leading 32 bits of the IEEE-754 bits mapped to an order-preserving
+//! unsigned integer (offset from the smallest key): stable (so equal values keep their data
+//! order, as R's `order` does), linear in the number of units, and quicker than a
+//! comparison sort on a million units.
 //! Units whose keys share those leading bits are then ordered by their full keys.
 
-const BITS: u32 = 11;
-const BUCKETS: usize = 1 << BITS;
+use rayon::prelude::*;
 
 /// Maps an `f64` to a `u64` with the same order (`-0.0` and `0.0` equal, as in R).
 fn ordered_bits(v: f64) -> u64 {
@@ -53,41 +53,115 @@ pub fn order_by(key: &[f64], members: impl Iterator<Item = usize>) -> Vec<usize>
     sorted.into_iter().map(|(_, u)| u as usize).collect()
 }
 
+/// Sorts by the 32-bit key, stably: one pass through memory on the top byte into 256
+/// buckets, then each bucket (a few thousand items, in the cache) by the low 24 bits in
+/// up to three passes of a byte, the buckets in parallel. (A plain least-significant-digit
+/// sort made three or four passes through memory, each scattering to more places than
+/// the cache keeps open: 15-25 ms for a million items against about 5 ms.)
 fn radix(mut items: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
-    const PASSES: usize = 32usize.div_ceil(BITS as usize);
-    // The counts of every digit in one read of the items.
-    let mut counts = vec![[0usize; BUCKETS]; PASSES];
+    let mut start = [0usize; BUCKETS_TOP + 1];
     for &(k, _) in &items {
-        for (pass, c) in counts.iter_mut().enumerate() {
-            c[((k >> (pass as u32 * BITS)) as usize) & (BUCKETS - 1)] += 1;
-        }
+        start[(k >> LOW_BITS) as usize + 1] += 1;
     }
-    let mut buffer = vec![(0u32, 0u32); items.len()];
-    for (pass, counts) in counts.iter_mut().enumerate() {
-        // A digit on which all keys agree leaves the order as it is.
-        if counts.contains(&items.len()) {
+    for d in 0..BUCKETS_TOP {
+        start[d + 1] += start[d];
+    }
+    let mut out = vec![(0u32, 0u32); items.len()];
+    let mut fill = start;
+    for &item in &items {
+        let d = (item.0 >> LOW_BITS) as usize;
+        out[fill[d]] = item;
+        fill[d] += 1;
+    }
+    // The input is free now: it is each bucket's scratch space.
+    let mut buckets = Vec::with_capacity(BUCKETS_TOP);
+    let (mut rest, mut spare) = (&mut out[..], &mut items[..]);
+    for d in 0..BUCKETS_TOP {
+        let len = start[d + 1] - start[d];
+        let (bucket, r) = rest.split_at_mut(len);
+        let (scratch, s) = spare.split_at_mut(len);
+        buckets.push((bucket, scratch));
+        (rest, spare) = (r, s);
+    }
+    buckets.into_par_iter().with_max_len(1).for_each(|(bucket, scratch)| sort_low(bucket, scratch));
+    out
+}
+
+/// Bits below the top byte, sorted inside a bucket.
+const LOW_BITS: u32 = 24;
+const BUCKETS_TOP: usize = 256;
+
+/// Sorts one bucket stably by the low 24 bits of its keys (its top byte is the same).
+fn sort_low(bucket: &mut [(u32, u32)], scratch: &mut [(u32, u32)]) {
+    if bucket.len() <= 32 {
+        // Insertion sort: moves an item only past greater keys, so it is stable.
+        for i in 1..bucket.len() {
+            let item = bucket[i];
+            let mut j = i;
+            while j > 0 && bucket[j - 1].0 > item.0 {
+                bucket[j] = bucket[j - 1];
+                j -= 1;
+            }
+            bucket[j] = item;
+        }
+        return;
+    }
+    let (mut from, mut to) = (&mut *bucket, &mut *scratch);
+    let mut in_scratch = false;
+    for shift in (0..LOW_BITS).step_by(8) {
+        let mut start = [0usize; 257];
+        for &(k, _) in from.iter() {
+            start[((k >> shift) & 0xff) as usize + 1] += 1;
+        }
+        // A byte on which all keys agree leaves the order as it is.
+        if start.contains(&from.len()) {
             continue;
         }
-        let shift = pass as u32 * BITS;
-        let mut start = 0;
-        for c in counts.iter_mut() {
-            let n = *c;
-            *c = start;
-            start += n;
+        for d in 0..256 {
+            start[d + 1] += start[d];
         }
-        for &item in &items {
-            let digit = ((item.0 >> shift) as usize) & (BUCKETS - 1);
-            buffer[counts[digit]] = item;
-            counts[digit] += 1;
+        for &item in from.iter() {
+            let d = ((item.0 >> shift) & 0xff) as usize;
+            to[start[d]] = item;
+            start[d] += 1;
         }
-        std::mem::swap(&mut items, &mut buffer);
+        std::mem::swap(&mut from, &mut to);
+        in_scratch = !in_scratch;
     }
-    items
+    if in_scratch {
+        // The sorted items are in `scratch` (`from`): back into the bucket.
+        to.copy_from_slice(from);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::order_by;
+
+    #[test]
+    fn the_radix_sort_is_a_stable_sort_by_the_key() {
+        // Keys spread over all four bytes, keys that differ in one low byte only (one pass:
+        // the result ends in the scratch space and is copied back), and buckets of every
+        // size, from a few items (insertion sort) to all of them.
+        let mut s: u64 = 11;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        for keys in [
+            (0..100_000).map(|_| next() as u32).collect::<Vec<u32>>(),
+            (0..50_000).map(|_| 0x0300_0000 | (next() % 7) as u32).collect(),
+            (0..50_000).map(|_| (((next() % 40) as u32) << 24) | ((next() % 3) as u32 * 0x0101)).collect(),
+            (0..20).map(|_| (next() % 5) as u32).collect(),
+        ] {
+            let items: Vec<(u32, u32)> = keys.iter().enumerate().map(|(i, &k)| (k, i as u32)).collect();
+            let mut expected = items.clone();
+            expected.sort_by_key(|&(k, _)| k);
+            assert_eq!(super::radix(items), expected);
+        }
+    }
 
     #[test]
     fn agrees_with_a_stable_comparison_sort() {
