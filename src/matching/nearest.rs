@@ -484,7 +484,7 @@ impl Constraints<'_> {
     }
 }
 
-fn stable_rank(key: &[f64], members: impl Iterator<Item = usize>) -> Vec<usize> {
+fn stable_rank(key: &[f64], members: impl Iterator<Item = usize> + Clone) -> Vec<usize> {
     super::sort::order_by(key, members)
 }
 
