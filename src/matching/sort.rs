@@ -66,7 +66,8 @@ fn radix(mut items: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
     for d in 0..BUCKETS_TOP {
         start[d + 1] += start[d];
     }
-    let mut out = vec![(0u32, 0u32); items.len()];
+    let items_len = items.len();
+    let mut out = vec![(0u32, 0u32); items_len];
     let mut fill = start;
     for &item in &items {
         let d = (item.0 >> LOW_BITS) as usize;
@@ -83,9 +84,19 @@ fn radix(mut items: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
         buckets.push((bucket, scratch));
         (rest, spare) = (r, s);
     }
-    buckets.into_par_iter().with_max_len(1).for_each(|(bucket, scratch)| sort_low(bucket, scratch));
+    if items_len >= PARALLEL_FROM {
+        buckets.into_par_iter().with_max_len(1).for_each(|(bucket, scratch)| sort_low(bucket, scratch));
+    } else {
+        // Small sorts (a rematching bootstrap makes thousands) are not worth the tasks.
+        for (bucket, scratch) in buckets {
+            sort_low(bucket, scratch);
+        }
+    }
     out
 }
+
+/// Items from which the buckets are sorted in parallel.
+const PARALLEL_FROM: usize = 1 << 16;
 
 /// Bits below the top byte, sorted inside a bucket.
 const LOW_BITS: u32 = 24;
