@@ -9,10 +9,10 @@
 //!
 //! Every id is hashed (FxHash of its bytes, in parallel), the rows are split by the top
 //! eight bits of their hash below the top byte into 256 groups (a stable counting sort, so
-//! each group keeps the rows in order, each row with its hash), and each group, small enough
-//! for the cache, is checked with a hash table; equal hashes are confirmed by comparing the bytes. The answer is the first row
-//! whose id occurred in an earlier row (pandas' first `duplicated()`), independent of the
-//! number of threads.
+//! each group keeps the rows in order, each row with its hash), and each group, small
+//! enough for the cache, is checked with a hash table; equal hashes are confirmed by
+//! comparing the bytes. The answer is the first row whose id occurred in an earlier row
+//! (pandas' first `duplicated()`), independent of the number of threads.
 
 use crate::error::{Error, Result};
 use rayon::prelude::*;

