@@ -122,10 +122,9 @@ unsafe impl GlobalAlloc for HugeLarge {
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // A fresh mapping is zero already.
-        #[cfg(target_os = "linux")]
         if Self::mapped(&layout) {
-            return mapping::map(layout.size());
+            // A fresh mapping is zero already.
+            return self.alloc(layout);
         }
         System.alloc_zeroed(layout)
     }

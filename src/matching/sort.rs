@@ -59,32 +59,21 @@ pub fn order_by(key: &[f64], members: impl Iterator<Item = usize> + Clone) -> Ve
 /// sort made three passes of 11 bits through memory, each scattering to more places than
 /// the cache keeps open: the sorting step of a 1,010,000-unit match took 19 ms, now 10 ms.)
 fn radix(mut items: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
-    let mut start = [0usize; BUCKETS_TOP + 1];
-    for &(k, _) in &items {
-        start[(k >> LOW_BITS) as usize + 1] += 1;
-    }
-    for d in 0..BUCKETS_TOP {
-        start[d + 1] += start[d];
-    }
-    let items_len = items.len();
-    let mut out = vec![(0u32, 0u32); items_len];
-    let mut fill = start;
-    for &item in &items {
-        let d = (item.0 >> LOW_BITS) as usize;
-        out[fill[d]] = item;
-        fill[d] += 1;
-    }
+    let n = items.len();
+    let starts = byte_starts(&items, TOP_SHIFT);
+    let mut out = vec![(0u32, 0u32); n];
+    scatter(&items, &mut out, TOP_SHIFT, starts);
     // The input is free now: it is each bucket's scratch space.
-    let mut buckets = Vec::with_capacity(BUCKETS_TOP);
+    let mut buckets = Vec::with_capacity(256);
     let (mut rest, mut spare) = (&mut out[..], &mut items[..]);
-    for d in 0..BUCKETS_TOP {
-        let len = start[d + 1] - start[d];
+    for b in 0..256 {
+        let len = starts[b + 1] - starts[b];
         let (bucket, r) = rest.split_at_mut(len);
         let (scratch, s) = spare.split_at_mut(len);
         buckets.push((bucket, scratch));
         (rest, spare) = (r, s);
     }
-    if items_len >= PARALLEL_FROM {
+    if n >= PARALLEL_FROM {
         buckets.into_par_iter().with_max_len(1).for_each(|(bucket, scratch)| sort_low(bucket, scratch));
     } else {
         // Small sorts (a rematching bootstrap makes thousands) are not worth the tasks.
@@ -98,9 +87,37 @@ fn radix(mut items: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
 /// Items from which the buckets are sorted in parallel.
 const PARALLEL_FROM: usize = 1 << 16;
 
-/// Bits below the top byte, sorted inside a bucket.
-const LOW_BITS: u32 = 24;
-const BUCKETS_TOP: usize = 256;
+/// The position of the top byte of a key, by which the items are split into buckets.
+const TOP_SHIFT: u32 = 24;
+
+/// The byte of `key` at bit `shift`.
+#[inline]
+fn byte(key: u32, shift: u32) -> usize {
+    ((key >> shift) & 0xff) as usize
+}
+
+/// Where each value of the keys' byte at `shift` starts in a stable counting sort of
+/// `items`: the items with byte `b` go to `starts[b]..starts[b + 1]`.
+fn byte_starts(items: &[(u32, u32)], shift: u32) -> [usize; 257] {
+    let mut starts = [0usize; 257];
+    for &(k, _) in items {
+        starts[byte(k, shift) + 1] += 1;
+    }
+    for b in 0..256 {
+        starts[b + 1] += starts[b];
+    }
+    starts
+}
+
+/// Moves `from` into `to` stably in the order of the keys' byte at `shift` (`starts` from
+/// [`byte_starts`]).
+fn scatter(from: &[(u32, u32)], to: &mut [(u32, u32)], shift: u32, mut starts: [usize; 257]) {
+    for &item in from {
+        let b = byte(item.0, shift);
+        to[starts[b]] = item;
+        starts[b] += 1;
+    }
+}
 
 /// Sorts one bucket stably by the low 24 bits of its keys (its top byte is the same).
 fn sort_low(bucket: &mut [(u32, u32)], scratch: &mut [(u32, u32)]) {
@@ -119,23 +136,13 @@ fn sort_low(bucket: &mut [(u32, u32)], scratch: &mut [(u32, u32)]) {
     }
     let (mut from, mut to) = (&mut *bucket, &mut *scratch);
     let mut in_scratch = false;
-    for shift in (0..LOW_BITS).step_by(8) {
-        let mut start = [0usize; 257];
-        for &(k, _) in from.iter() {
-            start[((k >> shift) & 0xff) as usize + 1] += 1;
-        }
+    for shift in (0..TOP_SHIFT).step_by(8) {
+        let starts = byte_starts(from, shift);
         // A byte on which all keys agree leaves the order as it is.
-        if start.contains(&from.len()) {
+        if starts.windows(2).any(|run| run[1] - run[0] == from.len()) {
             continue;
         }
-        for d in 0..256 {
-            start[d + 1] += start[d];
-        }
-        for &item in from.iter() {
-            let d = ((item.0 >> shift) & 0xff) as usize;
-            to[start[d]] = item;
-            start[d] += 1;
-        }
+        scatter(from, to, shift, starts);
         std::mem::swap(&mut from, &mut to);
         in_scratch = !in_scratch;
     }
