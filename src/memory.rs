@@ -1,5 +1,5 @@
 //! The extension's allocator: the system's, except that large blocks are mapped on their
-//! own in transparent huge pages.
+//! own in transparent huge pages, and a few freed ones are kept for reuse.
 //!
 //! A matching of 10,000 against 1,000,000 units makes some twenty vectors of 4-8 MB
 //! (sort keys, positions, fitted values, weights). With the system allocator each of them
@@ -7,9 +7,16 @@
 //! (measured with `perf` on a 2-core AMD EPYC: 58 ms -> 35 ms when glibc was told to use
 //! huge pages with `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`, which a library cannot set).
 //! Here a block of at least [`LARGE`] bytes is an anonymous mapping aligned to 2 MiB and
-//! marked `MADV_HUGEPAGE`, so that it faults in 2 MiB at a time; it is unmapped when
-//! freed, so memory goes back to the system at once (unlike allocators that keep freed
-//! pages, which would also hide a computation's real peak from the ingestion benchmark).
+//! marked `MADV_HUGEPAGE`, so that it faults in 2 MiB at a time.
+//!
+//! Even so the kernel zeroes every fresh huge page (`clear_page_erms` was 5-8 % of a
+//! repeated matching's CPU time, some 7 ms of each 1,010,000-unit match). So a freed block
+//! of at most [`KEPT_BLOCK`] bytes is kept, up to [`KEPT`] bytes in all, and handed out
+//! again for the next large request it fits (its surplus huge pages unmapped): the
+//! matching's vectors of a few megabytes are recycled within a call and between calls.
+//! Larger blocks (a register's columns) are unmapped at once, so that memory goes back to
+//! the system when freed and the ingestion benchmark sees a computation's real peak; the
+//! kept blocks are at most [`KEPT`] bytes of resident memory after a call.
 //! Smaller blocks, and every block on systems other than Linux, go to the system allocator.
 //!
 //! On a kernel with transparent huge pages off, `madvise` does nothing and the blocks
@@ -17,18 +24,90 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
-/// Blocks of at least this many bytes are mapped on their own (two huge pages).
-pub const LARGE: usize = 4 << 20;
+/// Blocks of at least this many bytes are mapped on their own (one huge page; a
+/// million `u32` of a matching's tables, 4.04 MB, then fill two huge pages exactly).
+pub const LARGE: usize = 2 << 20;
 
 /// The size (and alignment) of a transparent huge page on x86-64 and aarch64 Linux.
 const HUGE: usize = 2 << 20;
+
+/// The largest freed block that is kept for reuse (mapped length).
+pub const KEPT_BLOCK: usize = 16 << 20;
+
+/// The most memory kept in freed blocks.
+pub const KEPT: usize = 64 << 20;
 
 /// The allocator (see the module documentation).
 pub struct HugeLarge;
 
 #[cfg(target_os = "linux")]
 mod mapping {
-    use super::HUGE;
+    use super::{HUGE, KEPT, KEPT_BLOCK};
+    use std::sync::Mutex;
+
+    /// Freed blocks kept for reuse: (address, mapped length), at most [`KEPT`] bytes.
+    struct Kept {
+        blocks: [(usize, usize); 16],
+        total: usize,
+    }
+
+    static KEPT_BLOCKS: Mutex<Kept> = Mutex::new(Kept { blocks: [(0, 0); 16], total: 0 });
+
+    /// A kept block of at least `len` bytes, cut to `len` (the smallest that fits), or None.
+    fn take(len: usize) -> Option<*mut u8> {
+        let mut kept = KEPT_BLOCKS.lock().unwrap_or_else(|e| e.into_inner());
+        let (slot, &(addr, have)) =
+            kept.blocks.iter().enumerate().filter(|(_, b)| b.1 >= len).min_by_key(|(_, b)| b.1)?;
+        kept.blocks[slot] = (0, 0);
+        kept.total -= have;
+        drop(kept);
+        if have > len {
+            // SAFETY: the surplus huge pages are the tail of a mapping this module owns.
+            unsafe { libc::munmap((addr + len) as *mut libc::c_void, have - len) };
+        }
+        Some(addr as *mut u8)
+    }
+
+    /// Keeps a freed block of `len` mapped bytes for reuse; false when there is no room.
+    fn keep(addr: *mut u8, len: usize) -> bool {
+        if len > KEPT_BLOCK {
+            return false;
+        }
+        let mut kept = KEPT_BLOCKS.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.total + len > KEPT {
+            return false;
+        }
+        let Some(slot) = kept.blocks.iter().position(|b| b.1 == 0) else {
+            return false;
+        };
+        kept.blocks[slot] = (addr as usize, len);
+        kept.total += len;
+        true
+    }
+
+    /// A block of `length(size)` bytes aligned to [`HUGE`] (a kept one, or a fresh zeroed
+    /// mapping: `fresh` says which), or null.
+    ///
+    /// # Safety
+    ///
+    /// As [`map`].
+    pub unsafe fn reuse_or_map(size: usize) -> (*mut u8, bool) {
+        match take(length(size)) {
+            Some(ptr) => (ptr, false),
+            None => (map(size), true),
+        }
+    }
+
+    /// Releases a block of `size` bytes: kept for reuse when there is room, else unmapped.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` and `size` must be those of a live block from this module.
+    pub unsafe fn release(ptr: *mut u8, size: usize) {
+        if !keep(ptr, length(size)) {
+            unmap(ptr, size);
+        }
+    }
 
     /// The mapped length of a block of `size` bytes: whole huge pages.
     pub fn length(size: usize) -> usize {
@@ -40,7 +119,7 @@ mod mapping {
     /// # Safety
     ///
     /// Plain system calls; the caller owns the mapping and must release it with [`unmap`].
-    pub unsafe fn map(size: usize) -> *mut u8 {
+    unsafe fn map(size: usize) -> *mut u8 {
         let len = length(size);
         // Over-map by one huge page, then cut the ends off so that the start is aligned.
         let Some(over) = len.checked_add(HUGE) else {
@@ -71,12 +150,12 @@ mod mapping {
         start as *mut u8
     }
 
-    /// Releases a block from [`map`] (or [`remap`]) of `size` bytes.
+    /// Unmaps a block from [`map`] (or [`remap`]) of `size` bytes.
     ///
     /// # Safety
     ///
     /// `ptr` and `size` must be those of a live block.
-    pub unsafe fn unmap(ptr: *mut u8, size: usize) {
+    unsafe fn unmap(ptr: *mut u8, size: usize) {
         libc::munmap(ptr as *mut libc::c_void, length(size));
     }
 
@@ -115,16 +194,21 @@ unsafe impl GlobalAlloc for HugeLarge {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         #[cfg(target_os = "linux")]
         if Self::mapped(&layout) {
-            return mapping::map(layout.size());
+            return mapping::reuse_or_map(layout.size()).0;
         }
         System.alloc(layout)
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        #[cfg(target_os = "linux")]
         if Self::mapped(&layout) {
-            // A fresh mapping is zero already.
-            return self.alloc(layout);
+            let (ptr, fresh) = mapping::reuse_or_map(layout.size());
+            // A fresh mapping is zero already; a kept block is cleared.
+            if !fresh && !ptr.is_null() {
+                std::ptr::write_bytes(ptr, 0, layout.size());
+            }
+            return ptr;
         }
         System.alloc_zeroed(layout)
     }
@@ -133,7 +217,7 @@ unsafe impl GlobalAlloc for HugeLarge {
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         #[cfg(target_os = "linux")]
         if Self::mapped(&layout) {
-            return mapping::unmap(ptr, layout.size());
+            return mapping::release(ptr, layout.size());
         }
         System.dealloc(ptr, layout)
     }
@@ -199,6 +283,35 @@ mod tests {
                 assert!(!shrunk.is_null());
                 check(shrunk, 1000, 7);
                 a.dealloc(shrunk, Layout::from_size_align(1000, 8).unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn a_kept_block_comes_back_cleared_when_asked_for_zeroed_memory() {
+        let a = HugeLarge;
+        unsafe {
+            for size in [LARGE, 3 * LARGE + 5, KEPT_BLOCK + 1] {
+                let layout = Layout::from_size_align(size, 8).unwrap();
+                let p = a.alloc(layout);
+                assert!(!p.is_null());
+                std::ptr::write_bytes(p, 0xAB, size);
+                a.dealloc(p, layout);
+                // Kept (or not, when the other tests filled the room): zero either way.
+                let q = a.alloc_zeroed(layout);
+                assert!(!q.is_null());
+                if HugeLarge::mapped(&layout) {
+                    assert_eq!(q as usize % HUGE, 0);
+                }
+                assert!((0..size).step_by(997).all(|i| *q.add(i) == 0));
+                assert_eq!(*q.add(size - 1), 0);
+                // A smaller request from a kept larger block is cut to its own length.
+                let small = Layout::from_size_align(LARGE, 8).unwrap();
+                a.dealloc(q, layout);
+                let r = a.alloc(small);
+                fill(r, LARGE, 3);
+                check(r, LARGE, 3);
+                a.dealloc(r, small);
             }
         }
     }
