@@ -43,13 +43,41 @@ use walk::Walk;
 const TIE: f64 = 1e-10;
 
 /// The controls of one exact stratum, sorted by position.
+///
+/// Without exact strata and on a score, the list is every unit in walk order, the treated
+/// ones removed from the start (`whole`): a slot is then its own position, and the list is
+/// the sort's output itself, not a copy of a million controls and their positions.
 struct StratumControls {
     units: Vec<usize>,
     /// For covariate distances: the controls' whitened coordinates in a k-d tree.
     tree: Option<KdTree>,
+    /// The walk position of each slot (empty when `whole`).
     pos: Vec<usize>,
+    whole: bool,
     alive: Alive,
     had_any: bool,
+}
+
+impl StratumControls {
+    /// The walk position of slot `j`.
+    #[inline]
+    fn position(&self, j: usize) -> usize {
+        if self.whole {
+            j
+        } else {
+            self.pos[j]
+        }
+    }
+
+    /// The number of slots whose position is below `position` (`or_equal`: at or below).
+    fn slots_before(&self, position: usize, or_equal: bool) -> usize {
+        match (self.whole, or_equal) {
+            (true, false) => position,
+            (true, true) => position + 1,
+            (false, false) => self.pos.partition_point(|&p| p < position),
+            (false, true) => self.pos.partition_point(|&p| p <= position),
+        }
+    }
 }
 
 /// The available controls, by stratum.
@@ -66,18 +94,45 @@ struct Pool {
 }
 
 impl Pool {
-    /// `sorted`: all units in walk order (so each stratum's controls come out sorted).
+    /// `sorted`: all units in walk order (so each stratum's controls come out sorted), `pos`
+    /// the position of each unit in it.
     /// `sorted_pos[i]`: the walk position of `sorted[i]`, `i` when None (read in order, not by unit, which
     /// would miss the cache on a million units).
+    #[allow(clippy::too_many_arguments)]
     fn new(
         treat: &[bool],
         sorted_pos: Option<&[usize]>,
-        sorted: &[usize],
+        sorted: Vec<usize>,
+        pos: &[usize],
         stratum: &[u32],
         n_strata: usize,
         eligible: &[bool],
         metric: &Metric,
     ) -> Pool {
+        let all_eligible = eligible.iter().all(|&e| e);
+        if n_strata == 1 && sorted_pos.is_none() && matches!(metric, Metric::Score(_)) {
+            let mut alive = Alive::new(sorted.len());
+            let mut had_any = false;
+            if all_eligible {
+                for (u, &t) in treat.iter().enumerate() {
+                    if t {
+                        alive.remove(pos[u]);
+                    } else {
+                        had_any = true;
+                    }
+                }
+            } else {
+                for (u, (&t, &e)) in treat.iter().zip(eligible).enumerate() {
+                    had_any |= !t;
+                    if t || !e {
+                        alive.remove(pos[u]);
+                    }
+                }
+            }
+            let alive_total = alive.count();
+            let whole = StratumControls { units: sorted, tree: None, pos: Vec::new(), whole: true, alive, had_any };
+            return Pool { strata: vec![whole], alive_total, start_slot: HashMap::new(), found_slots: Vec::new() };
+        }
         // Without exact strata every unit is in stratum 0 (not looked up: a read per
         // unit in walk order misses the cache).
         let stratum_of = |u: usize| {
@@ -106,8 +161,8 @@ impl Pool {
                 l.1.push(p);
             }
         }
+        drop(sorted);
         let mut alive_total = 0;
-        let all_eligible = eligible.iter().all(|&e| e);
         let strata = lists
             .into_iter()
             .map(|(units, pos)| {
@@ -136,7 +191,7 @@ impl Pool {
                     }
                 }
                 alive_total += alive.count();
-                StratumControls { had_any: !units.is_empty(), units, tree, pos, alive }
+                StratumControls { had_any: !units.is_empty(), units, tree, pos, whole: false, alive }
             })
             .collect();
         Pool { strata, alive_total, start_slot, found_slots: Vec::new() }
@@ -147,7 +202,7 @@ impl Pool {
     fn remove(&mut self, stratum: u32, unit: usize, position: usize) {
         let known = self.found_slots.iter().find(|f| f.0 == unit).map(|f| f.1);
         let s = &mut self.strata[stratum as usize];
-        let j = known.unwrap_or_else(|| s.pos.partition_point(|&p| p < position));
+        let j = known.unwrap_or_else(|| s.slots_before(position, false));
         if s.alive.is_alive(j) {
             s.alive.remove(j);
             if let Some(tree) = s.tree.as_mut() {
@@ -190,11 +245,11 @@ fn find(
     ratio: usize,
     prev_start: Option<usize>,
 ) -> Vec<(usize, f64)> {
-    let start = pool.start_slot.get(&t).copied();
     pool.found_slots.clear();
     let found_slots = &mut pool.found_slots;
     let s = &mut pool.strata[stratum as usize];
     let ii = pos[t];
+    let start = if s.whole { Some(ii) } else { pool.start_slot.get(&t).copied() };
     match metric {
         Metric::Score(distance) => {
             let di = distance[t];
@@ -270,7 +325,7 @@ fn find(
             // unit's position, right after left at equal offsets).
             let mut cands: Vec<(usize, f64, (usize, bool))> = found
                 .into_iter()
-                .map(|(slot, d)| (s.units[slot], d, (s.pos[slot].abs_diff(ii), s.pos[slot] > ii)))
+                .map(|(slot, d)| (s.units[slot], d, (s.position(slot).abs_diff(ii), s.position(slot) > ii)))
                 .filter(|c| !(round > 1 && row.iter().any(|m| m.0 == c.0)) && c.1.is_finite())
                 .collect();
             cands.sort_by(|a, b| a.1.total_cmp(&b.1));
@@ -541,20 +596,15 @@ impl<'a> Greedy<'a> {
         }
         // Positions: over all units, or within each stratum when MatchIt matches strata apart.
         let per_stratum = !is_score && input.exact.is_some() && input.unit_id.is_none();
-        let mut pos = vec![0usize; n];
-        let mut counters = vec![0usize; n_strata];
-        let sorted = stable_rank(key, 0..n);
+        let (sorted, mut pos) = super::sort::order_and_positions(key);
         let mut sorted_pos = Vec::with_capacity(if per_stratum { n } else { 0 });
         if per_stratum {
+            let mut counters = vec![0usize; n_strata];
             for &u in &sorted {
                 let c = &mut counters[stratum[u] as usize];
                 pos[u] = *c;
                 sorted_pos.push(*c);
                 *c += 1;
-            }
-        } else {
-            for (i, &u) in sorted.iter().enumerate() {
-                pos[u] = i;
             }
         }
         let treated: Vec<usize> = (0..n).filter(|&u| treat[u]).collect();
@@ -607,8 +657,16 @@ impl<'a> Greedy<'a> {
             (ids.to_vec(), map)
         });
         let rounds = reuse_max < n1 as u32 || units_by_id.is_some() || order_used == Order::Closest;
-        let pool =
-            Pool::new(treat, per_stratum.then_some(&sorted_pos[..]), &sorted, &stratum, n_strata, &eligible, &metric);
+        let pool = Pool::new(
+            treat,
+            per_stratum.then_some(&sorted_pos[..]),
+            sorted,
+            &pos,
+            &stratum,
+            n_strata,
+            &eligible,
+            &metric,
+        );
         Ok(Greedy {
             metric,
             constraints: input.constraints,

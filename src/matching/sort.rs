@@ -31,26 +31,95 @@ pub fn order_by(key: &[f64], members: impl Iterator<Item = usize> + Clone) -> Ve
     let bits = |u: usize| ordered_bits(key[u]);
     // (Two walks over the members, not a list of them: a million units' list was 4 MB of fresh memory.)
     let (lo, hi) = members.clone().fold((u64::MAX, 0), |(lo, hi), u| (lo.min(bits(u)), hi.max(bits(u))));
+    let shift = leading_shift(lo, hi);
     let lo = lo.min(hi);
-    // The leading 32 bits of the key's offset from the smallest: an order-preserving
-    // 32-bit key, sorted with half the memory traffic of the full one.
-    let shift = (64 - (hi - lo).leading_zeros()).saturating_sub(32);
     let items: Vec<(u32, u32)> = members.map(|u| (((bits(u) - lo) >> shift) as u32, u as u32)).collect();
-    let mut sorted = radix(items);
-    // Units that share the leading bits (rare, and few at a time) are put in the order of
-    // their full keys, equal keys still in the order given (a stable sort).
+    let sorted = radix(items, &|bucket| order_ties(bucket, key, shift));
+    sorted.into_iter().map(|(_, u)| u as usize).collect()
+}
+
+/// All units `0..key.len()` sorted by `key` (equal keys in data order), and each unit's
+/// position in that order: [`order_by`] over every unit, the passes through memory split
+/// between the threads.
+///
+/// # Examples
+///
+/// ```
+/// let (order, position) = utfall::matching::sort::order_and_positions(&[0.5, 0.1, 0.5, -2.0]);
+/// assert_eq!(order, vec![3, 1, 0, 2]);
+/// assert_eq!(position, vec![2, 1, 3, 0]);
+/// ```
+pub fn order_and_positions(key: &[f64]) -> (Vec<usize>, Vec<usize>) {
+    let n = key.len();
+    assert!(n <= u32::MAX as usize, "at most 2^32 units");
+    let (lo, hi) = key
+        .par_chunks(PASS_CHUNK)
+        .map(|c| c.iter().fold((u64::MAX, 0), |(lo, hi), &v| (lo.min(ordered_bits(v)), hi.max(ordered_bits(v)))))
+        .reduce(|| (u64::MAX, 0), |a, b| (a.0.min(b.0), a.1.max(b.1)));
+    let shift = leading_shift(lo, hi);
+    let lo = lo.min(hi);
+    let items: Vec<(u32, u32)> =
+        key.par_iter().enumerate().map(|(u, &v)| (((ordered_bits(v) - lo) >> shift) as u32, u as u32)).collect();
+    let sorted = radix(items, &|bucket| order_ties(bucket, key, shift));
+    let order: Vec<usize> = sorted.par_iter().map(|&(_, u)| u as usize).collect();
+    let mut position = vec![0usize; n];
+    let out = Positions(position.as_mut_ptr());
+    sorted.par_chunks(PASS_CHUNK).enumerate().for_each(|(c, chunk)| {
+        for (k, &(_, u)) in chunk.iter().enumerate() {
+            // SAFETY: `sorted` holds each unit 0..n exactly once (the items were made from
+            // `0..n` and a sort permutes them), so the threads write to distinct elements,
+            // all inside `position`, which outlives this loop.
+            unsafe { *out.at(u as usize) = c * PASS_CHUNK + k };
+        }
+    });
+    (order, position)
+}
+
+/// The elements of the positions vector, written from several threads at distinct indices.
+struct Positions(*mut usize);
+
+// SAFETY: see `order_and_positions`: every index is written by one thread only.
+unsafe impl Sync for Positions {}
+
+impl Positions {
+    /// The element at `i`. (A method, so that the closures above capture the whole `Sync`
+    /// wrapper rather than its raw pointer field.)
+    ///
+    /// # Safety
+    ///
+    /// `i` inside the vector, written by this thread only.
+    unsafe fn at(&self, i: usize) -> *mut usize {
+        self.0.add(i)
+    }
+}
+
+/// Units per task in the passes of [`order_and_positions`].
+const PASS_CHUNK: usize = 1 << 16;
+
+/// The shift that keeps the leading 32 bits of offsets from `lo` up to `hi` (an
+/// order-preserving 32-bit key, sorted with half the memory traffic of the full one).
+fn leading_shift(lo: u64, hi: u64) -> u32 {
+    (64 - (hi - lo.min(hi)).leading_zeros()).saturating_sub(32)
+}
+
+/// Puts the units of a sorted bucket that share the leading bits (rare, and few at a
+/// time) in the order of their full keys, equal keys still in the order given (a stable
+/// sort). Equal 32-bit keys share their top byte, so they are in the same bucket.
+fn order_ties(bucket: &mut [(u32, u32)], key: &[f64], shift: u32) {
+    if shift == 0 {
+        return;
+    }
     let mut start = 0;
-    while start < sorted.len() {
+    while start < bucket.len() {
         let mut end = start + 1;
-        while end < sorted.len() && sorted[end].0 == sorted[start].0 {
+        while end < bucket.len() && bucket[end].0 == bucket[start].0 {
             end += 1;
         }
-        if end - start > 1 && shift > 0 {
-            sorted[start..end].sort_by_key(|&(_, u)| bits(u as usize));
+        if end - start > 1 {
+            bucket[start..end].sort_by_key(|&(_, u)| ordered_bits(key[u as usize]));
         }
         start = end;
     }
-    sorted.into_iter().map(|(_, u)| u as usize).collect()
 }
 
 /// Sorts by the 32-bit key, stably: one pass through memory on the top byte into 256
@@ -58,7 +127,8 @@ pub fn order_by(key: &[f64], members: impl Iterator<Item = usize> + Clone) -> Ve
 /// up to three passes of a byte, the buckets in parallel. (A plain least-significant-digit
 /// sort made three passes of 11 bits through memory, each scattering to more places than
 /// the cache keeps open: the sorting step of a 1,010,000-unit match took 19 ms, now 10 ms.)
-fn radix(mut items: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+/// `finish` is applied to each sorted bucket (in its thread, while it is in the cache).
+fn radix(mut items: Vec<(u32, u32)>, finish: &(dyn Fn(&mut [(u32, u32)]) + Sync)) -> Vec<(u32, u32)> {
     let n = items.len();
     let starts = byte_starts(&items, TOP_SHIFT);
     let mut out = vec![(0u32, 0u32); n];
@@ -74,11 +144,15 @@ fn radix(mut items: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
         (rest, spare) = (r, s);
     }
     if n >= PARALLEL_FROM {
-        buckets.into_par_iter().with_max_len(1).for_each(|(bucket, scratch)| sort_low(bucket, scratch));
+        buckets.into_par_iter().with_max_len(1).for_each(|(bucket, scratch)| {
+            sort_low(bucket, scratch);
+            finish(bucket);
+        });
     } else {
         // Small sorts (a rematching bootstrap makes thousands) are not worth the tasks.
         for (bucket, scratch) in buckets {
             sort_low(bucket, scratch);
+            finish(bucket);
         }
     }
     out
@@ -177,7 +251,7 @@ mod tests {
             let items: Vec<(u32, u32)> = keys.iter().enumerate().map(|(i, &k)| (k, i as u32)).collect();
             let mut expected = items.clone();
             expected.sort_by_key(|&(k, _)| k);
-            assert_eq!(super::radix(items), expected);
+            assert_eq!(super::radix(items, &|_| {}), expected);
         }
     }
 
@@ -195,6 +269,9 @@ mod tests {
         let mut expected: Vec<usize> = (0..key.len()).collect();
         expected.sort_by(|&a, &b| key[a].total_cmp(&key[b]));
         assert_eq!(order_by(&key, 0..key.len()), expected);
+        let (order, position) = super::order_and_positions(&key);
+        assert_eq!(order, expected);
+        assert!(order.iter().enumerate().all(|(i, &u)| position[u] == i));
         // A subset, with keys spread over many binades and close neighbours.
         let wide: Vec<f64> = key
             .iter()
@@ -209,5 +286,6 @@ mod tests {
         let mut expected: Vec<usize> = (0..close.len()).collect();
         expected.sort_by(|&a, &b| close[a].total_cmp(&close[b]));
         assert_eq!(order_by(&close, 0..close.len()), expected);
+        assert_eq!(super::order_and_positions(&close).0, expected);
     }
 }

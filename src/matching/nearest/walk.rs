@@ -19,7 +19,7 @@ impl Walk {
     pub(super) fn new(s: &mut StratumControls, left_origin: usize, right_origin: usize, start: Option<usize>) -> Walk {
         let (kl, kr) = match start {
             Some(k) => (k, k),
-            None => (s.pos.partition_point(|&p| p < left_origin), s.pos.partition_point(|&p| p <= right_origin)),
+            None => (s.slots_before(left_origin, false), s.slots_before(right_origin, true)),
         };
         let left = if kl > 0 { s.alive.at_or_before(kl - 1) } else { None };
         let right = s.alive.at_or_after(kr);
@@ -40,7 +40,7 @@ impl Walk {
                 (true, false) => false,
                 (false, false) => {
                     let (l, r) = (self.left?, self.right?);
-                    self.left_origin - s.pos[l] <= s.pos[r] - self.right_origin
+                    self.left_origin - s.position(l) <= s.position(r) - self.right_origin
                 }
             };
             if go_left {
