@@ -14,9 +14,11 @@
 //! of at most [`KEPT_BLOCK`] bytes is kept, up to [`KEPT`] bytes in all, and handed out
 //! again for the next large request it fits (its surplus huge pages unmapped): the
 //! matching's vectors of a few megabytes are recycled within a call and between calls.
-//! Larger blocks (a register's columns) are unmapped at once, so that memory goes back to
-//! the system when freed and the ingestion benchmark sees a computation's real peak; the
-//! kept blocks are at most [`KEPT`] bytes of resident memory after a call.
+//! A request that no kept block fits unmaps them all before it maps a new block, and
+//! larger blocks (a register's columns) are unmapped at once, so that memory goes back to
+//! the system and the ingestion benchmark sees a computation's own peak (kept blocks can
+//! stand only beside the system allocator's small blocks); they are at most [`KEPT`]
+//! bytes of resident memory after a call.
 //! Smaller blocks, and every block on systems other than Linux, go to the system allocator.
 //!
 //! On a kernel with transparent huge pages off, `madvise` does nothing and the blocks
@@ -53,11 +55,22 @@ mod mapping {
 
     static KEPT_BLOCKS: Mutex<Kept> = Mutex::new(Kept { blocks: [(0, 0); 16], total: 0 });
 
-    /// A kept block of at least `len` bytes, cut to `len` (the smallest that fits), or None.
+    /// A kept block of at least `len` bytes, cut to `len` (the smallest that fits), or None;
+    /// then every kept block is smaller than `len` and all are unmapped, so that kept memory
+    /// never stands beside a fresh mapping (a computation's peak stays its own).
     fn take(len: usize) -> Option<*mut u8> {
         let mut kept = KEPT_BLOCKS.lock().unwrap_or_else(|e| e.into_inner());
-        let (slot, &(addr, have)) =
-            kept.blocks.iter().enumerate().filter(|(_, b)| b.1 >= len).min_by_key(|(_, b)| b.1)?;
+        let Some((slot, &(addr, have))) =
+            kept.blocks.iter().enumerate().filter(|(_, b)| b.1 >= len).min_by_key(|(_, b)| b.1)
+        else {
+            for block in kept.blocks.iter_mut().filter(|b| b.1 > 0) {
+                // SAFETY: a kept block is a whole mapping this module owns, used by no one.
+                unsafe { libc::munmap(block.0 as *mut libc::c_void, block.1) };
+                *block = (0, 0);
+            }
+            kept.total = 0;
+            return None;
+        };
         kept.blocks[slot] = (0, 0);
         kept.total -= have;
         drop(kept);
