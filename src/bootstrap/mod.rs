@@ -155,7 +155,16 @@ impl Plan {
         };
         let design = match &sorted_order {
             Some(order) => {
-                let permute = |v: &Option<Vec<u32>>| v.as_ref().map(|v| order.iter().map(|&r| v[r as usize]).collect());
+                // Labels of the wrong length are passed on as they are, for `Design::new` to report.
+                let permute = |v: &Option<Vec<u32>>| {
+                    v.as_ref().map(|v| {
+                        if v.len() == n_rows {
+                            order.iter().map(|&r| v[r as usize]).collect()
+                        } else {
+                            v.clone()
+                        }
+                    })
+                };
                 Design::new(
                     n_rows,
                     &Labels { samples: permute(&labels.samples), strata: permute(&labels.strata), clusters: None },

@@ -145,6 +145,20 @@ fn bad_data_is_an_error() {
         Statistic::Linear(Linear::DifferenceOfMeans)
     )
     .is_err());
+    // Labels of the wrong length for a sorted statistic (whose rows are relabelled in
+    // sorted order first): an error, not an index out of bounds (found by the fuzz target
+    // with another seed).
+    for labels in [
+        Labels { strata: Some(vec![]), ..Labels::default() },
+        Labels { samples: Some(vec![0, 0, 0]), ..Labels::default() },
+    ] {
+        let plan = Plan::new(
+            Table { columns: vec![vec![3.0, 1.0]], weights: None },
+            &labels,
+            Statistic::Sorted(vec![Measure::TopShare(0.5)]),
+        );
+        assert!(plan.is_err());
+    }
 }
 
 mod properties {
