@@ -600,8 +600,10 @@ pub fn fit_logit_cancellable(
     if p == 0 || columns.iter().any(|c| c.len() != n) {
         return Err(Error::Spec(format!("the design needs {p} columns of {n} values each")));
     }
-    for (j, column) in columns.iter().enumerate() {
-        if let Some(row) = column.iter().position(|v| !v.is_finite()) {
+    // The columns are checked side by side; the error names the first bad column's first bad row.
+    let bad: Vec<Option<usize>> = columns.par_iter().map(|c| crate::error::first_not_finite(c)).collect();
+    for (j, (column, bad)) in columns.iter().zip(bad).enumerate() {
+        if let Some(row) = bad {
             let name = names.get(j).map(String::as_str).unwrap_or("?");
             return Err(Error::data(
                 "data",
@@ -622,7 +624,7 @@ pub fn fit_logit_cancellable(
     }
     let mut mu = vec![0.0; n];
     // The intercept's column of ones is not read in every pass.
-    let unit: Vec<bool> = columns.iter().map(|c| c.iter().all(|&v| v == 1.0)).collect();
+    let unit: Vec<bool> = columns.iter().map(|c| crate::error::first_where(c, |v| v != 1.0).is_none()).collect();
     let mut current = step(columns, &unit, None, y, &mut mu);
     for iteration in 1..=MAX_ITERATIONS {
         crate::cancel::check(cancel)?;
@@ -636,7 +638,7 @@ pub fn fit_logit_cancellable(
         }
         if (dev - dev_old).abs() / (dev.abs() + 0.1) < EPSILON {
             let boundary = 10.0 * f64::EPSILON;
-            if let Some(i) = mu.iter().position(|&m| m < boundary || m > 1.0 - boundary) {
+            if let Some(i) = crate::error::first_where(&mu, |m| m < boundary || m > 1.0 - boundary) {
                 return Err(Error::Computation(format!(
                     "perfect separation in the propensity-score model: fitted probability numerically {} for row {i}; the covariates predict the treatment exactly (R's glm warns 'fitted probabilities numerically 0 or 1 occurred'); drop or coarsen the separating covariate",
                     if mu[i] < 0.5 { 0 } else { 1 }

@@ -526,7 +526,7 @@ impl<'a> Greedy<'a> {
         if key.len() != n {
             return Err(Error::Spec(format!("{} distances for {n} units", key.len())));
         }
-        if let Some(row) = key.iter().position(|v| !v.is_finite()) {
+        if let Some(row) = crate::error::first_not_finite(key) {
             return Err(Error::data("data", "distance", Some(row), crate::error::not_finite(key[row])));
         }
         if let Some(c) = input.caliper {
