@@ -13,12 +13,14 @@
 //!   ([`flow`]);
 //! - [`subclass`]: subclassification on the score and the weights from subclasses;
 //! - [`ids`]: duplicate text ids, read in place from Arrow's string buffers;
+//! - [`design`]: the checks of a design's columns (their range in one pass);
 //!
 //! Weights follow MatchIt's rules for the ATT (see [`att_weights`]).
 
 pub mod arcs;
 mod assign;
 pub mod covariates;
+pub mod design;
 pub mod exact;
 mod exp;
 mod flow;

@@ -210,6 +210,19 @@ fn nearest_match<'py>(
     })
 }
 
+/// The smallest and largest value of a column in one pass, NaN when one is NaN (numpy's
+/// `min`, `max`); a strided column is copied first.
+#[pyfunction]
+fn value_range(py: Python<'_>, values: PyReadonlyArray1<'_, f64>) -> PyResult<(f64, f64)> {
+    match values.as_slice() {
+        Ok(v) => run(py, || Ok(crate::matching::design::value_range(v))),
+        Err(_) => {
+            let v: Vec<f64> = values.as_array().iter().copied().collect();
+            run(py, || Ok(crate::matching::design::value_range(&v)))
+        }
+    }
+}
+
 /// The first row whose text id repeats an earlier row's, or None: Arrow's string layout
 /// (`offsets`, int32 or int64, one more than the rows; `data`, the UTF-8 bytes), read in place.
 #[pyfunction]
@@ -230,6 +243,7 @@ fn first_repeated_text(
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(first_repeated_text, m)?)?;
+    m.add_function(wrap_pyfunction!(value_range, m)?)?;
     m.add_function(wrap_pyfunction!(fit_logit, m)?)?;
     m.add_function(wrap_pyfunction!(fit_logit_weighted, m)?)?;
     m.add_function(wrap_pyfunction!(whiten, m)?)?;

@@ -29,9 +29,9 @@ def check_column(frame: pd.DataFrame, name: str, ids: pd.Index, table: str) -> p
         raise SpecError(f"covariate {name!r} is not a column of the {table} (columns: {list(frame.columns)})")
     col = frame[name]
     if col.dtype.kind in "fiub":
-        # Plain numpy numbers: one pass each for min and max (a NaN makes them NaN).
+        # Plain numpy numbers: min and max in one pass (a NaN makes them NaN).
         values = col.to_numpy(dtype=float)
-        lo, hi = values.min(), values.max()
+        lo, hi = _core.value_range(values)
         if np.isinf(lo) or np.isinf(hi):
             row = int(np.flatnonzero(np.isinf(values))[0])
             raise not_finite(table, name, row, values[row], id=ids[row])
