@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._arrow import release_freed
 from .._frames import DateFormat, day, label_codes_u32, name_row, to_dates
 from .._validation import whole_number
 from ..errors import DataError, SpecError, UtfallWarning
@@ -467,6 +468,7 @@ def _build(individuals: Any, episodes: Any, tariffs: Any, costs: Any, price_inde
     tables = {"individuals": ind, "episodes": ep, "tariffs": tar, "costs": led, "price_index": pidx}
     ep_after = rows_after_end(episodes_core[0], episodes_core[1], end_days)
     led_after = rows_after_end(ledger_core[0], ledger_core[1], end_days)
+    release_freed()  # (the date columns LaterDates dropped, when Arrow had made them)
     try:
         core = _core.CohortCore(
             core_input(  # type: ignore[arg-type]  # a frozen CoreInput: the core only reads its fields
