@@ -459,7 +459,7 @@ def _build(individuals: Any, episodes: Any, tariffs: Any, costs: Any, price_inde
         raise SpecError(f"columns must map roles to your column names, not {type(columns).__name__}")
     if not isinstance(allow_overlaps, (bool, np.bool_)):
         raise SpecError(f"allow_overlaps must be True or False, not {allow_overlaps!r}")
-    ind, index_days, end_days = individuals_table(individuals, data_end, columns, date_format)
+    ind, ind_dates, index_days, end_days = individuals_table(individuals, data_end, columns, date_format)
     ep, ep_dates, *episodes_core = episodes_table(episodes, ind["id"], columns, date_format)
     tar, care_types, tariffs_core = tariffs_table(tariffs, ep, columns, date_format)
     episodes_core.append(_codes_of(ep["care_type"], care_types))
@@ -477,6 +477,7 @@ def _build(individuals: Any, episodes: Any, tariffs: Any, costs: Any, price_inde
     except DataError as err:
         raise name_row(err, {k: v for k, v in tables.items() if v is not None}) from None
     del episodes_core, ledger_core, tariffs_core  # (the core has its copy: free them before the date columns)
+    ind = ind_dates.apply(ind)
     ep = ep_dates.apply(ep)
     led = None if led is None or led_dates is None else led_dates.apply(led)
     outside = pd.concat([after_end_of_data(ep, "episodes", "start", ep_after),
