@@ -462,7 +462,7 @@ def _build(individuals: Any, episodes: Any, tariffs: Any, costs: Any, price_inde
     ind, ind_dates, index_days, end_days = individuals_table(individuals, data_end, columns, date_format)
     ep, ep_dates, *episodes_core = episodes_table(episodes, ind["id"], columns, date_format)
     tar, care_types, tariffs_core = tariffs_table(tariffs, ep, columns, date_format)
-    episodes_core.append(_codes_of(ep["care_type"], care_types))
+    episodes_core.append(label_codes_u32(ep["care_type"], care_types))
     led, led_dates, categories, ledger_core = ledger_table(costs, ind["id"], columns, date_format)
     pidx, base = price_index_table(price_index, base_year, columns)
     tables = {"individuals": ind, "episodes": ep, "tariffs": tar, "costs": led, "price_index": pidx}
@@ -485,10 +485,6 @@ def _build(individuals: Any, episodes: Any, tariffs: Any, costs: Any, price_inde
     return Cohort(individuals=ind, episodes=ep, tariffs=tar, costs_ledger=led, price_index=pidx, base_year=base,
                   care_types=care_types, categories=categories, core=core, allow_overlaps=bool(allow_overlaps),
                   outside_observation=outside)
-
-
-def _codes_of(labels: pd.Series, care_types: List[str]) -> np.ndarray:
-    return label_codes_u32(labels, care_types)
 
 
 def _outside_text(outside: pd.DataFrame) -> str:
