@@ -163,6 +163,31 @@ def test_arrow_dates_ids_and_nulls_give_the_pandas_cohort(date_type, id_type):
                                       check_categorical=False)
 
 
+@pytest.mark.parametrize("label", ["Categorical", "Enum", "String"])
+def test_polars_native_types_in_several_chunks_give_the_pandas_cohort(label):
+    """polars' own types, as its C stream exports them (``string_view`` text, ``date32`` dates with
+    nulls, dictionaries with ``uint32``/``uint8`` indices), in frames of two chunks each: the cohort
+    pandas gives, the same validated tables, fingerprints and costs."""
+    pl = _polars()
+    people, eps, tariffs = small()
+    kind = {"Categorical": pl.Categorical, "Enum": pl.Enum(["SiS", "HVB"]), "String": pl.String}[label]
+    if label != "String":  # a dictionary is pandas' categorical
+        eps, tariffs = eps.assign(care_type=eps["care_type"].astype("category")), tariffs.assign(
+            care_type=tariffs["care_type"].astype("category"))
+    expected = utfall.Cohort.from_frames(people, eps, tariffs, data_end="2020-06-30")
+
+    def polars(frame, labels=()):
+        columns = {c: pl.Series(c, frame[c].astype(object).tolist(), dtype=kind if c in labels else None)
+                   for c in frame.columns}
+        whole = pl.DataFrame(list(columns.values()))
+        return pl.concat([whole[:2], whole[2:]], rechunk=False)
+
+    ind, ep, tar = polars(people), polars(eps, ["care_type"]), polars(tariffs, ["care_type"])
+    assert ep.n_chunks() == 2 and ep.schema["start"] == pl.Date and ep.schema["care_type"] == kind
+    got = utfall.Cohort.from_frames(ind, ep, tar, data_end="2020-06-30")
+    assert_same_cohort(expected, got)
+
+
 def test_polars_frames_need_no_pandas_conversion_of_their_own(monkeypatch):
     pl = _polars()
     people, eps, tariffs = small()

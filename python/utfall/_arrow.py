@@ -21,6 +21,14 @@ pyarrow is optional at run time: it is imported only when such an input arrives
 (the ``utfall[arrow]`` extra installs it), and numpy-backed pandas frames never
 need it.
 
+Memory: what Arrow allocates (a Parquet file's decoded table, the copies ``to_pandas``
+makes of columns with nulls or of several chunks, the date columns the cohort drops
+before its core runs) comes from Arrow's own allocator (mimalloc), which keeps freed
+pages for its next allocation; numpy and the core allocate elsewhere and never reuse
+them. So a table read from Parquet is converted with ``self_destruct`` (each Arrow
+column freed once converted) and :func:`release_freed` hands freed pages back to the
+system after each conversion and before the core groups the rows.
+
 Why pyarrow and not a Rust Arrow crate (``arrow-array`` with its ``ffi`` feature, or
 ``pyo3-arrow``): the validated tables the cohort keeps (for fingerprints, subsets,
 pickling and the evaluation's covariates) are pandas frames, so every column becomes a
@@ -36,6 +44,7 @@ its compression codecs into every build and wheel).
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any, Dict, Optional
 
 import pandas as pd
@@ -68,8 +77,17 @@ def is_path(frame: Any) -> bool:
     return isinstance(frame, (str, os.PathLike))
 
 
+def release_freed() -> None:
+    """Hands the memory Arrow's allocator holds freed back to the system (see the module's
+    "Memory"); nothing when pyarrow was never imported."""
+    pyarrow = sys.modules.get("pyarrow")
+    if pyarrow is not None:
+        pyarrow.default_memory_pool().release_unused()
+
+
 def read_parquet(path: Any, table: str) -> pd.DataFrame:
-    """A Parquet file (or a folder of them) read with pyarrow, memory-mapped, as :func:`arrow_to_pandas` has it."""
+    """A Parquet file (or a folder of them) read with pyarrow, memory-mapped, as :func:`arrow_to_pandas` has it;
+    the decoded table is freed column by column as it is converted (nobody else holds it)."""
     pa = _pyarrow(table, "reading Parquet")
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
@@ -77,7 +95,7 @@ def read_parquet(path: Any, table: str) -> pd.DataFrame:
         arrow = pq.read_table(os.fspath(path), memory_map=True)
     except (OSError, pa.ArrowException) as err:
         raise data_error(table, "", None, f"cannot read the Parquet file {os.fspath(path)!r}: {err}") from None
-    return arrow_to_pandas(arrow, table)
+    return arrow_to_pandas(arrow, table, own=True)
 
 
 def from_arrow(frame: Any, table: str) -> pd.DataFrame:
@@ -90,9 +108,10 @@ def from_arrow(frame: Any, table: str) -> pd.DataFrame:
     return arrow_to_pandas(arrow, table)
 
 
-def arrow_to_pandas(arrow: Any, table: str) -> pd.DataFrame:
+def arrow_to_pandas(arrow: Any, table: str, own: bool = False) -> pd.DataFrame:
     """The columns of a pyarrow Table as pandas columns (see the module's conventions), without consolidating
-    them into blocks (which would copy every column once more)."""
+    them into blocks (which would copy every column once more). With ``own`` (a table nobody else holds),
+    each Arrow column is freed as soon as it is converted; the table is unusable afterwards."""
     names = [str(n) for n in arrow.column_names]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
@@ -102,7 +121,8 @@ def arrow_to_pandas(arrow: Any, table: str) -> pd.DataFrame:
     keep = [n for n in names if not (n.startswith("__index_level_") and n.endswith("__"))]
     if len(keep) != len(names):
         arrow = arrow.select(keep)
-    frame: pd.DataFrame = arrow.to_pandas(date_as_object=False, split_blocks=True, ignore_metadata=True)
+    frame: pd.DataFrame = arrow.to_pandas(date_as_object=False, split_blocks=True, ignore_metadata=True,
+                                          self_destruct=own)
     return frame
 
 
@@ -127,11 +147,15 @@ def pandas_arrow_columns(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 
 
 def optional_arrow(frame: Optional[Any], table: str) -> Optional[pd.DataFrame]:
-    """The pandas frame of an Arrow object, a Parquet path or an Arrow-backed pandas frame; None for other input."""
+    """The pandas frame of an Arrow object, a Parquet path or an Arrow-backed pandas frame; None for other input.
+    What the conversion freed goes back to the system (:func:`release_freed`)."""
     if speaks_arrow(frame):
-        return from_arrow(frame, table)
-    if is_path(frame):
-        return read_parquet(frame, table)
-    if isinstance(frame, pd.DataFrame) and arrow_backed(frame):
-        return pandas_arrow_columns(frame, table)
-    return None
+        out = from_arrow(frame, table)
+    elif is_path(frame):
+        out = read_parquet(frame, table)
+    elif isinstance(frame, pd.DataFrame) and arrow_backed(frame):
+        out = pandas_arrow_columns(frame, table)
+    else:
+        return None
+    release_freed()
+    return out

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._arrow import release_freed
 from .._frames import DateFormat, day, label_codes_u32, name_row, to_dates
 from .._validation import whole_number
 from ..errors import DataError, SpecError, UtfallWarning
@@ -458,15 +459,16 @@ def _build(individuals: Any, episodes: Any, tariffs: Any, costs: Any, price_inde
         raise SpecError(f"columns must map roles to your column names, not {type(columns).__name__}")
     if not isinstance(allow_overlaps, (bool, np.bool_)):
         raise SpecError(f"allow_overlaps must be True or False, not {allow_overlaps!r}")
-    ind, index_days, end_days = individuals_table(individuals, data_end, columns, date_format)
+    ind, ind_dates, index_days, end_days = individuals_table(individuals, data_end, columns, date_format)
     ep, ep_dates, *episodes_core = episodes_table(episodes, ind["id"], columns, date_format)
     tar, care_types, tariffs_core = tariffs_table(tariffs, ep, columns, date_format)
-    episodes_core.append(_codes_of(ep["care_type"], care_types))
+    episodes_core.append(label_codes_u32(ep["care_type"], care_types))
     led, led_dates, categories, ledger_core = ledger_table(costs, ind["id"], columns, date_format)
     pidx, base = price_index_table(price_index, base_year, columns)
     tables = {"individuals": ind, "episodes": ep, "tariffs": tar, "costs": led, "price_index": pidx}
     ep_after = rows_after_end(episodes_core[0], episodes_core[1], end_days)
     led_after = rows_after_end(ledger_core[0], ledger_core[1], end_days)
+    release_freed()  # (the date columns LaterDates dropped, when Arrow had made them)
     try:
         core = _core.CohortCore(
             core_input(  # type: ignore[arg-type]  # a frozen CoreInput: the core only reads its fields
@@ -475,6 +477,7 @@ def _build(individuals: Any, episodes: Any, tariffs: Any, costs: Any, price_inde
     except DataError as err:
         raise name_row(err, {k: v for k, v in tables.items() if v is not None}) from None
     del episodes_core, ledger_core, tariffs_core  # (the core has its copy: free them before the date columns)
+    ind = ind_dates.apply(ind)
     ep = ep_dates.apply(ep)
     led = None if led is None or led_dates is None else led_dates.apply(led)
     outside = pd.concat([after_end_of_data(ep, "episodes", "start", ep_after),
@@ -482,10 +485,6 @@ def _build(individuals: Any, episodes: Any, tariffs: Any, costs: Any, price_inde
     return Cohort(individuals=ind, episodes=ep, tariffs=tar, costs_ledger=led, price_index=pidx, base_year=base,
                   care_types=care_types, categories=categories, core=core, allow_overlaps=bool(allow_overlaps),
                   outside_observation=outside)
-
-
-def _codes_of(labels: pd.Series, care_types: List[str]) -> np.ndarray:
-    return label_codes_u32(labels, care_types)
 
 
 def _outside_text(outside: pd.DataFrame) -> str:

@@ -67,16 +67,6 @@ def _column(values: np.ndarray) -> pd.Series:
     return pd.Series(values, copy=False)
 
 
-def _dates(given: pd.Series, days: np.ndarray, missing: bool = False) -> pd.Series:
-    """The column of ``days`` as ``datetime64[s]`` dates (:func:`utfall._frames.to_dates`); the given
-    column itself when it already holds exactly those (midnights in seconds, as registers and
-    Parquet files mostly have them), so that the cohort shares its memory instead of a copy
-    (pandas' copy-on-write keeps either side's later changes to itself)."""
-    if _same_dates(given, days, missing):
-        return given
-    return _column(to_dates(days, missing))
-
-
 def _same_dates(given: pd.Series, days: np.ndarray, missing: bool) -> bool:
     """Whether ``given`` is ``datetime64[s]`` holding exactly the dates of ``days`` (compared in blocks)."""
     if given.dtype != np.dtype("datetime64[s]") or len(given) != len(days):
@@ -88,28 +78,31 @@ def _same_dates(given: pd.Series, days: np.ndarray, missing: bool) -> bool:
 
 
 class LaterDates:
-    """The date columns of a validated table that are made after the core has read the days:
-    the given columns (from Arrow or Parquet often in another unit, or with nulls) are dropped
-    first, so that their memory is free while the core groups the rows. Columns that already
-    hold exactly the dates are kept as they are (see :func:`_dates`)."""
+    """The date columns of a validated table, as ``datetime64[s]`` dates (:func:`utfall._frames.to_dates`)
+    made after the core has read the days: the given columns (from Arrow or Parquet often in another
+    unit, or with nulls) are dropped first, so that their memory is free while the core groups the
+    rows, and a column the table lacks (an end of data from ``data_end``) is made then too. A given
+    column that already holds exactly those dates (midnights in seconds, as registers mostly have
+    them) is kept, so that the cohort shares its memory instead of a copy (pandas' copy-on-write
+    keeps either side's later changes to itself). ``order`` is the validated table's column order."""
 
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.order = list(frame.columns)
+    def __init__(self, order: List[str]) -> None:
+        self.order = order
         self.pending: List[Tuple[str, np.ndarray, bool]] = []
 
     def add(self, frame: pd.DataFrame, column: str, days: np.ndarray, missing: bool = False) -> None:
-        if not _same_dates(frame[column], days, missing):
+        if column in frame.columns and _same_dates(frame[column], days, missing):
+            return
+        if column in frame.columns:
             del frame[column]
-            self.pending.append((column, days, missing))
+        self.pending.append((column, days, missing))
 
     def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """``frame`` with its date columns, in the given column order."""
-        if not self.pending:
-            return frame
+        """``frame`` with its date columns, in the table's column order."""
         for column, values, missing in self.pending:
             frame[column] = _column(to_dates(values, missing))
         self.pending = []
-        return frame[self.order]
+        return frame if list(frame.columns) == self.order else frame[self.order]
 
 
 def _first(mask: Any) -> int:
@@ -161,9 +154,10 @@ def _codes(owners: pd.Series, ids: pd.Series, table: str, what: str) -> np.ndarr
 
 
 def individuals_table(individuals: Any, data_end: Any, columns: Columns,
-                      date_format: DateFormat) -> Tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """The individuals with roles ``id``, ``group``, ``index_date``, ``end_of_data`` first, then the covariates;
-    with their index dates and ends of data as days."""
+                      date_format: DateFormat) -> Tuple[pd.DataFrame, LaterDates, np.ndarray, np.ndarray]:
+    """The individuals with roles ``id``, ``group``, ``index_date``, ``end_of_data`` first, then the covariates
+    (the dates to add with :meth:`LaterDates.apply` once the core has them); with their index dates and ends
+    of data as days."""
     raw = to_pandas(individuals, "individuals")
     ind = select(raw, "individuals", ["id", "group", "index_date"], ["end_of_data"], columns)
     used = {user_name(columns, "individuals", r) for r in ("id", "group", "index_date", "end_of_data")}
@@ -209,11 +203,11 @@ def individuals_table(individuals: Any, data_end: Any, columns: Columns,
         row = _first(end_days == MISSING_DAY)
         raise data_error("individuals", "end_of_data", row, "the end of data is unknown (missing, or the open-end "
                          "marker 9999-12-31): give data_end=, the date of the register extract", ids.iloc[row])
-    ind["index_date"] = _dates(ind["index_date"], index_days)
-    ind["end_of_data"] = _dates(ind["end_of_data"], end_days) if "end_of_data" in ind.columns else _column(
-        to_dates(end_days))
     roles = ["id", "group", "index_date", "end_of_data"]
-    return ind[roles + [c for c in ind.columns if c not in roles]], index_days, end_days
+    later = LaterDates(roles + [c for c in ind.columns if c not in roles])
+    later.add(ind, "index_date", index_days)
+    later.add(ind, "end_of_data", end_days)
+    return ind, later, index_days, end_days
 
 
 def episodes_table(episodes: Any, ids: pd.Series, columns: Columns,
@@ -231,7 +225,7 @@ def episodes_table(episodes: Any, ids: pd.Series, columns: Columns,
     end = days(ep["end"], "episodes", "end", ep["id"], allow_missing=True,
                date_format=date_format_for(date_format, "episodes", "end"), open_end=True)
     ep["care_type"] = as_labels(ep["care_type"])
-    later = LaterDates(ep)
+    later = LaterDates(list(ep.columns))
     later.add(ep, "start", start)
     later.add(ep, "end", end, missing=True)
     return ep, later, codes, start, end
@@ -281,7 +275,7 @@ def ledger_table(costs: Any, ids: pd.Series, columns: Columns, date_format: Date
     amount = numbers(led["amount"], "costs", "amount", led["id"])
     categories = list(pd.unique(led["category"]))
     led["amount"] = _column(amount)
-    later = LaterDates(led)
+    later = LaterDates(list(led.columns))
     later.add(led, "date", date)
     return led, later, categories, (codes, date, amount, label_codes_u32(led["category"], categories))
 
