@@ -18,16 +18,35 @@ const CHUNK: usize = 1 << 16;
 /// assert!(value_range(&[2.0, f64::NAN]).0.is_nan());
 /// ```
 pub fn value_range(values: &[f64]) -> (f64, f64) {
-    // (`f64::min` skips a NaN, so NaN is tracked apart; no branch per value, so it vectorises.)
+    // Per lane, with comparisons (false for a NaN, which is tracked apart): no branch per
+    // value, so the loop vectorises (`f64::min`'s NaN rule did not).
     let part = |c: &[f64]| {
-        c.iter().fold((f64::INFINITY, f64::NEG_INFINITY, false), |(lo, hi, nan), &v| {
-            (lo.min(v), hi.max(v), nan | v.is_nan())
-        })
+        const L: usize = 8;
+        let (mut lo, mut hi, mut nan) = ([f64::INFINITY; L], [f64::NEG_INFINITY; L], [false; L]);
+        let lanes = c.chunks_exact(L);
+        let rest = lanes.remainder();
+        for block in lanes {
+            for l in 0..L {
+                let v = block[l];
+                lo[l] = if v < lo[l] { v } else { lo[l] };
+                hi[l] = if v > hi[l] { v } else { hi[l] };
+                nan[l] |= v != v;
+            }
+        }
+        for (l, &v) in rest.iter().enumerate() {
+            lo[l] = if v < lo[l] { v } else { lo[l] };
+            hi[l] = if v > hi[l] { v } else { hi[l] };
+            nan[l] |= v != v;
+        }
+        let low = lo.iter().fold(f64::INFINITY, |a, &b| if b < a { b } else { a });
+        let high = hi.iter().fold(f64::NEG_INFINITY, |a, &b| if b > a { b } else { a });
+        (low, high, nan.iter().any(|&n| n))
     };
     let (lo, hi, nan) = values
         .par_chunks(CHUNK)
         .map(part)
         .reduce(|| (f64::INFINITY, f64::NEG_INFINITY, false), |a, b| (a.0.min(b.0), a.1.max(b.1), a.2 | b.2));
+    // (-0.0 and 0.0 compare equal: whichever comes first is kept, as numpy may.)
     if nan {
         (f64::NAN, f64::NAN)
     } else {
