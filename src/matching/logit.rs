@@ -69,8 +69,17 @@ struct Step {
 /// does not depend on the threads) and, inside a chunk, in blocks of [`BLOCK`] rows whose
 /// columns sit in small arrays: every sum over the rows of a block is a short dot product
 /// the compiler vectorises. `P` is the number of columns, or 0 for any number. Columns
-/// flagged in `unit` are all ones (the intercept) and are not read from memory.
-fn pass<const P: usize>(columns: &[&[f64]], unit: &[bool], beta: Option<&[f64]>, y: &[bool], mu: &mut [f64]) -> Step {
+/// flagged in `unit` are all ones (the intercept) and are not read from memory. Without
+/// `normal` the normal equations are not accumulated (zero): a pass that is expected to
+/// be the last, whose fitted values and deviance are all that is needed.
+fn pass<const P: usize>(
+    columns: &[&[f64]],
+    unit: &[bool],
+    beta: Option<&[f64]>,
+    normal: bool,
+    y: &[bool],
+    mu: &mut [f64],
+) -> Step {
     let p = if P == 0 { columns.len() } else { P };
     let wide = wide_vectors();
     let parts: Vec<(Vec<f64>, Vec<f64>, f64)> = mu
@@ -78,7 +87,7 @@ fn pass<const P: usize>(columns: &[&[f64]], unit: &[bool], beta: Option<&[f64]>,
         .zip(y.par_chunks(CHUNK))
         .enumerate()
         .map(|(chunk, (mu, y))| {
-            let rows = Rows { columns, unit, beta, start: chunk * CHUNK };
+            let rows = Rows { columns, unit, beta, normal, start: chunk * CHUNK };
             #[cfg(target_arch = "x86_64")]
             match wide {
                 // SAFETY: `wide_vectors` checked that the CPU has these instructions.
@@ -139,6 +148,8 @@ struct Rows<'a> {
     columns: &'a [&'a [f64]],
     unit: &'a [bool],
     beta: Option<&'a [f64]>,
+    /// Whether `X' W X` and `X' W z` are accumulated.
+    normal: bool,
     start: usize,
 }
 
@@ -274,6 +285,9 @@ fn chunk_pass<const P: usize, const V: bool>(rows: &Rows, y: &[bool], mu: &mut [
                 w[i] = wi;
                 z[i] = zi;
             }
+        }
+        if !rows.normal {
+            continue;
         }
         for j in 0..p {
             block_weighted::<V>(&w, xb[j], &mut wxb[j]);
@@ -438,21 +452,21 @@ fn lane_sum(acc: &[f64; LANES]) -> f64 {
 }
 
 /// One IRLS pass, with code unrolled for designs of up to 12 columns.
-fn step(columns: &[&[f64]], unit: &[bool], beta: Option<&[f64]>, y: &[bool], mu: &mut [f64]) -> Step {
+fn step(columns: &[&[f64]], unit: &[bool], beta: Option<&[f64]>, normal: bool, y: &[bool], mu: &mut [f64]) -> Step {
     match columns.len() {
-        1 => pass::<1>(columns, unit, beta, y, mu),
-        2 => pass::<2>(columns, unit, beta, y, mu),
-        3 => pass::<3>(columns, unit, beta, y, mu),
-        4 => pass::<4>(columns, unit, beta, y, mu),
-        5 => pass::<5>(columns, unit, beta, y, mu),
-        6 => pass::<6>(columns, unit, beta, y, mu),
-        7 => pass::<7>(columns, unit, beta, y, mu),
-        8 => pass::<8>(columns, unit, beta, y, mu),
-        9 => pass::<9>(columns, unit, beta, y, mu),
-        10 => pass::<10>(columns, unit, beta, y, mu),
-        11 => pass::<11>(columns, unit, beta, y, mu),
-        12 => pass::<12>(columns, unit, beta, y, mu),
-        _ => pass::<0>(columns, unit, beta, y, mu),
+        1 => pass::<1>(columns, unit, beta, normal, y, mu),
+        2 => pass::<2>(columns, unit, beta, normal, y, mu),
+        3 => pass::<3>(columns, unit, beta, normal, y, mu),
+        4 => pass::<4>(columns, unit, beta, normal, y, mu),
+        5 => pass::<5>(columns, unit, beta, normal, y, mu),
+        6 => pass::<6>(columns, unit, beta, normal, y, mu),
+        7 => pass::<7>(columns, unit, beta, normal, y, mu),
+        8 => pass::<8>(columns, unit, beta, normal, y, mu),
+        9 => pass::<9>(columns, unit, beta, normal, y, mu),
+        10 => pass::<10>(columns, unit, beta, normal, y, mu),
+        11 => pass::<11>(columns, unit, beta, normal, y, mu),
+        12 => pass::<12>(columns, unit, beta, normal, y, mu),
+        _ => pass::<0>(columns, unit, beta, normal, y, mu),
     }
 }
 
@@ -525,6 +539,21 @@ fn link(eta: f64) -> (f64, f64) {
         let e = exp(eta);
         let one = 1.0 + e;
         (e / one, e / (one * one))
+    }
+}
+
+/// Whether the next iteration is expected to meet glm's stopping rule, from the relative
+/// deviance changes `r` of the last two: Newton's method converges quadratically, so the
+/// next change is about `r_k^3 / r_{k-1}^2`; expected when that is a hundredth of the
+/// tolerance. Then its pass skips the normal equations (a third of a pass: 4.5 -> 3.1 ms
+/// on 1,010,000 rows), and repeats with them in the rare case that it was not the last
+/// after all.
+fn last_expected(changes: (Option<f64>, Option<f64>)) -> bool {
+    match changes {
+        (Some(before), Some(last)) if before > 0.0 && last < before => {
+            last * last * last / (before * before) < EPSILON / 100.0
+        }
+        _ => false,
     }
 }
 
@@ -625,18 +654,28 @@ pub fn fit_logit_cancellable(
     let mut mu = vec![0.0; n];
     // The intercept's column of ones is not read in every pass.
     let unit: Vec<bool> = columns.iter().map(|c| crate::error::first_where(c, |v| v != 1.0).is_none()).collect();
-    let mut current = step(columns, &unit, None, y, &mut mu);
+    let mut current = step(columns, &unit, None, true, y, &mut mu);
+    // The relative deviance changes of the last two iterations, for `last_expected`.
+    let mut changes: (Option<f64>, Option<f64>) = (None, None);
     for iteration in 1..=MAX_ITERATIONS {
         crate::cancel::check(cancel)?;
         let dev_old = current.deviance;
         let beta = solve_spd(&current.a, &current.b, names)?;
         let coefficients: Vec<f64> = beta.iter().copied().collect();
-        current = step(columns, &unit, Some(&coefficients), y, &mut mu);
+        let normal = !last_expected(changes);
+        current = step(columns, &unit, Some(&coefficients), normal, y, &mut mu);
         let dev = current.deviance;
         if !dev.is_finite() {
             return Err(Error::Computation("the logistic regression diverged (infinite deviance)".into()));
         }
-        if (dev - dev_old).abs() / (dev.abs() + 0.1) < EPSILON {
+        let change = (dev - dev_old).abs() / (dev.abs() + 0.1);
+        changes = (changes.1, Some(change));
+        if change >= EPSILON && !normal {
+            // Not the last after all: the same pass again, with the normal equations (the
+            // fitted values and the deviance come out the same, bit for bit).
+            current = step(columns, &unit, Some(&coefficients), true, y, &mut mu);
+        }
+        if change < EPSILON {
             let boundary = 10.0 * f64::EPSILON;
             if let Some(i) = crate::error::first_where(&mu, |m| m < boundary || m > 1.0 - boundary) {
                 return Err(Error::Computation(format!(
@@ -681,12 +720,32 @@ mod tests {
         let beta = [0.1, -0.3, 0.2];
         let cols: [&[f64]; 3] = [&ones, &a, &b];
         let (mut m1, mut m2) = (vec![0.0; n], vec![0.0; n]);
-        let general = pass::<0>(&cols, &[true, false, false], Some(&beta), &y, &mut m1);
-        let fixed = pass::<3>(&cols, &[false; 3], Some(&beta), &y, &mut m2);
+        let general = pass::<0>(&cols, &[true, false, false], Some(&beta), true, &y, &mut m1);
+        let fixed = pass::<3>(&cols, &[false; 3], Some(&beta), true, &y, &mut m2);
         assert_eq!(general.a, fixed.a);
         assert_eq!(general.b, fixed.b);
         assert_eq!(general.deviance, fixed.deviance);
         assert_eq!(m1, m2);
+    }
+
+    #[test]
+    fn a_pass_without_the_normal_equations_gives_the_same_fit_and_deviance() {
+        let n = 3 * CHUNK + 77;
+        let ones = vec![1.0; n];
+        let a: Vec<f64> = (0..n).map(|i| ((i * 7919) % 101) as f64 / 25.0 - 2.0).collect();
+        let y: Vec<bool> = (0..n).map(|i| (i * 31) % 7 < 3).collect();
+        let cols: [&[f64]; 2] = [&ones, &a];
+        let (mut m1, mut m2) = (vec![0.0; n], vec![0.0; n]);
+        let full = step(&cols, &[true, false], Some(&[0.3, -0.6]), true, &y, &mut m1);
+        let last = step(&cols, &[true, false], Some(&[0.3, -0.6]), false, &y, &mut m2);
+        assert_eq!(full.deviance.to_bits(), last.deviance.to_bits());
+        assert_eq!(m1, m2);
+        assert!(full.a[(0, 0)] > 0.0 && last.a[(0, 0)] == 0.0);
+        // Expected last only once the changes shrink quadratically below the tolerance.
+        assert!(!last_expected((None, Some(1e-9))));
+        assert!(!last_expected((Some(5.6e-3), Some(1.3e-4))));
+        assert!(last_expected((Some(1.3e-4), Some(8.2e-8))));
+        assert!(!last_expected((Some(1e-9), Some(2e-9))));
     }
 
     #[test]
@@ -701,7 +760,7 @@ mod tests {
         let a: Vec<f64> = (0..n).map(|i| ((i * 7919) % 101) as f64 / 30.0 - 1.5).collect();
         let y: Vec<bool> = (0..n).map(|i| (i * 31) % 7 < 3).collect();
         let cols: [&[f64]; 2] = [&ones, &a];
-        let rows = Rows { columns: &cols, unit: &[true, false], beta: Some(&[0.2, -0.7]), start: 0 };
+        let rows = Rows { columns: &cols, unit: &[true, false], beta: Some(&[0.2, -0.7]), normal: true, start: 0 };
         let (mut m1, mut m2) = (vec![0.0; n], vec![0.0; n]);
         let portable = chunk_pass::<2, false>(&rows, &y, &mut m1);
         // SAFETY: AVX2 is present (checked above).
