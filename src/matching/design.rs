@@ -30,13 +30,13 @@ pub fn value_range(values: &[f64]) -> (f64, f64) {
                 let v = block[l];
                 lo[l] = if v < lo[l] { v } else { lo[l] };
                 hi[l] = if v > hi[l] { v } else { hi[l] };
-                nan[l] |= v != v;
+                nan[l] |= v.is_nan();
             }
         }
         for (l, &v) in rest.iter().enumerate() {
             lo[l] = if v < lo[l] { v } else { lo[l] };
             hi[l] = if v > hi[l] { v } else { hi[l] };
-            nan[l] |= v != v;
+            nan[l] |= v.is_nan();
         }
         let low = lo.iter().fold(f64::INFINITY, |a, &b| if b < a { b } else { a });
         let high = hi.iter().fold(f64::NEG_INFINITY, |a, &b| if b > a { b } else { a });

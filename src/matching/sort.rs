@@ -63,33 +63,34 @@ pub fn order_and_positions(key: &[f64]) -> (Vec<usize>, Vec<usize>) {
     let sorted = radix(items, &|bucket| order_ties(bucket, key, shift));
     let order: Vec<usize> = sorted.par_iter().map(|&(_, u)| u as usize).collect();
     let mut position = vec![0usize; n];
-    let out = Positions(position.as_mut_ptr());
+    let out = Disjoint(position.as_mut_ptr());
     sorted.par_chunks(PASS_CHUNK).enumerate().for_each(|(c, chunk)| {
         for (k, &(_, u)) in chunk.iter().enumerate() {
             // SAFETY: `sorted` holds each unit 0..n exactly once (the items were made from
             // `0..n` and a sort permutes them), so the threads write to distinct elements,
             // all inside `position`, which outlives this loop.
-            unsafe { *out.at(u as usize) = c * PASS_CHUNK + k };
+            unsafe { out.write(u as usize, c * PASS_CHUNK + k) };
         }
     });
     (order, position)
 }
 
-/// The elements of the positions vector, written from several threads at distinct indices.
-struct Positions(*mut usize);
+/// A vector's elements, written from several threads at distinct indices.
+struct Disjoint<T>(*mut T);
 
-// SAFETY: see `order_and_positions`: every index is written by one thread only.
-unsafe impl Sync for Positions {}
+// SAFETY: the users write every index from one thread only (see each use), and `T` is
+// sent to that thread.
+unsafe impl<T: Send> Sync for Disjoint<T> {}
 
-impl Positions {
-    /// The element at `i`. (A method, so that the closures above capture the whole `Sync`
-    /// wrapper rather than its raw pointer field.)
+impl<T> Disjoint<T> {
+    /// Writes `value` at `i` (without reading or dropping what was there). (A method, so
+    /// that closures capture the whole `Sync` wrapper rather than its raw pointer field.)
     ///
     /// # Safety
     ///
-    /// `i` inside the vector, written by this thread only.
-    unsafe fn at(&self, i: usize) -> *mut usize {
-        self.0.add(i)
+    /// `i` inside the allocation, and written by this thread only.
+    unsafe fn write(&self, i: usize, value: T) {
+        self.0.add(i).write(value);
     }
 }
 
@@ -130,9 +131,8 @@ fn order_ties(bucket: &mut [(u32, u32)], key: &[f64], shift: u32) {
 /// `finish` is applied to each sorted bucket (in its thread, while it is in the cache).
 fn radix(mut items: Vec<(u32, u32)>, finish: &(dyn Fn(&mut [(u32, u32)]) + Sync)) -> Vec<(u32, u32)> {
     let n = items.len();
-    let starts = byte_starts(&items, TOP_SHIFT);
-    let mut out = vec![(0u32, 0u32); n];
-    scatter(&items, &mut out, TOP_SHIFT, starts);
+    let (out, starts) = split_by_top_byte(&items);
+    let mut out = out;
     // The input is free now: it is each bucket's scratch space.
     let mut buckets = Vec::with_capacity(256);
     let (mut rest, mut spare) = (&mut out[..], &mut items[..]);
@@ -156,6 +156,50 @@ fn radix(mut items: Vec<(u32, u32)>, finish: &(dyn Fn(&mut [(u32, u32)]) + Sync)
         }
     }
     out
+}
+
+/// The items in a stable counting sort by their top byte, and where each bucket starts.
+///
+/// From [`PARALLEL_FROM`] items, the items are cut into one part per thread: each part's
+/// counts are taken in parallel, and each part then moves its items to its own places in
+/// every bucket (after the earlier parts' items of that bucket), so the result is the
+/// sequential one for any number of parts. The output is not zeroed first: every place
+/// is written once.
+fn split_by_top_byte(items: &[(u32, u32)]) -> (Vec<(u32, u32)>, [usize; 257]) {
+    let n = items.len();
+    let threads = if n >= PARALLEL_FROM { rayon::current_num_threads().clamp(1, 16) } else { 1 };
+    let parts: Vec<&[(u32, u32)]> = items.chunks(n.div_ceil(threads).max(1)).collect();
+    let counts: Vec<[usize; 257]> = parts.par_iter().map(|part| byte_starts(part, TOP_SHIFT)).collect();
+    let mut starts = [0usize; 257];
+    for b in 0..256 {
+        starts[b + 1] = starts[b] + counts.iter().map(|c| c[b + 1] - c[b]).sum::<usize>();
+    }
+    // Where each part's items of each bucket go.
+    let mut next = starts;
+    let offsets: Vec<[usize; 257]> = counts
+        .iter()
+        .map(|c| {
+            let here = next;
+            for b in 0..256 {
+                next[b] += c[b + 1] - c[b];
+            }
+            here
+        })
+        .collect();
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(n);
+    let to = Disjoint(out.as_mut_ptr());
+    parts.par_iter().zip(offsets).for_each(|(part, mut at)| {
+        for &item in *part {
+            let b = byte(item.0, TOP_SHIFT);
+            // SAFETY: the parts' ranges of each bucket are disjoint and together cover
+            // `0..n` (they are the counts of a partition of the items), inside the capacity.
+            unsafe { to.write(at[b], item) };
+            at[b] += 1;
+        }
+    });
+    // SAFETY: every element `0..n` was written above.
+    unsafe { out.set_len(n) };
+    (out, starts)
 }
 
 /// Items from which the buckets are sorted in parallel.
