@@ -124,6 +124,8 @@ pub struct Matching {
 /// weight is `1 / k_t` before rescaling, which is also what MatchIt's subclass weights give.
 pub fn att_weights(treat: &[bool], treated: &[usize], rows: &[Vec<(usize, f64)>]) -> Vec<f64> {
     let mut w = vec![0.0; treat.len()];
+    // The controls with a weight, found as they are met, not by a pass over every unit.
+    let mut served = Vec::new();
     for (&t, row) in treated.iter().zip(rows) {
         if row.is_empty() {
             continue;
@@ -131,22 +133,19 @@ pub fn att_weights(treat: &[bool], treated: &[usize], rows: &[Vec<(usize, f64)>]
         w[t] = 1.0;
         let k = row.len() as f64;
         for &(c, _) in row {
+            if w[c] == 0.0 && !treat[c] {
+                served.push(c);
+            }
             w[c] += 1.0 / k;
         }
     }
-    let (mut total, mut count) = (0.0, 0usize);
-    for (u, &wu) in w.iter().enumerate() {
-        if !treat[u] && wu > 0.0 {
-            total += wu;
-            count += 1;
-        }
-    }
-    if count > 0 {
-        let scale = count as f64 / total;
-        for (u, wu) in w.iter_mut().enumerate() {
-            if !treat[u] && *wu > 0.0 {
-                *wu *= scale;
-            }
+    // In unit order, as a pass over the units would add them (the same bits).
+    served.sort_unstable();
+    let total: f64 = served.iter().map(|&c| w[c]).sum();
+    if !served.is_empty() {
+        let scale = served.len() as f64 / total;
+        for &c in &served {
+            w[c] *= scale;
         }
     }
     w
