@@ -789,26 +789,33 @@ impl<'a> Greedy<'a> {
     /// Counts a use of `t` and its controls (and of every unit of the same person); a
     /// unit used as often as allowed leaves the pool.
     fn record(&mut self, t: usize, found: &[(usize, f64)]) {
-        let mut touched: Vec<usize> = found.iter().map(|f| f.0).collect();
-        touched.push(t);
-        if let Some((ids, map)) = &self.units_by_id {
-            let mut all = Vec::new();
-            for &u in &touched {
-                all.extend_from_slice(&map[&ids[u]]);
-            }
-            touched = all;
-        }
-        for u in touched {
-            if !self.eligible[u] {
-                continue;
-            }
-            self.times_matched[u] += 1;
-            let allowed = if self.treat[u] { self.ratio as u32 } else { self.reuse_max };
-            if self.times_matched[u] >= allowed {
-                self.eligible[u] = false;
-                if !self.treat[u] {
-                    self.pool.remove(self.stratum[u], u, self.pos[u]);
+        let used = found.iter().map(|f| f.0).chain(std::iter::once(t));
+        match &self.units_by_id {
+            Some((ids, map)) => {
+                let all: Vec<usize> = used.flat_map(|u| map[&ids[u]].iter().copied()).collect();
+                for u in all {
+                    self.use_once(u);
                 }
+            }
+            None => {
+                for u in used {
+                    self.use_once(u);
+                }
+            }
+        }
+    }
+
+    /// Counts a use of unit `u`; one used as often as allowed leaves the pool.
+    fn use_once(&mut self, u: usize) {
+        if !self.eligible[u] {
+            return;
+        }
+        self.times_matched[u] += 1;
+        let allowed = if self.treat[u] { self.ratio as u32 } else { self.reuse_max };
+        if self.times_matched[u] >= allowed {
+            self.eligible[u] = false;
+            if !self.treat[u] {
+                self.pool.remove(self.stratum[u], u, self.pos[u]);
             }
         }
     }

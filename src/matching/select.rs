@@ -8,11 +8,26 @@
 //! functions replay its algorithms step by step so that ties resolve identically.
 
 /// Keeps the `k` candidates with the smallest distance, in MatchIt's order.
-pub(crate) fn keep_closest(cands: Vec<(usize, f64)>, k: usize) -> Vec<(usize, f64)> {
+pub(crate) fn keep_closest(mut cands: Vec<(usize, f64)>, k: usize) -> Vec<(usize, f64)> {
     let n = cands.len();
     if n <= 1 {
         return cands;
     }
+    if k == 1 {
+        // libstdc++'s partial sort of one: the heap's top is replaced by each later
+        // candidate strictly closer, so the first of the closest is kept. (In place: a
+        // matching makes one such choice per treated unit.)
+        let best = (1..n).fold(0, |best, i| if cands[i].1 < cands[best].1 { i } else { best });
+        cands.swap(0, best);
+        cands.truncate(1);
+        return cands;
+    }
+    keep_closest_general(cands, k)
+}
+
+/// [`keep_closest`] for any `k`, replaying libstdc++'s algorithms.
+fn keep_closest_general(cands: Vec<(usize, f64)>, k: usize) -> Vec<(usize, f64)> {
+    let n = cands.len();
     let sorted = cands.windows(2).all(|w| !(w[1].1 < w[0].1));
     if n <= k && sorted {
         return cands;
@@ -117,5 +132,20 @@ mod tests {
         let c = vec![(10, 0.5), (11, 0.2), (12, 0.1), (13, 0.9)];
         let two: Vec<usize> = keep_closest(c, 2).iter().map(|c| c.0).collect();
         assert_eq!(two, vec![12, 11]);
+    }
+
+    #[test]
+    fn the_choice_of_one_is_libstdcxx_partial_sort() {
+        // Up to six candidates with many ties, every order: the shortcut for k = 1 keeps
+        // what the replayed heap selection keeps.
+        let mut s: u64 = 3;
+        for _ in 0..5000 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let n = 2 + (s % 5) as usize;
+            let c: Vec<(usize, f64)> = (0..n).map(|i| (i, ((s >> (3 * i + 8)) % 3) as f64)).collect();
+            assert_eq!(keep_closest(c.clone(), 1), super::keep_closest_general(c, 1));
+        }
     }
 }
