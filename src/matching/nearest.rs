@@ -88,9 +88,10 @@ struct Pool {
     /// order, where its first search starts (saves two binary searches over a million
     /// positions, each a string of cache misses).
     start_slot: HashMap<usize, usize>,
-    /// (unit, slot) of the candidates of the last search, so that removing a matched
-    /// control needs no binary search.
-    found_slots: Vec<(usize, usize)>,
+    /// (unit, stratum, slot) of the candidates of the last search, so that removing a
+    /// matched control needs no binary search, nor its stratum and position read from
+    /// tables in data order (cache misses).
+    found_slots: Vec<(usize, u32, usize)>,
 }
 
 impl Pool {
@@ -197,12 +198,18 @@ impl Pool {
         Pool { strata, alive_total, start_slot, found_slots: Vec::new() }
     }
 
-    /// Removes the control at walk position `position` of its stratum (positions are
-    /// distinct within a stratum, so a binary search finds its slot: no per-unit table).
-    fn remove(&mut self, stratum: u32, unit: usize, position: usize) {
-        let known = self.found_slots.iter().find(|f| f.0 == unit).map(|f| f.1);
+    /// Removes control `unit`: from the last search's candidates, or at the walk position
+    /// of its stratum that `locate` gives, (stratum, position) (positions are distinct
+    /// within a stratum, so a binary search finds its slot: no per-unit table).
+    fn remove(&mut self, unit: usize, locate: impl FnOnce() -> (u32, usize)) {
+        let (stratum, j) = match self.found_slots.iter().find(|f| f.0 == unit) {
+            Some(&(_, stratum, j)) => (stratum, j),
+            None => {
+                let (stratum, position) = locate();
+                (stratum, self.strata[stratum as usize].slots_before(position, false))
+            }
+        };
         let s = &mut self.strata[stratum as usize];
-        let j = known.unwrap_or_else(|| s.slots_before(position, false));
         if s.alive.is_alive(j) {
             s.alive.remove(j);
             if let Some(tree) = s.tree.as_mut() {
@@ -302,7 +309,7 @@ fn find(
                     continue;
                 }
                 cands.push((u, d));
-                found_slots.push((u, j));
+                found_slots.push((u, stratum, j));
                 let n = if left { &mut n_left } else { &mut n_right };
                 *n += 1;
                 if *n == ratio {
@@ -736,13 +743,14 @@ impl<'a> Greedy<'a> {
     /// (after `skip`, a control found unavailable), from its stratum's walk.
     fn find_for(&mut self, t: usize, round: usize, k: usize, skip: Option<usize>) -> Vec<(usize, f64)> {
         let ti = self.treated_index(t);
+        let stratum = self.stratum_of(t);
         find(
             &self.metric,
             &self.constraints,
             self.caliper,
             &mut self.pool,
             &self.pos,
-            self.stratum[t],
+            stratum,
             t,
             round,
             &self.rows[ti],
@@ -757,7 +765,7 @@ impl<'a> Greedy<'a> {
         }
         let ti = self.treated_index(t);
         let ratio = if self.rounds { 1 } else { self.ratio };
-        let st = self.stratum[t];
+        let st = self.stratum_of(t);
         let found = self.find_for(t, self.round, ratio, None);
         if found.is_empty() {
             if self.round == 1 {
@@ -771,6 +779,16 @@ impl<'a> Greedy<'a> {
         self.rows[ti].extend_from_slice(&found);
         if self.rounds {
             self.record(t, &found);
+        }
+    }
+
+    /// The stratum of unit `u` (not read from its table when there is one stratum: a
+    /// cache miss less per treated unit).
+    fn stratum_of(&self, u: usize) -> u32 {
+        if self.pool.strata.len() == 1 {
+            0
+        } else {
+            self.stratum[u]
         }
     }
 
@@ -810,12 +828,17 @@ impl<'a> Greedy<'a> {
         if !self.eligible[u] {
             return;
         }
-        self.times_matched[u] += 1;
         let allowed = if self.treat[u] { self.ratio as u32 } else { self.reuse_max };
-        if self.times_matched[u] >= allowed {
+        // (A unit used at most once needs no count: a read less in a table in data order.)
+        let used_up = allowed == 1 || {
+            self.times_matched[u] += 1;
+            self.times_matched[u] >= allowed
+        };
+        if used_up {
             self.eligible[u] = false;
             if !self.treat[u] {
-                self.pool.remove(self.stratum[u], u, self.pos[u]);
+                let (stratum, pos, single) = (&self.stratum, &self.pos, self.pool.strata.len() == 1);
+                self.pool.remove(u, || (if single { 0 } else { stratum[u] }, pos[u]));
             }
         }
     }
