@@ -47,32 +47,25 @@ mod mapping {
     use super::{HUGE, KEPT, KEPT_BLOCK};
     use std::sync::Mutex;
 
-    /// Freed blocks kept for reuse: (address, mapped length), at most [`KEPT`] bytes.
-    struct Kept {
-        blocks: [(usize, usize); 16],
-        total: usize,
-    }
-
-    static KEPT_BLOCKS: Mutex<Kept> = Mutex::new(Kept { blocks: [(0, 0); 16], total: 0 });
+    /// Freed blocks kept for reuse: (address, mapped length; 0 for a free slot), at most
+    /// [`KEPT`] bytes in all.
+    static KEPT_BLOCKS: Mutex<[(usize, usize); 16]> = Mutex::new([(0, 0); 16]);
 
     /// A kept block of at least `len` bytes, cut to `len` (the smallest that fits), or None;
     /// then every kept block is smaller than `len` and all are unmapped, so that kept memory
     /// never stands beside a fresh mapping (a computation's peak stays its own).
     fn take(len: usize) -> Option<*mut u8> {
         let mut kept = KEPT_BLOCKS.lock().unwrap_or_else(|e| e.into_inner());
-        let Some((slot, &(addr, have))) =
-            kept.blocks.iter().enumerate().filter(|(_, b)| b.1 >= len).min_by_key(|(_, b)| b.1)
+        let Some((slot, &(addr, have))) = kept.iter().enumerate().filter(|(_, b)| b.1 >= len).min_by_key(|(_, b)| b.1)
         else {
-            for block in kept.blocks.iter_mut().filter(|b| b.1 > 0) {
+            for block in kept.iter_mut().filter(|b| b.1 > 0) {
                 // SAFETY: a kept block is a whole mapping this module owns, used by no one.
                 unsafe { libc::munmap(block.0 as *mut libc::c_void, block.1) };
                 *block = (0, 0);
             }
-            kept.total = 0;
             return None;
         };
-        kept.blocks[slot] = (0, 0);
-        kept.total -= have;
+        kept[slot] = (0, 0);
         drop(kept);
         if have > len {
             // SAFETY: the surplus huge pages are the tail of a mapping this module owns.
@@ -87,14 +80,13 @@ mod mapping {
             return false;
         }
         let mut kept = KEPT_BLOCKS.lock().unwrap_or_else(|e| e.into_inner());
-        if kept.total + len > KEPT {
+        if kept.iter().map(|b| b.1).sum::<usize>() + len > KEPT {
             return false;
         }
-        let Some(slot) = kept.blocks.iter().position(|b| b.1 == 0) else {
+        let Some(slot) = kept.iter().position(|b| b.1 == 0) else {
             return false;
         };
-        kept.blocks[slot] = (addr as usize, len);
-        kept.total += len;
+        kept[slot] = (addr as usize, len);
         true
     }
 

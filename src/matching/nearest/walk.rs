@@ -2,7 +2,7 @@
 //! event order: a candidate at offset `a` on the left is met before one at offset `b` on the
 //! right exactly when `a <= b`, and removed controls are skipped without being visited.
 
-use super::StratumControls;
+use super::pool::StratumControls;
 
 /// A walk outwards from a treated unit: yields (slot, is_left) in MatchIt's event order.
 pub(super) struct Walk {
