@@ -88,15 +88,16 @@ def _score_steps(problem: Problem, score: np.ndarray, estimated: bool) -> Distan
     """Common support, re-estimation and mahvars after a score (logit or the user's)."""
     opt = problem.options
     discarded = common_support(problem.treat, score, opt.discard)
-    # (With discard="none" nothing is discarded: no group to check, a million-row pass less.)
-    for group, name in ((problem.treat, "treated"), (~problem.treat, "control")) if opt.discard != "none" else ():
-        if (discarded[group]).all():
-            raise SpecError(f"discard={opt.discard!r} leaves no {name} unit inside the common support of the score")
+    if opt.discard != "none":  # (otherwise nothing is discarded: no group to check)
+        for group, name in ((problem.treat, "treated"), (~problem.treat, "control")):
+            if (discarded[group]).all():
+                raise SpecError(f"discard={opt.discard!r} leaves no {name} unit inside the common support of the "
+                                "score")
     if opt.reestimate and estimated and discarded.any():
         score = score.copy()
         score[~discarded] = _logit(problem, ~discarded)
     problem.discarded = discarded
-    problem.spec["n_discarded"] = int(discarded.sum()) if opt.discard != "none" else 0
+    problem.spec["n_discarded"] = int(discarded.sum())
     if opt.mahvars:
         if problem.s_weights is not None:
             raise SpecError("s_weights with mahvars=: MatchIt weights the Mahalanobis covariance by them, which "
