@@ -133,7 +133,7 @@ enum Wide {
 fn wide_vectors() -> Wide {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx512f") {
+        if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512vl") {
             return Wide::Avx512;
         }
         if std::arch::is_x86_feature_detected!("avx2") {
@@ -160,7 +160,7 @@ unsafe fn chunk_pass_avx2<const P: usize>(rows: &Rows, y: &[bool], mu: &mut [f64
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
+#[target_feature(enable = "avx512f,avx512vl")]
 unsafe fn chunk_pass_avx512<const P: usize>(rows: &Rows, y: &[bool], mu: &mut [f64]) -> (Vec<f64>, Vec<f64>, f64) {
     chunk_pass::<P, true>(rows, y, mu)
 }
@@ -629,17 +629,26 @@ pub fn fit_logit_cancellable(
     if p == 0 || columns.iter().any(|c| c.len() != n) {
         return Err(Error::Spec(format!("the design needs {p} columns of {n} values each")));
     }
-    // The columns are checked side by side; the error names the first bad column's first bad row.
-    let bad: Vec<Option<usize>> = columns.par_iter().map(|c| crate::error::first_not_finite(c)).collect();
-    for (j, (column, bad)) in columns.iter().zip(bad).enumerate() {
-        if let Some(row) = bad {
-            let name = names.get(j).map(String::as_str).unwrap_or("?");
-            return Err(Error::data(
-                "data",
-                "covariates",
-                Some(row),
-                format!("covariate '{name}' {}", crate::error::not_finite(column[row])),
-            ));
+    let mut mu = vec![0.0; n];
+    // The intercept's column of ones is not read in every pass.
+    let unit: Vec<bool> = columns.iter().map(|c| crate::error::first_where(c, |v| v != 1.0).is_none()).collect();
+    let mut current = step(columns, &unit, None, true, y, &mut mu);
+    // A value that is not finite makes its column's diagonal element of `X' W X` (a sum of
+    // `w x^2`, with every weight of the first pass positive) infinite or NaN: the columns are
+    // searched only then (not read once more before the fit), and the error names the first
+    // bad column's first bad row.
+    if (0..p).any(|j| !current.a[(j, j)].is_finite()) {
+        let bad: Vec<Option<usize>> = columns.par_iter().map(|c| crate::error::first_not_finite(c)).collect();
+        for (j, (column, bad)) in columns.iter().zip(bad).enumerate() {
+            if let Some(row) = bad {
+                let name = names.get(j).map(String::as_str).unwrap_or("?");
+                return Err(Error::data(
+                    "data",
+                    "covariates",
+                    Some(row),
+                    format!("covariate '{name}' {}", crate::error::not_finite(column[row])),
+                ));
+            }
         }
     }
     if n <= p {
@@ -651,10 +660,6 @@ pub fn fit_logit_cancellable(
     if ones == 0 || ones == n {
         return Err(Error::Computation("the treatment is constant: every unit is in the same group".into()));
     }
-    let mut mu = vec![0.0; n];
-    // The intercept's column of ones is not read in every pass.
-    let unit: Vec<bool> = columns.iter().map(|c| crate::error::first_where(c, |v| v != 1.0).is_none()).collect();
-    let mut current = step(columns, &unit, None, true, y, &mut mu);
     // The relative deviance changes of the last two iterations, for `last_expected`.
     let mut changes: (Option<f64>, Option<f64>) = (None, None);
     for iteration in 1..=MAX_ITERATIONS {
@@ -768,11 +773,49 @@ mod tests {
         assert_eq!(portable, avx2);
         assert_eq!(m1, m2);
         if wide == Wide::Avx512 {
-            // SAFETY: AVX-512F is present.
+            // SAFETY: AVX-512F and VL are present.
             let avx512 = unsafe { chunk_pass_avx512::<2>(&rows, &y, &mut m2) };
             assert_eq!(portable, avx512);
             assert_eq!(m1, m2);
         }
+        // Seven columns (the intercept and six covariates, as the matching benchmark), where
+        // the compiler has the most sums in flight.
+        let extra: Vec<Vec<f64>> =
+            (1..6).map(|k| (0..n).map(|i| ((i * (7919 + 104 * k)) % 97) as f64 / 40.0 - 1.2).collect()).collect();
+        let mut cols: Vec<&[f64]> = vec![&ones, &a];
+        cols.extend(extra.iter().map(|c| &c[..]));
+        let beta = [0.2, -0.7, 0.1, 0.3, -0.2, 0.05, 0.4];
+        let unit = [true, false, false, false, false, false, false];
+        let rows = Rows { columns: &cols, unit: &unit, beta: Some(&beta), normal: true, start: 0 };
+        let portable = chunk_pass::<7, false>(&rows, &y, &mut m1);
+        // SAFETY: as above.
+        assert_eq!(portable, unsafe { chunk_pass_avx2::<7>(&rows, &y, &mut m2) });
+        assert_eq!(m1, m2);
+        if wide == Wide::Avx512 {
+            // SAFETY: as above.
+            assert_eq!(portable, unsafe { chunk_pass_avx512::<7>(&rows, &y, &mut m2) });
+            assert_eq!(m1, m2);
+        }
+    }
+
+    #[test]
+    fn a_value_that_is_not_finite_is_named_by_column_and_row() {
+        let n = 1000;
+        let ones = vec![1.0; n];
+        let a: Vec<f64> = (0..n).map(|i| ((i * 7919) % 101) as f64 / 30.0 - 1.5).collect();
+        let y: Vec<bool> = (0..n).map(|i| (i * 31) % 7 < 3).collect();
+        for (row, bad) in [(0, f64::NAN), (517, f64::INFINITY), (999, f64::NEG_INFINITY)] {
+            let mut b = a.clone();
+            b[row] = bad;
+            let err = fit_logit(&[&ones, &a, &b], &y, &["(Intercept)".into(), "a".into(), "b".into()]).unwrap_err();
+            let text = err.to_string();
+            assert!(text.contains("'b'") && text.contains(&row.to_string()), "{text}");
+        }
+        // Finite values whose squares overflow are not called infinite (the fit fails otherwise).
+        let mut huge = a.clone();
+        huge[3] = 1e200;
+        let result = fit_logit(&[&ones, &a, &huge], &y, &["(Intercept)".into(), "a".into(), "h".into()]);
+        assert!(result.map_or_else(|e| !e.to_string().contains("not finite"), |_| true));
     }
 
     #[test]
