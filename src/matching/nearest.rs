@@ -239,6 +239,7 @@ pub struct Greedy<'a> {
     metric: Metric<'a>,
     constraints: Constraints<'a>,
     treat: &'a [bool],
+    /// Each unit's exact stratum; empty when there is one (never read then: see `stratum_of`).
     stratum: Vec<u32>,
     caliper: f64,
     ratio: usize,
@@ -249,6 +250,7 @@ pub struct Greedy<'a> {
     /// The treated units in data order.
     treated: Vec<usize>,
     eligible: Vec<bool>,
+    /// Uses per unit, when a unit may be used more than once (empty otherwise: see `use_once`).
     times_matched: Vec<u32>,
     /// How often a control may be used (a treated unit: `ratio` times).
     reuse_max: u32,
@@ -391,7 +393,7 @@ impl<'a> Greedy<'a> {
         let order_key: Option<&[f64]> = if is_score { Some(key) } else { c.order_key };
         let (stratum, n_strata) = match input.exact {
             Some(codes) => dense_codes(codes),
-            None => (vec![0; n], 1),
+            None => (Vec::new(), 1),
         };
         // Exact strata without both groups: their units are discarded, as in MatchIt.
         let mut eligible: Vec<bool> = if n_strata == 1 {
@@ -505,7 +507,7 @@ impl<'a> Greedy<'a> {
             order,
             treated,
             eligible,
-            times_matched: vec![0; n],
+            times_matched: if reuse_max > 1 || input.ratio > 1 { vec![0; n] } else { Vec::new() },
             reuse_max,
             rows: vec![Vec::new(); n1],
             reasons,

@@ -62,16 +62,19 @@ pub fn order_and_positions(key: &[f64]) -> (Vec<usize>, Vec<usize>) {
         key.par_iter().enumerate().map(|(u, &v)| (((ordered_bits(v) - lo) >> shift) as u32, u as u32)).collect();
     let sorted = radix(items, &|bucket| order_ties(bucket, key, shift));
     let order: Vec<usize> = sorted.par_iter().map(|&(_, u)| u as usize).collect();
-    let mut position = vec![0usize; n];
+    // (Not zeroed first: every element is written below.)
+    let mut position: Vec<usize> = Vec::with_capacity(n);
     let out = Disjoint(position.as_mut_ptr());
     sorted.par_chunks(PASS_CHUNK).enumerate().for_each(|(c, chunk)| {
         for (k, &(_, u)) in chunk.iter().enumerate() {
             // SAFETY: `sorted` holds each unit 0..n exactly once (the items were made from
             // `0..n` and a sort permutes them), so the threads write to distinct elements,
-            // all inside `position`, which outlives this loop.
+            // all inside `position`'s capacity, which outlives this loop.
             unsafe { out.write(u as usize, c * PASS_CHUNK + k) };
         }
     });
+    // SAFETY: every element `0..n` was written above (each unit once), inside the capacity.
+    unsafe { position.set_len(n) };
     (order, position)
 }
 
@@ -252,14 +255,26 @@ fn sort_low(bucket: &mut [(u32, u32)], scratch: &mut [(u32, u32)]) {
         }
         return;
     }
+    // The counts of the three low bytes in one pass (a counting sort's counts do not
+    // depend on the order the items are in, so all three are taken from the input).
+    let mut counts = [[0u32; 257]; 3];
+    for &(k, _) in bucket.iter() {
+        for (d, c) in counts.iter_mut().enumerate() {
+            c[byte(k, 8 * d as u32) + 1] += 1;
+        }
+    }
     let (mut from, mut to) = (&mut *bucket, &mut *scratch);
     let mut in_scratch = false;
-    for shift in (0..TOP_SHIFT).step_by(8) {
-        let starts = byte_starts(from, shift);
+    for (d, c) in counts.iter().enumerate() {
         // A byte on which all keys agree leaves the order as it is.
-        if starts.windows(2).any(|run| run[1] - run[0] == from.len()) {
+        if c.iter().any(|&k| k as usize == from.len()) {
             continue;
         }
+        let mut starts = [0usize; 257];
+        for b in 0..256 {
+            starts[b + 1] = starts[b] + c[b + 1] as usize;
+        }
+        let shift = 8 * d as u32;
         scatter(from, to, shift, starts);
         std::mem::swap(&mut from, &mut to);
         in_scratch = !in_scratch;

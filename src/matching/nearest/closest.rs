@@ -37,7 +37,7 @@ impl Greedy<'_> {
                     continue;
                 }
                 let ti = self.treated_index(t);
-                let st = self.stratum[t];
+                let st = self.stratum_of(t);
                 let found = self.find_for(t, round, 1, None);
                 match found.first() {
                     None => {
@@ -65,7 +65,7 @@ impl Greedy<'_> {
                 let c = c_id[h];
                 let ti = self.treated_index(t);
                 if self.treat[c] || !self.eligible[c] {
-                    let st = self.stratum[t];
+                    let st = self.stratum_of(t);
                     let found = self.find_for(t, round, 1, Some(c));
                     let Some(&(c_new, d_new)) = found.first() else {
                         if round == 1 {
