@@ -409,7 +409,9 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
         raise SpecError(f"treatment must name a column of the data, got {treatment!r}")
     t = frame[treatment]
     numbers = t.to_numpy(dtype=float) if t.dtype.kind in "fiub" else None
-    if numbers is None or not ((numbers == 0.0) | (numbers == 1.0)).all():
+    treated = None if numbers is None else numbers == 1.0
+    # (Every value 0 or 1: the ones and the zeros count up to all of them.)
+    if treated is None or np.count_nonzero(treated) + np.count_nonzero(numbers == 0.0) != len(treated):
         if t.isna().any():
             row = int(np.flatnonzero(t.isna().to_numpy())[0])
             raise data_error("data", treatment, row, "missing treatment")
@@ -417,8 +419,9 @@ def match(data: Any, treatment: Optional[str] = None, covariates: Union[None, st
         if not values <= {0.0, 1.0}:
             raise data_error("data", treatment, None,
                              f"the treatment must be 0/1 or boolean, found {sorted(values)}")
+        treated = t.to_numpy(dtype=float) == 1.0
     spec.update(treatment=treatment, id=id_col)
-    return _solve(Problem(frame=frame, treat=t.to_numpy(dtype=float) == 1.0, index=ids.rename("id"),
+    return _solve(Problem(frame=frame, treat=treated, index=ids.rename("id"),
                           covariates=covariates, options=options, spec=spec, table="data",
                           s_weights=_sampling_weights(s_weights, frame, "data", ids)))
 

@@ -97,7 +97,7 @@ def _score_steps(problem: Problem, score: np.ndarray, estimated: bool) -> Distan
         score = score.copy()
         score[~discarded] = _logit(problem, ~discarded)
     problem.discarded = discarded
-    problem.spec["n_discarded"] = int(discarded.sum())
+    problem.spec["n_discarded"] = int(np.count_nonzero(discarded))
     if opt.mahvars:
         if problem.s_weights is not None:
             raise SpecError("s_weights with mahvars=: MatchIt weights the Mahalanobis covariance by them, which "
@@ -140,7 +140,7 @@ def distance(problem: Problem) -> Distance:
     if isinstance(d, str):
         raise SpecError(f"distance must be 'logit' ('glm'), 'mahalanobis', 'euclidean', 'scaled_euclidean' or an "
                         f"array of scores, not {d!r}")
-    score = np.asarray(d, dtype=float)
+    score = np.array(d, dtype=float)  # (a copy: the result holds it, and it must not change with the input)
     if score.shape != (n,):
         raise SpecError(f"a user score needs one value per row ({n}), got shape {score.shape}")
     problem.spec["distance"] = "user"

@@ -43,7 +43,7 @@ def nearest(problem: Problem) -> MatchResult:
     anti = antiexact_codes(problem.frame, opt.antiexact, index, problem.table) if opt.antiexact else None
     focal = problem.focal
     mahvars = dist.caliper_score is not None
-    callback, bar = _progress_callback(opt.progress, int(focal.sum()) * opt.ratio)
+    callback, bar = _progress_callback(opt.progress, int(np.count_nonzero(focal)) * opt.ratio)
     try:
         treated, controls, dists, reasons, weights, order_used = _core.nearest_match(
             focal, score=None if mahvars else dist.score, coords=dist.coords, sort_key=dist.key, exact=strata,

@@ -77,7 +77,7 @@ class Problem:
 
     @property
     def n_treated(self) -> int:
-        return int(self.treat.sum())
+        return int(np.count_nonzero(self.treat))
 
     def balance_columns(self) -> Callable[[], pd.DataFrame]:
         """The covariates (and exact columns) a balance table reports, built when asked for."""

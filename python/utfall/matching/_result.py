@@ -55,10 +55,10 @@ class MatchResult:
         self.ids = ids
         self.treat = treat
         self.pairs = pairs
-        # The weights and subclasses are the methods' own new arrays: wrapped, not copied
-        # (8 MB each at a million units).
+        # The weights, scores and subclasses are the methods' own new arrays (a user's score
+        # is copied when it is read): wrapped, not copied (8 MB each at a million units).
         self.weights = pd.Series(weights, index=ids, name="weight", copy=False)
-        self.distance = None if score is None else pd.Series(score, index=ids, name="distance")
+        self.distance = None if score is None else pd.Series(score, index=ids, name="distance", copy=False)
         self.unmatched = unmatched
         self.spec = spec
         self.subclass = None if subclass is None else pd.Series(subclass, index=ids, name="subclass", copy=False)
