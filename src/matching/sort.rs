@@ -134,8 +134,7 @@ fn order_ties(bucket: &mut [(u32, u32)], key: &[f64], shift: u32) {
 /// `finish` is applied to each sorted bucket (in its thread, while it is in the cache).
 fn radix(mut items: Vec<(u32, u32)>, finish: &(dyn Fn(&mut [(u32, u32)]) + Sync)) -> Vec<(u32, u32)> {
     let n = items.len();
-    let (out, starts) = split_by_top_byte(&items);
-    let mut out = out;
+    let (mut out, starts) = split_by_top_byte(&items);
     // The input is free now: it is each bucket's scratch space.
     let mut buckets = Vec::with_capacity(256);
     let (mut rest, mut spare) = (&mut out[..], &mut items[..]);
@@ -172,11 +171,14 @@ fn split_by_top_byte(items: &[(u32, u32)]) -> (Vec<(u32, u32)>, [usize; 257]) {
     let n = items.len();
     let threads = if n >= PARALLEL_FROM { rayon::current_num_threads().clamp(1, 16) } else { 1 };
     let parts: Vec<&[(u32, u32)]> = items.chunks(n.div_ceil(threads).max(1)).collect();
-    let counts: Vec<[usize; 257]> = parts.par_iter().map(|part| byte_starts(part, TOP_SHIFT)).collect();
-    let mut starts = [0usize; 257];
-    for b in 0..256 {
-        starts[b + 1] = starts[b] + counts.iter().map(|c| c[b + 1] - c[b]).sum::<usize>();
+    let counts: Vec<[usize; 256]> = parts.par_iter().map(|part| byte_counts(part, TOP_SHIFT)).collect();
+    let mut total = [0usize; 256];
+    for c in &counts {
+        for b in 0..256 {
+            total[b] += c[b];
+        }
     }
+    let starts = starts_of(&total);
     // Where each part's items of each bucket go.
     let mut next = starts;
     let offsets: Vec<[usize; 257]> = counts
@@ -184,7 +186,7 @@ fn split_by_top_byte(items: &[(u32, u32)]) -> (Vec<(u32, u32)>, [usize; 257]) {
         .map(|c| {
             let here = next;
             for b in 0..256 {
-                next[b] += c[b + 1] - c[b];
+                next[b] += c[b];
             }
             here
         })
@@ -217,21 +219,27 @@ fn byte(key: u32, shift: u32) -> usize {
     ((key >> shift) & 0xff) as usize
 }
 
-/// Where each value of the keys' byte at `shift` starts in a stable counting sort of
-/// `items`: the items with byte `b` go to `starts[b]..starts[b + 1]`.
-fn byte_starts(items: &[(u32, u32)], shift: u32) -> [usize; 257] {
-    let mut starts = [0usize; 257];
+/// How many of `items` have each value of the keys' byte at `shift`.
+fn byte_counts(items: &[(u32, u32)], shift: u32) -> [usize; 256] {
+    let mut counts = [0usize; 256];
     for &(k, _) in items {
-        starts[byte(k, shift) + 1] += 1;
+        counts[byte(k, shift)] += 1;
     }
+    counts
+}
+
+/// Where each byte value's items start in a stable counting sort with these `counts`: the
+/// items with byte `b` go to `starts[b]..starts[b + 1]`.
+fn starts_of(counts: &[usize; 256]) -> [usize; 257] {
+    let mut starts = [0usize; 257];
     for b in 0..256 {
-        starts[b + 1] += starts[b];
+        starts[b + 1] = starts[b] + counts[b];
     }
     starts
 }
 
 /// Moves `from` into `to` stably in the order of the keys' byte at `shift` (`starts` from
-/// [`byte_starts`]).
+/// [`starts_of`]).
 fn scatter(from: &[(u32, u32)], to: &mut [(u32, u32)], shift: u32, mut starts: [usize; 257]) {
     for &item in from {
         let b = byte(item.0, shift);
@@ -257,25 +265,20 @@ fn sort_low(bucket: &mut [(u32, u32)], scratch: &mut [(u32, u32)]) {
     }
     // The counts of the three low bytes in one pass (a counting sort's counts do not
     // depend on the order the items are in, so all three are taken from the input).
-    let mut counts = [[0u32; 257]; 3];
+    let mut counts = [[0usize; 256]; 3];
     for &(k, _) in bucket.iter() {
         for (d, c) in counts.iter_mut().enumerate() {
-            c[byte(k, 8 * d as u32) + 1] += 1;
+            c[byte(k, 8 * d as u32)] += 1;
         }
     }
     let (mut from, mut to) = (&mut *bucket, &mut *scratch);
     let mut in_scratch = false;
     for (d, c) in counts.iter().enumerate() {
         // A byte on which all keys agree leaves the order as it is.
-        if c.iter().any(|&k| k as usize == from.len()) {
+        if c.contains(&from.len()) {
             continue;
         }
-        let mut starts = [0usize; 257];
-        for b in 0..256 {
-            starts[b + 1] = starts[b] + c[b + 1] as usize;
-        }
-        let shift = 8 * d as u32;
-        scatter(from, to, shift, starts);
+        scatter(from, to, 8 * d as u32, starts_of(c));
         std::mem::swap(&mut from, &mut to);
         in_scratch = !in_scratch;
     }
