@@ -30,6 +30,46 @@ def test_first_repeat_matches_pandas_for_every_layout(values):
         assert first_repeated_id(pd.Index(values, dtype="str")[2:]) == pandas_first_repeat(values[2:])
 
 
+@given(st.lists(st.text(alphabet="ab", min_size=7, max_size=10), max_size=60), st.booleans())
+def test_long_and_sorted_text_ids_match_pandas(values, in_order):
+    # Ids of up to ten bytes that often share their first eight (the ordered pass then
+    # compares the whole texts; longer ids are hashed byte by byte), and sorted lists,
+    # whose only repeats are neighbours (the ordered pass stops at the first).
+    values = sorted(values) if in_order else values
+    want = pandas_first_repeat(values)
+    assert first_repeated_id(pd.Index(values, dtype="str")) == want
+    assert first_repeated_id(pd.Index(values, dtype=object)) == want
+    assert first_repeated_id(pd.Index(pd.array(values, dtype=pd.StringDtype("python")))) == want
+
+
+@given(st.lists(st.integers(min_value=-2**63, max_value=2**63 - 1) | st.integers(-3, 3), max_size=60),
+       st.booleans())
+def test_integer_ids_match_pandas(values, in_order):
+    values = sorted(values) if in_order else values
+    want = pandas_first_repeat(values)
+    assert first_repeated_id(pd.Index(np.array(values, dtype=np.int64))) == want
+    small = [v % 100 for v in values]
+    assert first_repeated_id(pd.Index(np.array(small, dtype=np.int8))) == pandas_first_repeat(small)
+    unsigned = [v % 2**64 for v in values]  # above 2**63: not sorted as signed, found by the hash pass
+    assert first_repeated_id(pd.Index(np.array(unsigned, dtype=np.uint64))) == pandas_first_repeat(unsigned)
+
+
+def test_date_ids_and_a_million_shuffled_integers_are_checked_by_the_core():
+    days = pd.to_datetime(["2020-01-01", "2021-06-30", "2020-01-01"])
+    assert first_repeated_id(pd.Index(days)) == 2
+    values = np.random.default_rng(2).permutation(1_000_000) * 7 - 3_000_000
+    assert first_repeated_id(pd.Index(values)) is None
+    values[900_000] = values[12]
+    values[950_000] = values[5]
+    assert first_repeated_id(pd.Index(values)) == 900_000
+
+
+def test_object_ids_that_are_not_all_str_are_left_to_pandas():
+    assert first_repeated_id(pd.Index(["x", None, "x"], dtype=object)) == 2
+    assert first_repeated_id(pd.Index([1, 1.0, True], dtype=object)) == 1
+    assert first_repeated_id(pd.Index(["\ud800", "a", "\ud800"], dtype=object)) == 2  # no UTF-8 form
+
+
 def test_a_repeated_text_id_is_named_with_its_row():
     ids = [f"P{i:07d}" for i in range(50_000)]
     ids[40_000] = ids[123]

@@ -378,13 +378,17 @@ def first_repeated_id(ids: pd.Index) -> Optional[int]:
     """The first row whose id equals an earlier row's (pandas' first ``duplicated()``), or None.
 
     Arrow-backed text ids (pandas 3's default ``str``, ``string[pyarrow]``) are checked by
-    the core in place, from Arrow's offsets and bytes (no Python object per id); other
-    ids by pandas' hash table.
+    the core in place, from Arrow's offsets and bytes (no Python object per id), and so
+    are integer and date ids (NumPy-backed: their 64-bit integers) and ids that are all
+    Python str (object dtype, pandas 2's default; their UTF-8 bytes); other ids by
+    pandas' hash table.
 
     Examples
     --------
     >>> first_repeated_id(pd.Index(["a", "b", "a", "b"], dtype="str"))
     2
+    >>> first_repeated_id(pd.Index([7, 3, 9, 3]))
+    3
     >>> first_repeated_id(pd.RangeIndex(5)) is None
     True
     """
@@ -400,6 +404,21 @@ def first_repeated_id(ids: pd.Index) -> Optional[int]:
         row = _core.first_repeated_text(o, np.frombuffer(data, dtype=np.uint8) if data is not None
                                         else np.zeros(0, np.uint8))
         return None if row is None else int(row)
+    if isinstance(ids.dtype, np.dtype) and ids.dtype.kind in "iumM":
+        from . import _core
+
+        values = ids.to_numpy()
+        bits = values.view(np.uint64) if values.dtype.itemsize == 8 else values.astype(np.int64).view(np.uint64)
+        row = _core.first_repeated_integer(np.ascontiguousarray(bits))
+        return None if row is None else int(row)
+    if ids.dtype == object or getattr(ids.dtype, "storage", None) == "python":
+        from . import _core
+
+        try:
+            row = _core.first_repeated_str(ids.to_numpy(dtype=object))
+            return None if row is None else int(row)
+        except TypeError:
+            pass  # not all str: pandas' equality (1 == 1.0 == True)
     if not ids.has_duplicates:
         return None
     return int(np.flatnonzero(ids.duplicated())[0])

@@ -167,7 +167,7 @@ fn radix(mut items: Vec<(u32, u32)>, finish: &(dyn Fn(&mut [(u32, u32)]) + Sync)
 /// every bucket (after the earlier parts' items of that bucket), so the result is the
 /// sequential one for any number of parts. The output is not zeroed first: every place
 /// is written once.
-fn split_by_top_byte(items: &[(u32, u32)]) -> (Vec<(u32, u32)>, [usize; 257]) {
+pub(crate) fn split_by_top_byte(items: &[(u32, u32)]) -> (Vec<(u32, u32)>, [usize; 257]) {
     let n = items.len();
     let threads = if n >= PARALLEL_FROM { rayon::current_num_threads().clamp(1, 16) } else { 1 };
     let parts: Vec<&[(u32, u32)]> = items.chunks(n.div_ceil(threads).max(1)).collect();

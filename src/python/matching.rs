@@ -7,8 +7,9 @@ use crate::matching::logit::fit_logit_cancellable as fit_logit_core;
 use crate::matching::nearest::{Constraints, Greedy, GreedyInput};
 use crate::matching::{Metric, Order};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
 /// Treated units matched per chunk between checks for Ctrl-C.
 const CHUNK: usize = 2_000;
@@ -241,8 +242,54 @@ fn first_repeated_text(
     run(py, || crate::matching::ids::first_repeated_text(o, data))
 }
 
+/// The first row whose str id repeats an earlier row's, or None: a NumPy object array of
+/// str (pandas' object or Python-backed string ids), each read in its UTF-8 form, which
+/// CPython keeps beside the string (an ASCII string's own bytes: no copy). TypeError when
+/// a value is not a str, or has no UTF-8 form (a lone surrogate).
+#[pyfunction]
+fn first_repeated_str(py: Python<'_>, values: PyReadonlyArray1<'_, Py<PyAny>>) -> PyResult<Option<usize>> {
+    let values = values.as_slice()?;
+    let mut texts: Vec<&[u8]> = Vec::with_capacity(values.len());
+    for (row, value) in values.iter().enumerate() {
+        let not_text = || PyTypeError::new_err(format!("the id in row {row} is not a str with a UTF-8 form"));
+        let value = value.bind(py).downcast::<PyString>().map_err(|_| not_text())?;
+        let mut size: pyo3::ffi::Py_ssize_t = 0;
+        // SAFETY: `value` is a str; the pointer is to its UTF-8 buffer of `size` bytes, which
+        // lives as long as the string, which the array holds.
+        let bytes = unsafe {
+            let start = PyUnicode_AsUTF8AndSize(value.as_ptr(), &mut size);
+            if start.is_null() {
+                PyErr::take(py);
+                return Err(not_text());
+            }
+            std::slice::from_raw_parts(start.cast::<u8>(), size as usize)
+        };
+        texts.push(bytes);
+    }
+    // The GIL is kept: another thread could replace the array's strings and free their bytes.
+    guard(py, || Ok(crate::matching::ids::first_repeated_slice(&texts)))
+}
+
+extern "C" {
+    // CPython's since 3.3, in the stable ABI since 3.10 (pyo3 declares it from there; this
+    // wheel's ABI is 3.9's, whose interpreters export it all the same).
+    fn PyUnicode_AsUTF8AndSize(
+        unicode: *mut pyo3::ffi::PyObject,
+        size: *mut pyo3::ffi::Py_ssize_t,
+    ) -> *const std::os::raw::c_char;
+}
+
+/// The first row whose integer id (64-bit, given as its bits) repeats an earlier row's, or None.
+#[pyfunction]
+fn first_repeated_integer(py: Python<'_>, values: PyReadonlyArray1<'_, u64>) -> PyResult<Option<usize>> {
+    let values = values.as_slice()?;
+    run(py, || Ok(crate::matching::ids::first_repeated_integer(values)))
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(first_repeated_text, m)?)?;
+    m.add_function(wrap_pyfunction!(first_repeated_integer, m)?)?;
+    m.add_function(wrap_pyfunction!(first_repeated_str, m)?)?;
     m.add_function(wrap_pyfunction!(value_range, m)?)?;
     m.add_function(wrap_pyfunction!(fit_logit, m)?)?;
     m.add_function(wrap_pyfunction!(fit_logit_weighted, m)?)?;
