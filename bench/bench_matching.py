@@ -13,7 +13,8 @@ units with the same control, and for the propensity score the largest difference
 R's glm fitted values). R's glm alone is timed too. utfall is timed best of `--repeat`
 runs, R best of `--r-repeat`; data pass through a binary file. The propensity-score
 problem is timed twice in utfall: units identified by their row, and by a string id
-column (``"P0000001"``, ...), which must cost no more.
+column (``"P0000001"``, ...), which must cost no more; then with those ids shuffled (as
+``str``, as Python objects) and with shuffled integer ids.
 """
 
 from __future__ import annotations
@@ -148,6 +149,16 @@ def main() -> None:
                 t_s, _ = best_of(args.repeat, lambda: utfall.match(named, "treat", cov, distance=distance,
                                                                   progress=False))
                 print(f"  with string ids       {t_s:8.3f} s   (same pairs; {named['id'].dtype} column)")
+                # The same ids in another order (no longer sorted: the duplicate check hashes
+                # them), as Python objects (pandas 2's default), and as integers.
+                rng = np.random.default_rng(5)
+                shuffled = named.assign(id=named["id"].to_numpy()[rng.permutation(len(d))]).astype({"id": "str"})
+                variants = {"shuffled string ids": shuffled, "object string ids": shuffled.astype({"id": object}),
+                            "shuffled integer ids": named.assign(id=rng.permutation(len(d)) * 7 + 1)}
+                for label, frame in variants.items():
+                    t_v, _ = best_of(args.repeat, lambda: utfall.match(frame, "treat", cov, distance=distance,
+                                                                      progress=False))
+                    print(f"  with {label:20s}{t_v:8.3f} s")
                 columns = [np.ones(len(d))] + [d[c].to_numpy() for c in cov]
                 y = d["treat"].to_numpy() == 1
                 t_fit, _ = best_of(args.repeat, lambda: utfall._core.fit_logit(columns, y, ["(Intercept)"] + cov))
