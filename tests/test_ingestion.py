@@ -228,6 +228,28 @@ def test_an_unreadable_parquet_file_is_a_data_error(tmp_path):
     assert err.value.table == "individuals"
 
 
+def test_parquet_errors_come_from_their_own_table_in_table_order(tmp_path):
+    # A later file's error is raised from its own table, and an earlier table's error comes
+    # first, whatever the later files hold.
+    people, eps, tariffs = small()
+    write = as_parquet(tmp_path)
+    bad = tmp_path / "not.parquet"
+    bad.write_text("not parquet")
+    with pytest.raises(DataError, match="cannot read the Parquet file") as err:
+        utfall.Cohort.from_parquet(write(people), bad, write(tariffs), data_end="2020-06-30")
+    assert err.value.table == "episodes"
+    with pytest.raises(DataError, match="cannot read the Parquet file") as err:
+        utfall.Cohort.from_parquet(write(people), write(eps), bad, data_end="2020-06-30")
+    assert err.value.table == "tariffs"
+    no_group = people.drop(columns="group")
+    with pytest.raises(DataError, match="group") as err:
+        utfall.Cohort.from_parquet(write(no_group), bad, bad, data_end="2020-06-30")
+    assert err.value.table == "individuals"
+    # Paths given to from_frames are read the same way.
+    got = utfall.Cohort.from_frames(write(people), write(eps), write(tariffs), data_end="2020-06-30")
+    assert got.fingerprints() == utfall.Cohort.from_frames(people, eps, tariffs, data_end="2020-06-30").fingerprints()
+
+
 def _broken(name):
     """The small tables with one boundary problem each, as pandas frames (object columns where a value is odd)."""
     people, eps, tariffs = small()
