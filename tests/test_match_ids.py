@@ -68,6 +68,10 @@ def test_object_ids_that_are_not_all_str_are_left_to_pandas():
     assert first_repeated_id(pd.Index(["x", None, "x"], dtype=object)) == 2
     assert first_repeated_id(pd.Index([1, 1.0, True], dtype=object)) == 1
     assert first_repeated_id(pd.Index(["\ud800", "a", "\ud800"], dtype=object)) == 2  # no UTF-8 form
+    # A subclass of str is text (NumPy's str_), read by the core like str.
+    subclassed = np.empty(3, dtype=object)
+    subclassed[:] = [np.str_("\u00e5a"), "b", np.str_("\u00e5a")]
+    assert first_repeated_id(pd.Index(subclassed, dtype=object)) == 2
 
 
 def test_a_repeated_text_id_is_named_with_its_row():
