@@ -91,6 +91,15 @@ def test_object_ids_of_one_kind_pass_and_mixed_kinds_are_named():
         check_id_kinds(pd.Index(["1", 1], dtype=object), "data")
 
 
+def test_a_match_names_mixed_kinds_of_id_before_repeats():
+    rng = np.random.default_rng(1)
+    d = pd.DataFrame({"t": [1, 0, 0, 1, 0, 0], "x": rng.normal(size=6)})
+    with pytest.raises(utfall.DataError, match=r"row 2 .*is a number, but the id in row 0"):
+        utfall.match(d.assign(id=pd.Series(["1", "2", 1, "1", "5", "6"], dtype=object)), "t", ["x"], progress=False)
+    with pytest.raises(utfall.DataError, match=r"row 3 .*duplicate id"):
+        utfall.match(d.assign(id=pd.Series(["1", "2", "3", "1", "5", "6"], dtype=object)), "t", ["x"], progress=False)
+
+
 def test_text_ids_give_the_same_pairs_as_row_numbers():
     rng = np.random.default_rng(4)
     n = 20_000

@@ -374,8 +374,10 @@ def to_dates(days_since_epoch: np.ndarray, missing: bool = False) -> np.ndarray:
     return seconds.view("datetime64[s]")
 
 
-def first_repeated_id(ids: pd.Index) -> Optional[int]:
+def first_repeated_id(ids: pd.Index, table: Optional[str] = None) -> Optional[int]:
     """The first row whose id equals an earlier row's (pandas' first ``duplicated()``), or None.
+    With ``table``, ids of more than one kind are a DataError first (:func:`check_id_kinds`;
+    ids that are all str, found so by the core, are of one kind and not looked at again).
 
     Arrow-backed text ids (pandas 3's default ``str``, ``string[pyarrow]``) are checked by
     the core in place, from Arrow's offsets and bytes (no Python object per id), and so
@@ -419,6 +421,8 @@ def first_repeated_id(ids: pd.Index) -> Optional[int]:
             return None if row is None else int(row)
         except TypeError:
             pass  # not all str: pandas' equality (1 == 1.0 == True)
+    if table is not None:
+        check_id_kinds(ids, table)
     if not ids.has_duplicates:
         return None
     return int(np.flatnonzero(ids.duplicated())[0])

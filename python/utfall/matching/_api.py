@@ -93,7 +93,7 @@ import pandas as pd
 
 from .. import _core, _typing
 from .._validation import one_of
-from .._frames import check_id_kinds, first_repeated_id, to_pandas
+from .._frames import first_repeated_id, to_pandas
 from .._options import options
 from .._seeds import new_seed
 from ..cohort import Cohort, horizon_text
@@ -114,8 +114,7 @@ def _solve(problem: Problem) -> MatchResult:
                                f"control units: no {missing} unit to match{where}")
     if problem.table != "individuals":
         # (A cohort's ids were checked when it was built; a pool of them has no repeat.)
-        check_id_kinds(problem.index, problem.table)
-        row = first_repeated_id(problem.index)
+        row = first_repeated_id(problem.index, problem.table)  # (and one kind of id)
         if row is not None:
             raise data_error(problem.table, "id", row, "duplicate id", id=problem.index[row])
     method = METHODS.get(problem.options.method)
