@@ -277,29 +277,59 @@ fn first_repeated_str(py: Python<'_>, values: PyReadonlyArray1<'_, Py<PyAny>>) -
         if unsafe { pyo3::ffi::Py_TYPE(value) } != str_type && unsafe { pyo3::ffi::PyUnicode_Check(value) } == 0 {
             return Err(not_text());
         }
-        let mut size: pyo3::ffi::Py_ssize_t = 0;
-        // SAFETY: `value` is a str; the pointer is to its UTF-8 buffer of `size` bytes, which
-        // lives as long as the string (the array holds it), and is copied at once.
-        unsafe {
-            let start = PyUnicode_AsUTF8AndSize(value, &mut size);
-            if start.is_null() {
-                PyErr::take(py);
-                return Err(not_text());
-            }
-            data.extend_from_slice(std::slice::from_raw_parts(start.cast::<u8>(), size as usize));
+        // SAFETY: `value` is a live str (checked above), which the array holds.
+        if !unsafe { append_utf8(py, value, &mut data) } {
+            return Err(not_text());
         }
         offsets.push(data.len() as i64);
     }
     run(py, || crate::matching::ids::first_repeated_text(&offsets, &data))
 }
 
-extern "C" {
-    // CPython's since 3.3, in the stable ABI since 3.10 (pyo3 declares it from there; this
-    // wheel's ABI is 3.9's, whose interpreters export it all the same).
-    fn PyUnicode_AsUTF8AndSize(
-        unicode: *mut pyo3::ffi::PyObject,
-        size: *mut pyo3::ffi::Py_ssize_t,
-    ) -> *const std::os::raw::c_char;
+/// Appends the UTF-8 form of the str `value` to `data`; false (no Python error left) when it
+/// has none.
+///
+/// # Safety
+///
+/// `value` must be a live str.
+#[cfg(not(windows))]
+unsafe fn append_utf8(py: Python<'_>, value: *mut pyo3::ffi::PyObject, data: &mut Vec<u8>) -> bool {
+    extern "C" {
+        // CPython's since 3.3, in the stable ABI since 3.10 (pyo3 declares it from there; this
+        // wheel's ABI is 3.9's, whose interpreters export it all the same, except on Windows,
+        // where an abi3 extension links against python3.dll's list).
+        fn PyUnicode_AsUTF8AndSize(
+            unicode: *mut pyo3::ffi::PyObject,
+            size: *mut pyo3::ffi::Py_ssize_t,
+        ) -> *const std::os::raw::c_char;
+    }
+    let mut size: pyo3::ffi::Py_ssize_t = 0;
+    // The string's own UTF-8 buffer of `size` bytes (an ASCII string's bytes), copied at once.
+    let start = PyUnicode_AsUTF8AndSize(value, &mut size);
+    if start.is_null() {
+        PyErr::take(py);
+        return false;
+    }
+    data.extend_from_slice(std::slice::from_raw_parts(start.cast::<u8>(), size as usize));
+    true
+}
+
+/// [`append_utf8`] through a bytes object per string (Windows: python3.dll of 3.9 does not
+/// export the string's own UTF-8 buffer).
+///
+/// # Safety
+///
+/// `value` must be a live str.
+#[cfg(windows)]
+unsafe fn append_utf8(py: Python<'_>, value: *mut pyo3::ffi::PyObject, data: &mut Vec<u8>) -> bool {
+    let value = Bound::from_borrowed_ptr(py, value);
+    match value.downcast::<pyo3::types::PyString>().map(|s| s.to_cow()) {
+        Ok(Ok(text)) => {
+            data.extend_from_slice(text.as_bytes());
+            true
+        }
+        _ => false,
+    }
 }
 
 /// The first row whose integer id (64-bit, given as its bits) repeats an earlier row's, or None.
