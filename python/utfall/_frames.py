@@ -396,10 +396,10 @@ def first_repeated_id(ids: pd.Index, table: Optional[str] = None) -> Optional[in
     """
     if isinstance(ids, pd.RangeIndex):
         return None
+    from . import _core
+
     chunk = _arrow_text(ids)
     if chunk is not None:
-        from . import _core
-
         _, offsets, data = chunk.buffers()
         width = np.int64 if chunk.type.equals(_large_string()) else np.int32
         o = np.frombuffer(offsets, dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
@@ -407,15 +407,11 @@ def first_repeated_id(ids: pd.Index, table: Optional[str] = None) -> Optional[in
                                         else np.zeros(0, np.uint8))
         return None if row is None else int(row)
     if isinstance(ids.dtype, np.dtype) and ids.dtype.kind in "iumM":
-        from . import _core
-
         values = ids.to_numpy()
         bits = values.view(np.uint64) if values.dtype.itemsize == 8 else values.astype(np.int64).view(np.uint64)
         row = _core.first_repeated_integer(np.ascontiguousarray(bits))
         return None if row is None else int(row)
     if ids.dtype == object or getattr(ids.dtype, "storage", None) == "python":
-        from . import _core
-
         try:
             row = _core.first_repeated_str(ids.to_numpy(dtype=object))
             return None if row is None else int(row)

@@ -81,21 +81,7 @@ pub fn first_repeated_text<O: Copy + Into<i64> + Sync>(offsets: &[O], data: &[u8
         let (a, b) = span(i);
         leading_bytes(data, a, b - a)
     };
-    let first = first_repeated_of_texts(n, text, prefix);
-    if outside.load(Relaxed) {
-        return Err(Error::data("data", "id", None, "the text ids' Arrow offsets do not fit their data buffer"));
-    }
-    Ok(first)
-}
-
-/// [`first_repeat`] for texts: `text(i)` is row `i`'s bytes, `prefix(i)` their
-/// [`leading_bytes`].
-fn first_repeated_of_texts<'a>(
-    n: usize,
-    text: impl Fn(usize) -> &'a [u8] + Sync,
-    prefix: impl Fn(usize) -> u64 + Sync,
-) -> Option<usize> {
-    first_repeat(
+    let first = first_repeat(
         n,
         |rows| {
             // Each row's leading bytes read once, carried to the comparison with the next.
@@ -111,20 +97,24 @@ fn first_repeated_of_texts<'a>(
             })
         },
         |i| {
-            let t = text(i);
-            if t.len() <= 8 {
+            let (a, b) = span(i);
+            if b - a <= 8 {
                 // Up to eight bytes are their leading bytes and length (a third of the
                 // time of hashing the bytes).
-                key_of(prefix(i) ^ (t.len() as u64).rotate_right(4))
+                key_of(leading_bytes(data, a, b - a) ^ ((b - a) as u64).rotate_right(4))
             } else {
                 let mut h = rustc_hash::FxHasher::default();
-                h.write(t);
-                h.write_usize(t.len());
+                h.write(&data[a..b]);
+                h.write_usize(b - a);
                 key_of(h.finish())
             }
         },
         |i, j| text(i) == text(j),
-    )
+    );
+    if outside.load(Relaxed) {
+        return Err(Error::data("data", "id", None, "the text ids' Arrow offsets do not fit their data buffer"));
+    }
+    Ok(first)
 }
 
 /// The first eight bytes of `data[start..start + len]` as a big-endian integer, zero bytes
